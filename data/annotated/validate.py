@@ -1,0 +1,80 @@
+"""Check the hand-annotated NER file and print its counts.
+
+Usage: python data/annotated/validate.py [path]   (default: ner_news.jsonl next to this script)
+Exits 1 and lists every problem if any line is invalid.
+"""
+
+import json
+import sys
+from collections import Counter
+from itertools import pairwise
+from pathlib import Path
+
+LABELS = frozenset({"PERSON", "ORG", "LOC"})
+DEFAULT = Path(__file__).with_name("ner_news.jsonl")
+
+
+def line_problems(record: dict, seen_ids: set[str]) -> list[str]:
+    """Return the problems of one parsed record (empty when it is valid)."""
+    problems = []
+    rid, text, ents = record.get("id"), record.get("text"), record.get("entities")
+    if not isinstance(rid, str) or not rid:
+        problems.append("missing id")
+    elif rid in seen_ids:
+        problems.append(f"duplicate id {rid}")
+    if not isinstance(text, str) or not text:
+        return [*problems, "missing text"]
+    if not isinstance(ents, list):
+        return [*problems, "entities is not a list"]
+    spans = []
+    for ent in ents:
+        if not (isinstance(ent, list) and len(ent) == 3):
+            problems.append(f"bad entity {ent!r}")
+            continue
+        start, end, label = ent
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            problems.append(f"offsets out of range {ent!r}")
+            continue
+        surface = text[start:end]
+        if surface != surface.strip():
+            problems.append(f"surrounding space in {surface!r}")
+        if label not in LABELS:
+            problems.append(f"bad label {label!r}")
+        spans.append((start, end))
+    spans.sort()
+    # sorted spans overlap exactly when one starts before its predecessor ends
+    for (_, prev_end), (start, end) in pairwise(spans):
+        if start < prev_end:
+            problems.append(f"overlapping spans ending {prev_end} and {start}-{end}")
+    return problems
+
+
+def main(path: Path) -> int:
+    """Validate every line of path, print counts, return the exit status."""
+    seen: set[str] = set()
+    labels: Counter[str] = Counter()
+    n_lines = n_chars = n_empty = n_bad = 0
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            print(f"line {lineno}: invalid JSON ({err})")
+            n_bad += 1
+            continue
+        problems = line_problems(record, seen)
+        for problem in problems:
+            print(f"line {lineno}: {problem}")
+        n_bad += bool(problems)
+        seen.add(record.get("id"))
+        n_lines += 1
+        n_chars += len(record.get("text") or "")
+        ents = record.get("entities") or []
+        n_empty += not ents
+        labels.update(e[2] for e in ents if isinstance(e, list) and len(e) == 3)
+    print(f"sentences={n_lines} chars={n_chars} without_entity={n_empty} invalid_lines={n_bad}")
+    print("entities " + " ".join(f"{k}={labels[k]}" for k in sorted(labels)))
+    return 1 if n_bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT))

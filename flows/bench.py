@@ -1,0 +1,59 @@
+"""Throughput of the NER pipeline (tokenizer + tok2vec + ner) on one core."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+
+from flows.nlp import MODEL_DIR
+from flows.train.corpora import DEFAULT_CORPORA
+
+COVID_NEWS = DEFAULT_CORPORA / "covid_news" / "xwlb_covid_2020_2021.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class Throughput:
+    stage: str
+    chars: int
+    seconds: float
+
+    @property
+    def chars_per_second(self) -> float:
+        return self.chars / self.seconds
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.chars} chars in {self.seconds:.2f}s = {self.chars_per_second:,.0f} chars/s"
+
+
+def news_paragraphs(path: Path = COVID_NEWS, max_chars: int = 300_000) -> Iterator[str]:
+    """Paragraphs of the COVID news items, up to `max_chars` characters in all."""
+    total = 0
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            for paragraph in (json.loads(line).get("text") or "").split("\n"):
+                if paragraph.strip() and total < max_chars:
+                    total += len(paragraph)
+                    yield paragraph
+
+
+def measure_ner(model: Path = MODEL_DIR, texts: list[str] | None = None) -> list[Throughput]:
+    """Chars/s of the tokenizer alone and of tokenizer + tok2vec + ner, after a warm-up."""
+    texts = texts if texts is not None else list(news_paragraphs())
+    nlp = spacy.load(model, enable=["tok2vec", "ner"])
+    chars = sum(map(len, texts))
+    list(nlp.pipe(texts[:50]))
+    results = []
+    started = time.perf_counter()
+    for text in texts:
+        nlp.make_doc(text)
+    results.append(Throughput("tokenizer (pkuseg)", chars, time.perf_counter() - started))
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=64):
+        pass
+    results.append(Throughput("tokenizer + tok2vec + ner", chars, time.perf_counter() - started))
+    return results

@@ -1,0 +1,156 @@
+"""The `zhnews` command line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+app = typer.Typer(help="Chinese local-government news to analysis-ready Parquet tables.",
+                  no_args_is_help=True)
+train_app = typer.Typer(help="Train zhnews' own models from the public corpora.", no_args_is_help=True)
+slogans_app = typer.Typer(help="Slogan lexicon tools.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+app.add_typer(slogans_app, name="slogans")
+
+DEFAULT_INPUT = Path("seeds")
+DEFAULT_OUTPUT = Path("output")
+Inputs = Annotated[list[Path] | None, typer.Argument(
+    help="Files or directories of .txt, .html/.htm or .jsonl (default: seeds/).")]
+Output = Annotated[Path, typer.Option("--output", "-o", help="Output directory of the Parquet tables.")]
+
+
+@app.command()
+def run(
+    inputs: Inputs = None,
+    output: Output = DEFAULT_OUTPUT,
+    batch_size: Annotated[int, typer.Option(help="Documents per task run.")] = 64,
+    max_chars: Annotated[int, typer.Option(help="Inputs longer than this are rejected as too_large.")] = 1_000_000,
+    reprocess: Annotated[bool, typer.Option(help="Replace the rows of documents already processed.")] = False,
+) -> None:
+    """Run the pipeline on INPUTS and write the tables under OUTPUT."""
+    from flows.pipeline import zhnews_flow
+    from flows.tables import OutputLockedError
+
+    paths = inputs or [DEFAULT_INPUT]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        typer.echo(f"error: no such input: {', '.join(map(str, missing))}", err=True)
+        raise typer.Exit(2)
+    try:
+        summary = zhnews_flow(paths, output, batch_size=batch_size, max_chars=max_chars, reprocess=reprocess)
+    except OutputLockedError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(3) from None
+    typer.echo(summary.markdown())
+    if summary.rejects:
+        typer.echo(f"{summary.rejects} input(s) rejected: see {output / 'rejects'}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def check(output: Annotated[Path, typer.Argument(help="Output directory to validate.")] = DEFAULT_OUTPUT) -> None:
+    """Validate every table: schema, doc_id references, span texts, unique keys."""
+    from flows.check import check_output
+
+    if not output.is_dir():
+        typer.echo(f"error: {output} is not a directory", err=True)
+        raise typer.Exit(2)
+    violations = check_output(output)
+    for violation in violations:
+        typer.echo(str(violation))
+    typer.echo(f"{len(violations)} violation(s) in {output}")
+    if violations:
+        raise typer.Exit(1)
+
+
+@train_app.command("segmenter")
+def train_segmenter(
+    out_dir: Annotated[Path, typer.Option(help="Working directory of the segmenter.")] = Path("training/segmenter"),
+    corpora: Annotated[Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")] = None,
+    iterations: int = 3,
+    resume: Annotated[bool, typer.Option(help="Continue from the model in OUT_DIR.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Use only the first N lines (smoke runs).")] = None,
+) -> None:
+    """Train the pkuseg segmenter on People's Daily 1998."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.segmenter import train_segmenter as train
+
+    train(out_dir, corpora=corpora or DEFAULT_CORPORA, iterations=iterations, resume=resume, limit=limit)
+
+
+@train_app.command("ner")
+def train_ner(
+    out_dir: Annotated[Path, typer.Option(help="Working directory of the NER training.")] = Path("training/ner"),
+    config: Path = Path("configs/ner.cfg"),
+    pkuseg_model: Path = Path("training/segmenter/model"),
+    vectors: Annotated[Path | None, typer.Option(help="Vectors pipeline (zhnews train vectors).")] = Path(
+        "training/vectors/pipeline"),
+    corpora: Annotated[Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")] = None,
+    limit: Annotated[int | None, typer.Option(help="Sentences per corpus (smoke runs).")] = None,
+    max_steps: Annotated[int | None, typer.Option(help="Override training.max_steps.")] = None,
+    resume: Annotated[bool, typer.Option(help="Start from OUT_DIR/model-last.")] = False,
+) -> None:
+    """Convert the NER corpora and train tok2vec + ner (spacy train with configs/ner.cfg)."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.ner import convert_corpora, run_training
+
+    convert_corpora(pkuseg_model, out_dir / "corpus", corpora=corpora or DEFAULT_CORPORA, limit=limit)
+    run_training(config, out_dir, pkuseg_model=pkuseg_model, vectors=vectors, max_steps=max_steps, resume=resume)
+
+
+@train_app.command("vectors")
+def train_vectors(
+    out_dir: Path = Path("training/vectors"),
+    pkuseg_model: Path = Path("training/segmenter/model"),
+    corpora: Annotated[Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")] = None,
+) -> None:
+    """Train static word vectors on the raw text of all corpora."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.vectors import train_vectors as train
+
+    train(out_dir, pkuseg_model, corpora=corpora or DEFAULT_CORPORA)
+
+
+@train_app.command("package")
+def package_model(
+    trained: Annotated[Path, typer.Option(help="A trained pipeline, e.g. training/ner/model-best.")] = Path(
+        "training/ner/model-best"),
+    out_dir: Path = Path("models/zh_news"),
+) -> None:
+    """Add the zhnews components to a trained pipeline and save it as models/zh_news."""
+    from flows.train.package import package
+
+    package(trained, out_dir)
+
+
+@app.command()
+def bench(
+    model: Annotated[Path, typer.Option(help="spaCy pipeline to measure.")] = Path("models/zh_news"),
+    max_chars: Annotated[int, typer.Option(help="Characters of COVID news to run.")] = 300_000,
+) -> None:
+    """Measure NER throughput (chars/s, one core) on COVID news paragraphs."""
+    from flows.bench import measure_ner, news_paragraphs
+
+    for result in measure_ner(model, list(news_paragraphs(max_chars=max_chars))):
+        typer.echo(str(result))
+
+
+@slogans_app.command("rank")
+def rank_slogans(
+    output: Annotated[Path, typer.Argument(help="Output directory of earlier runs.")] = DEFAULT_OUTPUT,
+    limit: int = 30,
+) -> None:
+    """Rank discovered slogan candidates by frequency, spread and dates, for curators."""
+    from flows.slogans import rank_candidates
+
+    for rank, row in enumerate(rank_candidates(output, limit=limit), start=1):
+        typer.echo(f"{rank:3d}. {row}")
+
+
+if __name__ == "__main__":
+    app()

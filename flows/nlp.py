@@ -1,0 +1,107 @@
+"""The NLP stage: `models/zh_news` loaded once per worker, `nlp.pipe` over a batch, rows out.
+
+`spacy.load("models/zh_news")` is the whole extractor: pkuseg tokenizer, `ner`,
+`zhnews_entity_rules`, `zhnews_dates`, `zhnews_numbers`. This module turns its output into
+the records the tables are built from.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+# Importing registers the components the saved pipeline names (also via entry points).
+from flows import dates, entities, numbers  # noqa: F401
+from flows.records import CleanDocument, DateMention, EntityMention, NumberMention, SloganMention
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MODEL_DIR = REPO_ROOT / "models" / "zh_news"
+# A sentence ends at a full stop, exclamation or question mark, or at a line break.
+_SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n+")
+
+
+class ModelMissingError(FileNotFoundError):
+    """The trained pipeline is not where it should be."""
+
+
+@dataclass(frozen=True, slots=True)
+class Annotations:
+    """Everything the NLP stage found in one document."""
+
+    doc_id: str
+    entities: list[EntityMention]
+    dates: list[DateMention]
+    numbers: list[NumberMention]
+
+
+@functools.cache
+def load_pipeline(path: Path = MODEL_DIR) -> Language:
+    """Load the pipeline once per process (each Prefect or Dask worker keeps its own)."""
+    if not (path / "config.cfg").exists():
+        raise ModelMissingError(
+            f"no spaCy pipeline at {path}: check out models/ from git or retrain with "
+            "`zhnews train segmenter` then `zhnews train ner`"
+        )
+    return spacy.load(path)
+
+
+def model_version(path: Path = MODEL_DIR) -> str:
+    """`name-version` from the pipeline's meta.json, recorded in the runs table."""
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    return f"{meta.get('name', 'zh_news')}-{meta.get('version', '0')}"
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Offsets where sentences begin (0-based sentence i starts at starts[i])."""
+    starts = [0]
+    for match in _SENTENCE_END.finditer(text):
+        if match.end() < len(text):
+            starts.append(match.end())
+    return starts
+
+
+def annotate(
+    nlp: Language, documents: Sequence[CleanDocument], *, batch_size: int = 32
+) -> list[Annotations]:
+    """Run the pipeline over a batch of documents, dates resolved against each one's date."""
+
+    def prepared(document: CleanDocument) -> spacy.tokens.Doc:
+        doc = nlp.make_doc(document.text)
+        doc._.published = document.published_at
+        doc._.published_partial = document.published_partial
+        return doc
+
+    results = []
+    docs = nlp.pipe((prepared(d) for d in documents), batch_size=batch_size)
+    for document, doc in zip(documents, docs, strict=True):
+        starts = sentence_starts(document.text)
+        mentions = [
+            EntityMention(
+                label=span.label_,
+                text=span.text,
+                start_char=span.start_char,
+                end_char=span.end_char,
+                sentence=bisect.bisect_right(starts, span.start_char) - 1,
+            )
+            for span in doc.ents
+        ]
+        results.append(Annotations(document.doc_id, mentions, doc._.dates, doc._.numbers))
+    return results
+
+
+def drop_numbers_in_slogans(
+    found: Iterable[NumberMention], slogans: Iterable[SloganMention]
+) -> list[NumberMention]:
+    """Numbers inside a slogan (三管三必须, 一盘棋) are part of it, not numbers."""
+    ranges = [(s.start_char, s.end_char) for s in slogans]
+    return [
+        n for n in found if not any(n.start_char < end and start < n.end_char for start, end in ranges)
+    ]

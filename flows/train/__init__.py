@@ -1,0 +1,1 @@
+"""Training of zhnews' own models: the pkuseg segmenter and the spaCy NER pipeline."""

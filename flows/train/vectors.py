@@ -1,0 +1,68 @@
+"""Static word vectors trained on the raw text of all corpora (a lever for the NER tok2vec).
+
+People's Daily keeps its gold segmentation; every other text is segmented by our pkuseg model,
+so the vector table covers the tokens the pipeline will actually see.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from flows.train.corpora import DEFAULT_CORPORA, bio_sentences, peoples_daily_sentences, to_half_width
+from flows.train.ner import segmenter_nlp
+
+
+def raw_texts(corpora: Path) -> Iterator[str]:
+    """Unlabelled text of MSRA, CLUENER and the COVID news items."""
+    for text, _ in bio_sentences(corpora / "msra_ner" / "train.bio"):
+        yield text
+    with (corpora / "cluener2020" / "train.json").open(encoding="utf-8") as lines:
+        for line in lines:
+            yield json.loads(line)["text"]
+    with (corpora / "covid_news" / "xwlb_covid_2020_2021.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            item = json.loads(line)
+            yield from (p for p in (item.get("title") or "", item.get("text") or "") if p)
+
+
+def tokenised_sentences(corpora: Path, pkuseg_model: Path) -> Iterator[list[str]]:
+    for pairs in peoples_daily_sentences(corpora / "peoples_daily_1998" / "199801.txt"):
+        yield [word for word, _ in pairs]
+    nlp = segmenter_nlp(pkuseg_model)
+    for text in raw_texts(corpora):
+        for paragraph in to_half_width(text).split("\n"):
+            if paragraph.strip():
+                yield [t.text for t in nlp.make_doc(paragraph) if not t.is_space]
+
+
+def train_vectors(
+    out_dir: Path,
+    pkuseg_model: Path,
+    *,
+    corpora: Path = DEFAULT_CORPORA,
+    dims: int = 100,
+    min_count: int = 3,
+    max_rows: int = 50_000,
+) -> Path:
+    """Train word2vec and convert it with `spacy init vectors`; returns the vectors pipeline dir."""
+    from gensim.models import Word2Vec  # training-only dependency
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sentences = list(tokenised_sentences(corpora, pkuseg_model))
+    print(f"vectors: {len(sentences)} sentences, {sum(map(len, sentences))} tokens", flush=True)
+    model = Word2Vec(
+        sentences, vector_size=dims, min_count=min_count, workers=1, seed=0, epochs=5, sg=1
+    )
+    text_path = out_dir / "vectors.txt"
+    model.wv.save_word2vec_format(str(text_path), binary=False)
+    vectors_dir = out_dir / "pipeline"
+    subprocess.run(
+        [sys.executable, "-m", "spacy", "init", "vectors", "zh", str(text_path), str(vectors_dir),
+         "--prune", str(max_rows)],
+        check=True,
+    )
+    return vectors_dir
