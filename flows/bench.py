@@ -27,7 +27,8 @@ class Throughput:
         return self.chars / self.seconds
 
     def __str__(self) -> str:
-        return f"{self.stage}: {self.chars} chars in {self.seconds:.2f}s = {self.chars_per_second:,.0f} chars/s"
+        rate = f"{self.chars_per_second:,.0f} chars/s"
+        return f"{self.stage}: {self.chars} chars in {self.seconds:.2f}s = {rate}"
 
 
 def news_paragraphs(path: Path = COVID_NEWS, max_chars: int = 300_000) -> Iterator[str]:

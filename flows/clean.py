@@ -65,6 +65,13 @@ _PINYIN_ANNOTATION = re.compile(rf"\({_PINYIN}\)|\?{_PINYIN}\)")
 _SPACES = re.compile(r"\s+")
 _BULLETS = re.compile(r"^(?:[•●◆◇■□▪▶►○]\s*)+")
 _HAS_WORD = re.compile(r"\w")
+_INVISIBLE_TAGS = "head,script,style,noscript,template,iframe,svg,canvas,nav,footer,aside,form"
+_BLOCK_TAGS = (
+    "address,article,blockquote,dd,div,dl,dt,figcaption,figure,h1,h2,h3,h4,h5,h6,header,"
+    "hr,li,main,ol,p,pre,section,table,tbody,td,th,thead,tr,ul"
+)
+_BLOCK_BREAK = "\x00"
+_CJK_SEGMENT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*[\r\n][ \t\r\n]*(?=[{_CJK}])")
 
 
 def html_to_text(html: str) -> str:
@@ -82,15 +89,6 @@ def html_to_text(html: str) -> str:
     # A source line break between two CJK characters renders as nothing (CSS segment breaks).
     text = _CJK_SEGMENT_BREAK.sub("", text)
     return _SPACES.sub(" ", text).replace(_BLOCK_BREAK, "\n")
-
-
-_INVISIBLE_TAGS = "head,script,style,noscript,template,iframe,svg,canvas,nav,footer,aside,form"
-_BLOCK_TAGS = (
-    "address,article,blockquote,dd,div,dl,dt,figcaption,figure,h1,h2,h3,h4,h5,h6,header,"
-    "hr,li,main,ol,p,pre,section,table,tbody,td,th,thead,tr,ul"
-)
-_BLOCK_BREAK = "\x00"
-_CJK_SEGMENT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*[\r\n][ \t\r\n]*(?=[{_CJK}])")
 
 
 def strip_html_fragments(text: str) -> str:
@@ -155,7 +153,7 @@ class LineKind(StrEnum):
 
 _SHORT_LINE = 80
 _NAVIGATION = re.compile(
-    r"^(?:当前位置|您的位置|你的位置|您现在的位置|现在的位置|所在位置|位置)\s*[:：]"
+    r"^(?:当前位置|您的位置|你的位置|您现在的位置|现在的位置|所在位置)\s*[:：]"
     r"|首页\s*[>›»]"
     r"|^(?:上一篇|下一篇|上一条|下一条|上一页|下一页)\s*[:：]?"
     r"|^(?:关键词|关键字|标签|tags?)\s*[:：]"
@@ -335,7 +333,10 @@ def parse_datetime(value: str) -> dt.datetime | None:
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=SHANGHAI)
-    return parsed.astimezone(SHANGHAI)
+    try:
+        return parsed.astimezone(SHANGHAI)
+    except OverflowError:  # `0001-01-01T00:00+14:00` lies before the first representable day
+        return None
 
 
 def _datetime_from_match(match: re.Match[str]) -> dt.datetime | None:

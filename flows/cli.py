@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from flows.runners import DEFAULT_WORKERS, Runner
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -22,6 +25,12 @@ DEFAULT_OUTPUT = Path("output")
 Inputs = Annotated[list[Path] | None, typer.Argument(
     help="Files or directories of .txt, .html/.htm or .jsonl (default: seeds/).")]
 Output = Annotated[Path, typer.Option("--output", "-o", help="Output directory of the Parquet tables.")]
+RunnerOption = Annotated[Runner, typer.Option(
+    help="Where clean/nlp/slogans run: in the flow's process, local processes, or Dask.")]
+Workers = Annotated[int, typer.Option(
+    help="Worker processes for --runner processes or a local Dask cluster.")]
+DaskAddress = Annotated[str | None, typer.Option(
+    help="Scheduler of an existing Dask cluster (tcp://host:8786); implies --runner dask.")]
 
 
 @app.command()
@@ -31,6 +40,11 @@ def run(
     batch_size: Annotated[int, typer.Option(help="Documents per task run.")] = 64,
     max_chars: Annotated[int, typer.Option(help="Inputs longer than this are rejected as too_large.")] = 1_000_000,
     reprocess: Annotated[bool, typer.Option(help="Replace the rows of documents already processed.")] = False,
+    runner: RunnerOption = Runner.IN_PROCESS,
+    workers: Workers = DEFAULT_WORKERS,
+    dask_address: DaskAddress = None,
+    progress: Annotated[bool | None, typer.Option(
+        "--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
 ) -> None:
     """Run the pipeline on INPUTS and write the tables under OUTPUT."""
     from flows.pipeline import zhnews_flow
@@ -42,7 +56,12 @@ def run(
         typer.echo(f"error: no such input: {', '.join(map(str, missing))}", err=True)
         raise typer.Exit(2)
     try:
-        summary = zhnews_flow(paths, output, batch_size=batch_size, max_chars=max_chars, reprocess=reprocess)
+        summary = zhnews_flow(
+            paths, output, batch_size=batch_size, max_chars=max_chars, reprocess=reprocess,
+            runner=Runner.DASK if dask_address else runner, workers=workers,
+            dask_address=dask_address,
+            progress=sys.stderr.isatty() if progress is None else progress,
+        )
     except OutputLockedError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(3) from None
@@ -50,6 +69,36 @@ def run(
     if summary.rejects:
         typer.echo(f"{summary.rejects} input(s) rejected: see {output / 'rejects'}", err=True)
         raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    inputs: Inputs = None,
+    output: Output = DEFAULT_OUTPUT,
+    cron: Annotated[str | None, typer.Option(help='Cron schedule, e.g. "0 * * * *".')] = None,
+    interval: Annotated[float | None, typer.Option(help="Seconds between runs.")] = None,
+    name: Annotated[str, typer.Option(help="Deployment name.")] = "scheduled",
+    batch_size: Annotated[int, typer.Option(help="Documents per task run.")] = 64,
+    runner: RunnerOption = Runner.IN_PROCESS,
+    workers: Workers = DEFAULT_WORKERS,
+    dask_address: DaskAddress = None,
+) -> None:
+    """Serve the flow as a Prefect deployment that processes new INPUTS on a schedule.
+
+    Needs a Prefect server (`prefect server start`) and PREFECT_API_URL pointing at it.
+    """
+    from flows.serve import ServeError, serve_flow
+
+    if (cron is None) == (interval is None):
+        typer.echo("error: give exactly one of --cron and --interval", err=True)
+        raise typer.Exit(2)
+    try:
+        serve_flow(inputs or [DEFAULT_INPUT], output, cron=cron, interval=interval, name=name,
+                   batch_size=batch_size, runner=Runner.DASK if dask_address else runner,
+                   workers=workers, dask_address=dask_address)
+    except ServeError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -126,6 +175,19 @@ def package_model(
     from flows.train.package import package
 
     package(trained, out_dir)
+
+
+@app.command()
+def evaluate(
+    output: Annotated[Path, typer.Argument(help="Output directory of a run.")] = DEFAULT_OUTPUT,
+    annotations: Annotated[Path, typer.Option(help="Directory of annotation JSON files.")] = Path(
+        "tests/data/seed_annotations"),
+) -> None:
+    """Score OUTPUT against hand annotations (entities, dates, numbers, slogans)."""
+    from flows.evaluate import evaluate as score
+
+    for aspect, result in score(output, annotations).items():
+        typer.echo(f"{aspect:18s} {result}")
 
 
 @app.command()

@@ -81,12 +81,25 @@ SOLAR_HOLIDAYS: dict[str, tuple[int, int, int]] = {
     "儿童节": (6, 1, 1),
     "国庆": (10, 1, 7),
 }
-HOLIDAY_ALIASES = {"元宵节": "元宵", "清明节": "清明", "端午节": "端午", "中秋节": "中秋", "国庆节": "国庆"}
-HOLIDAY_NAMES = "春节|除夕|元宵节|元宵|清明节|清明|端午节|端午|中秋节|中秋|国庆节|国庆|五一|劳动节|元旦|妇女节|儿童节"
+HOLIDAY_ALIASES = {
+    "元宵节": "元宵",
+    "清明节": "清明",
+    "端午节": "端午",
+    "中秋节": "中秋",
+    "国庆节": "国庆",
+}
+HOLIDAYS = (
+    "春节", "除夕", "元宵节", "元宵", "清明节", "清明", "端午节", "端午", "中秋节", "中秋",
+    "国庆节", "国庆", "五一", "劳动节", "元旦", "妇女节", "儿童节",
+)  # fmt: skip
+HOLIDAY_NAMES = "|".join(HOLIDAYS)
 
 _CN = "〇零一二两三四五六七八九"
 _MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
-_DAY = r"3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|廿[一二三四五六七八九]?|[一二三四五六七八九]"
+_DAY = (
+    r"3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?"
+    r"|廿[一二三四五六七八九]?|[一二三四五六七八九]"
+)
 _PART_OF_DAY = "凌晨|清晨|早上|早晨|上午|中午|午间|午后|下午|傍晚|晚上|晚间|夜间|夜里|深夜"
 _CLOCK = r"\d{1,2}(?:[时点](?:\d{1,2}分|半|钟)?|:\d{2}(?::\d{2})?时?)许?"
 
@@ -98,7 +111,13 @@ def _any_of(*groups: str) -> str:
 
 # Every date starts with one of these; testing it first keeps the scan fast.
 _FIRST_CHARS = "".join(
-    sorted(set(_CN + "0123456789十廿首年今去前明后本上下这当次大昨翌周星礼截目近连日每凌清早中午傍晚夜第“" + HOLIDAY_NAMES))
+    sorted(
+        set(
+            _CN
+            + "0123456789十廿首年今去前明后本上下这当次大昨翌周星礼截目近连日每凌清早中午傍晚夜第“"
+            + HOLIDAY_NAMES
+        )
+    )
 )
 _ATOM = re.compile(
     rf"""
@@ -114,7 +133,8 @@ _ATOM = re.compile(
         |(?P<mp>上旬|中旬|下旬|月初|月底|月末))?
       {_any_of("y", "yrel", "m", "mrel", "d", "q", "qrel", "half", "qn", "yp")})
     |(?P<rel>大前天|大后天|前天|本日|前日|昨天|昨日|昨晚|今天|今日|今晨|今晚|明天|明日|后天|当天|当日|当晚|次日|翌日)
-    |(?P<week>(?<![\d一二两三四五六七八九十几每])(?P<wrel>上上|上一|上个|下个|上|下|本|这)?(?:周|星期|礼拜)(?:(?:周|星期)?(?P<wd>[一二三四五六日天1-7]))?{_any_of("wrel", "wd")})
+    |(?P<week>(?<![\d一二两三四五六七八九十几每])(?P<wrel>上上|上一|上个|下个|上|下|本|这)?
+      (?:周|星期|礼拜)(?:(?:周|星期)?(?P<wd>[一二三四五六日天1-7]))?{_any_of("wrel", "wd")})
     |(?P<vague>截至目前为止|截至目前|截止目前|目前|近日|近期|连日来|日前|近来|近年来|当前(?=[，,、]|正|仍|已|我|全|各|要))
     |(?P<freq>每日|每天|每周|每月|每年)
     |(?P<tod>{_PART_OF_DAY}))
@@ -129,7 +149,9 @@ _DAY_TAIL = re.compile(
 _RANGE_JOIN = re.compile(r"起?\s?(?:至|到|——|—|－|-|~|～)\s?")
 _OPEN_SUFFIX = re.compile(r"以来|至今|到现在|起|开始|期间")
 _BARE_DAY_BEFORE = frozenset("近每前后第连续数余多个约")
-_BARE_DAY_AFTER = re.compile(r"[日号](?:内|后|以内|之内|以后|左右|楼|线|院|文|令|房|床|车|机|馆|门|口|位)")
+_BARE_DAY_AFTER = re.compile(
+    r"[日号](?:内|后|以内|之内|以后|左右|楼|线|院|文|令|房|床|车|机|馆|门|口|位)"
+)
 
 WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 REL_DAYS = {
@@ -138,10 +160,31 @@ REL_DAYS = {
 }  # fmt: skip
 # Days relative to the day the text last talked about (当天 = that day).
 CONTEXT_DAYS = {"当天": 0, "当日": 0, "当晚": 0, "次日": 1, "翌日": 1}
-REL_YEARS = {"今": 0, "本": 0, "去": -1, "上": -1, "上一": -1, "前": -2, "明": 1, "下": 1, "次": 1, "后": 2}
+REL_YEARS = {
+    "今": 0,
+    "本": 0,
+    "去": -1,
+    "上": -1,
+    "上一": -1,
+    "前": -2,
+    "明": 1,
+    "下": 1,
+    "次": 1,
+    "后": 2,
+}
 REL_MONTHS = {"本": 0, "这个": 0, "当": 0, "上": -1, "上个": -1, "上一个": -1, "下": 1, "下个": 1}
 REL_QUARTERS = {"本": 0, "这个": 0, "上": -1, "上个": -1, "下": 1, "下个": 1}
-REL_WEEKS = {"上上": -2, "上": -1, "上一": -1, "上个": -1, "下": 1, "下个": 1, "本": 0, "这": 0, None: 0}
+REL_WEEKS = {
+    "上上": -2,
+    "上": -1,
+    "上一": -1,
+    "上个": -1,
+    "下": 1,
+    "下个": 1,
+    "本": 0,
+    "这": 0,
+    None: 0,
+}
 FREQUENCIES = {"每日": "P1D", "每天": "P1D", "每周": "P1W", "每月": "P1M", "每年": "P1Y"}
 UNKNOWN_YEAR = 2000  # a leap year standing in for an unknown publication year
 
@@ -338,9 +381,11 @@ def _calendar(match: re.Match[str], anchor: Anchor, base: Period | None) -> Peri
 
 
 def _has_required_year(match: re.Match[str]) -> bool:
-    """底/初/末/内 need a written year or month, 前N个月 a year; a two-digit year a month or period."""
+    """底/初/末/内 need a year or month, 前N个月 a year, a two-digit year a month or period."""
     has_year = any(match.group(g) is not None for g in ("y", "yrel", "m", "mrel"))
-    if not has_year and (match.group("mn") or match.group("yp") in ("底", "初", "末", "伊始", "内")):
+    if not has_year and (
+        match.group("mn") or match.group("yp") in ("底", "初", "末", "伊始", "内")
+    ):
         return False
     written = match.group("y")
     if written is not None and len(written) == 2:
@@ -386,7 +431,10 @@ def _holiday(match: re.Match[str], anchor: Anchor, during: bool) -> Period | Non
     elif anchor.day is None:
         years, known = [UNKNOWN_YEAR], False
     else:
-        years, known = [anchor.day.year - 1, anchor.day.year, anchor.day.year + 1], anchor.year_known
+        years, known = (
+            [anchor.day.year - 1, anchor.day.year, anchor.day.year + 1],
+            anchor.year_known,
+        )
     candidates = [p for year in years if (p := _holiday_in(name, year, during, known))]
     if not candidates:
         return None
@@ -459,11 +507,15 @@ class _Scanner:
     anchor: Anchor
     context: dt.date | None = None
 
-    def resolve(self, match: re.Match[str], base: Period | None = None, during: bool = False) -> Period | None:
+    def resolve(
+        self, match: re.Match[str], base: Period | None = None, during: bool = False
+    ) -> Period | None:
         """The period a date match denotes (None for unresolvable or non-calendar matches)."""
         kind = match.lastgroup
         if kind == "iso":
-            return _day(int(match.group("iy")), int(match.group("im")), int(match.group("id")), True)
+            return _day(
+                int(match.group("iy")), int(match.group("im")), int(match.group("id")), True
+            )
         if kind == "cal":
             return _calendar(match, self.anchor, base)
         if kind == "hol":
@@ -500,6 +552,11 @@ class _Scanner:
         during = kind == "hol" and text.startswith("期间", end)
         period = self.resolve(match, during=during)
         if period is None:
+            if kind in ("rel", "week") and self.anchor.day is None:
+                # 今天 with no publication date: still a date mention, just not placeable.
+                return DateMention(
+                    match.group(), match.start(), end, None, None, None, str(Grain.UNRESOLVED)
+                )
             return None
         start = match.start()
         if period.grain == Grain.DAY:
@@ -551,7 +608,9 @@ class _Scanner:
         pub = self.anchor.day
         if pub is None or pub < period.start:
             return Period(period.start, period.end, Grain.RANGE, "", period.year_known)
-        return Period(period.start, pub, Grain.RANGE, "", period.year_known and self.anchor.year_known)
+        return Period(
+            period.start, pub, Grain.RANGE, "", period.year_known and self.anchor.year_known
+        )
 
 
 def _anchor(text: str, published: dt.datetime | None, partial: str | None) -> Anchor:

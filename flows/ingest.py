@@ -5,8 +5,9 @@ walked recursively in sorted order, so a run always sees the same documents in t
 order. Input is treated as data only: it is decoded and parsed as JSON, never evaluated.
 
 JSONL record ids: a line's `id` (string or integer) as a string; a line without one gets
-`line:N` (1-based line number), so every document has a stable key. A line that is not valid
-JSON has no id and is rejected with `record_id=None`, its line number in `detail`.
+`line:N` (1-based line number), so every document has a stable key. A rejected line whose id
+is unknown or not its own (invalid JSON, an overlong line, an id already used) is rejected
+with `record_id=line:N`, so every reject row keeps a unique (source, record_id, reason) key.
 """
 
 from __future__ import annotations
@@ -102,24 +103,34 @@ def iter_inputs(
             only files with a supported extension are read from them.
         max_chars: documents with more characters than this are rejected as too large.
     """
-    for path in paths:
-        if path.is_dir():
-            yield from _iter_directory(path, max_chars)
-        else:
-            yield from _read_file(path, max_chars)
-
-
-def _iter_directory(root: Path, max_chars: int) -> Iterator[RawDocument | Reject]:
-    """Read the supported files under `root`, in sorted order of their relative paths."""
-    errors: list[OSError] = []
-    files: list[Path] = []
-    for dirpath, _dirnames, filenames in os.walk(root, onerror=errors.append):
-        base = Path(dirpath)
-        files.extend(base / name for name in filenames if _kind(Path(name)) is not None)
-    for error in errors:
-        yield Reject(str(error.filename), None, RejectReason.UNREADABLE, _os_detail(error))
-    for path in sorted(files, key=lambda p: p.relative_to(root).parts):
+    files, rejects = find_input_files(paths)
+    yield from rejects
+    for path in files:
         yield from _read_file(path, max_chars)
+
+
+def find_input_files(paths: Sequence[Path]) -> tuple[list[Path], list[Reject]]:
+    """The files to read under `paths`, and rejects for directories that cannot be walked.
+
+    Files given explicitly are kept whatever their extension (reading rejects unsupported
+    ones); directories contribute their supported files, sorted by relative path.
+    """
+    files: list[Path] = []
+    rejects: list[Reject] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        errors: list[OSError] = []
+        found: list[Path] = []
+        for dirpath, _dirnames, filenames in os.walk(path, onerror=errors.append):
+            base = Path(dirpath)
+            found.extend(base / name for name in filenames if _kind(Path(name)) is not None)
+        rejects.extend(
+            Reject(str(e.filename), None, RejectReason.UNREADABLE, _os_detail(e)) for e in errors
+        )
+        files.extend(sorted(found, key=lambda p: p.relative_to(path).parts))
+    return files, rejects
 
 
 def _kind(path: Path) -> FileKind | None:
@@ -263,7 +274,7 @@ def _read_jsonl(path: Path, max_chars: int) -> Iterator[RawDocument | Reject]:
         for number, raw in enumerate(_bounded_lines(handle, line_limit), start=1):
             if raw is None:
                 detail = f"line {number} is longer than {line_limit:,} bytes"
-                yield Reject(source, None, RejectReason.TOO_LARGE, detail)
+                yield Reject(source, f"line:{number}", RejectReason.TOO_LARGE, detail)
                 any_line = True
                 continue
             if number == 1:
@@ -293,28 +304,31 @@ def _parse_jsonl_line(
     source: str, number: int, raw: bytes, seen: dict[str, int], max_chars: int
 ) -> RawDocument | Reject:
     """Turn one JSONL line into a document, or a reject naming the problem."""
+    line_id = f"line:{number}"
     try:
         record = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:
         detail = f"line {number}: not valid UTF-8 at byte {error.start}"
-        return Reject(source, None, RejectReason.UNDECODABLE, detail)
+        return Reject(source, line_id, RejectReason.UNDECODABLE, detail)
     except (ValueError, RecursionError) as error:
-        return Reject(source, None, RejectReason.MALFORMED_JSON, f"line {number}: {error}")
+        return Reject(source, line_id, RejectReason.MALFORMED_JSON, f"line {number}: {error}")
     if not isinstance(record, dict):
         detail = f"line {number}: expected a JSON object, got {_type(record)}"
-        return Reject(source, None, RejectReason.MALFORMED_JSON, detail)
+        return Reject(source, line_id, RejectReason.MALFORMED_JSON, detail)
     raw_id = record.get("id")
     if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, str | int)):
         detail = f"line {number}: field 'id' must be a string or integer, got {_type(raw_id)}"
-        return Reject(source, f"line:{number}", RejectReason.BAD_FIELD, detail)
-    record_id = f"line:{number}" if raw_id is None else str(raw_id)
+        return Reject(source, line_id, RejectReason.BAD_FIELD, detail)
+    record_id = line_id if raw_id is None else str(raw_id)
+    # The id is checked first and claimed even by a line rejected below, so no two rejects
+    # of one file share a record_id: a repeated id is only named in the detail.
+    if record_id in seen:
+        detail = f"line {number}: id {record_id!r} already used on line {seen[record_id]}"
+        return Reject(source, line_id, RejectReason.DUPLICATE_ID, detail)
+    seen[record_id] = number
     problem = _field_problem(record)
     if problem is not None:
         return Reject(source, record_id, RejectReason.BAD_FIELD, f"line {number}: {problem}")
-    if record_id in seen:
-        detail = f"line {number}: id {record_id!r} already used on line {seen[record_id]}"
-        return Reject(source, record_id, RejectReason.DUPLICATE_ID, detail)
-    seen[record_id] = number
     return _jsonl_document(source, number, record_id, record, max_chars)
 
 

@@ -103,5 +103,7 @@ def drop_numbers_in_slogans(
     """Numbers inside a slogan (三管三必须, 一盘棋) are part of it, not numbers."""
     ranges = [(s.start_char, s.end_char) for s in slogans]
     return [
-        n for n in found if not any(n.start_char < end and start < n.end_char for start, end in ranges)
+        n
+        for n in found
+        if not any(n.start_char < end and start < n.end_char for start, end in ranges)
     ]

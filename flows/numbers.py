@@ -89,10 +89,11 @@ _NUMBER = re.compile(
     """,
     re.VERBOSE,
 )
+_NON_NUMERAL_WORD = rf"[^\W\d{_CN_DIGIT}十百千万亿]"
 _FIXED = re.compile(
     _alternation(FIXED_TERMS)
     # numbered formulas: 一企一策, 四不两直, 七天七检, 十天一调度
-    + rf"|[{_CN_DIGIT}十双][^\W\d{_CN_DIGIT}十百千万亿]{{1,2}}[{_CN_DIGIT}十双][^\W\d{_CN_DIGIT}十百千万亿]{{1,3}}"
+    + rf"|[{_CN_DIGIT}十双]{_NON_NUMERAL_WORD}{{1,2}}[{_CN_DIGIT}十双]{_NON_NUMERAL_WORD}{{1,3}}"
     # short quoted formulas: “四个源头”, “两个探头”
     + r"|“[^“”\n]{1,8}”"
 )

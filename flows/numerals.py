@@ -25,7 +25,7 @@ BIG_UNITS: dict[str, int] = {"万": 10_000, "亿": 100_000_000}
 TENS: dict[str, int] = {"廿": 20, "卅": 30, "卌": 40}
 
 NUMERAL_CHARS = "".join([*DIGITS, *SMALL_UNITS, *BIG_UNITS, *TENS])
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[%s]|点|\." % NUMERAL_CHARS)
+_TOKEN = re.compile(rf"\d+(?:\.\d+)?|[{NUMERAL_CHARS}]|点|\.")
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _FRACTION = re.compile(r"(.+?)分之(.+)")
 

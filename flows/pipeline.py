@@ -1,34 +1,60 @@
 """The zhnews flow: ingest -> clean -> nlp (entities, dates, numbers) -> slogans -> write.
 
-The flow only wires the stages; each stage is a Prefect task over one batch of documents,
-since a task run costs milliseconds and a document only a fraction of that.
+Each stage is a Prefect task over one batch of documents (`clean batch 7`), since a task run
+costs milliseconds and a document only a fraction of that. Input is streamed: `ingest` reads
+the next batch in the flow's process, `clean`, `nlp` and `slogans` go to a task runner
+(in-process, local processes or Dask) with a bounded number of batches in flight, and `write`
+runs in the flow's process in batch order. So memory stays bounded whatever the input size,
+one process writes, and each batch's `documents` part is still written last, as its commit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import itertools
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
-from prefect import flow, task
+from prefect import Task, flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.task_runners import TaskRunner
 
-from flows import ingest, nlp, slogans, tables
+from flows import incremental, ingest, nlp, slogans, tables
 from flows.clean import clean_document
 from flows.records import CleanDocument, RawDocument, Reject, SloganMention
+from flows.runners import DEFAULT_WORKERS, Runner, task_runner
 from flows.tables import Table
 
 DEFAULT_BATCH_SIZE = 64
 DEFAULT_MAX_CHARS = 1_000_000
 T = TypeVar("T")
+
+
+class Stage(StrEnum):
+    INGEST = "ingest"
+    CLEAN = "clean"
+    NLP = "nlp"
+    SLOGANS = "slogans"
+    WRITE = "write"
+
+
+@dataclass(frozen=True, slots=True)
+class Timed(Generic[T]):
+    """A stage's result with the seconds it took where it ran (stages overlap in parallel)."""
+
+    stage: Stage
+    value: T
+    seconds: float
 
 
 @dataclass
@@ -42,6 +68,7 @@ class RunSummary:
     stage_seconds: Counter[str] = field(default_factory=Counter)
     input_documents: int = 0
     skipped_documents: int = 0
+    skipped_files: int = 0
     reject_reasons: Counter[str] = field(default_factory=Counter)
     top_entities: Counter[str] = field(default_factory=Counter)
     top_slogans: Counter[str] = field(default_factory=Counter)
@@ -50,21 +77,42 @@ class RunSummary:
     def rejects(self) -> int:
         return sum(self.reject_reasons.values())
 
+    def took(self, timed: Timed[T]) -> T:
+        """Add a stage's seconds to the run's and return its result."""
+        self.stage_seconds[timed.stage.value] += timed.seconds
+        return timed.value
+
     def markdown(self) -> str:
         lines = [f"# zhnews run `{self.run_id}`", "", "| table | new rows |", "|---|---|"]
         lines += [f"| {t.value} | {self.rows[t.value]} |" for t in Table if t is not Table.RUNS]
-        lines += ["", f"Inputs: {self.input_documents} documents, {self.skipped_documents} "
-                  f"already processed, {self.rejects} rejected."]
+        lines += [
+            "",
+            f"Inputs: {self.input_documents} documents, {self.skipped_documents} "
+            f"already processed ({self.skipped_files} unchanged files not read), "
+            f"{self.rejects} rejected.",
+        ]
         if self.reject_reasons:
-            lines += ["", "Rejects: " + ", ".join(f"{k} {v}" for k, v in self.reject_reasons.items())]
+            lines += [
+                "",
+                "Rejects: " + ", ".join(f"{k} {v}" for k, v in self.reject_reasons.items()),
+            ]
         if self.stage_seconds:
             slowest = max(self.stage_seconds, key=self.stage_seconds.__getitem__)
-            lines += ["", "Stage seconds: " + ", ".join(
-                f"{k} {v:.2f}" for k, v in self.stage_seconds.items()
-            ) + f" (slowest: {slowest})"]
-        for title, counter in (("Top entities", self.top_entities), ("Top slogans", self.top_slogans)):
+            lines += [
+                "",
+                "Stage seconds: "
+                + ", ".join(f"{k} {v:.2f}" for k, v in self.stage_seconds.items())
+                + f" (slowest: {slowest})",
+            ]
+        for title, counter in (
+            ("Top entities", self.top_entities),
+            ("Top slogans", self.top_slogans),
+        ):
             if counter:
-                lines += ["", f"{title}: " + ", ".join(f"{k} ({v})" for k, v in counter.most_common(10))]
+                lines += [
+                    "",
+                    f"{title}: " + ", ".join(f"{k} ({v})" for k, v in counter.most_common(10)),
+                ]
         return "\n".join(lines)
 
 
@@ -74,13 +122,35 @@ class CleanedBatch:
     rejects: list[Reject]
 
 
-@task(task_run_name="ingest batch {batch_no}", cache_policy=NO_CACHE)
-def ingest_batch(files: Sequence[Path], batch_no: int, max_chars: int) -> list[RawDocument | Reject]:
-    """Read and decode one batch of input files."""
-    return list(ingest.iter_inputs(files, max_chars=max_chars))
+def _stage_task(stage: Stage) -> Callable[[Callable[..., T]], Task[..., Timed[T]]]:
+    """A Prefect task run as `<stage> batch N`, timing itself where it runs."""
+
+    def decorate(function: Callable[..., T]) -> Task[..., Timed[T]]:
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Timed[T]:
+            started = time.perf_counter()
+            value = function(*args, **kwargs)
+            return Timed(stage, value, time.perf_counter() - started)
+
+        return task(
+            timed,
+            name=stage.value,
+            task_run_name=f"{stage.value} batch {{batch_no}}",
+            cache_policy=NO_CACHE,
+        )
+
+    return decorate
 
 
-@task(task_run_name="clean batch {batch_no}", cache_policy=NO_CACHE)
+@_stage_task(Stage.INGEST)
+def ingest_batch(
+    stream: Iterator[RawDocument | Reject], batch_no: int, batch_size: int
+) -> list[RawDocument | Reject]:
+    """Read and decode the next batch of the input stream (in the flow's process)."""
+    return list(itertools.islice(stream, batch_size))
+
+
+@_stage_task(Stage.CLEAN)
 def clean_batch(raw: Sequence[RawDocument | Reject], batch_no: int) -> CleanedBatch:
     """HTML to text, pinyin, Traditional to Simplified, boilerplate, metadata."""
     documents, rejects = [], []
@@ -90,11 +160,11 @@ def clean_batch(raw: Sequence[RawDocument | Reject], batch_no: int) -> CleanedBa
     return CleanedBatch(documents, rejects)
 
 
-@task(task_run_name="nlp batch {batch_no}", cache_policy=NO_CACHE)
+@_stage_task(Stage.NLP)
 def extract_entities_dates_numbers(
     documents: Sequence[CleanDocument], batch_no: int
 ) -> list[nlp.Annotations]:
-    """Entities, dates and numbers from the spaCy pipeline."""
+    """Entities, dates and numbers from the spaCy pipeline (loaded once per worker)."""
     return nlp.annotate(nlp.load_pipeline(), documents)
 
 
@@ -104,14 +174,14 @@ def slogan_matcher() -> slogans.SloganMatcher:
     return slogans.SloganMatcher(slogans.SloganLexicon.load())
 
 
-@task(task_run_name="slogans batch {batch_no}", cache_policy=NO_CACHE)
+@_stage_task(Stage.SLOGANS)
 def match_slogans(documents: Sequence[CleanDocument], batch_no: int) -> list[list[SloganMention]]:
     """Lexicon, template and discovered slogans of each document's body."""
     matcher = slogan_matcher()
     return [matcher.find(d.text, body_start=d.body_start) for d in documents]
 
 
-@task(task_run_name="write batch {batch_no}", cache_policy=NO_CACHE)
+@_stage_task(Stage.WRITE)
 def write_batch(
     output: Path,
     batch_no: int,
@@ -137,13 +207,17 @@ def write_batch(
         written[table.value] = len(rows)
     reject_rows = list(tables.record_rows(rejects, run_id=run_id))
     if reject_rows:
-        tables.write_part(output, Table.REJECTS, tables.to_table(Table.REJECTS, reject_rows), part=part, day=day)
+        tables.write_part(
+            output, Table.REJECTS, tables.to_table(Table.REJECTS, reject_rows), part=part, day=day
+        )
     written[Table.REJECTS.value] = len(reject_rows)
     document_rows = [
         {**_document_row(document), "is_first_occurrence": first, "run_id": run_id}
         for document, first in documents
     ]
-    tables.write_part(output, Table.DOCUMENTS, tables.to_table(Table.DOCUMENTS, document_rows), part=part, day=day)
+    tables.write_part(
+        output, Table.DOCUMENTS, tables.to_table(Table.DOCUMENTS, document_rows), part=part, day=day
+    )
     written[Table.DOCUMENTS.value] = len(document_rows)
     return written
 
@@ -153,25 +227,182 @@ def _document_row(document: CleanDocument) -> dict[str, object]:
     return {name: getattr(document, name) for name in names if hasattr(document, name)}
 
 
-def _file_batches(files: Sequence[Path], batch_size: int) -> Iterator[list[Path]]:
-    """Batches of files; a JSONL file is a batch of its own, since it holds many documents."""
-    small: list[Path] = []
+@dataclass
+class _SeenInputs:
+    """What earlier runs and earlier batches of this run already processed."""
+
+    keys: set[tuple[str, str, str | None]]
+    doc_ids: set[str]
+    rejects: set[tuple[str, str | None, str]]
+    documents_per_source: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def load(cls, output: Path, reprocess: bool) -> _SeenInputs:
+        # With --reprocess nothing counts as seen, and each batch first deletes the old rows
+        # of its doc_ids, so re-processed documents are replaced, never duplicated.
+        if reprocess:
+            return cls(set(), set(), set())
+        seen = tables.SeenDocuments.load(output)
+        return cls(set(seen.keys), set(seen.doc_ids), tables.seen_rejects(output))
+
+    def split(
+        self, cleaned: CleanedBatch, summary: RunSummary
+    ) -> tuple[list[CleanDocument], list[CleanDocument], list[Reject]]:
+        """New documents (fresh text, repeated text) and new rejects of a batch, in order."""
+        fresh, repeats = [], []
+        for document in cleaned.documents:
+            summary.input_documents += 1
+            self.documents_per_source[document.source] += 1
+            key = (document.doc_id, document.source, document.record_id)
+            if key in self.keys:
+                summary.skipped_documents += 1
+                continue
+            self.keys.add(key)
+            (repeats if document.doc_id in self.doc_ids else fresh).append(document)
+            self.doc_ids.add(document.doc_id)
+        summary.reject_reasons.update(r.reason.value for r in cleaned.rejects)
+        rejects = []
+        for reject in cleaned.rejects:
+            key = (reject.source, reject.record_id, reject.reason.value)
+            if key not in self.rejects:
+                self.rejects.add(key)
+                rejects.append(reject)
+        return fresh, repeats, rejects
+
+
+@dataclass
+class _InFlight:
+    """One batch between ingest and write."""
+
+    batch_no: int
+    size: int
+    cleaned: PrefectFuture[Timed[CleanedBatch]]
+    documents: list[tuple[CleanDocument, bool]] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    found: PrefectFuture[Timed[list[nlp.Annotations]]] | None = None
+    slogans: PrefectFuture[Timed[list[list[SloganMention]]]] | None = None
+
+
+@dataclass
+class _BatchPipeline:
+    """Batches through clean -> nlp + slogans on a task runner, then write, in batch order.
+
+    At most `depth` batches wait at each step, which bounds memory and keeps every worker busy.
+    Duplicates are decided after cleaning (doc_id is the cleaned text's hash), in batch order,
+    so the outcome does not depend on which worker finishes first.
+    """
+
+    runner: TaskRunner
+    output: Path
+    summary: RunSummary
+    seen: _SeenInputs
+    depth: int
+    reprocess: bool
+    on_done: Callable[[int], None]
+    cleaning: deque[_InFlight] = field(default_factory=deque)
+    annotating: deque[_InFlight] = field(default_factory=deque)
+    replaced: set[str] = field(default_factory=set)
+
+    def add(self, batch_no: int, raw: list[RawDocument | Reject]) -> None:
+        """Submit a freshly read batch for cleaning, moving older batches along."""
+        cleaned = self.runner.submit(clean_batch, {"raw": raw, "batch_no": batch_no})
+        self.cleaning.append(_InFlight(batch_no, len(raw), cleaned))
+        while len(self.cleaning) > self.depth:
+            self._annotate(self.cleaning.popleft())
+        while len(self.annotating) > self.depth:
+            self._write(self.annotating.popleft())
+
+    def finish(self) -> None:
+        """Take every batch still in flight through to its write."""
+        while self.cleaning:
+            self._annotate(self.cleaning.popleft())
+        while self.annotating:
+            self._write(self.annotating.popleft())
+
+    def _annotate(self, batch: _InFlight) -> None:
+        fresh, repeats, batch.rejects = self.seen.split(
+            self.summary.took(batch.cleaned.result()), self.summary
+        )
+        if not (fresh or repeats or batch.rejects):
+            self.on_done(batch.size)
+            return
+        batch.documents = [(d, True) for d in fresh] + [(d, False) for d in repeats]
+        parameters = {"documents": fresh, "batch_no": batch.batch_no}
+        batch.found = self.runner.submit(extract_entities_dates_numbers, parameters)
+        batch.slogans = self.runner.submit(match_slogans, parameters)
+        self.annotating.append(batch)
+
+    def _write(self, batch: _InFlight) -> None:
+        assert batch.found is not None and batch.slogans is not None
+        found = self.summary.took(batch.found.result())
+        found_slogans = self.summary.took(batch.slogans.result())
+        if self.reprocess:
+            # Rows this run wrote for a doc_id (an earlier batch) are the replacement: keep them.
+            doc_ids = {d.doc_id for d, _ in batch.documents} - self.replaced
+            tables.delete_doc_ids(self.output, doc_ids)
+            self.replaced |= doc_ids
+        summary = self.summary
+        written = summary.took(
+            write_batch(
+                self.output,
+                batch.batch_no,
+                summary.run_id,
+                batch.documents,
+                found,
+                found_slogans,
+                batch.rejects,
+            )
+        )
+        summary.rows.update(written)
+        for found_in_doc in found:
+            summary.top_entities.update(f"{e.label}:{e.text}" for e in found_in_doc.entities)
+        for mentions in found_slogans:
+            summary.top_slogans.update(s.canonical for s in mentions)
+        self.on_done(batch.size)
+
+
+def _unread_files(
+    files: Iterable[Path], ledger: incremental.InputLedger, summary: RunSummary
+) -> list[tuple[Path, incremental.Fingerprint | None]]:
+    """Files whose fingerprint earlier runs have not recorded; the others count as skipped."""
+    unread = []
     for path in files:
-        if path.suffix.lower() == ".jsonl":
-            yield [path]
+        fingerprint = incremental.Fingerprint.of(path)
+        documents = ledger.seen(fingerprint)
+        if documents is None:
+            unread.append((path, fingerprint))
         else:
-            small.append(path)
-            if len(small) == batch_size:
-                yield small
-                small = []
-    if small:
-        yield small
+            summary.skipped_files += 1
+            summary.input_documents += documents
+            summary.skipped_documents += documents
+    return unread
 
 
-def _chunks(items: Iterable[RawDocument | Reject], size: int) -> Iterator[list[RawDocument | Reject]]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
+def _expected_items(files: Iterable[Path]) -> int:
+    """About how many documents the files hold: a JSONL line each, else one per file."""
+    total = 0
+    for path in files:
+        if path.suffix.lower() != ".jsonl":
+            total += 1
+            continue
+        with contextlib.suppress(OSError), path.open("rb") as handle:
+            total += sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    return total
+
+
+@contextlib.contextmanager
+def _progress_bar(show: bool, files: Sequence[Path]) -> Iterator[Callable[[int], None]]:
+    """A terminal progress bar over input documents; a no-op when not shown."""
+    if not show:
+        yield lambda _done: None
+        return
+    from rich.progress import Progress
+
+    with Progress(
+        *Progress.get_default_columns(), "{task.completed}/{task.total} documents", transient=True
+    ) as progress:
+        bar = progress.add_task("zhnews", total=_expected_items(files))
+        yield lambda done: progress.advance(bar, done)
 
 
 @flow(name="zhnews", log_prints=True)
@@ -181,8 +412,12 @@ def zhnews_flow(
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_chars: int = DEFAULT_MAX_CHARS,
     reprocess: bool = False,
+    runner: Runner = Runner.IN_PROCESS,
+    workers: int = DEFAULT_WORKERS,
+    dask_address: str | None = None,
+    progress: bool = False,
 ) -> RunSummary:
-    """Turn input files into the Parquet tables under `output`."""
+    """Turn input files into the Parquet tables under `output`, skipping what was done."""
     summary = RunSummary(
         run_id=f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
         inputs=[str(p) for p in inputs],
@@ -190,51 +425,28 @@ def zhnews_flow(
     )
     with tables.output_lock(output):
         tables.recover(output)
-        # With --reprocess nothing counts as seen, and each batch first deletes the old rows
-        # of its doc_ids, so re-processed documents are replaced, never duplicated.
-        seen = tables.SeenDocuments.empty() if reprocess else tables.SeenDocuments.load(output)
-        seen_keys, seen_ids = set(seen.keys), set(seen.doc_ids)
-        seen_rejects = set() if reprocess else tables.seen_rejects(output)
-        files = ingest.find_input_files(inputs)
-        batch_no = 0
-        for file_batch in _file_batches(files, batch_size):
-            raw = _timed(summary, "ingest", ingest_batch, file_batch, batch_no, max_chars)
-            for chunk in _chunks(raw, batch_size):
-                cleaned = _timed(summary, "clean", clean_batch, chunk, batch_no)
-                fresh, repeats = [], []
-                for document in cleaned.documents:
-                    summary.input_documents += 1
-                    key = (document.doc_id, document.source, document.record_id)
-                    if key in seen_keys:
-                        summary.skipped_documents += 1
-                        continue
-                    seen_keys.add(key)
-                    (repeats if document.doc_id in seen_ids else fresh).append(document)
-                    seen_ids.add(document.doc_id)
-                rejects = [r for r in cleaned.rejects if (r.source, r.record_id, r.reason) not in seen_rejects]
-                summary.reject_reasons.update(r.reason.value for r in cleaned.rejects)
-                if not (fresh or repeats or rejects):
-                    continue
-                if reprocess:
-                    tables.delete_doc_ids(output, {d.doc_id for d in fresh + repeats})
-                found = _timed(summary, "nlp", extract_entities_dates_numbers, fresh, batch_no)
-                found_slogans = _timed(summary, "slogans", match_slogans, fresh, batch_no)
-                documents = [(d, True) for d in fresh] + [(d, False) for d in repeats]
-                written = _timed(summary, "write", write_batch, output, batch_no, summary.run_id,
-                                 documents, found, found_slogans, rejects)
-                summary.rows.update(written)
-                for annotations in found:
-                    summary.top_entities.update(f"{e.label}:{e.text}" for e in annotations.entities)
-                for mentions in found_slogans:
-                    summary.top_slogans.update(s.canonical for s in mentions)
-                batch_no += 1
+        ledger = incremental.InputLedger.load(output)
+        seen = _SeenInputs.load(output, reprocess)
+        files, walk_rejects = ingest.find_input_files(inputs)
+        known = incremental.InputLedger(ledger.path) if reprocess else ledger
+        unread = _unread_files(files, known, summary)
+        paths = [path for path, _ in unread]
+        stream = itertools.chain(walk_rejects, ingest.iter_inputs(paths, max_chars=max_chars))
+        depth = 1 if runner is Runner.IN_PROCESS else workers
+        with (
+            task_runner(runner, workers, dask_address) as pool,
+            _progress_bar(progress, paths) as done,
+        ):
+            batches = _BatchPipeline(pool, output, summary, seen, depth, reprocess, done)
+            for batch_no in itertools.count():
+                raw = summary.took(ingest_batch(stream, batch_no, batch_size))
+                if not raw:
+                    break
+                batches.add(batch_no, raw)
+            batches.finish()
         tables.write_run(output, summary, model_version=nlp.model_version())
+        # Fingerprints taken before reading: a file changed meanwhile is read again next time.
+        ledger.record((f, seen.documents_per_source[f.path]) for _, f in unread if f is not None)
+        ledger.save()
     create_markdown_artifact(summary.markdown(), key="zhnews-run", description="zhnews run summary")
     return summary
-
-
-def _timed(summary: RunSummary, stage: str, stage_task: Callable[..., T], *args: object) -> T:
-    started = time.perf_counter()
-    result = stage_task(*args)
-    summary.stage_seconds[stage] += time.perf_counter() - started
-    return result

@@ -78,7 +78,9 @@ class CleanDocument:
     @property
     def body_start(self) -> int:
         """Offset where the body begins: after the title line and the blank line."""
-        return len(self.title) + 2 if self.title and self.text.startswith(self.title + "\n\n") else 0
+        return (
+            len(self.title) + 2 if self.title and self.text.startswith(self.title + "\n\n") else 0
+        )
 
     @property
     def n_chars(self) -> int:
@@ -99,7 +101,9 @@ class DateMention:
     text: str
     start_char: int
     end_char: int
-    value: str | None  # TimeML-like: 2022-03-27, 2022-03, 2022-Q1, XXXX-03-27, 2022-01-08/2022-03-28
+    value: (
+        str | None
+    )  # TimeML-like: 2022-03-27, 2022-03, 2022-Q1, XXXX-03-27, 2022-01-08/2022-03-28
     date_start: dt.date | None  # inclusive
     date_end: dt.date | None  # inclusive
     grain: str  # day / month / quarter / year / range / duration / relative-unresolved / time

@@ -49,7 +49,7 @@ SCHEMAS: dict[Table, pa.Schema] = {
             pa.field("source", pa.string(), nullable=False),
             pa.field("record_id", pa.string()),
             pa.field("title", pa.string()),
-            pa.field("published_at", pa.timestamp("s", tz=SHANGHAI)),
+            pa.field("published_at", pa.timestamp("ms", tz=SHANGHAI)),
             pa.field("published_partial", pa.string()),
             pa.field("outlet", pa.string()),
             pa.field("author", pa.string()),
@@ -204,10 +204,27 @@ def part_files(output: Path, table: Table) -> list[Path]:
     return sorted(table_dir(output, table).glob("*/part-*.parquet"))
 
 
+def committed_part_files(output: Path, table: Table) -> list[Path]:
+    """The parts readers see: a child part only once its batch's `documents` part exists.
+
+    A run killed between a batch's child parts and its `documents` part leaves child rows
+    whose documents were never written; they are not data until the batch commits (`recover`
+    deletes them at the start of the next run).
+    """
+    parts = part_files(output, table)
+    if table not in CHILD_TABLES:
+        return parts
+    committed = {path.name for path in part_files(output, Table.DOCUMENTS)}
+    return [path for path in parts if path.name in committed]
+
+
 def read_table(output: Path, table: Table, columns: Sequence[str] | None = None) -> pa.Table:
     """All committed rows of one table (empty, with the declared schema, when none)."""
     schema = SCHEMAS[table]
-    parts = [pq.read_table(path, columns=columns, schema=schema) for path in part_files(output, table)]
+    parts = [
+        pq.read_table(path, columns=columns, schema=schema)
+        for path in committed_part_files(output, table)
+    ]
     if not parts:
         selected = schema if columns is None else pa.schema([schema.field(c) for c in columns])
         return selected.empty_table()
@@ -216,10 +233,10 @@ def read_table(output: Path, table: Table, columns: Sequence[str] | None = None)
 
 def recover(output: Path) -> list[Path]:
     """Remove what a crashed run left: temp files and child parts of uncommitted batches."""
-    removed = [path for path in output.glob(f"*/*/*{TEMP_SUFFIX}")]
-    committed = {path.name for path in part_files(output, Table.DOCUMENTS)}
+    removed = list(output.glob(f"*/*/*{TEMP_SUFFIX}"))
     for table in CHILD_TABLES:
-        removed.extend(path for path in part_files(output, table) if path.name not in committed)
+        committed = set(committed_part_files(output, table))
+        removed.extend(path for path in part_files(output, table) if path not in committed)
     for path in removed:
         path.unlink(missing_ok=True)
     return removed

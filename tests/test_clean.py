@@ -274,6 +274,7 @@ def test_remove_boilerplate_cuts_at_a_related_list() -> None:
         ("2020/1/21", dt.datetime(2020, 1, 21, tzinfo=SHANGHAI)),
         ("2020年1月21日 19时05分", dt.datetime(2020, 1, 21, 19, 5, tzinfo=SHANGHAI)),
         ("2020-02-30", None),
+        ("0001-01-01T00:00:00+14:00", None),
         ("昨天", None),
     ],
 )

@@ -331,10 +331,10 @@ def test_jsonl_rejects_name_the_line_and_the_problem(tmp_path: Path) -> None:
     assert isinstance(items[0], RawDocument)
     rejects = [(item.reason, item.record_id, item.detail) for item in items[1:]]
     assert [(reason, record_id) for reason, record_id, _ in rejects] == [
-        (RejectReason.MALFORMED_JSON, None),
-        (RejectReason.MALFORMED_JSON, None),
+        (RejectReason.MALFORMED_JSON, "line:2"),
+        (RejectReason.MALFORMED_JSON, "line:3"),
         (RejectReason.BAD_FIELD, "typed"),
-        (RejectReason.DUPLICATE_ID, "ok"),
+        (RejectReason.DUPLICATE_ID, "line:5"),
         (RejectReason.NO_TEXT, "empty"),
         (RejectReason.BAD_FIELD, "line:7"),
     ]

@@ -45,8 +45,11 @@ def seeds_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_seed_becomes_one_document_with_title_and_date(seeds_output: Path) -> None:
-    rows = _query(seeds_output, Table.DOCUMENTS,
-                  "select source, title, published_at, n_chars, text from {t} order by source")
+    rows = _query(
+        seeds_output,
+        Table.DOCUMENTS,
+        "select source, title, published_at, n_chars, text from {t} order by source",
+    )
     assert len(rows) == 5
     by_name = {Path(r[0]).name: r for r in rows}
     first = by_name["000_09d1d3fb153f71d8.txt"]
@@ -62,24 +65,47 @@ def test_contract_checks_pass_on_seed_output(seeds_output: Path) -> None:
 
 def test_seed_000_extractions_match_the_customer_annotation(seeds_output: Path) -> None:
     expected = json.loads((SHARED / "examples" / "000_09d1d3fb153f71d8.json").read_text())
-    doc_id = _query(seeds_output, Table.DOCUMENTS,
-                    "select doc_id from {t} where source like '%000_09d1d3fb153f71d8.txt'")[0][0]
-    numbers = _query(seeds_output, Table.NUMBERS,
-                     f"select text, value, unit, kind, approx from {{t}} where doc_id = '{doc_id}'")
-    expected_numbers = {(n["text"], n["value"], n["unit"], n["kind"], n["approx"])
-                        for n in expected["numbers"]}
+    doc_id = _query(
+        seeds_output,
+        Table.DOCUMENTS,
+        "select doc_id from {t} where source like '%000_09d1d3fb153f71d8.txt'",
+    )[0][0]
+    numbers = _query(
+        seeds_output,
+        Table.NUMBERS,
+        f"select text, value, unit, kind, approx from {{t}} where doc_id = '{doc_id}'",
+    )
+    expected_numbers = {
+        (n["text"], n["value"], n["unit"], n["kind"], n["approx"]) for n in expected["numbers"]
+    }
     assert len(expected_numbers & set(numbers)) >= 0.9 * len(expected_numbers)
-    slogans = {r[0] for r in _query(seeds_output, Table.SLOGANS,
-                                    f"select canonical from {{t}} where doc_id = '{doc_id}'")}
+    slogans = {
+        r[0]
+        for r in _query(
+            seeds_output, Table.SLOGANS, f"select canonical from {{t}} where doc_id = '{doc_id}'"
+        )
+    }
     expected_slogans = {s["canonical"] for s in expected["slogans"]}
     assert len(expected_slogans & slogans) >= 0.8 * len(expected_slogans)
-    entities = {(r[0], r[1]) for r in _query(seeds_output, Table.ENTITIES,
-                                              f"select label, text from {{t}} where doc_id = '{doc_id}'")}
+    entities = {
+        (r[0], r[1])
+        for r in _query(
+            seeds_output, Table.ENTITIES, f"select label, text from {{t}} where doc_id = '{doc_id}'"
+        )
+    }
     expected_entities = {(e["label"], e["text"]) for e in expected["entities"]}
     assert len(expected_entities & entities) >= 0.5 * len(expected_entities)
-    dates = {r[0]: r[1:] for r in _query(seeds_output, Table.DATES,
-                                          f"select text, date_start, date_end from {{t}} where doc_id = '{doc_id}'")}
-    assert str(dates["1月8日以来"][0]) == "2022-01-08" and str(dates["1月8日以来"][1]) == "2022-03-28"
+    dates = {
+        r[0]: r[1:]
+        for r in _query(
+            seeds_output,
+            Table.DATES,
+            f"select text, date_start, date_end from {{t}} where doc_id = '{doc_id}'",
+        )
+    }
+    assert (
+        str(dates["1月8日以来"][0]) == "2022-01-08" and str(dates["1月8日以来"][1]) == "2022-03-28"
+    )
 
 
 def test_rerun_adds_no_rows_and_reprocess_replaces(seeds_output: Path, tmp_path: Path) -> None:
@@ -96,7 +122,9 @@ def test_rerun_adds_no_rows_and_reprocess_replaces(seeds_output: Path, tmp_path:
     assert check_output(output) == []
 
 
-def test_same_text_from_another_source_adds_a_document_row_only(seeds_output: Path, tmp_path: Path) -> None:
+def test_same_text_from_another_source_adds_a_document_row_only(
+    seeds_output: Path, tmp_path: Path
+) -> None:
     from flows.pipeline import zhnews_flow
 
     output = tmp_path / "out"

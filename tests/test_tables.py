@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
@@ -14,25 +15,53 @@ from flows.tables import SCHEMAS, Table
 
 def _entity_rows(doc_id: str, n: int) -> list[dict[str, object]]:
     return [
-        {"doc_id": doc_id, "label": "LOC", "text": "临沂", "start_char": i, "end_char": i + 2,
-         "sentence": 0, "run_id": "r1"}
+        {
+            "doc_id": doc_id,
+            "label": "LOC",
+            "text": "临沂",
+            "start_char": i,
+            "end_char": i + 2,
+            "sentence": 0,
+            "run_id": "r1",
+        }
         for i in range(n)
     ]
 
 
 def _document_row(doc_id: str, text: str = "临沂市召开会议") -> dict[str, object]:
-    return {"doc_id": doc_id, "source": "a.txt", "record_id": None, "title": None,
-            "published_at": dt.datetime(2022, 3, 28, 10, 18, 3), "published_partial": None,
-            "outlet": None, "author": None, "url": None, "text": text, "n_chars": len(text),
-            "is_first_occurrence": True, "run_id": "r1"}
+    return {
+        "doc_id": doc_id,
+        "source": "a.txt",
+        "record_id": None,
+        "title": None,
+        "published_at": dt.datetime(2022, 3, 28, 10, 18, 3, tzinfo=ZoneInfo("Asia/Shanghai")),
+        "published_partial": None,
+        "outlet": None,
+        "author": None,
+        "url": None,
+        "text": text,
+        "n_chars": len(text),
+        "is_first_occurrence": True,
+        "run_id": "r1",
+    }
 
 
 def test_every_table_round_trips_through_parquet_and_duckdb(tmp_path: Path) -> None:
     day = dt.date(2026, 11, 23)
-    tables.write_part(tmp_path, Table.DOCUMENTS, tables.to_table(Table.DOCUMENTS, [_document_row("d1")]),
-                      part="r1-00000", day=day)
-    tables.write_part(tmp_path, Table.ENTITIES, tables.to_table(Table.ENTITIES, _entity_rows("d1", 3)),
-                      part="r1-00000", day=day)
+    tables.write_part(
+        tmp_path,
+        Table.DOCUMENTS,
+        tables.to_table(Table.DOCUMENTS, [_document_row("d1")]),
+        part="r1-00000",
+        day=day,
+    )
+    tables.write_part(
+        tmp_path,
+        Table.ENTITIES,
+        tables.to_table(Table.ENTITIES, _entity_rows("d1", 3)),
+        part="r1-00000",
+        day=day,
+    )
     back = tables.read_table(tmp_path, Table.ENTITIES)
     assert back.schema == SCHEMAS[Table.ENTITIES]
     assert back.to_pylist() == _entity_rows("d1", 3)
@@ -52,21 +81,39 @@ def test_to_table_rejects_rows_that_break_the_schema() -> None:
 def test_recover_removes_temp_files_and_uncommitted_child_parts(tmp_path: Path) -> None:
     day = dt.date(2026, 11, 23)
     for part in ("r1-00000", "r1-00001"):
-        tables.write_part(tmp_path, Table.ENTITIES, tables.to_table(Table.ENTITIES, _entity_rows("d1", 1)),
-                          part=part, day=day)
-    tables.write_part(tmp_path, Table.DOCUMENTS, tables.to_table(Table.DOCUMENTS, [_document_row("d1")]),
-                      part="r1-00000", day=day)
+        tables.write_part(
+            tmp_path,
+            Table.ENTITIES,
+            tables.to_table(Table.ENTITIES, _entity_rows("d1", 1)),
+            part=part,
+            day=day,
+        )
+    tables.write_part(
+        tmp_path,
+        Table.DOCUMENTS,
+        tables.to_table(Table.DOCUMENTS, [_document_row("d1")]),
+        part="r1-00000",
+        day=day,
+    )
     stray = tmp_path / "entities" / "ingest_date=2026-11-23" / f".x{tables.TEMP_SUFFIX}"
     stray.write_bytes(b"partial")
     removed = tables.recover(tmp_path)
     assert {p.name for p in removed} == {"part-r1-00001.parquet", stray.name}
-    assert [p.name for p in tables.part_files(tmp_path, Table.ENTITIES)] == ["part-r1-00000.parquet"]
+    assert [p.name for p in tables.part_files(tmp_path, Table.ENTITIES)] == [
+        "part-r1-00000.parquet"
+    ]
 
 
 def test_delete_doc_ids_rewrites_only_matching_rows(tmp_path: Path) -> None:
     day = dt.date(2026, 11, 23)
     rows = _entity_rows("d1", 2) + _entity_rows("d2", 1)
-    tables.write_part(tmp_path, Table.ENTITIES, tables.to_table(Table.ENTITIES, rows), part="p", day=day)
+    tables.write_part(
+        tmp_path, Table.ENTITIES, tables.to_table(Table.ENTITIES, rows), part="p", day=day
+    )
+    # An empty documents part commits the batch, so readers see its entities.
+    tables.write_part(
+        tmp_path, Table.DOCUMENTS, tables.to_table(Table.DOCUMENTS, []), part="p", day=day
+    )
     assert tables.delete_doc_ids(tmp_path, {"d1"}) == 2
     assert tables.read_table(tmp_path, Table.ENTITIES)["doc_id"].to_pylist() == ["d2"]
 
@@ -83,9 +130,11 @@ def test_second_run_on_the_same_output_is_refused_with_a_clear_message(tmp_path:
     holder.start()
     try:
         assert ready.wait(10)
-        with pytest.raises(tables.OutputLockedError, match="another zhnews run"):
-            with tables.output_lock(tmp_path):
-                pass
+        with (
+            pytest.raises(tables.OutputLockedError, match="another zhnews run"),
+            tables.output_lock(tmp_path),
+        ):
+            pass
     finally:
         release.set()
         holder.join(10)

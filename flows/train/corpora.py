@@ -6,23 +6,13 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from flows.clean import halfwidth_alnum
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPORA = Path(os.environ.get("ZHNEWS_CORPORA", REPO_ROOT.parent / "shared" / "corpora"))
 
-# Full-width ASCII letters and digits (U+FF10-FF19, FF21-FF3A, FF41-FF5A) become half-width;
-# NFKC would also turn Chinese punctuation (，：) into ASCII, which the contract forbids.
-_HALF_WIDTH = {
-    code: code - 0xFEE0
-    for start, end in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-    for code in range(start, end + 1)
-}
-# People's Daily writes decimal points and percent signs of numbers full-width too.
-_HALF_WIDTH_NUMERIC = {**_HALF_WIDTH, ord("．"): ord("."), ord("％"): ord("%")}
-
-
-def to_half_width(text: str) -> str:
-    """Full-width ASCII letters and digits to half-width; everything else unchanged."""
-    return text.translate(_HALF_WIDTH)
+# People's Daily also writes decimal points and percent signs of numbers full-width.
+_NUMERIC_MARKS = str.maketrans({"．": ".", "％": "%"})
 
 
 def peoples_daily_sentences(path: Path) -> Iterator[list[tuple[str, str]]]:
@@ -41,9 +31,11 @@ def peoples_daily_sentences(path: Path) -> Iterator[list[tuple[str, str]]]:
 
 
 def _normalise_token(word: str) -> str:
-    normalised = word.translate(_HALF_WIDTH_NUMERIC)
-    # "．" also ends sentences in running text; only a digit-adjacent one is a decimal point.
-    return normalised if any(ch.isdigit() for ch in normalised) else to_half_width(word)
+    normalised = halfwidth_alnum(word)
+    # "．" also ends sentences in running text; only one inside a number is a decimal point.
+    if any(ch.isdigit() for ch in normalised):
+        return normalised.translate(_NUMERIC_MARKS)
+    return normalised
 
 
 def bio_sentences(path: Path) -> Iterator[tuple[str, list[tuple[int, int, str]]]]:

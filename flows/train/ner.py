@@ -10,6 +10,7 @@ the entities that inference cannot reach. `convert_corpora` reports how many tho
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import shutil
 from collections import Counter
@@ -21,8 +22,9 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from flows.train.corpora import DEFAULT_CORPORA, REPO_ROOT, bio_sentences, to_half_width
-from flows.train.segmenter import is_dev_line
+from flows.clean import halfwidth_alnum
+from flows.train.corpora import DEFAULT_CORPORA, REPO_ROOT, bio_sentences
+from flows.train.segmenter import USER_DICT, is_dev_line, use_model_only
 
 LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC"}
 ANNOTATED_NEWS = REPO_ROOT / "data" / "annotated" / "ner_news.jsonl"
@@ -53,15 +55,17 @@ class ConversionReport:
 def segmenter_nlp(pkuseg_model: Path) -> Language:
     """A blank Chinese pipeline whose tokenizer is pkuseg with our model."""
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
-    nlp.tokenizer.initialize(pkuseg_model=str(pkuseg_model))
-    return nlp
+    nlp.tokenizer.initialize(
+        pkuseg_model=str(pkuseg_model), pkuseg_user_dict=str(pkuseg_model / USER_DICT)
+    )
+    return use_model_only(nlp)
 
 
 def entity_aware_words(nlp: Language, text: str, spans: Iterable[Span]) -> list[str]:
     """Segment `text` piece by piece between entity boundaries, so no token straddles one."""
     cuts = sorted({0, len(text), *(b for s, e, _ in spans for b in (s, e))})
     words: list[str] = []
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in itertools.pairwise(cuts):
         words.extend(t.text for t in nlp.make_doc(text[start:end]) if t.text.strip())
     return words
 
@@ -101,7 +105,7 @@ def msra_examples(corpora: Path) -> Iterator[tuple[str, str, list[Span]]]:
     path = corpora / "msra_ner" / "train.bio"
     for index, (text, spans) in enumerate(bio_sentences(path)):
         split = "dev" if is_dev_line(index) else "train"
-        yield split, to_half_width(text), [(s, e, LABELS[label]) for s, e, label in spans]
+        yield split, halfwidth_alnum(text), [(s, e, LABELS[label]) for s, e, label in spans]
 
 
 def annotated_news_examples(path: Path = ANNOTATED_NEWS) -> Iterator[tuple[str, str, list[Span]]]:

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import spacy
 import spacy_pkuseg
+from spacy.language import Language
+from spacy.tokens import DocBin
 
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
 
@@ -23,15 +27,31 @@ def is_dev_line(index: int) -> bool:
     return index % DEV_EVERY == 0
 
 
-def write_pkuseg_files(corpus: Path, out_dir: Path, limit: int | None = None) -> tuple[Path, Path]:
-    """Write pkuseg's train/dev files (words separated by spaces, a line a paragraph)."""
+def write_pkuseg_files(
+    corpus: Path, out_dir: Path, *, limit: int | None = None, entity_aware: Path | None = None
+) -> tuple[Path, Path]:
+    """Write pkuseg's train/dev files (words separated by spaces, a line a paragraph).
+
+    `entity_aware` is a DocBin of NER training documents segmented between entity
+    boundaries (`flows.train.ner`): adding them teaches pkuseg to split 访华 or 邓小平理论
+    where a name ends, so that NER at inference can reach those entities.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     train_path, dev_path = out_dir / "train.txt", out_dir / "dev.txt"
-    with train_path.open("w", encoding="utf-8") as train, dev_path.open("w", encoding="utf-8") as dev:
+    with (
+        train_path.open("w", encoding="utf-8") as train,
+        dev_path.open("w", encoding="utf-8") as dev,
+    ):
         for index, pairs in enumerate(peoples_daily_sentences(corpus)):
             if limit is not None and index >= limit:
                 break
             (dev if is_dev_line(index) else train).write(" ".join(w for w, _ in pairs) + "\n")
+        if entity_aware is not None:
+            seen: set[str] = set()
+            for doc in DocBin().from_disk(entity_aware).get_docs(spacy.blank("zh").vocab):
+                if doc.text not in seen:
+                    seen.add(doc.text)
+                    train.write(" ".join(t.text for t in doc if not t.is_space) + "\n")
     return train_path, dev_path
 
 
@@ -42,14 +62,19 @@ def train_segmenter(
     iterations: int = 3,
     resume: bool = False,
     limit: int | None = None,
+    entity_aware: Path | None = None,
 ) -> Path:
     """Train pkuseg into `out_dir/model`; with `resume`, continue from the model already there."""
     corpus = corpora / "peoples_daily_1998" / "199801.txt"
-    train_path, dev_path = write_pkuseg_files(corpus, out_dir / "data", limit=limit)
+    train_path, dev_path = write_pkuseg_files(
+        corpus, out_dir / "data", limit=limit, entity_aware=entity_aware
+    )
     model_dir = out_dir / "model"
     init_model = str(model_dir) if resume and (model_dir / "features.msgpack").exists() else None
     started = time.time()
-    print(f"pkuseg: training {iterations} iteration(s) on {train_path} (dev {dev_path})", flush=True)
+    print(
+        f"pkuseg: training {iterations} iteration(s) on {train_path} (dev {dev_path})", flush=True
+    )
     spacy_pkuseg.train(
         str(train_path), str(dev_path), str(model_dir), train_iter=iterations, init_model=init_model
     )
@@ -58,3 +83,50 @@ def train_segmenter(
     digest = hashlib.sha256((model_dir / "weights.npz").read_bytes()).hexdigest()[:12]
     print(f"pkuseg: model in {model_dir} (weights {digest}) after {time.time() - started:.0f}s")
     return model_dir
+
+
+def use_model_only(nlp: Language) -> Language:
+    """Switch off pkuseg's post-processing with its bundled general dictionary.
+
+    That dictionary (390k words) follows another segmentation standard: on our dev split it
+    lowers word F1 from 96.5 to 95.1. spaCy serialises the switch with the tokenizer.
+    """
+    postprocesser = nlp.tokenizer.pkuseg_seg.postprocesser
+    postprocesser.do_process = False
+    postprocesser.common_words, postprocesser.other_words = set(), set()
+    return nlp
+
+
+@spacy.registry.callbacks("zhnews.pkuseg_model_only.v1")
+def pkuseg_model_only() -> Callable[[Language], Language]:
+    """`[initialize.after_init]` callback applying `use_model_only` in `spacy train`."""
+    return use_model_only
+
+
+def word_spans(words: list[str]) -> set[tuple[int, int]]:
+    spans, start = set(), 0
+    for word in words:
+        spans.add((start, start + len(word)))
+        start += len(word)
+    return spans
+
+
+def evaluate_segmenter(nlp: Language, dev_path: Path) -> tuple[float, float, float, float]:
+    """Word P/R/F1 of the pipeline's tokenizer on the dev split, and its chars/s."""
+    correct = predicted = gold = chars = 0
+    started = time.perf_counter()
+    with dev_path.open(encoding="utf-8") as lines:
+        for line in lines:
+            gold_words = line.split()
+            text = "".join(gold_words)
+            found = [t.text for t in nlp.make_doc(text) if not t.is_space]
+            gold_spans, found_spans = word_spans(gold_words), word_spans(found)
+            correct += len(gold_spans & found_spans)
+            predicted, gold, chars = (
+                predicted + len(found_spans),
+                gold + len(gold_spans),
+                chars + len(text),
+            )
+    seconds = time.perf_counter() - started
+    precision, recall = correct / predicted, correct / gold
+    return precision, recall, 2 * precision * recall / (precision + recall), chars / seconds

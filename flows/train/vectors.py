@@ -12,7 +12,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from flows.train.corpora import DEFAULT_CORPORA, bio_sentences, peoples_daily_sentences, to_half_width
+from flows.clean import halfwidth_alnum
+from flows.train.corpora import (
+    DEFAULT_CORPORA,
+    bio_sentences,
+    peoples_daily_sentences,
+)
 from flows.train.ner import segmenter_nlp
 
 
@@ -34,7 +39,7 @@ def tokenised_sentences(corpora: Path, pkuseg_model: Path) -> Iterator[list[str]
         yield [word for word, _ in pairs]
     nlp = segmenter_nlp(pkuseg_model)
     for text in raw_texts(corpora):
-        for paragraph in to_half_width(text).split("\n"):
+        for paragraph in halfwidth_alnum(text).split("\n"):
             if paragraph.strip():
                 yield [t.text for t in nlp.make_doc(paragraph) if not t.is_space]
 
@@ -61,8 +66,18 @@ def train_vectors(
     model.wv.save_word2vec_format(str(text_path), binary=False)
     vectors_dir = out_dir / "pipeline"
     subprocess.run(
-        [sys.executable, "-m", "spacy", "init", "vectors", "zh", str(text_path), str(vectors_dir),
-         "--prune", str(max_rows)],
+        [
+            sys.executable,
+            "-m",
+            "spacy",
+            "init",
+            "vectors",
+            "zh",
+            str(text_path),
+            str(vectors_dir),
+            "--prune",
+            str(max_rows),
+        ],
         check=True,
     )
     return vectors_dir

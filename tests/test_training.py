@@ -1,0 +1,84 @@
+"""A smoke run of the whole training workflow on a tiny slice of the real corpora."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import spacy
+
+from flows.clean import halfwidth_alnum
+from flows.train.corpora import DEFAULT_CORPORA, bio_sentences, spans_from_tags
+from flows.train.ner import convert_corpora, entity_aware_words, run_training, segmenter_nlp
+from flows.train.package import RULE_COMPONENTS, package
+from flows.train.segmenter import evaluate_segmenter, train_segmenter
+
+needs_corpora = pytest.mark.skipif(
+    not (DEFAULT_CORPORA / "msra_ner" / "train.bio").exists(),
+    reason="../shared/corpora not present",
+)
+
+
+def test_spans_from_bio_and_bmes_tags() -> None:
+    assert spans_from_tags(["B-PER", "I-PER", "O", "B-LOC", "B-LOC", "I-LOC"]) == [
+        (0, 2, "PER"),
+        (3, 4, "LOC"),
+        (4, 6, "LOC"),
+    ]
+    assert spans_from_tags(["S-NAME", "B-ORG", "M-ORG", "E-ORG", "O"]) == [
+        (0, 1, "NAME"),
+        (1, 4, "ORG"),
+    ]
+    assert spans_from_tags(["I-LOC", "I-LOC", "O"]) == [(0, 2, "LOC")]
+
+
+def test_half_width_keeps_chinese_punctuation() -> None:
+    assert halfwidth_alnum("２０２２年，ＡＢＣ：（１）") == "2022年，ABC：（1）"
+
+
+@pytest.fixture(scope="module")
+def smoke_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("train")
+    segmenter = train_segmenter(root / "segmenter", iterations=1, limit=400)
+    convert_corpora(segmenter, root / "ner" / "corpus", limit=300)
+    run_training(
+        Path("configs/ner.cfg"), root / "ner", pkuseg_model=segmenter, vectors=None, max_steps=20
+    )
+    packaged = package(root / "ner" / "model-last", root / "zh_news")
+    return {"segmenter": segmenter, "ner": root / "ner", "packaged": packaged}
+
+
+@needs_corpora
+def test_smoke_training_produces_a_loadable_pipeline(smoke_models: dict[str, Path]) -> None:
+    nlp = spacy.load(smoke_models["packaged"])
+    assert nlp.pipe_names == ["tok2vec", "ner", *RULE_COMPONENTS]
+    assert nlp.get_pipe("ner").labels == ("LOC", "ORG", "PERSON")
+    # The pkuseg model travels inside the pipeline, without the default dictionary.
+    assert nlp.tokenizer.segmenter == "pkuseg"
+    assert not nlp.tokenizer.pkuseg_seg.postprocesser.do_process
+    doc = nlp.make_doc("3月27日下午，临沂市新增无症状感染者3例。")
+    doc._.published = dt.datetime(2022, 3, 28, 10, 18)
+    doc = nlp(doc)
+    assert [d.value for d in doc._.dates] == ["2022-03-27"]
+    assert [(n.text, n.value) for n in doc._.numbers] == [("3例", 3.0)]
+
+
+@needs_corpora
+def test_smoke_segmenter_scores_on_its_dev_split(smoke_models: dict[str, Path]) -> None:
+    nlp = segmenter_nlp(smoke_models["segmenter"])
+    precision, recall, f1, _ = evaluate_segmenter(
+        nlp, smoke_models["segmenter"].parent / "data" / "dev.txt"
+    )
+    assert 0.5 < f1 <= 1.0 and 0 < precision <= 1 and 0 < recall <= 1
+
+
+@needs_corpora
+def test_training_tokens_never_straddle_an_entity(smoke_models: dict[str, Path]) -> None:
+    nlp = segmenter_nlp(smoke_models["segmenter"])
+    for text, spans in list(bio_sentences(DEFAULT_CORPORA / "msra_ner" / "train.bio"))[:200]:
+        words = entity_aware_words(nlp, text, spans)
+        boundaries = {0}
+        for word in words:
+            boundaries.add(max(boundaries) + len(word))
+        assert all(s in boundaries and e in boundaries for s, e, _ in spans), text
