@@ -114,7 +114,7 @@ _FIRST_CHARS = "".join(
     sorted(
         set(
             _CN
-            + "0123456789十廿首年今去前明后本上下这当次大昨翌周星礼截目近连日每凌清早中午傍晚夜第“"
+            + "0123456789十廿首年今去前明后本上下这当次大昨翌周星礼截目近连日每凌清早中午傍晚夜第“全"
             + HOLIDAY_NAMES
         )
     )
@@ -123,12 +123,12 @@ _ATOM = re.compile(
     rf"""
     (?=[{_FIRST_CHARS}])
     (?:(?P<iso>(?<!\d)(?P<iy>\d{{4}})(?P<isep>[-/.])(?P<im>1[0-2]|0?[1-9])(?P=isep)(?P<id>3[01]|[12]\d|0?[1-9])(?![\d.]))
-    |(?P<hol>(?:(?P<hy>\d{{4}})年|(?P<hyrel>今|去|明)年)?(?P<hq>“)?(?P<h>{HOLIDAY_NAMES})(?(hq)”(?=期间)))
+    |(?P<hol>(?:(?P<hy>\d{{4}})年|(?P<hyrel>今|去|明)年)?(?P<hq>“)?(?P<h>{HOLIDAY_NAMES})(?(hq)”))
     |(?P<cal>(?<![\d{_CN}十百千万.])
-      (?:(?:(?P<y>\d{{4}}|\d{{2}}|[〇零一二三四五六七八九]{{4}})|(?P<yrel>今|去|前|明|后|本|上一|上|下|次))年)?
+      (?:(?:(?P<y>\d{{4}}|\d{{2}}|[〇零一二三四五六七八九]{{4}})|(?P<yrel>今|去|前|明|后|本|上一|上|下|次|全))年)?
       (?:(?:(?P<m>{_MONTH})|(?P<mrel>本|上一个|上个|下个|这个|上|下|当))月份?)?
       (?:(?P<d>{_DAY})[日号])?
-      (?:(?:第|(?P<qrel>上个|上|本|这个|下个|下))?(?P<q>[一二三四1-4首])?季度(?P<qp>末|初)?|(?P<half>上|下)半年|前(?P<qn>[一二三两])个?季度
+      (?:(?:第|(?P<qrel>上个|上|本|这个|下个|下))?(?P<q>[一二三四1-4首])?(?:季度|(?<=首)季)(?P<qp>末|初)?|(?P<half>上|下)半年|前(?P<qn>[一二三两])个?季度
         |前(?P<mn>[一二三四五六七八九十两]{{1,2}})个?月|(?P<yp>年底|年初|年末|年中|年内|底|初|末|伊始|内)
         |(?P<mp>上旬|中旬|下旬|月初|月底|月末))?
       {_any_of("y", "yrel", "m", "mrel", "d", "q", "qrel", "half", "qn", "yp")})
@@ -163,6 +163,7 @@ CONTEXT_DAYS = {"当天": 0, "当日": 0, "当晚": 0, "次日": 1, "翌日": 1}
 REL_YEARS = {
     "今": 0,
     "本": 0,
+    "全": 0,  # 全年: the whole current year
     "去": -1,
     "上": -1,
     "上一": -1,
@@ -271,7 +272,8 @@ def _year(match: re.Match[str], anchor: Anchor) -> tuple[int | None, bool]:
         return year, True
     if (rel := match.group("yrel")) is not None:
         if anchor.day is None:
-            return None, False
+            # 今年以来 with no publication date is still a year: XXXX, dates left null.
+            return UNKNOWN_YEAR, False
         return anchor.day.year + REL_YEARS[rel], anchor.year_known
     return None, True
 
@@ -361,8 +363,9 @@ def _calendar(match: re.Match[str], anchor: Anchor, base: Period | None) -> Peri
     if month is None and day is None:
         if year is None:
             if anchor.day is None:
-                return None
-            year, known = anchor.day.year, anchor.year_known
+                year, known = UNKNOWN_YEAR, False
+            else:
+                year, known = anchor.day.year, anchor.year_known
         return _year_period(match, year, known, anchor.day)
     if month is None:
         if not _is_plain_day(match, base):

@@ -73,7 +73,7 @@ def evaluate(output: Path, annotations: Path) -> dict[str, Score]:
     entities = _rows(output, Table.ENTITIES, ["label", "text"])
     dates = _rows(output, Table.DATES, ["text", "value", "grain"])
     numbers = _rows(output, Table.NUMBERS, ["text", "value", "unit", "kind", "approx"])
-    slogans = _rows(output, Table.SLOGANS, ["text", "canonical"])
+    slogans = _rows(output, Table.SLOGANS, ["text"])
     totals: dict[str, Score] = {}
 
     def add(aspect: str, score: Score) -> None:
@@ -126,8 +126,8 @@ def evaluate(output: Path, annotations: Path) -> dict[str, Score]:
         add(
             "slogans",
             match(
-                [(s[1],) for s in slogans.get(doc_id, [])],
-                [(s["canonical"],) for s in gold["slogans"]],
+                [(s[0],) for s in slogans.get(doc_id, [])],
+                [(s["text"],) for s in gold["slogans"]],
             ),
         )
     return totals

@@ -32,7 +32,7 @@ from prefect.task_runners import TaskRunner
 from flows import incremental, ingest, nlp, slogans, tables
 from flows.clean import clean_document
 from flows.records import CleanDocument, RawDocument, Reject, SloganMention
-from flows.runners import DEFAULT_WORKERS, Runner, task_runner
+from flows.runners import DEFAULT_WORKERS, Runner, started_task_runner
 from flows.tables import Table
 
 DEFAULT_BATCH_SIZE = 64
@@ -434,7 +434,7 @@ def zhnews_flow(
         stream = itertools.chain(walk_rejects, ingest.iter_inputs(paths, max_chars=max_chars))
         depth = 1 if runner is Runner.IN_PROCESS else workers
         with (
-            task_runner(runner, workers, dask_address) as pool,
+            started_task_runner(runner, workers, dask_address) as pool,
             _progress_bar(progress, paths) as done,
         ):
             batches = _BatchPipeline(pool, output, summary, seen, depth, reprocess, done)

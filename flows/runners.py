@@ -6,6 +6,9 @@ Prefect; the task runners are imported only when one is built.
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -21,6 +24,38 @@ class Runner(StrEnum):
     IN_PROCESS = "in-process"
     PROCESSES = "processes"
     DASK = "dask"
+
+
+@contextlib.contextmanager
+def started_task_runner(
+    runner: Runner, workers: int, dask_address: str | None = None
+) -> Iterator[TaskRunner]:
+    """A started task runner for `runner`, its workers reporting to this process's Prefect API."""
+    with _api_shared_with_workers(runner), task_runner(runner, workers, dask_address) as started:
+        yield started
+
+
+@contextlib.contextmanager
+def _api_shared_with_workers(runner: Runner) -> Iterator[None]:
+    """Export this process's API URL to the environment while workers start and run.
+
+    Without PREFECT_API_URL each process starts a temporary server of its own: 10-20 s per
+    worker, and the task runs would be recorded where nobody sees them.
+    """
+    from prefect import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    if runner is Runner.IN_PROCESS or "PREFECT_API_URL" in os.environ:
+        yield
+        return
+    # Dask workers see only the environment, not settings set in this process.
+    os.environ["PREFECT_API_URL"] = PREFECT_API_URL.value() or str(
+        get_client(sync_client=True).api_url
+    )
+    try:
+        yield
+    finally:
+        del os.environ["PREFECT_API_URL"]
 
 
 def task_runner(runner: Runner, workers: int, dask_address: str | None = None) -> TaskRunner:

@@ -212,3 +212,24 @@ def test_spacy_pipeline_round_trips(tmp_path: Path) -> None:
     loaded = spacy.load(tmp_path / "nlp")
     assert loaded.pipe_names == ["zhnews_dates"]
     assert loaded("2022年3月27日")._.dates[0].value == "2022-03-27"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Seed 004 has no publication date: year-level expressions still get XXXX values.
+        ("今年以来，街道营收下滑", [("今年以来", "XXXX-01-01/XXXX-12-31", "range")]),
+        ("一季度实现固定资产投资", [("一季度", "XXXX-Q1", "quarter")]),
+        ("确保实现全年各项发展目标任务", [("全年", "XXXX", "year")]),
+        ("三要保首季开门红", [("首季", "XXXX-Q1", "quarter")]),
+        # A quoted holiday keeps its quotes, alone or before 期间 (ANNOTATION.md).
+        ("教育学生“五一”不外出", [("“五一”", "XXXX-05-01", "day")]),
+        ("“五一”期间离盘必须报备", [("“五一”期间", "XXXX-05-01/XXXX-05-05", "range")]),
+    ],
+)
+def test_year_level_dates_without_publication_date(
+    text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    found = extract_dates(text, None)
+    assert [(m.text, m.value, m.grain) for m in found] == expected
+    assert all(m.date_start is None and m.date_end is None for m in found)
