@@ -124,12 +124,22 @@ def train_segmenter(
     iterations: int = 3,
     resume: Annotated[bool, typer.Option(help="Continue from the model in OUT_DIR.")] = False,
     limit: Annotated[int | None, typer.Option(help="Use only the first N lines (smoke runs).")] = None,
+    entity_aware: Annotated[
+        Path | None, typer.Option(help="Also train on this DocBin of entity-aware segmented NER docs.")
+    ] = None,
 ) -> None:
     """Train the pkuseg segmenter on People's Daily 1998."""
     from flows.train.corpora import DEFAULT_CORPORA
     from flows.train.segmenter import train_segmenter as train
 
-    train(out_dir, corpora=corpora or DEFAULT_CORPORA, iterations=iterations, resume=resume, limit=limit)
+    train(
+        out_dir,
+        corpora=corpora or DEFAULT_CORPORA,
+        iterations=iterations,
+        resume=resume,
+        limit=limit,
+        entity_aware=entity_aware,
+    )
 
 
 @train_app.command("ner")
@@ -170,11 +180,30 @@ def package_model(
     trained: Annotated[Path, typer.Option(help="A trained pipeline, e.g. training/ner/model-best.")] = Path(
         "training/ner/model-best"),
     out_dir: Path = Path("models/zh_news"),
+    pkuseg_model: Annotated[Path | None, typer.Option(help="Segmenter to ship instead.")] = None,
 ) -> None:
     """Add the zhnews components to a trained pipeline and save it as models/zh_news."""
     from flows.train.package import package
 
-    package(trained, out_dir)
+    package(trained, out_dir, pkuseg_model=pkuseg_model)
+
+
+@train_app.command("evaluate")
+def evaluate_ner_model(
+    model: Path = Path("models/zh_news"),
+    corpus: Annotated[Path, typer.Option(help="Directory of dev.spacy / news-dev.spacy.")] = Path(
+        "training/ner/corpus"
+    ),
+) -> None:
+    """Exact-span NER scores per label on our MSRA dev split and our news dev split."""
+    import spacy
+
+    from flows.train.ner import evaluate_ner
+
+    nlp = spacy.load(model, enable=["tok2vec", "ner"])
+    for name in ("dev", "news-dev"):
+        for label, score in evaluate_ner(nlp, corpus / f"{name}.spacy").items():
+            typer.echo(f"{name:9s} {label:7s} {score}")
 
 
 @app.command()

@@ -6,9 +6,10 @@ the next batch in the flow's process, `clean`, `nlp` and `slogans` go to a task 
 (in-process, local processes or Dask) with a bounded number of batches in flight, and `write`
 runs in the flow's process in batch order. So memory stays bounded whatever the input size,
 one process writes, and each batch's `documents` part is still written last, as its commit.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: served runs receive the flow function pickled
+by value, and Prefect must resolve its parameter annotations without this module's globals.
+"""
 
 import contextlib
 import datetime as dt
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from prefect import Task, flow, task
 from prefect.artifacts import create_markdown_artifact
@@ -237,7 +238,7 @@ class _SeenInputs:
     documents_per_source: Counter[str] = field(default_factory=Counter)
 
     @classmethod
-    def load(cls, output: Path, reprocess: bool) -> _SeenInputs:
+    def load(cls, output: Path, reprocess: bool) -> Self:
         # With --reprocess nothing counts as seen, and each batch first deletes the old rows
         # of its doc_ids, so re-processed documents are replaced, never duplicated.
         if reprocess:

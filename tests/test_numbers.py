@@ -125,7 +125,9 @@ def test_spacy_component_skips_dates_and_org_names() -> None:
 
 def test_speed_on_the_seed() -> None:
     text = seed_document() * 20
-    start = time.perf_counter()
+    # CPU time, not wall time: CI shares its two cores with other work. Measured ~1M chars/s;
+    # the floor catches a pathological regex (backtracking), not small changes.
+    start = time.process_time()
     extract_numbers(text, [(d.start_char, d.end_char) for d in extract_dates(text, PUB)])
-    rate = len(text) / (time.perf_counter() - start)
-    assert rate > 300_000, f"{rate:.0f} chars/s"
+    rate = len(text) / max(time.process_time() - start, 1e-6)
+    assert rate > 150_000, f"{rate:.0f} chars/s"

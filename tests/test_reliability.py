@@ -96,9 +96,10 @@ def _cli_env() -> dict[str, str]:
     return {**os.environ, "PREFECT_API_URL": url, "OMP_NUM_THREADS": "1"}
 
 
-# A `zhnews run` that SIGKILLs itself at a chosen moment: argv is POINT N then the CLI's args.
-_KILLER = """
-import io, os, signal, sys
+# A `zhnews run` with a fault injected: argv is POINT N, then the CLI's arguments. Most points
+# SIGKILL the process at the Nth time it gets there; "slow" delays the first NLP batch N/10 s.
+_FAULTY_RUN = """
+import io, os, signal, sys, time
 from flows import ingest, nlp, tables
 from flows.cli import app
 
@@ -124,6 +125,13 @@ if point == "read":
     before(ingest, "_read_file")
 elif point == "infer":
     before(nlp, "annotate")
+elif point == "slow":
+    annotate = nlp.annotate
+    def slow_annotate(*args, **kwargs):
+        calls["count"] += 1
+        time.sleep(n / 10 if calls["count"] == 1 else 0)
+        return annotate(*args, **kwargs)
+    nlp.annotate = slow_annotate
 elif point == "runs_row":
     before(tables, "write_run")
 elif point == "temp_file":
@@ -154,12 +162,12 @@ app()
 """
 
 
-def _zhnews(args: list[str], kill: tuple[str, int] | None = None) -> subprocess.Popen[str]:
-    """Start `zhnews ARGS`, or the self-killing variant for kill = (point, n)."""
-    if kill is None:
+def _zhnews(args: list[str], fault: tuple[str, int] | None = None) -> subprocess.Popen[str]:
+    """Start `zhnews ARGS`, or with a fault = (point, n) injected (see `_FAULTY_RUN`)."""
+    if fault is None:
         command = [sys.executable, "-m", "flows.cli", *args]
     else:
-        command = [sys.executable, "-c", _KILLER, kill[0], str(kill[1]), *args]
+        command = [sys.executable, "-c", _FAULTY_RUN, fault[0], str(fault[1]), *args]
     return subprocess.Popen(
         command,
         cwd=REPO_ROOT,
@@ -386,7 +394,7 @@ def test_sigkill_at_a_point_then_rerun_gives_the_same_tables(
     point: str, n: int, kill_corpus: list[Path], baseline: dict, tmp_path: Path
 ) -> None:
     output = tmp_path / "out"
-    process = _zhnews(_run_args(kill_corpus, output), kill=(point, n))
+    process = _zhnews(_run_args(kill_corpus, output), fault=(point, n))
     _, stderr = process.communicate(timeout=180)
     assert process.returncode == -signal.SIGKILL, stderr[-3000:]
     if point == "temp_file":
@@ -394,7 +402,7 @@ def test_sigkill_at_a_point_then_rerun_gives_the_same_tables(
     _rerun_and_compare(kill_corpus, output, baseline)
 
 
-KILL_DELAYS = [0.0, 0.4, 0.9]  # seconds after the first batch commits
+KILL_DELAYS = [0.0, 0.6]  # seconds after the first batch commits
 
 
 @pytest.mark.slow
@@ -434,25 +442,26 @@ def test_a_run_on_a_locked_output_is_refused_and_writes_nothing(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stagger", [0.0, 1.5])
+@pytest.mark.parametrize("split", [False, True], ids=["same-inputs", "split-inputs"])
 def test_two_runs_at_once_never_duplicate_or_lose_rows(
-    stagger: float, kill_corpus: list[Path], baseline: dict, tmp_path: Path
+    split: bool, kill_corpus: list[Path], baseline: dict, tmp_path: Path
 ) -> None:
+    from flows.pipeline import zhnews_flow
+
     output = tmp_path / "out"
-    first = _zhnews(_run_args(kill_corpus, output))
+    inputs = [kill_corpus[:1], kill_corpus[1:]] if split else [kill_corpus, kill_corpus]
     watcher = Reader(output)
     watcher.start()
-    time.sleep(stagger)
-    second = _zhnews(_run_args(kill_corpus, output))
-    results = []
-    for process in (first, second):
-        _, stderr = process.communicate(timeout=240)
-        results.append((process.returncode, stderr))
+    # Started together, each holding the output at least 5 s: the runs overlap by seconds.
+    processes = [_zhnews(_run_args(paths, output), fault=("slow", 50)) for paths in inputs]
+    outcomes = [(process.communicate(timeout=240)[1], process.returncode) for process in processes]
     watcher.finish()
-    # Exit 1 is a completed run that rejected inputs; 3 is a run refused by the lock.
-    codes = sorted(code for code, _ in results)
-    assert codes in ([1, 1], [1, 3]), results
-    refused = [stderr for code, stderr in results if code == 3]
-    assert all("being written by another zhnews run" in stderr for stderr in refused)
+    # One run completes (exit 1 when it rejected inputs), the other is refused (exit 3).
+    assert sorted(code for _, code in outcomes) in ([0, 3], [1, 3]), outcomes
+    for paths, (stderr, code) in zip(inputs, outcomes, strict=True):
+        if code == 3:
+            assert "being written by another zhnews run" in stderr
+            assert check_output(output) == []
+            zhnews_flow(paths, output, batch_size=BATCH_SIZE)  # the refused run, run again
     assert check_output(output) == []
     assert _contents(output) == baseline

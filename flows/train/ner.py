@@ -23,6 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from flows.clean import halfwidth_alnum
+from flows.evaluate import Score, match
 from flows.train.corpora import DEFAULT_CORPORA, REPO_ROOT, bio_sentences
 from flows.train.segmenter import USER_DICT, is_dev_line, use_model_only
 
@@ -199,3 +200,22 @@ def run_training(
     resolved = out_dir / "config.cfg"
     config.to_disk(resolved)
     train(resolved, out_dir, use_gpu=-1)
+
+
+def evaluate_ner(nlp: Language, docbin: Path) -> dict[str, Score]:
+    """Exact-span P/R/F1 per label (and overall) of `nlp` on the gold docs in `docbin`.
+
+    Each text goes through `nlp`'s own tokenizer, so entities that a token straddles count as
+    misses, as they would for a user.
+    """
+    gold_docs = list(DocBin().from_disk(docbin).get_docs(nlp.vocab))
+    scores: dict[str, Score] = {}
+    predicted_docs = nlp.pipe((d.text for d in gold_docs), batch_size=64)
+    for gold, predicted in zip(gold_docs, predicted_docs, strict=True):
+        gold_spans = [(e.label_, e.start_char, e.end_char) for e in gold.ents]
+        found = [(e.label_, e.start_char, e.end_char) for e in predicted.ents]
+        for label in ("ALL", *sorted({s[0] for s in gold_spans + found})):
+            keep = (lambda s: True) if label == "ALL" else (lambda s, lab=label: s[0] == lab)
+            score = match(filter(keep, found), filter(keep, gold_spans))
+            scores[label] = scores.get(label, Score(0, 0, 0)) + score
+    return scores

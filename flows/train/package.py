@@ -8,13 +8,25 @@ from pathlib import Path
 import spacy
 
 from flows import dates, entities, numbers  # noqa: F401  (registers the factories)
+from flows.train.segmenter import USER_DICT, use_model_only
 
 RULE_COMPONENTS = ("zhnews_entity_rules", "zhnews_dates", "zhnews_numbers")
 
 
-def package(trained: Path, out_dir: Path, *, version: str = "0.1.0") -> Path:
-    """Load the trained pipeline, append the rule components, save it to `out_dir`."""
+def package(
+    trained: Path, out_dir: Path, *, pkuseg_model: Path | None = None, version: str = "0.1.0"
+) -> Path:
+    """Load the trained pipeline, append the rule components, save it to `out_dir`.
+
+    `pkuseg_model` replaces the segmenter the pipeline was trained with (the entity-aware
+    one, trained after the NER corpus existed: see models/README.md).
+    """
     nlp = spacy.load(trained)
+    if pkuseg_model is not None:
+        nlp.tokenizer.initialize(
+            pkuseg_model=str(pkuseg_model), pkuseg_user_dict=str(pkuseg_model / USER_DICT)
+        )
+        use_model_only(nlp)
     for name in RULE_COMPONENTS:
         if name not in nlp.pipe_names:
             nlp.add_pipe(name)
