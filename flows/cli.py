@@ -12,6 +12,8 @@ import typer
 from flows.runners import DEFAULT_WORKERS, Runner
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# The temporary Prefect API starts in ~10 s on an idle machine; a loaded one needs longer.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 app = typer.Typer(help="Chinese local-government news to analysis-ready Parquet tables.",
                   no_args_is_help=True)
@@ -20,6 +22,7 @@ slogans_app = typer.Typer(help="Slogan lexicon tools.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 app.add_typer(slogans_app, name="slogans")
 
+EXIT_REJECTS = 4
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
 Inputs = Annotated[list[Path] | None, typer.Argument(
@@ -67,8 +70,9 @@ def run(
         raise typer.Exit(3) from None
     typer.echo(summary.markdown())
     if summary.rejects:
+        # Not 1: a script must tell "done, some inputs rejected" from a crash.
         typer.echo(f"{summary.rejects} input(s) rejected: see {output / 'rejects'}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_REJECTS)
 
 
 @app.command()

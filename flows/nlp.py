@@ -12,7 +12,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import spacy
@@ -26,6 +26,18 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 MODEL_DIR = REPO_ROOT / "models" / "zh_news"
 # A sentence ends at a full stop, exclamation or question mark, or at a line break.
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n+")
+
+
+# People's Daily and MSRA write these only full-width; next to a Han character they are Chinese
+# punctuation typed on an ASCII keyboard (the seeds are full of `,`), which the segmenter would
+# glue to the neighbouring word (`赵明,`).
+_FULL_WIDTH_PUNCT = str.maketrans(",;:?!()", "，；：？！（）")
+_ASCII_PUNCT_BY_HAN = re.compile(r"(?<=[\u4e00-\u9fff])[,;:?!()]|[,;:?!()](?=[\u4e00-\u9fff])")
+
+
+def model_view(text: str) -> str:
+    """The text the model reads: the same length as `text`, so offsets carry over unchanged."""
+    return _ASCII_PUNCT_BY_HAN.sub(lambda m: m.group().translate(_FULL_WIDTH_PUNCT), text)
 
 
 class ModelMissingError(FileNotFoundError):
@@ -71,10 +83,13 @@ def sentence_starts(text: str) -> list[int]:
 def annotate(
     nlp: Language, documents: Sequence[CleanDocument], *, batch_size: int = 32
 ) -> list[Annotations]:
-    """Run the pipeline over a batch of documents, dates resolved against each one's date."""
+    """Run the pipeline over a batch of documents, dates resolved against each one's date.
+
+    The model reads `model_view(text)`; every span's text is cut from the document's own text.
+    """
 
     def prepared(document: CleanDocument) -> spacy.tokens.Doc:
-        doc = nlp.make_doc(document.text)
+        doc = nlp.make_doc(model_view(document.text))
         doc._.published = document.published_at
         doc._.published_partial = document.published_partial
         return doc
@@ -82,18 +97,21 @@ def annotate(
     results = []
     docs = nlp.pipe((prepared(d) for d in documents), batch_size=batch_size)
     for document, doc in zip(documents, docs, strict=True):
-        starts = sentence_starts(document.text)
+        text = document.text
+        starts = sentence_starts(text)
         mentions = [
             EntityMention(
                 label=span.label_,
-                text=span.text,
+                text=text[span.start_char : span.end_char],
                 start_char=span.start_char,
                 end_char=span.end_char,
                 sentence=bisect.bisect_right(starts, span.start_char) - 1,
             )
             for span in doc.ents
         ]
-        results.append(Annotations(document.doc_id, mentions, doc._.dates, doc._.numbers))
+        found_dates = [replace(m, text=text[m.start_char : m.end_char]) for m in doc._.dates]
+        found_numbers = [replace(m, text=text[m.start_char : m.end_char]) for m in doc._.numbers]
+        results.append(Annotations(document.doc_id, mentions, found_dates, found_numbers))
     return results
 
 

@@ -202,25 +202,17 @@ def write_batch(
         children[Table.DATES] += tables.record_rows(found.dates, **ids)
         children[Table.NUMBERS] += tables.record_rows(numbers, **ids)
         children[Table.SLOGANS] += tables.record_rows(found_slogans, **ids)
-    written: Counter[str] = Counter()
-    for table, rows in children.items():
-        tables.write_part(output, table, tables.to_table(table, rows), part=part, day=day)
-        written[table.value] = len(rows)
     reject_rows = list(tables.record_rows(rejects, run_id=run_id))
-    if reject_rows:
-        tables.write_part(
-            output, Table.REJECTS, tables.to_table(Table.REJECTS, reject_rows), part=part, day=day
-        )
-    written[Table.REJECTS.value] = len(reject_rows)
     document_rows = [
         {**_document_row(document), "is_first_occurrence": first, "run_id": run_id}
         for document, first in documents
     ]
-    tables.write_part(
-        output, Table.DOCUMENTS, tables.to_table(Table.DOCUMENTS, document_rows), part=part, day=day
-    )
-    written[Table.DOCUMENTS.value] = len(document_rows)
-    return written
+    rows = {**children, Table.DOCUMENTS: document_rows}
+    if reject_rows:
+        rows[Table.REJECTS] = reject_rows
+    parts = {table: tables.to_table(table, table_rows) for table, table_rows in rows.items()}
+    tables.write_batch_parts(output, parts, part=part, day=day)
+    return Counter({table.value: len(table_rows) for table, table_rows in rows.items()})
 
 
 def _document_row(document: CleanDocument) -> dict[str, object]:

@@ -149,6 +149,7 @@ KEYS: dict[Table, tuple[str, ...]] = {
     Table.RUNS: ("run_id",),
 }
 TEMP_SUFFIX = ".parquet.tmp"
+PENDING_SUFFIX = ".pending"
 
 
 class OutputLockedError(RuntimeError):
@@ -175,14 +176,20 @@ def dataset_glob(output: Path, table: Table) -> str:
     return str(table_dir(output, table) / "**" / "*.parquet")
 
 
-def write_part(output: Path, table: Table, data: pa.Table, *, part: str, day: dt.date) -> Path:
-    """Write one Parquet file atomically (temp file, fsync, rename) and return its path."""
+def write_part(
+    output: Path, table: Table, data: pa.Table, *, part: str, day: dt.date, pending: bool = False
+) -> Path:
+    """Write one Parquet file atomically (temp file, fsync, rename) and return its path.
+
+    A `pending` part is renamed to `*.parquet.pending`, which readers' globs do not match,
+    until `write_batch_parts` promotes it.
+    """
     if data.schema != SCHEMAS[table]:
         data = data.cast(SCHEMAS[table])
     directory = table_dir(output, table) / f"ingest_date={day.isoformat()}"
     directory.mkdir(parents=True, exist_ok=True)
-    final = directory / f"part-{part}.parquet"
-    temp = directory / f".{final.stem}-{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}"
+    final = directory / f"part-{part}.parquet{PENDING_SUFFIX if pending else ''}"
+    temp = directory / f".part-{part}-{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}"
     with temp.open("wb") as sink:
         pq.write_table(data, sink, compression="zstd")
         sink.flush()
@@ -190,6 +197,30 @@ def write_part(output: Path, table: Table, data: pa.Table, *, part: str, day: dt
     os.replace(temp, final)
     _fsync_dir(directory)
     return final
+
+
+def write_batch_parts(
+    output: Path, parts: Mapping[Table, pa.Table], *, part: str, day: dt.date
+) -> None:
+    """Write one batch so that readers see all of it or none of it.
+
+    Child parts (and rejects) are written pending, then the `documents` part, the batch's
+    commit record, then the pending parts are promoted; `recover` completes a promotion that a
+    crash interrupted, or discards the parts of a batch that never committed.
+    """
+    pending = [
+        write_part(output, table, data, part=part, day=day, pending=True)
+        for table, data in parts.items()
+        if table is not Table.DOCUMENTS
+    ]
+    write_part(output, Table.DOCUMENTS, parts[Table.DOCUMENTS], part=part, day=day)
+    for path in pending:
+        _promote(path)
+
+
+def _promote(pending: Path) -> None:
+    os.replace(pending, pending.with_name(pending.name.removesuffix(PENDING_SUFFIX)))
+    _fsync_dir(pending.parent)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -232,8 +263,18 @@ def read_table(output: Path, table: Table, columns: Sequence[str] | None = None)
 
 
 def recover(output: Path) -> list[Path]:
-    """Remove what a crashed run left: temp files and child parts of uncommitted batches."""
+    """Clean up after a crashed run; returns the files removed.
+
+    Temp files go; pending parts of committed batches are promoted, others removed; so are
+    child parts whose batch has no `documents` part.
+    """
     removed = list(output.glob(f"*/*/*{TEMP_SUFFIX}"))
+    committed_names = {path.name for path in part_files(output, Table.DOCUMENTS)}
+    for pending in output.glob(f"*/*/*{PENDING_SUFFIX}"):
+        if pending.name.removesuffix(PENDING_SUFFIX) in committed_names:
+            _promote(pending)
+        else:
+            removed.append(pending)
     for table in CHILD_TABLES:
         committed = set(committed_part_files(output, table))
         removed.extend(path for path in part_files(output, table) if path not in committed)

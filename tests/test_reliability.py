@@ -456,8 +456,8 @@ def test_two_runs_at_once_never_duplicate_or_lose_rows(
     processes = [_zhnews(_run_args(paths, output), fault=("slow", 50)) for paths in inputs]
     outcomes = [(process.communicate(timeout=240)[1], process.returncode) for process in processes]
     watcher.finish()
-    # One run completes (exit 1 when it rejected inputs), the other is refused (exit 3).
-    assert sorted(code for _, code in outcomes) in ([0, 3], [1, 3]), outcomes
+    # One run completes (exit 4 when it rejected inputs), the other is refused (exit 3).
+    assert sorted(code for _, code in outcomes) in ([0, 3], [3, 4]), outcomes
     for paths, (stderr, code) in zip(inputs, outcomes, strict=True):
         if code == 3:
             assert "being written by another zhnews run" in stderr

@@ -140,3 +140,42 @@ def test_second_run_on_the_same_output_is_refused_with_a_clear_message(tmp_path:
         holder.join(10)
     with tables.output_lock(tmp_path):
         pass
+
+
+def _batch_parts(doc_id: str) -> dict[Table, pa.Table]:
+    return {
+        Table.ENTITIES: tables.to_table(Table.ENTITIES, _entity_rows(doc_id, 2)),
+        Table.DOCUMENTS: tables.to_table(Table.DOCUMENTS, [_document_row(doc_id)]),
+    }
+
+
+def test_batch_children_are_invisible_until_the_batch_commits(tmp_path: Path) -> None:
+    day = dt.date(2026, 11, 23)
+    # A crash after the pending child part, before the commit record: nothing is visible,
+    # and recovery removes the pending part.
+    tables.write_part(
+        tmp_path,
+        Table.ENTITIES,
+        _batch_parts("d1")[Table.ENTITIES],
+        part="r1-00000",
+        day=day,
+        pending=True,
+    )
+    glob = tables.dataset_glob(tmp_path, Table.ENTITIES)
+    assert duckdb.sql(f"select count(*) from glob('{glob}')").fetchall() == [(0,)]
+    assert [p.name for p in tables.recover(tmp_path)] == ["part-r1-00000.parquet.pending"]
+    # A crash after the commit record, before promotion: recovery completes the batch.
+    parts = _batch_parts("d2")
+    tables.write_part(
+        tmp_path, Table.ENTITIES, parts[Table.ENTITIES], part="r1-00001", day=day, pending=True
+    )
+    tables.write_part(tmp_path, Table.DOCUMENTS, parts[Table.DOCUMENTS], part="r1-00001", day=day)
+    assert tables.recover(tmp_path) == []
+    assert tables.read_table(tmp_path, Table.ENTITIES)["doc_id"].to_pylist() == ["d2", "d2"]
+    # The normal path: everything visible at once.
+    tables.write_batch_parts(tmp_path, _batch_parts("d3"), part="r1-00002", day=day)
+    assert not list(tmp_path.glob("*/*/*.pending"))
+    assert sorted(set(tables.read_table(tmp_path, Table.ENTITIES)["doc_id"].to_pylist())) == [
+        "d2",
+        "d3",
+    ]
