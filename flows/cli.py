@@ -15,9 +15,12 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # The temporary Prefect API starts in ~10 s on an idle machine; a loaded one needs longer.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
-app = typer.Typer(help="Chinese local-government news to analysis-ready Parquet tables.",
-                  no_args_is_help=True)
-train_app = typer.Typer(help="Train zhnews' own models from the public corpora.", no_args_is_help=True)
+app = typer.Typer(
+    help="Chinese local-government news to analysis-ready Parquet tables.", no_args_is_help=True
+)
+train_app = typer.Typer(
+    help="Train zhnews' own models from the public corpora.", no_args_is_help=True
+)
 slogans_app = typer.Typer(help="Slogan lexicon tools.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 app.add_typer(slogans_app, name="slogans")
@@ -25,15 +28,28 @@ app.add_typer(slogans_app, name="slogans")
 EXIT_REJECTS = 4
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
-Inputs = Annotated[list[Path] | None, typer.Argument(
-    help="Files or directories of .txt, .html/.htm or .jsonl (default: seeds/).")]
-Output = Annotated[Path, typer.Option("--output", "-o", help="Output directory of the Parquet tables.")]
-RunnerOption = Annotated[Runner, typer.Option(
-    help="Where clean/nlp/slogans run: in the flow's process, local processes, or Dask.")]
-Workers = Annotated[int, typer.Option(
-    help="Worker processes for --runner processes or a local Dask cluster.")]
-DaskAddress = Annotated[str | None, typer.Option(
-    help="Scheduler of an existing Dask cluster (tcp://host:8786); implies --runner dask.")]
+Inputs = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Files or directories of .txt, .html/.htm or .jsonl (default: seeds/)."),
+]
+Output = Annotated[
+    Path, typer.Option("--output", "-o", help="Output directory of the Parquet tables.")
+]
+RunnerOption = Annotated[
+    Runner,
+    typer.Option(
+        help="Where clean/nlp/slogans run: in the flow's process, local processes, or Dask."
+    ),
+]
+Workers = Annotated[
+    int, typer.Option(help="Worker processes for --runner processes or a local Dask cluster.")
+]
+DaskAddress = Annotated[
+    str | None,
+    typer.Option(
+        help="Scheduler of an existing Dask cluster (tcp://host:8786); implies --runner dask."
+    ),
+]
 
 
 @app.command()
@@ -41,13 +57,19 @@ def run(
     inputs: Inputs = None,
     output: Output = DEFAULT_OUTPUT,
     batch_size: Annotated[int, typer.Option(help="Documents per task run.")] = 64,
-    max_chars: Annotated[int, typer.Option(help="Inputs longer than this are rejected as too_large.")] = 1_000_000,
-    reprocess: Annotated[bool, typer.Option(help="Replace the rows of documents already processed.")] = False,
+    max_chars: Annotated[
+        int, typer.Option(help="Inputs longer than this are rejected as too_large.")
+    ] = 1_000_000,
+    reprocess: Annotated[
+        bool, typer.Option(help="Replace the rows of documents already processed.")
+    ] = False,
     runner: RunnerOption = Runner.IN_PROCESS,
     workers: Workers = DEFAULT_WORKERS,
     dask_address: DaskAddress = None,
-    progress: Annotated[bool | None, typer.Option(
-        "--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal)."),
+    ] = None,
 ) -> None:
     """Run the pipeline on INPUTS and write the tables under OUTPUT."""
     from flows.pipeline import zhnews_flow
@@ -60,8 +82,13 @@ def run(
         raise typer.Exit(2)
     try:
         summary = zhnews_flow(
-            paths, output, batch_size=batch_size, max_chars=max_chars, reprocess=reprocess,
-            runner=Runner.DASK if dask_address else runner, workers=workers,
+            paths,
+            output,
+            batch_size=batch_size,
+            max_chars=max_chars,
+            reprocess=reprocess,
+            runner=Runner.DASK if dask_address else runner,
+            workers=workers,
             dask_address=dask_address,
             progress=sys.stderr.isatty() if progress is None else progress,
         )
@@ -97,16 +124,26 @@ def serve(
         typer.echo("error: give exactly one of --cron and --interval", err=True)
         raise typer.Exit(2)
     try:
-        serve_flow(inputs or [DEFAULT_INPUT], output, cron=cron, interval=interval, name=name,
-                   batch_size=batch_size, runner=Runner.DASK if dask_address else runner,
-                   workers=workers, dask_address=dask_address)
+        serve_flow(
+            inputs or [DEFAULT_INPUT],
+            output,
+            cron=cron,
+            interval=interval,
+            name=name,
+            batch_size=batch_size,
+            runner=Runner.DASK if dask_address else runner,
+            workers=workers,
+            dask_address=dask_address,
+        )
     except ServeError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
 
 
 @app.command()
-def check(output: Annotated[Path, typer.Argument(help="Output directory to validate.")] = DEFAULT_OUTPUT) -> None:
+def check(
+    output: Annotated[Path, typer.Argument(help="Output directory to validate.")] = DEFAULT_OUTPUT,
+) -> None:
     """Validate every table: schema, doc_id references, span texts, unique keys."""
     from flows.check import check_output
 
@@ -123,13 +160,20 @@ def check(output: Annotated[Path, typer.Argument(help="Output directory to valid
 
 @train_app.command("segmenter")
 def train_segmenter(
-    out_dir: Annotated[Path, typer.Option(help="Working directory of the segmenter.")] = Path("training/segmenter"),
-    corpora: Annotated[Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")] = None,
+    out_dir: Annotated[Path, typer.Option(help="Working directory of the segmenter.")] = Path(
+        "training/segmenter"
+    ),
+    corpora: Annotated[
+        Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")
+    ] = None,
     iterations: int = 3,
     resume: Annotated[bool, typer.Option(help="Continue from the model in OUT_DIR.")] = False,
-    limit: Annotated[int | None, typer.Option(help="Use only the first N lines (smoke runs).")] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Use only the first N lines (smoke runs).")
+    ] = None,
     entity_aware: Annotated[
-        Path | None, typer.Option(help="Also train on this DocBin of entity-aware segmented NER docs.")
+        Path | None,
+        typer.Option(help="Also train on this DocBin of entity-aware segmented NER docs."),
     ] = None,
 ) -> None:
     """Train the pkuseg segmenter on People's Daily 1998."""
@@ -148,12 +192,17 @@ def train_segmenter(
 
 @train_app.command("ner")
 def train_ner(
-    out_dir: Annotated[Path, typer.Option(help="Working directory of the NER training.")] = Path("training/ner"),
+    out_dir: Annotated[Path, typer.Option(help="Working directory of the NER training.")] = Path(
+        "training/ner"
+    ),
     config: Path = Path("configs/ner.cfg"),
     pkuseg_model: Path = Path("training/segmenter/model"),
-    vectors: Annotated[Path | None, typer.Option(help="Vectors pipeline (zhnews train vectors).")] = Path(
-        "training/vectors/pipeline"),
-    corpora: Annotated[Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")] = None,
+    vectors: Annotated[
+        Path | None, typer.Option(help="Vectors pipeline (zhnews train vectors).")
+    ] = Path("training/vectors/pipeline"),
+    corpora: Annotated[
+        Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="Sentences per corpus (smoke runs).")] = None,
     max_steps: Annotated[int | None, typer.Option(help="Override training.max_steps.")] = None,
     resume: Annotated[bool, typer.Option(help="Start from OUT_DIR/model-last.")] = False,
@@ -162,15 +211,26 @@ def train_ner(
     from flows.train.corpora import DEFAULT_CORPORA
     from flows.train.ner import convert_corpora, run_training
 
-    convert_corpora(pkuseg_model, out_dir / "corpus", corpora=corpora or DEFAULT_CORPORA, limit=limit)
-    run_training(config, out_dir, pkuseg_model=pkuseg_model, vectors=vectors, max_steps=max_steps, resume=resume)
+    convert_corpora(
+        pkuseg_model, out_dir / "corpus", corpora=corpora or DEFAULT_CORPORA, limit=limit
+    )
+    run_training(
+        config,
+        out_dir,
+        pkuseg_model=pkuseg_model,
+        vectors=vectors,
+        max_steps=max_steps,
+        resume=resume,
+    )
 
 
 @train_app.command("vectors")
 def train_vectors(
     out_dir: Path = Path("training/vectors"),
     pkuseg_model: Path = Path("training/segmenter/model"),
-    corpora: Annotated[Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")] = None,
+    corpora: Annotated[
+        Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")
+    ] = None,
 ) -> None:
     """Train static word vectors on the raw text of all corpora."""
     from flows.train.corpora import DEFAULT_CORPORA
@@ -181,8 +241,9 @@ def train_vectors(
 
 @train_app.command("package")
 def package_model(
-    trained: Annotated[Path, typer.Option(help="A trained pipeline, e.g. training/ner/model-best.")] = Path(
-        "training/ner/model-best"),
+    trained: Annotated[
+        Path, typer.Option(help="A trained pipeline, e.g. training/ner/model-best.")
+    ] = Path("training/ner/model-best"),
     out_dir: Path = Path("models/zh_news"),
     pkuseg_model: Annotated[Path | None, typer.Option(help="Segmenter to ship instead.")] = None,
 ) -> None:
@@ -214,7 +275,8 @@ def evaluate_ner_model(
 def evaluate(
     output: Annotated[Path, typer.Argument(help="Output directory of a run.")] = DEFAULT_OUTPUT,
     annotations: Annotated[Path, typer.Option(help="Directory of annotation JSON files.")] = Path(
-        "tests/data/seed_annotations"),
+        "tests/data/seed_annotations"
+    ),
 ) -> None:
     """Score OUTPUT against hand annotations (entities, dates, numbers, slogans)."""
     from flows.evaluate import evaluate as score
@@ -225,7 +287,9 @@ def evaluate(
 
 @app.command()
 def bench(
-    model: Annotated[Path, typer.Option(help="spaCy pipeline to measure.")] = Path("models/zh_news"),
+    model: Annotated[Path, typer.Option(help="spaCy pipeline to measure.")] = Path(
+        "models/zh_news"
+    ),
     max_chars: Annotated[int, typer.Option(help="Characters of COVID news to run.")] = 300_000,
 ) -> None:
     """Measure NER throughput (chars/s, one core) on COVID news paragraphs."""
@@ -237,7 +301,9 @@ def bench(
 
 @slogans_app.command("rank")
 def rank_slogans(
-    output: Annotated[Path, typer.Argument(help="Output directory of earlier runs.")] = DEFAULT_OUTPUT,
+    output: Annotated[
+        Path, typer.Argument(help="Output directory of earlier runs.")
+    ] = DEFAULT_OUTPUT,
     limit: int = 30,
 ) -> None:
     """Rank discovered slogan candidates by frequency, spread and dates, for curators."""

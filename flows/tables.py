@@ -16,6 +16,7 @@ import datetime as dt
 import fcntl
 import os
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -361,3 +362,19 @@ def write_run(output: Path, summary: object, *, model_version: str) -> Path:
     return write_part(
         output, Table.RUNS, to_table(Table.RUNS, [row]), part=summary.run_id, day=dt.date.today()
     )
+
+
+def table_contents(output: Path) -> dict[str, Counter[tuple[str, ...]]]:
+    """Every table but `runs` as a multiset of rows without `run_id`.
+
+    Two outputs have "the same table contents" (CONTRACT.md) when these are equal: reruns,
+    kill-and-rerun and runners are compared with it.
+    """
+    contents = {}
+    for table in Table:
+        if table is Table.RUNS:
+            continue
+        names = [name for name in SCHEMAS[table].names if name != "run_id"]
+        rows = read_table(output, table, names).to_pylist()
+        contents[table.value] = Counter(tuple(str(row[n]) for n in names) for row in rows)
+    return contents

@@ -22,18 +22,6 @@ def _query(output: Path, table: Table, sql: str) -> list[tuple]:
     return duckdb.sql(sql.format(t=f"read_parquet('{glob}', hive_partitioning=true)")).fetchall()
 
 
-def _contents(output: Path) -> dict[str, list[tuple]]:
-    """Every table's rows without run_id and ingest_date, sorted: what 'same contents' means."""
-    out = {}
-    for table in Table:
-        if table is Table.RUNS:
-            continue
-        names = [n for n in tables.SCHEMAS[table].names if n != "run_id"]
-        rows = tables.read_table(output, table, names).to_pylist()
-        out[table.value] = sorted(tuple(str(r[n]) for n in names) for r in rows)
-    return out
-
-
 @pytest.fixture(scope="module")
 def seeds_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from flows.pipeline import zhnews_flow
@@ -113,12 +101,12 @@ def test_rerun_adds_no_rows_and_reprocess_replaces(seeds_output: Path, tmp_path:
 
     output = tmp_path / "out"
     shutil.copytree(seeds_output, output)
-    before = _contents(output)
+    before = tables.table_contents(output)
     summary = zhnews_flow([SEEDS], output)
     assert summary.skipped_documents == 5 and sum(summary.rows.values()) == 0
-    assert _contents(output) == before
+    assert tables.table_contents(output) == before
     zhnews_flow([SEEDS], output, reprocess=True)
-    assert _contents(output) == before
+    assert tables.table_contents(output) == before
     assert check_output(output) == []
 
 

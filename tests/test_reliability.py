@@ -38,18 +38,6 @@ BATCH_SIZE = 2  # small batches: many commit points in a small corpus
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _contents(output: Path) -> dict[str, Counter[tuple[str, ...]]]:
-    """Every table but `runs` as a multiset of rows, without `run_id`: "same contents"."""
-    contents = {}
-    for table in Table:
-        if table is Table.RUNS:
-            continue
-        names = [name for name in tables.SCHEMAS[table].names if name != "run_id"]
-        rows = tables.read_table(output, table, names).to_pylist()
-        contents[table.value] = Counter(tuple(str(row[n]) for n in names) for row in rows)
-    return contents
-
-
 def _read_everything(output: Path) -> int:
     """Read every table as users do (our reader and DuckDB's glob); the number of rows."""
     rows = 0
@@ -359,7 +347,7 @@ def baseline(
 
     output = tmp_path_factory.mktemp("baseline")
     zhnews_flow(kill_corpus, output, batch_size=BATCH_SIZE)
-    contents = _contents(output)
+    contents = tables.table_contents(output)
     assert contents["documents"] and contents["rejects"] and contents["numbers"]
     return contents
 
@@ -372,7 +360,7 @@ def _rerun_and_compare(inputs: list[Path], output: Path, baseline: dict) -> None
     _read_everything(output)
     zhnews_flow(inputs, output, batch_size=BATCH_SIZE)
     assert check_output(output) == []
-    assert _contents(output) == baseline
+    assert tables.table_contents(output) == baseline
     assert not list(output.glob(f"*/*/*{tables.TEMP_SUFFIX}"))
 
 
@@ -464,4 +452,4 @@ def test_two_runs_at_once_never_duplicate_or_lose_rows(
             assert check_output(output) == []
             zhnews_flow(paths, output, batch_size=BATCH_SIZE)  # the refused run, run again
     assert check_output(output) == []
-    assert _contents(output) == baseline
+    assert tables.table_contents(output) == baseline

@@ -15,18 +15,6 @@ from flows.tables import Table
 from tests.conftest import SEEDS
 
 
-def _contents(output: Path) -> dict[str, list[tuple[str, ...]]]:
-    """Every table's rows without run_id, sorted: what 'same contents' means."""
-    out = {}
-    for table in Table:
-        if table is Table.RUNS:
-            continue
-        names = [n for n in tables.SCHEMAS[table].names if n != "run_id"]
-        rows = tables.read_table(output, table, names).to_pylist()
-        out[table.value] = sorted(tuple(str(r[n]) for n in names) for r in rows)
-    return out
-
-
 def test_ledger_round_trips_and_replaces_a_changed_file(tmp_path: Path) -> None:
     source = tmp_path / "a.txt"
     source.write_text("一", encoding="utf-8")
@@ -74,7 +62,9 @@ def test_dask_cluster_of_two_workers_writes_the_in_process_tables(
         )
         loads = client.run(lambda: nlp.load_pipeline.cache_info().misses)
     assert on_dask.rows == in_process.rows and in_process.rows["documents"] == 5
-    assert _contents(tmp_path / "dask") == _contents(tmp_path / "in-process")
+    assert tables.table_contents(tmp_path / "dask") == tables.table_contents(
+        tmp_path / "in-process"
+    )
     # Five nlp batches over two workers, and the model loaded at most once in each.
     assert len(loads) == 2 and set(loads.values()) <= {0, 1} and sum(loads.values()) >= 1
 
