@@ -59,3 +59,27 @@ def test_entity_rules_drop_generic_bodies_and_titles() -> None:
         ("PERSON", "李"),
         ("ORG", "临沂市委"),
     ]
+
+
+def test_entity_rules_add_unlabelled_divisions_and_fix_person_divisions() -> None:
+    nlp = spacy.blank("zh")
+    words = [
+        "赴",
+        "诸城市",
+        "，",
+        "兰陵县",
+        "和",
+        "社区",
+        "、",
+        "超市",
+        "、",
+        "畅通省",
+        "、",
+        "大城市",
+    ]
+    doc = spacy.tokens.Doc(nlp.vocab, words=words)
+    doc.ents = [Span(doc, 3, 4, label="PERSON")]
+    assert [(e.label_, e.text) for e in entity_rules(doc).ents] == [
+        ("LOC", "诸城市"),
+        ("LOC", "兰陵县"),
+    ]
