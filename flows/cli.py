@@ -190,6 +190,18 @@ def train_segmenter(
     )
 
 
+@train_app.command("prune-segmenter")
+def prune_segmenter(
+    model: Path = Path("training/segmenter-ea/model"),
+    out_dir: Path = Path("training/segmenter-ea/pruned"),
+    threshold: Annotated[float, typer.Option(help="Drop features with all |w| <= this.")] = 0.02,
+) -> None:
+    """Shrink a pkuseg model by dropping features whose weights are all near zero."""
+    from flows.train.segmenter import prune_segmenter as prune
+
+    prune(model, out_dir, threshold=threshold)
+
+
 @train_app.command("ner")
 def train_ner(
     out_dir: Annotated[Path, typer.Option(help="Working directory of the NER training.")] = Path(

@@ -11,8 +11,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import spacy
 import spacy_pkuseg
+import srsly
 from spacy.language import Language
 from spacy.tokens import DocBin
 
@@ -130,3 +132,31 @@ def evaluate_segmenter(nlp: Language, dev_path: Path) -> tuple[float, float, flo
     seconds = time.perf_counter() - started
     precision, recall = correct / predicted, correct / gold
     return precision, recall, 2 * precision * recall / (precision + recall), chars / seconds
+
+
+def prune_segmenter(model_dir: Path, out_dir: Path, *, threshold: float = 0.01) -> Path:
+    """Drop the features whose weights are all within `threshold` of zero.
+
+    pkuseg keeps every feature it saw; most end with weights near zero, and the model (2M
+    features x 5 tags, float64, plus the feature table) is most of the shipped pipeline. The
+    always-on feature 0 and the tag transitions are kept.
+    """
+    npz = np.load(model_dir / "weights.npz")
+    n_tag, n_feature = (int(x) for x in npz["sizes"])
+    nodes = npz["w"][: n_feature * n_tag].reshape(n_feature, n_tag)
+    keep = np.abs(nodes).max(axis=1) > threshold
+    keep[0] = True
+    new_index = np.cumsum(keep) - 1
+    features = srsly.read_msgpack(model_dir / "features.msgpack")
+    features["feature_to_idx"] = {
+        name: int(new_index[idx]) for name, idx in features["feature_to_idx"].items() if keep[idx]
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    srsly.write_msgpack(out_dir / "features.msgpack", features)
+    weights = np.concatenate([nodes[keep].ravel(), npz["w"][n_feature * n_tag :]])
+    np.savez(out_dir / "weights.npz", sizes=np.array([n_tag, int(keep.sum())]), w=weights)
+    (out_dir / USER_DICT).touch()
+    print(
+        f"pkuseg: kept {int(keep.sum())} of {n_feature} features (|w| > {threshold}) in {out_dir}"
+    )
+    return out_dir
