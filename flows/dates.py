@@ -610,7 +610,11 @@ class _Scanner:
     def _open_range(self, period: Period) -> Period:
         """`X以来` / `X起`: from the start of X to the publication date."""
         pub = self.anchor.day
-        if pub is None or pub < period.start:
+        if pub is None:
+            # No publication date: the range has no known end (XXXX-01-01/XXXX-XX-XX).
+            label = f"{period._iso(period.start)}/XXXX-XX-XX"
+            return Period(period.start, period.end, Grain.RANGE, label, False)
+        if pub < period.start:
             return Period(period.start, period.end, Grain.RANGE, "", period.year_known)
         return Period(
             period.start, pub, Grain.RANGE, "", period.year_known and self.anchor.year_known
