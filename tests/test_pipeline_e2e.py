@@ -12,7 +12,7 @@ import pytest
 from flows import tables
 from flows.check import check_output
 from flows.tables import Table
-from tests.conftest import SEEDS, SHARED
+from tests.conftest import REPO_ROOT, SEEDS, SHARED
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -124,3 +124,14 @@ def test_same_text_from_another_source_adds_a_document_row_only(
     assert summary.rows["documents"] == 1
     assert all(summary.rows[t.value] == 0 for t in tables.CHILD_TABLES)
     assert check_output(output) == []
+
+
+def test_all_five_seeds_score_against_their_annotations(seeds_output: Path) -> None:
+    """Guards what was measured (see models/README.md), a little below it."""
+    from flows.evaluate import evaluate
+
+    scores = evaluate(seeds_output, REPO_ROOT / "tests" / "data" / "seed_annotations")
+    assert scores["dates:value"].recall >= 0.95 and scores["dates:value"].precision >= 0.95
+    assert scores["numbers:exact"].recall >= 0.95 and scores["numbers:exact"].precision >= 0.9
+    assert scores["slogans"].recall >= 0.9 and scores["slogans"].precision >= 0.9
+    assert scores["entities"].f1 >= 0.5
