@@ -321,8 +321,12 @@ def rank_slogans(
     """Rank discovered slogan candidates by frequency, spread and dates, for curators."""
     from flows.slogans import rank_candidates
 
+    typer.echo("rank  score  mentions  docs  sources  first       last        candidate")
     for rank, row in enumerate(rank_candidates(output, limit=limit), start=1):
-        typer.echo(f"{rank:3d}. {row}")
+        typer.echo(
+            f"{rank:4d}  {row.score:5.2f}  {row.n_mentions:8d}  {row.n_docs:4d}  "
+            f"{row.n_sources:7d}  {row.first_date}  {row.last_date}  {row.canonical}"
+        )
 
 
 if __name__ == "__main__":
