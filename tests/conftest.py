@@ -20,3 +20,23 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+def document_row(doc_id: str = "d1", text: str = "临沂市召开会议", **columns: object) -> dict:
+    """A valid `documents` row for table-level tests; `columns` override any column."""
+    return {
+        "doc_id": doc_id,
+        "source": "a.txt",
+        "record_id": None,
+        "title": None,
+        "published_at": None,
+        "published_partial": None,
+        "outlet": None,
+        "author": None,
+        "url": None,
+        "text": text,
+        "n_chars": len(text),
+        "is_first_occurrence": True,
+        "run_id": "r1",
+        **columns,
+    }

@@ -14,27 +14,14 @@ from flows import tables
 from flows.check import check_output
 from flows.cli import app
 from flows.tables import Table
+from tests.conftest import document_row
 
 DAY = dt.date(2026, 11, 23)
 TEXT = "临沂市召开会议\n\n临沂市新增病例3例。"
 
 
 def _document(doc_id: str = "d1", text: str = TEXT) -> dict[str, object]:
-    return {
-        "doc_id": doc_id,
-        "source": "a.txt",
-        "record_id": None,
-        "title": "临沂市召开会议",
-        "published_at": None,
-        "published_partial": None,
-        "outlet": None,
-        "author": None,
-        "url": None,
-        "text": text,
-        "n_chars": len(text),
-        "is_first_occurrence": True,
-        "run_id": "r1",
-    }
+    return document_row(doc_id, text, title="临沂市召开会议")
 
 
 def _entity(start: int, end: int, text: str | None = None, doc_id: str = "d1") -> dict:

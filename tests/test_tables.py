@@ -11,6 +11,7 @@ import pytest
 
 from flows import tables
 from flows.tables import SCHEMAS, Table
+from tests.conftest import document_row
 
 
 def _entity_rows(doc_id: str, n: int) -> list[dict[str, object]]:
@@ -28,22 +29,9 @@ def _entity_rows(doc_id: str, n: int) -> list[dict[str, object]]:
     ]
 
 
-def _document_row(doc_id: str, text: str = "临沂市召开会议") -> dict[str, object]:
-    return {
-        "doc_id": doc_id,
-        "source": "a.txt",
-        "record_id": None,
-        "title": None,
-        "published_at": dt.datetime(2022, 3, 28, 10, 18, 3, tzinfo=ZoneInfo("Asia/Shanghai")),
-        "published_partial": None,
-        "outlet": None,
-        "author": None,
-        "url": None,
-        "text": text,
-        "n_chars": len(text),
-        "is_first_occurrence": True,
-        "run_id": "r1",
-    }
+def _document_row(doc_id: str) -> dict[str, object]:
+    published = dt.datetime(2022, 3, 28, 10, 18, 3, tzinfo=ZoneInfo("Asia/Shanghai"))
+    return document_row(doc_id, published_at=published)
 
 
 def test_every_table_round_trips_through_parquet_and_duckdb(tmp_path: Path) -> None:
