@@ -19,10 +19,9 @@ import spacy
 from spacy.language import Language
 
 # Importing registers the components the saved pipeline names (also via entry points).
-from flows import dates, entities, numbers  # noqa: F401
+from flows import REPO_ROOT, dates, entities, numbers  # noqa: F401
 from flows.records import CleanDocument, DateMention, EntityMention, NumberMention, SloganMention
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 MODEL_DIR = REPO_ROOT / "models" / "zh_news"
 # A sentence ends at a full stop, exclamation or question mark, or at a line break.
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n+")

@@ -23,9 +23,10 @@ from pathlib import Path
 import ahocorasick
 import duckdb
 
+from flows import REPO_ROOT
 from flows.records import SloganMention
 
-DEFAULT_LEXICON = Path(__file__).resolve().parents[1] / "models" / "slogans" / "lexicon.jsonl"
+DEFAULT_LEXICON = REPO_ROOT / "models" / "slogans" / "lexicon.jsonl"
 
 HAN = "\u4e00-\u9fff"
 NUMERALS = "一二两三四五六七八九十双"

@@ -6,9 +6,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from flows import REPO_ROOT
 from flows.clean import halfwidth_alnum
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPORA = Path(os.environ.get("ZHNEWS_CORPORA", REPO_ROOT.parent / "shared" / "corpora"))
 
 # People's Daily also writes decimal points and percent signs of numbers full-width.

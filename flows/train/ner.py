@@ -22,9 +22,10 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
+from flows import REPO_ROOT
 from flows.clean import halfwidth_alnum
 from flows.evaluate import Score, match
-from flows.train.corpora import DEFAULT_CORPORA, REPO_ROOT, bio_sentences
+from flows.train.corpora import DEFAULT_CORPORA, bio_sentences
 from flows.train.segmenter import USER_DICT, is_dev_line, use_model_only
 
 LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC"}
