@@ -51,12 +51,20 @@ DaskAddress = Annotated[
     ),
 ]
 
+BatchSize = Annotated[
+    int | None,
+    typer.Option(
+        help="Documents per task run (default 64 in-process, 256 with worker processes or Dask).",
+        min=1,
+    ),
+]
+
 
 @app.command()
 def run(
     inputs: Inputs = None,
     output: Output = DEFAULT_OUTPUT,
-    batch_size: Annotated[int, typer.Option(help="Documents per task run.")] = 64,
+    batch_size: BatchSize = None,
     max_chars: Annotated[
         int, typer.Option(help="Inputs longer than this are rejected as too_large.")
     ] = 1_000_000,
@@ -109,7 +117,7 @@ def serve(
     cron: Annotated[str | None, typer.Option(help='Cron schedule, e.g. "0 * * * *".')] = None,
     interval: Annotated[float | None, typer.Option(help="Seconds between runs.")] = None,
     name: Annotated[str, typer.Option(help="Deployment name.")] = "scheduled",
-    batch_size: Annotated[int, typer.Option(help="Documents per task run.")] = 64,
+    batch_size: BatchSize = None,
     runner: RunnerOption = Runner.IN_PROCESS,
     workers: Workers = DEFAULT_WORKERS,
     dask_address: DaskAddress = None,
@@ -217,6 +225,9 @@ def train_ner(
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Sentences per corpus (smoke runs).")] = None,
     max_steps: Annotated[int | None, typer.Option(help="Override training.max_steps.")] = None,
+    learn_rate: Annotated[
+        float | None, typer.Option(help="Override the learning rate (lower it to fine-tune).")
+    ] = None,
     resume: Annotated[bool, typer.Option(help="Start from OUT_DIR/model-last.")] = False,
 ) -> None:
     """Convert the NER corpora and train tok2vec + ner (spacy train with configs/ner.cfg)."""
@@ -232,6 +243,7 @@ def train_ner(
         pkuseg_model=pkuseg_model,
         vectors=vectors,
         max_steps=max_steps,
+        learn_rate=learn_rate,
         resume=resume,
     )
 
@@ -271,13 +283,17 @@ def evaluate_ner_model(
     corpus: Annotated[Path, typer.Option(help="Directory of dev.spacy / news-dev.spacy.")] = Path(
         "training/ner/corpus"
     ),
+    rules: Annotated[
+        bool, typer.Option(help="Score after zhnews_entity_rules (what the tables get).")
+    ] = False,
 ) -> None:
     """Exact-span NER scores per label on our MSRA dev split and our news dev split."""
     import spacy
 
     from flows.train.ner import evaluate_ner
 
-    nlp = spacy.load(model, enable=["tok2vec", "ner"])
+    components = ["tok2vec", "ner", *(["zhnews_entity_rules"] if rules else [])]
+    nlp = spacy.load(model, enable=components)
     for name in ("dev", "news-dev"):
         for label, score in evaluate_ner(nlp, corpus / f"{name}.spacy").items():
             typer.echo(f"{name:9s} {label:7s} {score}")

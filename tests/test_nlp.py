@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from spacy.tokens import Span
 
-from flows.entities import entity_rules
+from flows.entities import EntityRules
 from flows.nlp import drop_numbers_in_slogans, model_view, sentence_starts
 from flows.records import NumberMention, SloganMention
 
@@ -55,7 +55,7 @@ def test_entity_rules_drop_generic_bodies_and_titles() -> None:
         Span(doc, 8, 12, label="ORG"),  # 临沂市委: named
         Span(doc, 13, 15, label="LOC"),  # 全国: not a name
     ]
-    assert [(e.label_, e.text) for e in entity_rules(doc).ents] == [
+    assert [(e.label_, e.text) for e in EntityRules()(doc).ents] == [
         ("PERSON", "李"),
         ("ORG", "临沂市委"),
     ]
@@ -79,7 +79,7 @@ def test_entity_rules_add_unlabelled_divisions_and_fix_person_divisions() -> Non
     ]
     doc = spacy.tokens.Doc(nlp.vocab, words=words)
     doc.ents = [Span(doc, 3, 4, label="PERSON")]
-    assert [(e.label_, e.text) for e in entity_rules(doc).ents] == [
+    assert [(e.label_, e.text) for e in EntityRules()(doc).ents] == [
         ("LOC", "诸城市"),
         ("LOC", "兰陵县"),
     ]

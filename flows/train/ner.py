@@ -170,6 +170,7 @@ def run_training(
     pkuseg_model: Path,
     vectors: Path | None,
     max_steps: int | None = None,
+    learn_rate: float | None = None,
     resume: bool = False,
 ) -> None:
     """`spacy train` with our config; `resume` starts tok2vec and ner from OUT_DIR/model-last."""
@@ -184,6 +185,8 @@ def run_training(
     }
     if max_steps is not None:
         overrides["training.max_steps"] = max_steps
+    if learn_rate is not None:
+        overrides["training.optimizer.learn_rate"] = learn_rate
     config = spacy.util.load_config(config_path, overrides=overrides, interpolate=False)
     if resume:
         last = out_dir / "model-last"

@@ -2,24 +2,81 @@
 
 from __future__ import annotations
 
+import csv
+import importlib.metadata
+import json
 import shutil
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import spacy
+from spacy.language import Language
 
-from flows import dates, entities, numbers  # noqa: F401  (registers the factories)
+from flows import REPO_ROOT, dates, numbers  # noqa: F401  (registers the factories)
+from flows.entities import EntityRules, Gazetteer, WordLexicon, is_han
+from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
+from flows.train.ner import annotated_news_examples
 from flows.train.segmenter import USER_DICT, use_model_only
+
+# Words the segmenter must keep whole: the suffixes and departments of local bodies, which
+# pkuseg, trained on 1998 national news, cuts apart (督/导组, 领导/小组, 住/建局).
+SEGMENTER_WORDS = REPO_ROOT / "configs" / "pkuseg_user_dict.txt"
 
 RULE_COMPONENTS = ("zhnews_entity_rules", "zhnews_dates", "zhnews_numbers")
 
 
+def adcode_rows() -> Iterator[tuple[str, str]]:
+    """(adcode, name) of China's divisions, from the `cpca` package's table (MIT licence).
+
+    Read as a file: importing cpca would load pandas, which nothing else needs.
+    """
+    table = next(f for f in importlib.metadata.files("cpca") or () if f.name == "adcodes.csv")
+    with Path(str(table.locate())).open(encoding="utf-8") as lines:
+        for row in csv.DictReader(lines):
+            yield row["adcode"], row["name"]
+
+
+def common_words(nlp: Language, news: Path, *, min_count: int = 5) -> set[str]:
+    """Frequent words of recent news that our annotators never put inside a name.
+
+    People's Daily 1998 lacks the vocabulary of 2020 (防控, 核酸, 方舱); without this the rules
+    would take such words for unknown names. Names (火神山, 钟南山) are inside annotated
+    entities of the training split and so stay out.
+    """
+    with news.open(encoding="utf-8") as lines:
+        texts = [json.loads(line).get("text") or "" for line in lines]
+    counts = Counter(
+        token.text for doc in nlp.tokenizer.pipe(texts, batch_size=64) for token in doc
+    )
+    inside = {
+        token.text
+        for split, text, spans in annotated_news_examples()
+        if split == "news-train"
+        for token in nlp.make_doc(text)
+        if any(start < token.idx + len(token) and token.idx < end for start, end, _ in spans)
+    }
+    return {
+        word
+        for word, count in counts.items()
+        if count >= min_count and len(word) > 1 and word not in inside and is_han(word)
+    }
+
+
 def package(
-    trained: Path, out_dir: Path, *, pkuseg_model: Path | None = None, version: str = "0.1.0"
+    trained: Path,
+    out_dir: Path,
+    *,
+    pkuseg_model: Path | None = None,
+    segmenter_words: Path = SEGMENTER_WORDS,
+    corpora: Path = DEFAULT_CORPORA,
+    version: str = "0.2.0",
 ) -> Path:
     """Load the trained pipeline, append the rule components, save it to `out_dir`.
 
     `pkuseg_model` replaces the segmenter the pipeline was trained with (the entity-aware
-    one, trained after the NER corpus existed: see models/README.md).
+    one, trained after the NER corpus existed: see models/README.md). The entity rules get
+    their word lexicon from People's Daily in `corpora`.
     """
     nlp = spacy.load(trained)
     if pkuseg_model is not None:
@@ -27,9 +84,17 @@ def package(
             pkuseg_model=str(pkuseg_model), pkuseg_user_dict=str(pkuseg_model / USER_DICT)
         )
         use_model_only(nlp)
+    words = segmenter_words.read_text(encoding="utf-8").split()
+    nlp.tokenizer.pkuseg_update_user_dict(words, reset=True)
     for name in RULE_COMPONENTS:
         if name not in nlp.pipe_names:
             nlp.add_pipe(name)
+    rules = nlp.get_pipe("zhnews_entity_rules")
+    assert isinstance(rules, EntityRules)
+    tagged = peoples_daily_sentences(corpora / "peoples_daily_1998" / "199801.txt")
+    covid = corpora / "covid_news" / "xwlb_covid_2020_2021.jsonl"
+    rules.lexicon = WordLexicon.from_tagged(tagged).with_common_words(common_words(nlp, covid))
+    rules.gazetteer = Gazetteer.from_adcodes(adcode_rows())
     nlp.meta.update(
         {
             "name": "zh_news",

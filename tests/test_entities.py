@@ -1,0 +1,175 @@
+"""`zhnews_entity_rules` on hand-segmented sentences, with a small People's-Daily-style lexicon."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Doc, Span
+
+from flows.entities import EntityRules, Gazetteer, WordClass, WordLexicon
+
+# (word, tag) as People's Daily tags them; 联系 is a verb that is also a noun a third of the time.
+_TAGGED = [
+    [("住房", "n"), ("城乡", "n"), ("党组", "n"), ("书记", "n"), ("要求", "v")],
+    [("联系", "v"), ("联系", "v"), ("联系", "vn"), ("抓好", "v"), ("政务", "n")],
+    [("服务", "vn"), ("中心", "n"), ("中国", "ns"), ("经济", "n"), ("高速", "b")],
+    [("发展", "vn"), ("下道", "v"), ("不", "d"), ("出口", "n"), ("疫情", "n"), ("的", "u")],
+    [("诸城", "ns"), ("一方面", "c"), ("开会", "v"), ("处置", "v"), ("处置", "vn"), ("工作", "vn")],
+    [("纳入", "v"), ("入驻", "v"), ("人员", "n")],
+]
+
+
+# (adcode, name) rows as in cpca's table: a province, a city, a county of that city.
+_ADCODES = [
+    ("210000000000", "辽宁省"),
+    ("211100000000", "盘锦市"),
+    ("211103000000", "兴隆台区"),
+    ("211101000000", "市辖区"),
+    ("370000000000", "山东省"),
+    ("370700000000", "潍坊市"),
+    ("370782000000", "诸城市"),
+]
+
+
+@pytest.fixture(scope="module")
+def rules() -> EntityRules:
+    return EntityRules(WordLexicon.from_tagged(_TAGGED), Gazetteer.from_adcodes(_ADCODES))
+
+
+def entities(rules: EntityRules, words: list[str], ents: list[tuple[int, int, str]] = ()) -> list:
+    doc = Doc(spacy.blank("zh").vocab, words=words, spaces=[False] * len(words))
+    doc.ents = [Span(doc, start, end, label=label) for start, end, label in ents]
+    return [(e.label_, e.text) for e in rules(doc).ents]
+
+
+def test_lexicon_classes_from_tags() -> None:
+    lexicon = WordLexicon.from_tagged(_TAGGED)
+    assert lexicon["诸城"] is WordClass.NAME
+    assert lexicon["联系"] is WordClass.DESCRIPTOR  # vn a third of the time
+    assert lexicon["抓好"] is WordClass.BOUNDARY
+    assert lexicon["巨野河"] is WordClass.NAME  # never seen: most likely a name
+
+
+def test_lexicon_round_trips(tmp_path: Path) -> None:
+    lexicon = WordLexicon.from_tagged(_TAGGED)
+    lexicon.to_disk(tmp_path / "words.json")
+    assert WordLexicon.from_disk(tmp_path / "words.json") == lexicon
+
+
+def test_body_takes_the_place_that_starts_it_and_not_its_party_group(rules: EntityRules) -> None:
+    words = ["临沂市", "住房", "和", "城乡", "建设局", "党组", "书记", "要求"]
+    # The model found the city and a truncated body with its party group.
+    found = entities(rules, words, [(0, 1, "LOC"), (3, 6, "ORG")])
+    assert found == [("ORG", "临沂市住房和城乡建设局")]
+
+
+def test_bare_level_prefix_starts_a_body_after_a_verb(rules: EntityRules) -> None:
+    found = entities(rules, ["抓好", "市", "政务", "服务", "中心"])
+    assert found == [("ORG", "市政务服务中心")]
+
+
+def test_long_named_group_runs_through_descriptors_to_its_prefix(rules: EntityRules) -> None:
+    words = ["开会", "市", "新型", "冠状", "病毒", "感染", "的", "肺炎", "疫情", "处置", "工作"]
+    words += ["领导小组"]
+    assert entities(rules, words) == [("ORG", "市新型冠状病毒感染的肺炎疫情处置工作领导小组")]
+
+
+def test_without_a_prefix_a_name_starts_at_its_leftmost_unknown_word(rules: EntityRules) -> None:
+    assert entities(rules, ["联系", "巨野河", "街道"]) == [("ORG", "巨野河街道")]
+    assert entities(rules, ["、", "文旅局", "要求"]) == [("ORG", "文旅局")]
+
+
+def test_generic_suffix_words_are_no_names(rules: EntityRules) -> None:
+    assert entities(rules, ["市", "中心"]) == []
+    assert entities(rules, ["诸城市", "中心"]) == [("LOC", "诸城市")]
+    assert entities(rules, ["市委", "要求", "街道", "出口"]) == []
+
+
+def test_facility_needs_a_name_word_not_a_distant_place(rules: EntityRules) -> None:
+    found = entities(rules, ["中国", "经济", "高速", "发展"], [(0, 1, "LOC")])
+    assert found == [("LOC", "中国")]
+
+
+def test_expressway_and_its_exits_are_places(rules: EntityRules) -> None:
+    words = ["青兰", "高速", "昌城口", "、", "孟疃口", "下道"]
+    # The model took one exit for a person.
+    found = entities(rules, words, [(4, 5, "PERSON")])
+    assert found == [("LOC", "青兰高速"), ("LOC", "昌城口"), ("LOC", "孟疃口")]
+    # Without an expressway nearby a word ending in 口 is left alone.
+    assert entities(rules, ["昌城口", "开会"]) == []
+
+
+def test_divisions_need_a_name_before_the_level(rules: EntityRules) -> None:
+    found = entities(rules, ["诸城市", "抓好市", "、", "联系区", "、", "一方面市"])
+    assert found == [("LOC", "诸城市")]
+
+
+def test_one_character_abbreviation_after_a_verb(rules: EntityRules) -> None:
+    found = entities(rules, ["诸城市", "要求", "不", "离诸"])
+    assert found == [("LOC", "诸城市"), ("LOC", "诸")]
+    found = entities(rules, ["诸城市", "要求", "不", "离", "诸"])
+    assert found == [("LOC", "诸城市"), ("LOC", "诸")]
+
+
+def test_a_character_after_two_place_verbs_is_a_place(rules: EntityRules) -> None:
+    words = ["要求", "返盘", "、", "来盘", "人员", "不", "离盘"]
+    assert entities(rules, words) == [("LOC", "盘"), ("LOC", "盘"), ("LOC", "盘")]
+    # One verb alone is not enough, nor an object that is no place (返岗, 返校).
+    assert entities(rules, ["要求", "返盘", "人员"]) == []
+    assert entities(rules, ["返岗", "、", "来岗"]) == []
+
+
+def test_segmenter_cuts_around_a_level_are_mended(rules: EntityRules) -> None:
+    # 纳入市: a verb glued to the 市 that starts the body's name; 诸/城市: a split place name.
+    words = ["纳入市", "疫情", "处置", "工作", "领导小组", "，", "入驻", "诸", "城市"]
+    assert entities(rules, words) == [("ORG", "市疫情处置工作领导小组"), ("LOC", "诸城市")]
+
+
+def test_gazetteer_knows_each_division_and_the_one_above() -> None:
+    gazetteer = Gazetteer.from_adcodes(_ADCODES)
+    assert gazetteer.parents["兴隆台区"] == "盘锦市"
+    assert gazetteer.parents["盘锦市"] == "辽宁省"
+    assert gazetteer.parents["辽宁省"] == ""
+    assert "市辖区" not in gazetteer.parents
+    # The city above a county gives its one-character name; a province gives none (辽 ≠ 辽宁).
+    assert gazetteer.initials(gazetteer.find("兴隆台区")) == {"兴", "盘"}
+    assert gazetteer.initials(gazetteer.find("辽宁省")) == set()
+    assert gazetteer.is_chinese_place("山东") and not gazetteer.is_chinese_place("美国")
+
+
+def test_gazetteer_places_across_cut_tokens_and_their_short_names(rules: EntityRules) -> None:
+    words = ["兴隆", "台区", "要求", "非必要", "不", "离盘", "；", "诸城市", "与", "诸城", "开会"]
+    assert entities(rules, words) == [
+        ("LOC", "兴隆台区"),
+        ("LOC", "盘"),  # 盘锦, the city above 兴隆台区
+        ("LOC", "诸城市"),
+        ("LOC", "诸城"),
+    ]
+
+
+def test_named_place_before_a_group_is_part_of_its_name(rules: EntityRules) -> None:
+    assert entities(rules, ["诸城", "督导组", "开会"]) == [("ORG", "诸城督导组")]
+
+
+def test_department_listed_alone_is_a_body(rules: EntityRules) -> None:
+    words = ["区", "执法局", "、", "公安分局", "、", "文旅局", "要求"]
+    assert entities(rules, words) == [("ORG", "区执法局"), ("ORG", "公安分局"), ("ORG", "文旅局")]
+
+
+def test_cut_character_goes_back_to_the_name(rules: EntityRules) -> None:
+    words = ["青兰", "高速", "、", "昌", "城口", "下道"]
+    assert entities(rules, words) == [("LOC", "青兰高速"), ("LOC", "昌城口")]
+
+
+def test_company_keeps_its_chinese_place_and_products_are_cut(rules: EntityRules) -> None:
+    words = ["山东", "胜邦", "化工", "有限公司", "和", "美国", "西南", "电力", "公司"]
+    model = [(0, 1, "LOC"), (1, 4, "ORG"), (5, 6, "LOC"), (6, 9, "ORG")]
+    assert entities(rules, words, model) == [
+        ("ORG", "山东胜邦化工有限公司"),
+        ("LOC", "美国"),
+        ("ORG", "西南电力公司"),
+    ]
+    found = entities(rules, ["章丘区", "政务", "服务", "大厅", "微信公众号"], [(0, 5, "ORG")])
+    assert found == [("ORG", "章丘区政务服务大厅")]
