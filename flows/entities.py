@@ -3,15 +3,18 @@
 The `ner` component is judged alone on MSRA conventions, so rules where the product's
 conventions differ live here, after it, and only change what the tables receive:
 
-- drop what the conventions exclude (generic bodies such as 市委, 我国, titles after a surname);
-- add administrative divisions (诸城市, 兰陵县) the model, trained on national news, missed;
-- add local institutions and facilities named by a suffix (市行政审批服务局, 区疫情指挥部,
-  巨野河街道, 青兰高速) with the longest name before it;
-- add single-character place abbreviations in verb compounds (离盘, 入诸).
+- drop what the conventions exclude (generic bodies such as 市委, 我国, titles after a surname,
+  a body's 党组, the product in …大厅微信公众号);
+- add divisions the model, trained on national news, missed: by shape (诸城市, 兰陵县) and from a
+  gazetteer of China's provinces, cities and counties, with their short names (诸城);
+- add local bodies, institutions and facilities named by a suffix (市行政审批服务局, 区疫情指挥部,
+  巨野河街道, 青兰高速, 昌城口) with the longest name before it;
+- split chains of places (湖南永州蓝山县), keep a Chinese company's place in its name;
+- add one-character place names after verbs of movement (离盘, 入诸).
 
 Where a name starts is decided with a word lexicon from People's Daily 1998 (`WordLexicon`),
-saved inside the pipeline: a verb such as 抓好 or 联系 cannot begin a name, a word People's
-Daily never saw (诸城, 巨野河) most likely is one.
+saved inside the pipeline with the gazetteer: a verb such as 抓好 or 联系 cannot begin a name, a
+word People's Daily never saw (巨野河) most likely is one.
 """
 
 from __future__ import annotations
@@ -28,24 +31,27 @@ import ahocorasick
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Bare generic leadership bodies are not names (ANNOTATION.md, "ORG, excluded").
 _GENERIC_BODY = re.compile(
     r"^[省市区县镇乡]?(临时)?(委|政府|人大常委会|人大|政协|纪委监委|纪委|党委|常委会|委员会|街道|督导组|"
     r"党支部)$"
 )
 # Common nouns MSRA-style models tag as places, which the conventions exclude.
-_NOT_NAMES = frozenset(
-    {"我国", "全国", "内地", "首都", "国内", "境外", "海外", "省内", "市内", "APP", "App", "app"}
+_NOT_NAMES = _words(
+    "我国 全国 内地 首都 国内 境外 海外 省内 市内 APP App app "
+    # Kinds of facility, not named ones (ANNOTATION.md: named facilities are LOC).
+    "检查站 卡口 收费站 服务区 火车站 汽车站 高铁站 车站 机场 码头 广场 公园 商场 超市 小区"
 )
 # Titles a model may leave attached to a surname-only mention (李主任 -> 李).
 _PERSON_TITLE = re.compile(r"(主任|书记|局长|市长|区长|县长|省长|部长|总|先生|女士|同志|经理)$")
 # A body's party group is not part of its name (临沂市行政审批服务局党组 -> …服务局).
 # (A 综合党委 is a body of its own and keeps its name.)
 _PARTY_GROUP = re.compile(r"党组$")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 class WordClass(StrEnum):
@@ -134,7 +140,7 @@ def strip_person_title(span: Span) -> Span:
 _PRODUCT = re.compile(r"(微信公众号|公众号|微信|官方微博|微博|客户端|官网|网站|APP|App|app)$")
 
 
-def strip_party_group(span: Span) -> Span:
+def strip_party_group_and_product(span: Span) -> Span:
     """临沂市行政审批服务局党组 -> 临沂市行政审批服务局; …大厅微信公众号 -> …大厅."""
     for suffix in (_PARTY_GROUP, _PRODUCT):
         match = suffix.search(span.text)
@@ -181,11 +187,10 @@ def is_division(text: str, lexicon: WordLexicon) -> bool:
     return lexicon.classes.get(stem, WordClass.NAME if not lexicon else None) is WordClass.NAME
 
 
-# Suffixes that name a local body or a facility, longest first. 街道/片区 are ORG when they act
-# as an office, the more common use in government news; 口 (an expressway exit) only where
-# the sentence speaks of expressways.
-# Bodies take the place before them (临沂市住建局); institutions have a name of their own, and
-# a place before it is a separate entity (美国 + 约翰斯·霍普金斯大学, 湖北 + 孝感市中心医院).
+# Suffixes that name a body, an institution or a facility. Bodies take the place before them
+# (临沂市住建局); institutions have a name of their own, and a place before it is a separate
+# entity (美国 + 约翰斯·霍普金斯大学, 湖北 + 孝感市中心医院). 街道/片区 are ORG when they act as an
+# office, the more common use in government news; 口 (an expressway exit) only near 高速.
 _BODY_SUFFIXES = (
     "委员会|局|委|办公室|服务中心|中心|指挥部|领导小组|小组|工作组|督导组|指导组|法院|检察院|"
     "派出所|大厅|街道|片区"
@@ -287,6 +292,30 @@ class Gazetteer:
             name in self.parents for name in (text, text + "省", text + "市", text + "自治区")
         )
 
+    def chain_parts(self, text: str) -> list[tuple[int, int]] | None:
+        """湖南永州蓝山县 -> 湖南 + 永州 + 蓝山县: the places a chain is made of, by offsets.
+
+        None unless the whole text is places (divisions by full or short name, and named
+        towns, villages and 街道), at least one of them a division.
+        """
+        ends: list[list[tuple[int, int]] | None] = [None] * (len(text) + 1)
+        ends[0] = []
+        for start in range(len(text)):
+            before = ends[start]
+            if before is None:
+                continue
+            for end in range(start + 2, min(len(text), start + 10) + 1):
+                piece = text[start:end]
+                if self.is_chinese_place(piece) or _TOWNSHIP.fullmatch(piece):
+                    parts = [*before, (start, end)]
+                    best = ends[end]
+                    if best is None or len(parts) < len(best):
+                        ends[end] = parts
+        parts = ends[len(text)]
+        if not parts or not any(self.is_chinese_place(text[s:e]) for s, e in parts):
+            return None
+        return parts
+
     def initials(self, mentions: Iterable[PlaceMention]) -> set[str]:
         """One-character names of the places mentioned and of the cities above counties.
 
@@ -309,6 +338,8 @@ class Gazetteer:
         return cls(json.loads(path.read_text(encoding="utf-8")))
 
 
+# A named town, township, village or 街道 (路口镇, 谢家小湾村) as a link of a chain of places.
+_TOWNSHIP = re.compile(r"[^省市县区镇乡村\s]{1,5}(镇|乡|村|街道)")
 # Two-character district names that are also common words (城区, 郊区, 矿区), and placeholders.
 _NOT_A_PLACE = re.compile(r"^(.区|市辖区|县|省直辖县级行政区划|自治区直辖县级行政区划)$")
 
@@ -325,7 +356,7 @@ class EntityRules:
         mentions = self.gazetteer.find(doc.text)
         abbreviations = split_abbreviations(doc, self.lexicon, self.gazetteer.initials(mentions))
         kept = [
-            relabel_division(strip_party_group(strip_person_title(s)), self.lexicon)
+            relabel_division(strip_party_group_and_product(strip_person_title(s)), self.lexicon)
             for s in doc.ents
         ]
         found = [
@@ -334,7 +365,9 @@ class EntityRules:
             *gazetteer_places(doc, mentions),
         ]
         merged = join_company_places(merge_spans(kept, found), self.gazetteer)
+        merged = [part for span in merged for part in split_place_chain(span, self.gazetteer)]
         merged += abbreviation_places(doc, merged, abbreviations)
+        merged = [s for s in merged if not is_stray_character(s, merged)]
         doc.ents = sorted((s for s in merged if not is_excluded(s)), key=lambda span: span.start)
         return doc
 
@@ -375,7 +408,7 @@ def gazetteer_places(doc: Doc, mentions: list[PlaceMention]) -> list[Span]:
     }
     for stem in stems:
         for match in re.finditer(re.escape(stem), text):
-            if text[match.end() : match.end() + 1] not in "市县区":
+            if text[match.end() : match.end() + 1] not in ("市", "县", "区"):
                 spans.append(doc.char_span(match.start(), match.end(), label="LOC"))
     return [span for span in spans if span is not None]
 
@@ -556,8 +589,23 @@ def _with_cut_character(
 
 
 def merge_spans(model: list[Span], rules: list[Span]) -> list[Span]:
-    """The model's spans, replaced where a rule span covers them (the longest name wins)."""
-    spans = list(model)
+    """The model's spans, replaced where a rule span covers them (the longest name wins), or
+    where rule spans tile one exactly (青兰高速昌城口 -> 青兰高速 + 昌城口: one name each)."""
+    spans: list[Span] = []
+    for span in model:
+        inside = sorted(
+            (
+                r
+                for r in rules
+                if span.start <= r.start and r.end <= span.end and len(r) < len(span)
+            ),
+            key=lambda r: r.start,
+        )
+        tiles = len(inside) > 1 and [r.start for r in inside] == [
+            span.start,
+            *(r.end for r in inside[:-1]),
+        ]
+        spans += inside if tiles and inside[-1].end == span.end else [span]
     for rule in sorted(rules, key=len, reverse=True):
         overlapping = [s for s in spans if s.start < rule.end and rule.start < s.end]
         if all(rule.start <= s.start and s.end <= rule.end for s in overlapping) or all(
@@ -565,6 +613,23 @@ def merge_spans(model: list[Span], rules: list[Span]) -> list[Span]:
         ):
             spans = [s for s in spans if s not in overlapping] + [rule]
     return spans
+
+
+def split_place_chain(span: Span, gazetteer: Gazetteer) -> list[Span]:
+    """One LOC per place of a chain (ANNOTATION.md: 吉林省长春市 -> 吉林省 + 长春市); a city
+    is a place even where the model took it for an actor (河南省 as ORG)."""
+    if span.label_ == "PERSON":
+        return [span]
+    parts = gazetteer.chain_parts(span.text)
+    if parts is None:
+        return [span]
+    spans = [
+        span.doc.char_span(span.start_char + start, span.start_char + end, label="LOC")
+        for start, end in parts
+    ]
+    if any(part is None for part in spans):
+        return [span]
+    return [part for part in spans if part is not None]
 
 
 _COMPANY = re.compile(r"(有限公司|有限责任公司|股份公司|集团)$")
@@ -677,6 +742,30 @@ def split_abbreviations(doc: Doc, lexicon: WordLexicon, local: set[str]) -> set[
             parts = [token.text[0], token.text[1]]
             retokenizer.split(token, parts, heads=[(token, 1), (token, 1)])
     return abbreviations
+
+
+# Before a one-character place: verbs of movement and stay (离盘, 在京, 对华), 全 (全美).
+_BEFORE_ONE_CHARACTER_PLACE = _PLACE_VERBS | frozenset("对访驻至往经全")
+
+
+# One-character names that are more often a common morpheme (日 "daily": 日调度、日报告).
+_AMBIGUOUS_CHARACTERS = frozenset("日")
+
+
+def is_stray_character(span: Span, spans: list[Span]) -> bool:
+    """日 in 日调度、日报告: an ambiguous one-character "place" outside the uses ANNOTATION.md
+    names, which are after a verb of movement or stay, next to another one (中日), or before
+    资/企 (日资企业)."""
+    if span.label_ != "LOC" or span.text not in _AMBIGUOUS_CHARACTERS:
+        return False
+    doc = span.doc
+    before = doc[span.start - 1].text[-1:] if span.start > 0 else ""
+    after = doc[span.end].text[:1] if span.end < len(doc) else ""
+    paired = any(
+        len(other.text) == 1 and (other.end == span.start or other.start == span.end)
+        for other in spans
+    )
+    return not (paired or before in _BEFORE_ONE_CHARACTER_PLACE or after in ("资", "企"))
 
 
 def abbreviation_places(doc: Doc, entities: list[Span], abbreviations: set[str]) -> list[Span]:

@@ -173,3 +173,63 @@ def test_company_keeps_its_chinese_place_and_products_are_cut(rules: EntityRules
     ]
     found = entities(rules, ["章丘区", "政务", "服务", "大厅", "微信公众号"], [(0, 5, "ORG")])
     assert found == [("ORG", "章丘区政务服务大厅")]
+
+
+def test_chains_of_places_are_one_place_each(rules: EntityRules) -> None:
+    words = ["山东", "潍坊", "诸城市", "谢家", "小湾村", "开会"]
+    # The model read the whole chain as one organisation.
+    assert entities(rules, words, [(0, 5, "ORG")]) == [
+        ("LOC", "山东"),
+        ("LOC", "潍坊"),
+        ("LOC", "诸城市"),
+        ("LOC", "谢家小湾村"),
+    ]
+    assert entities(rules, ["山东省", "开会"], [(0, 1, "ORG")]) == [("LOC", "山东省")]
+    # A name that is not all places is left alone.
+    assert entities(rules, ["山东", "大学"], [(0, 2, "ORG")]) == [("ORG", "山东大学")]
+
+
+def test_daily_is_not_japan_and_bare_facilities_are_no_names(rules: EntityRules) -> None:
+    words = ["实行", "日", "调度", "、", "日", "报告", "，", "中", "日", "关系", "，", "赴", "日"]
+    model = [(1, 2, "LOC"), (4, 5, "LOC"), (7, 8, "LOC"), (8, 9, "LOC"), (12, 13, "LOC")]
+    assert entities(rules, words, model) == [("LOC", "中"), ("LOC", "日"), ("LOC", "日")]
+    assert entities(rules, ["检查站", "要求"], [(0, 1, "LOC")]) == []
+
+
+@pytest.fixture(scope="module")
+def shipped() -> spacy.language.Language:
+    from flows.nlp import load_pipeline
+
+    return load_pipeline()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # Seed 003: a district cut by the segmenter, a district body, 盘 for 盘锦 (its city).
+        (
+            "4月27日下午，兴隆台区疫情防控工作会议在区智慧城市运行管理中心召开，非必要不离盘。",
+            {("LOC", "兴隆台区"), ("ORG", "区智慧城市运行管理中心"), ("LOC", "盘")},
+        ),
+        # Seed 002: a long named group with a bare 市.
+        (
+            "市委副书记、市新型冠状病毒感染的肺炎疫情处置工作领导小组副组长闫剑波出席。",
+            {("ORG", "市新型冠状病毒感染的肺炎疫情处置工作领导小组"), ("PERSON", "闫剑波")},
+        ),
+        # Seed 001: an expressway and its exits.
+        (
+            "检查了青兰高速昌城口、辛兴口、贾悦口、孟疃口等重点防控点。",
+            {
+                ("LOC", "青兰高速"),
+                ("LOC", "昌城口"),
+                ("LOC", "辛兴口"),
+                ("LOC", "贾悦口"),
+                ("LOC", "孟疃口"),
+            },
+        ),
+    ],
+)
+def test_shipped_pipeline_reads_local_names(
+    shipped: spacy.language.Language, sentence: str, expected: set[tuple[str, str]]
+) -> None:
+    assert {(e.label_, e.text) for e in shipped(sentence).ents} == expected

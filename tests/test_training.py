@@ -9,6 +9,7 @@ import pytest
 import spacy
 
 from flows.clean import halfwidth_alnum
+from flows.entities import WordClass
 from flows.train.corpora import DEFAULT_CORPORA, bio_sentences, spans_from_tags
 from flows.train.ner import convert_corpora, entity_aware_words, run_training, segmenter_nlp
 from flows.train.package import RULE_COMPONENTS, package
@@ -45,7 +46,7 @@ def smoke_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     run_training(
         Path("configs/ner.cfg"), root / "ner", pkuseg_model=segmenter, vectors=None, max_steps=20
     )
-    packaged = package(root / "ner" / "model-last", root / "zh_news")
+    packaged = package(root / "ner" / "model-last", root / "zh_news", news_limit=200)
     return {"segmenter": segmenter, "ner": root / "ner", "packaged": packaged}
 
 
@@ -62,6 +63,10 @@ def test_smoke_training_produces_a_loadable_pipeline(smoke_models: dict[str, Pat
     doc = nlp(doc)
     assert [d.value for d in doc._.dates] == ["2022-03-27"]
     assert [(n.text, n.value) for n in doc._.numbers] == [("3例", 3.0)]
+    # The entity rules' lexicon and gazetteer are saved inside the pipeline.
+    rules = nlp.get_pipe("zhnews_entity_rules")
+    assert rules.lexicon["抓好"] is WordClass.BOUNDARY
+    assert rules.gazetteer.parents["诸城市"] == "潍坊市"
 
 
 @needs_corpora

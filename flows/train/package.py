@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib.metadata
+import itertools
 import json
 import shutil
 from collections import Counter
@@ -37,7 +38,9 @@ def adcode_rows() -> Iterator[tuple[str, str]]:
             yield row["adcode"], row["name"]
 
 
-def common_words(nlp: Language, news: Path, *, min_count: int = 5) -> set[str]:
+def common_words(
+    nlp: Language, news: Path, *, min_count: int = 5, limit: int | None = None
+) -> set[str]:
     """Frequent words of recent news that our annotators never put inside a name.
 
     People's Daily 1998 lacks the vocabulary of 2020 (防控, 核酸, 方舱); without this the rules
@@ -45,7 +48,7 @@ def common_words(nlp: Language, news: Path, *, min_count: int = 5) -> set[str]:
     entities of the training split and so stay out.
     """
     with news.open(encoding="utf-8") as lines:
-        texts = [json.loads(line).get("text") or "" for line in lines]
+        texts = [json.loads(line).get("text") or "" for line in itertools.islice(lines, limit)]
     counts = Counter(
         token.text for doc in nlp.tokenizer.pipe(texts, batch_size=64) for token in doc
     )
@@ -70,13 +73,15 @@ def package(
     pkuseg_model: Path | None = None,
     segmenter_words: Path = SEGMENTER_WORDS,
     corpora: Path = DEFAULT_CORPORA,
+    news_limit: int | None = None,
     version: str = "0.2.0",
 ) -> Path:
     """Load the trained pipeline, append the rule components, save it to `out_dir`.
 
     `pkuseg_model` replaces the segmenter the pipeline was trained with (the entity-aware
     one, trained after the NER corpus existed: see models/README.md). The entity rules get
-    their word lexicon from People's Daily in `corpora`.
+    their word lexicon from People's Daily and the COVID news in `corpora` (the first
+    `news_limit` items only, for smoke runs).
     """
     nlp = spacy.load(trained)
     if pkuseg_model is not None:
@@ -93,7 +98,9 @@ def package(
     assert isinstance(rules, EntityRules)
     tagged = peoples_daily_sentences(corpora / "peoples_daily_1998" / "199801.txt")
     covid = corpora / "covid_news" / "xwlb_covid_2020_2021.jsonl"
-    rules.lexicon = WordLexicon.from_tagged(tagged).with_common_words(common_words(nlp, covid))
+    rules.lexicon = WordLexicon.from_tagged(tagged).with_common_words(
+        common_words(nlp, covid, limit=news_limit)
+    )
     rules.gazetteer = Gazetteer.from_adcodes(adcode_rows())
     nlp.meta.update(
         {
