@@ -19,6 +19,7 @@ word People's Daily never saw (巨野河) most likely is one.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter, defaultdict
@@ -160,6 +161,7 @@ _PROVINCES = (
     "河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|"
     "云南|陕西|甘肃|青海|台湾"
 )
+_DIVISION_ENDINGS = frozenset("省市县区")
 _DIVISION = re.compile(
     rf"^(({_PROVINCES})省|[\u4e00-\u9fff]{{2,4}}市|[\u4e00-\u9fff]{{1,4}}县|[\u4e00-\u9fff]{{2,4}}区)$"
 )
@@ -208,6 +210,11 @@ _SUFFIX = re.compile(
     rf"(?P<ORG>{_BODY_SUFFIXES})$|(?P<INSTITUTION>{_INSTITUTION_SUFFIXES})$|(?P<LOC>{_LOC_SUFFIXES})$"
 )
 _EXIT_SUFFIX = re.compile(r"口$")
+# The last characters of every suffix, to skip most words before any regular expression.
+_SUFFIX_ENDINGS = tuple(
+    {s[-1] for s in "|".join((_BODY_SUFFIXES, _INSTITUTION_SUFFIXES, _LOC_SUFFIXES)).split("|")}
+    | {"口"}
+)
 _EXPRESSWAY = re.compile(r"高速|收费站|下道")
 # A bare one-character level before a body's name belongs to it (市行政审批服务局, 区执法局).
 _LEVEL_PREFIXES = frozenset("省市区县镇乡")
@@ -359,14 +366,16 @@ class EntityRules:
             relabel_division(strip_party_group_and_product(strip_person_title(s)), self.lexicon)
             for s in doc.ents
         ]
+        # Tokens are final from here on; one pass reads their texts for all rules below.
+        words = token_texts(doc)
         found = [
-            *suffix_names(doc, self.lexicon, kept),
-            *division_places(doc, self.lexicon),
+            *suffix_names(doc, words, self.lexicon, kept),
+            *division_places(doc, words, self.lexicon),
             *gazetteer_places(doc, mentions),
         ]
         merged = join_company_places(merge_spans(kept, found), self.gazetteer)
         merged = [part for span in merged for part in split_place_chain(span, self.gazetteer)]
-        merged += abbreviation_places(doc, merged, abbreviations)
+        merged += abbreviation_places(doc, words, merged, abbreviations)
         merged = [s for s in merged if not is_stray_character(s, merged)]
         doc.ents = sorted((s for s in merged if not is_excluded(s)), key=lambda span: span.start)
         return doc
@@ -388,9 +397,13 @@ def make_entity_rules(nlp: Language, name: str) -> EntityRules:
     return EntityRules()
 
 
-def division_places(doc: Doc, lexicon: WordLexicon) -> list[Span]:
+def division_places(doc: Doc, words: list[str], lexicon: WordLexicon) -> list[Span]:
     """Single tokens that name a province, city, county or district."""
-    return [Span(doc, t.i, t.i + 1, label="LOC") for t in doc if is_division(t.text, lexicon)]
+    return [
+        Span(doc, i, i + 1, label="LOC")
+        for i, word in enumerate(words)
+        if word[-1:] in _DIVISION_ENDINGS and is_division(word, lexicon)
+    ]
 
 
 def gazetteer_places(doc: Doc, mentions: list[PlaceMention]) -> list[Span]:
@@ -443,7 +456,9 @@ def is_han(text: str) -> bool:
     return all("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def suffix_names(doc: Doc, lexicon: WordLexicon, entities: list[Span]) -> Iterator[Span]:
+def suffix_names(
+    doc: Doc, words: list[str], lexicon: WordLexicon, entities: list[Span]
+) -> Iterator[Span]:
     """Bodies and facilities named by a suffix, each with the longest name before it.
 
     Walking left from the suffix word, the name takes every word up to a place or level
@@ -454,8 +469,11 @@ def suffix_names(doc: Doc, lexicon: WordLexicon, entities: list[Span]) -> Iterat
     if not lexicon:
         return
     entity_at = _entity_at(entities)
-    for head in doc:
-        match = _SUFFIX.search(head.text)
+    for i, word in enumerate(words):
+        if not word.endswith(_SUFFIX_ENDINGS):
+            continue
+        head = doc[i]
+        match = _SUFFIX.search(word)
         kind = match.lastgroup if match else None
         if kind is None and _is_exit(head):
             kind = "LOC"
@@ -665,9 +683,8 @@ _KNOWN_ABBREVIATIONS = frozenset("京津沪渝冀豫辽湘皖鲁苏浙赣鄂桂�
 _NOT_ABBREVIATIONS = frozenset("岗工校企园户厂乡家城村镇区市省国境场店网库")
 
 
-def _glued_place_verb(token: Token, lexicon: WordLexicon) -> bool:
+def _glued_place_verb(text: str, lexicon: WordLexicon) -> bool:
     """离盘, 返汉: a place verb and one character, a word People's Daily never wrote."""
-    text = token.text
     return (
         len(text) == 2
         and text[0] in _PLACE_VERBS
@@ -676,18 +693,18 @@ def _glued_place_verb(token: Token, lexicon: WordLexicon) -> bool:
     )
 
 
-def _abbreviations(doc: Doc, lexicon: WordLexicon) -> set[str]:
+def _abbreviations(doc: Doc, words: list[str], lexicon: WordLexicon) -> set[str]:
     """One-character place names this document may use.
 
     The first character of its places (诸 for 诸城市), the provinces' names, and a character
     the text puts after two different place verbs (返盘 … 来盘), which only a place takes.
     """
     places = {span.text[0] for span in doc.ents if span.label_ == "LOC" and len(span) == 1}
-    places |= {t.text[0] for t in doc if is_division(t.text, lexicon)}
+    places |= {w[0] for w in words if w[-1:] in _DIVISION_ENDINGS and is_division(w, lexicon)}
     verbs_before: defaultdict[str, set[str]] = defaultdict(set)
-    for token in doc:
-        if _glued_place_verb(token, lexicon):
-            verbs_before[token.text[1]].add(token.text[0])
+    for word in words:
+        if _glued_place_verb(word, lexicon):
+            verbs_before[word[1]].add(word[0])
     repeated = {ch for ch, verbs in verbs_before.items() if len(verbs) >= 2}
     return (places | _KNOWN_ABBREVIATIONS | repeated) - _NOT_ABBREVIATIONS
 
@@ -700,30 +717,46 @@ def repair_divisions(doc: Doc, lexicon: WordLexicon) -> None:
     """
     if not lexicon:
         return
+    words, outside = _words_outside_entities(doc)
     glued = [
-        t
-        for t in doc
-        if len(t.text) > 2
-        and t.ent_iob_ == "O"
-        and t.text[-1] in _LEVEL_PREFIXES
-        and lexicon.classes.get(t.text[:-1], WordClass.NAME) is not WordClass.NAME
+        i
+        for i, word in enumerate(words)
+        if len(word) > 2
+        and outside[i]
+        and word[-1] in _LEVEL_PREFIXES
+        and lexicon.classes.get(word[:-1], WordClass.NAME) is not WordClass.NAME
     ]
-    with doc.retokenize() as retokenizer:
-        for token in glued:
-            parts = [token.text[:-1], token.text[-1]]
-            retokenizer.split(token, parts, heads=[(token, 1), (token, 1)])
+    if glued:
+        with doc.retokenize() as retokenizer:
+            for token in [doc[i] for i in glued]:
+                parts = [token.text[:-1], token.text[-1]]
+                retokenizer.split(token, parts, heads=[(token, 1), (token, 1)])
+        words, outside = _words_outside_entities(doc)
     split_names = [
-        doc[t.i : t.i + 2]
-        for t in doc[:-1]
-        if len(t.text) == 1
-        and t.ent_iob_ == doc[t.i + 1].ent_iob_ == "O"
-        and len(doc[t.i + 1].text) >= 2
-        and doc[t.i + 1].text[-1] in _LEVEL_PREFIXES
-        and lexicon.classes.get(t.text + doc[t.i + 1].text[:-1]) is WordClass.NAME
+        doc[i : i + 2]
+        for i, (word, after) in enumerate(itertools.pairwise(words))
+        if len(word) == 1
+        and outside[i]
+        and outside[i + 1]
+        and len(after) >= 2
+        and after[-1] in _LEVEL_PREFIXES
+        and lexicon.classes.get(word + after[:-1]) is WordClass.NAME
     ]
-    with doc.retokenize() as retokenizer:
-        for pair in split_names:
-            retokenizer.merge(pair)
+    if split_names:
+        with doc.retokenize() as retokenizer:
+            for pair in split_names:
+                retokenizer.merge(pair)
+
+
+def token_texts(doc: Doc) -> list[str]:
+    """Each token's text, read from the doc's arrays (much cheaper than making Token objects)."""
+    strings = doc.vocab.strings
+    return [strings[orth] for orth in doc.to_array("ORTH").tolist()]
+
+
+def _words_outside_entities(doc: Doc) -> tuple[list[str], list[bool]]:
+    """Each token's text, and whether it is outside every entity (IOB code not I or B)."""
+    return token_texts(doc), [iob not in (1, 3) for iob in doc.to_array("ENT_IOB").tolist()]
 
 
 def split_abbreviations(doc: Doc, lexicon: WordLexicon, local: set[str]) -> set[str]:
@@ -731,16 +764,18 @@ def split_abbreviations(doc: Doc, lexicon: WordLexicon, local: set[str]) -> set[
 
     `local` are the one-character names of the text's places and the cities above them.
     """
-    abbreviations = _abbreviations(doc, lexicon) | (local - _NOT_ABBREVIATIONS)
+    words, outside = _words_outside_entities(doc)
+    abbreviations = _abbreviations(doc, words, lexicon) | (local - _NOT_ABBREVIATIONS)
     glued = [
-        t
-        for t in doc
-        if t.ent_iob_ == "O" and _glued_place_verb(t, lexicon) and t.text[1] in abbreviations
+        i
+        for i, word in enumerate(words)
+        if outside[i] and _glued_place_verb(word, lexicon) and word[1] in abbreviations
     ]
-    with doc.retokenize() as retokenizer:
-        for token in glued:
-            parts = [token.text[0], token.text[1]]
-            retokenizer.split(token, parts, heads=[(token, 1), (token, 1)])
+    if glued:
+        with doc.retokenize() as retokenizer:
+            for token in [doc[i] for i in glued]:
+                parts = [token.text[0], token.text[1]]
+                retokenizer.split(token, parts, heads=[(token, 1), (token, 1)])
     return abbreviations
 
 
@@ -768,14 +803,13 @@ def is_stray_character(span: Span, spans: list[Span]) -> bool:
     return not (paired or before in _BEFORE_ONE_CHARACTER_PLACE or after in ("资", "企"))
 
 
-def abbreviation_places(doc: Doc, entities: list[Span], abbreviations: set[str]) -> list[Span]:
+def abbreviation_places(
+    doc: Doc, words: list[str], entities: list[Span], abbreviations: set[str]
+) -> list[Span]:
     """`盘` in 离 盘 or 返 盘: a place abbreviation right after a place verb."""
     taken = set(_entity_at(entities))
     return [
-        Span(doc, t.i, t.i + 1, label="LOC")
-        for t in doc
-        if t.i > 0
-        and t.i not in taken
-        and t.text in abbreviations
-        and doc[t.i - 1].text in _PLACE_VERBS
+        Span(doc, i, i + 1, label="LOC")
+        for i, word in enumerate(words)
+        if i > 0 and i not in taken and word in abbreviations and words[i - 1] in _PLACE_VERBS
     ]
