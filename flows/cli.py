@@ -270,11 +270,18 @@ def package_model(
     ] = Path("training/ner/model-best"),
     out_dir: Path = Path("models/zh_news"),
     pkuseg_model: Annotated[Path | None, typer.Option(help="Segmenter to ship instead.")] = None,
+    corpora: Annotated[
+        Path | None,
+        typer.Option(
+            help="Corpora directory for the rules' word lexicon (default ../shared/corpora)."
+        ),
+    ] = None,
 ) -> None:
-    """Add the zhnews components to a trained pipeline and save it as models/zh_news."""
+    """Add the zhnews components and their data to a trained pipeline, save it as models/zh_news."""
+    from flows.train.corpora import DEFAULT_CORPORA
     from flows.train.package import package
 
-    package(trained, out_dir, pkuseg_model=pkuseg_model)
+    package(trained, out_dir, pkuseg_model=pkuseg_model, corpora=corpora or DEFAULT_CORPORA)
 
 
 @train_app.command("evaluate")
