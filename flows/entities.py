@@ -128,12 +128,23 @@ def is_excluded(span: Span) -> bool:
     return span.label_ == "ORG" and _GENERIC_BODY.match(text) is not None
 
 
-def strip_person_title(span: Span) -> Span:
-    match = _PERSON_TITLE.search(span.text)
-    if span.label_ != "PERSON" or match is None or match.start() == 0:
+def _cut_suffix(
+    span: Span, suffix: re.Pattern[str], *, keep_at_least: int, alignment: str = "strict"
+) -> Span:
+    """`span` without a trailing `suffix`, if at least `keep_at_least` characters remain and
+    the cut meets token boundaries (`alignment` as in `Doc.char_span`)."""
+    match = suffix.search(span.text)
+    if match is None or match.start() < keep_at_least:
         return span
-    trimmed = span.doc.char_span(span.start_char, span.start_char + match.start(), label="PERSON")
-    return trimmed if trimmed is not None else span
+    end = span.start_char + match.start()
+    trimmed = span.doc.char_span(span.start_char, end, label=span.label_, alignment_mode=alignment)
+    return trimmed if trimmed is not None and len(trimmed) else span
+
+
+def strip_person_title(span: Span) -> Span:
+    if span.label_ != "PERSON":
+        return span
+    return _cut_suffix(span, _PERSON_TITLE, keep_at_least=1)
 
 
 # An organisation named inside a product phrase is annotated without the product
@@ -143,14 +154,10 @@ _PRODUCT = re.compile(r"(微信公众号|公众号|微信|官方微博|微博|�
 
 def strip_party_group_and_product(span: Span) -> Span:
     """临沂市行政审批服务局党组 -> 临沂市行政审批服务局; …大厅微信公众号 -> …大厅."""
+    if span.label_ != "ORG":
+        return span
     for suffix in (_PARTY_GROUP, _PRODUCT):
-        match = suffix.search(span.text)
-        if span.label_ != "ORG" or match is None or match.start() < 2:
-            continue
-        end = span.start_char + match.start()
-        trimmed = span.doc.char_span(span.start_char, end, label="ORG", alignment_mode="contract")
-        if trimmed is not None and len(trimmed):
-            span = trimmed
+        span = _cut_suffix(span, suffix, keep_at_least=2, alignment="contract")
     return span
 
 
@@ -179,7 +186,11 @@ _ONE_CHARACTER_COUNTIES = frozenset("费单沛萧蠡滑易献泾眉岚黟歙杞�
 
 def is_division(text: str, lexicon: WordLexicon) -> bool:
     """诸城市, 兰陵县; not 抓好市 or 联系区, a known non-name glued to the next word's 市/区."""
-    if not _DIVISION.match(text) or _NOT_A_DIVISION.match(text):
+    if (
+        text[-1:] not in _DIVISION_ENDINGS
+        or not _DIVISION.match(text)
+        or _NOT_A_DIVISION.match(text)
+    ):
         return False
     stem = text[:-1]
     if len(stem) == 1:
@@ -402,7 +413,7 @@ def division_places(doc: Doc, words: list[str], lexicon: WordLexicon) -> list[Sp
     return [
         Span(doc, i, i + 1, label="LOC")
         for i, word in enumerate(words)
-        if word[-1:] in _DIVISION_ENDINGS and is_division(word, lexicon)
+        if is_division(word, lexicon)
     ]
 
 
@@ -474,21 +485,23 @@ def suffix_names(
             continue
         head = doc[i]
         match = _SUFFIX.search(word)
-        kind = match.lastgroup if match else None
-        if kind is None and _is_exit(head):
-            kind = "LOC"
+        kind = match.lastgroup if match else ("LOC" if _is_exit(head) else None)
         if kind is None or head.text in _NOT_BODIES or head.text[-2:] in _NOT_BODIES:
             continue
         if head.i in entity_at and entity_at[head.i].end > head.i + 1:
             continue
         # The hall of a centre, the party committee of a company: the first one is the name.
-        if kind != "LOC" and head.i > 0 and _is_body_or_institution(doc[head.i - 1].text):
+        before = words[i - 1] if i > 0 else ""
+        inner_name = _suffix_kind(before) in ("ORG", "INSTITUTION") and before not in _NOT_BODIES
+        if kind != "LOC" and inner_name:
             continue
         suffix = match.group() if match else "口"
         start = _name_start(doc, head, suffix, lexicon, entity_at, kind=kind)
-        name = doc[start : head.i + 1].text if start is not None else ""
-        if name and name not in _GENERIC_NAMES and not (suffix == "口" and len(name) < 3):
-            yield Span(doc, start or 0, head.i + 1, label="LOC" if kind == "LOC" else "ORG")
+        if start is None:
+            continue
+        name = doc[start : i + 1]
+        if name.text not in _GENERIC_NAMES and not (suffix == "口" and len(name.text) < 3):
+            yield Span(doc, start, i + 1, label="LOC" if kind == "LOC" else "ORG")
 
 
 def _is_exit(token: Token) -> bool:
@@ -496,14 +509,10 @@ def _is_exit(token: Token) -> bool:
     return _EXIT_SUFFIX.search(token.text) is not None and _mentions_expressway(token)
 
 
-def _is_body_or_institution(word: str) -> bool:
+def _suffix_kind(word: str) -> str | None:
+    """ORG (a body), INSTITUTION or LOC (a facility) by the word's suffix, if it has one."""
     match = _SUFFIX.search(word)
-    return match is not None and match.lastgroup != "LOC" and word not in _NOT_BODIES
-
-
-def _is_facility(word: str) -> bool:
-    match = _SUFFIX.search(word)
-    return match is not None and match.lastgroup == "LOC"
+    return match.lastgroup if match else None
 
 
 def _mentions_expressway(token: Token) -> bool:
@@ -552,7 +561,7 @@ def _name_start(
         token, entity = doc[i], entity_at.get(i)
         if entity is not None and entity.label_ != "LOC":
             break
-        if needs_name and _is_facility(token.text):
+        if needs_name and _suffix_kind(token.text) == "LOC":
             break
         part = _part(token, entity, lexicon)
         if part is _Part.ANCHOR:
@@ -700,7 +709,7 @@ def _abbreviations(doc: Doc, words: list[str], lexicon: WordLexicon) -> set[str]
     the text puts after two different place verbs (返盘 … 来盘), which only a place takes.
     """
     places = {span.text[0] for span in doc.ents if span.label_ == "LOC" and len(span) == 1}
-    places |= {w[0] for w in words if w[-1:] in _DIVISION_ENDINGS and is_division(w, lexicon)}
+    places |= {w[0] for w in words if is_division(w, lexicon)}
     verbs_before: defaultdict[str, set[str]] = defaultdict(set)
     for word in words:
         if _glued_place_verb(word, lexicon):
