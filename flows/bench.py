@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,18 +43,33 @@ def news_paragraphs(path: Path = COVID_NEWS, max_chars: int = 300_000) -> Iterat
 
 
 def measure_ner(model: Path = MODEL_DIR, texts: list[str] | None = None) -> list[Throughput]:
-    """Chars/s of the tokenizer alone and of tokenizer + tok2vec + ner, after a warm-up."""
+    """Chars/s of the tokenizer alone and of tokenizer + tok2vec + ner, after a warm-up.
+
+    The first line is spaCy's own pkuseg tokenizer (spacy-pkuseg's per-character feature
+    extraction) on the same segmenter model, for comparison with ours (flows/segmenter.py).
+    """
     texts = texts if texts is not None else list(news_paragraphs())
-    nlp = spacy.load(model, enable=["tok2vec", "ner"])
     chars = sum(map(len, texts))
+    spacy_tokenizer = spacy.load(
+        model,
+        enable=[],
+        config={"nlp": {"tokenizer": {"@tokenizers": "spacy.zh.ChineseTokenizer"}}},
+    ).tokenizer
+    nlp = spacy.load(model, enable=["tok2vec", "ner"])
     list(nlp.pipe(texts[:50]))
-    results = []
-    started = time.perf_counter()
-    for text in texts:
-        nlp.make_doc(text)
-    results.append(Throughput("tokenizer (pkuseg)", chars, time.perf_counter() - started))
+    results = [
+        _time_tokenizer("tokenizer (spaCy's pkuseg, for comparison)", spacy_tokenizer, texts),
+        _time_tokenizer("tokenizer (pkuseg)", nlp.make_doc, texts),
+    ]
     started = time.perf_counter()
     for _ in nlp.pipe(texts, batch_size=64):
         pass
     results.append(Throughput("tokenizer + tok2vec + ner", chars, time.perf_counter() - started))
     return results
+
+
+def _time_tokenizer(stage: str, tokenizer: Callable[[str], object], texts: list[str]) -> Throughput:
+    started = time.perf_counter()
+    for text in texts:
+        tokenizer(text)
+    return Throughput(stage, sum(map(len, texts)), time.perf_counter() - started)

@@ -287,21 +287,23 @@ def package_model(
 @train_app.command("evaluate")
 def evaluate_ner_model(
     model: Path = Path("models/zh_news"),
-    corpus: Annotated[Path, typer.Option(help="Directory of dev.spacy / news-dev.spacy.")] = Path(
+    corpus: Annotated[Path, typer.Option(help="Directory of the *dev.spacy files.")] = Path(
         "training/ner/corpus"
     ),
     rules: Annotated[
         bool, typer.Option(help="Score after zhnews_entity_rules (what the tables get).")
     ] = False,
 ) -> None:
-    """Exact-span NER scores per label on our MSRA dev split and our news dev split."""
+    """Exact-span NER scores per label on our MSRA dev split and our annotated dev splits."""
     import spacy
 
     from flows.train.ner import evaluate_ner
 
     components = ["tok2vec", "ner", *(["zhnews_entity_rules"] if rules else [])]
     nlp = spacy.load(model, enable=components)
-    for name in ("dev", "news-dev"):
+    for name in ("dev", "news-dev", "cluener-dev"):
+        if not (corpus / f"{name}.spacy").exists():
+            continue
         for label, score in evaluate_ner(nlp, corpus / f"{name}.spacy").items():
             typer.echo(f"{name:9s} {label:7s} {score}")
 

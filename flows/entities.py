@@ -206,7 +206,7 @@ def is_division(text: str, lexicon: WordLexicon) -> bool:
 # office, the more common use in government news; 口 (an expressway exit) only near 高速.
 _BODY_SUFFIXES = (
     "委员会|局|委|办公室|服务中心|中心|指挥部|领导小组|小组|工作组|督导组|指导组|法院|检察院|"
-    "派出所|大厅|街道|片区"
+    "派出所|大厅|街道|片区|政府"
 )
 _INSTITUTION_SUFFIXES = "|".join(
     (
@@ -500,8 +500,15 @@ def suffix_names(
         if start is None:
             continue
         name = doc[start : i + 1]
+        if suffix == "政府" and not _starts_with_place(name, entity_at):
+            continue  # 中央政府, 地方政府, 联邦政府 name no one body; 日本政府, 郑州市政府 do
         if name.text not in _GENERIC_NAMES and not (suffix == "口" and len(name.text) < 3):
             yield Span(doc, start, i + 1, label="LOC" if kind == "LOC" else "ORG")
+
+
+def _starts_with_place(name: Span, entity_at: dict[int, Span]) -> bool:
+    place = entity_at.get(name.start)
+    return place is not None and place.label_ == "LOC" and place.start == name.start
 
 
 def _is_exit(token: Token) -> bool:

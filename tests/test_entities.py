@@ -87,6 +87,13 @@ def test_generic_suffix_words_are_no_names(rules: EntityRules) -> None:
     assert entities(rules, ["市委", "要求", "街道", "出口"]) == []
 
 
+def test_a_government_is_a_body_only_when_a_place_names_it(rules: EntityRules) -> None:
+    # ANNOTATION.md: bodies named with a place are ORG (MSRA would tag 诸城市 alone).
+    assert entities(rules, ["诸城市", "政府", "要求"], [(0, 1, "LOC")]) == [("ORG", "诸城市政府")]
+    assert entities(rules, ["市", "政府", "要求"]) == []
+    assert entities(rules, ["联系", "中国", "经济", "政府"]) == []
+
+
 def test_facility_needs_a_name_word_not_a_distant_place(rules: EntityRules) -> None:
     found = entities(rules, ["中国", "经济", "高速", "发展"], [(0, 1, "LOC")])
     assert found == [("LOC", "中国")]

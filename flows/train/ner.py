@@ -25,6 +25,7 @@ from spacy.tokens import Doc, DocBin
 from flows import REPO_ROOT
 from flows.clean import halfwidth_alnum
 from flows.evaluate import Score, match
+from flows.segmenter import TOKENIZER_CONFIG
 from flows.train.corpora import DEFAULT_CORPORA, bio_sentences
 from flows.train.segmenter import USER_DICT, is_dev_line, use_model_only
 
@@ -56,7 +57,7 @@ class ConversionReport:
 
 def segmenter_nlp(pkuseg_model: Path) -> Language:
     """A blank Chinese pipeline whose tokenizer is pkuseg with our model."""
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": TOKENIZER_CONFIG}})
     nlp.tokenizer.initialize(
         pkuseg_model=str(pkuseg_model), pkuseg_user_dict=str(pkuseg_model / USER_DICT)
     )
@@ -111,15 +112,20 @@ def msra_examples(corpora: Path) -> Iterator[tuple[str, str, list[Span]]]:
 
 
 def annotated_news_examples(path: Path = ANNOTATED_NEWS) -> Iterator[tuple[str, str, list[Span]]]:
-    """(split, text, spans) of our hand-annotated news; one id in three goes to news-dev."""
+    """(split, text, spans) of our hand-annotated sentences; one id in three goes to a dev split.
+
+    The dev split is named after the source: `cluener-dev` for CLUENER sentences (ids
+    `cluener:N`), `news-dev` for the COVID news items, so each is scored on its own.
+    """
     if not path.exists():
         return
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             record = json.loads(line)
-            split = "news-dev" if _stable_bucket(record["id"]) == 0 else "news-train"
+            source = "cluener" if record["id"].startswith("cluener:") else "news"
+            part = "dev" if _stable_bucket(record["id"]) == 0 else "train"
             spans = [(s, e, LABELS[label]) for s, e, label in record["entities"]]
-            yield split, record["text"], spans
+            yield f"{source}-{part}", record["text"], spans
 
 
 def _stable_bucket(key: str, buckets: int = 3) -> int:
@@ -134,7 +140,7 @@ def convert_corpora(
     limit: int | None = None,
     news_weight: int = 3,
 ) -> ConversionReport:
-    """Write train.spacy, dev.spacy (MSRA) and news-dev.spacy (ours) into `out_dir`.
+    """Write train.spacy, dev.spacy (MSRA), news-dev.spacy and cluener-dev.spacy (ours).
 
     Our in-domain sentences are repeated `news_weight` times in train: they are few next to
     MSRA's 48k sentences, and they carry the local-government conventions the product needs.
@@ -152,7 +158,7 @@ def convert_corpora(
             report.straddling[split] += len(straddling_spans(nlp.make_doc(text), spans))
             target = "train" if split.endswith("train") else split
             doc = labelled_doc(nlp, text, spans)
-            repeats = news_weight if split == "news-train" else 1
+            repeats = news_weight if split.endswith("-train") else 1
             for _ in range(repeats):
                 bins.setdefault(target, DocBin(store_user_data=False)).add(doc)
     out_dir.mkdir(parents=True, exist_ok=True)

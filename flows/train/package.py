@@ -16,6 +16,7 @@ from spacy.language import Language
 
 from flows import REPO_ROOT, dates, numbers  # noqa: F401  (registers the factories)
 from flows.entities import EntityRules, Gazetteer, WordLexicon, is_han
+from flows.segmenter import TOKENIZER_CONFIG
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
 from flows.train.ner import annotated_news_examples
 from flows.train.segmenter import USER_DICT, use_model_only
@@ -83,7 +84,8 @@ def package(
     their word lexicon from People's Daily and the COVID news in `corpora` (the first
     `news_limit` items only, for smoke runs).
     """
-    nlp = spacy.load(trained)
+    # Pipelines trained before flows/segmenter.py existed name spaCy's own tokenizer.
+    nlp = spacy.load(trained, config={"nlp": {"tokenizer": TOKENIZER_CONFIG}})
     if pkuseg_model is not None:
         nlp.tokenizer.initialize(
             pkuseg_model=str(pkuseg_model), pkuseg_user_dict=str(pkuseg_model / USER_DICT)
