@@ -229,13 +229,20 @@ def train_ner(
         float | None, typer.Option(help="Override the learning rate (lower it to fine-tune).")
     ] = None,
     resume: Annotated[bool, typer.Option(help="Start from OUT_DIR/model-last.")] = False,
+    cluener_weight: Annotated[
+        int, typer.Option(help="Times each annotated CLUENER train sentence is repeated.")
+    ] = 3,
 ) -> None:
     """Convert the NER corpora and train tok2vec + ner (spacy train with configs/ner.cfg)."""
     from flows.train.corpora import DEFAULT_CORPORA
     from flows.train.ner import convert_corpora, run_training
 
     convert_corpora(
-        pkuseg_model, out_dir / "corpus", corpora=corpora or DEFAULT_CORPORA, limit=limit
+        pkuseg_model,
+        out_dir / "corpus",
+        corpora=corpora or DEFAULT_CORPORA,
+        limit=limit,
+        cluener_weight=cluener_weight,
     )
     run_training(
         config,

@@ -10,8 +10,15 @@ import spacy
 
 from flows.clean import halfwidth_alnum
 from flows.entities import WordClass
+from flows.segmenter import PkusegTokenizer
 from flows.train.corpora import DEFAULT_CORPORA, bio_sentences, spans_from_tags
-from flows.train.ner import convert_corpora, entity_aware_words, run_training, segmenter_nlp
+from flows.train.ner import (
+    annotated_news_examples,
+    convert_corpora,
+    entity_aware_words,
+    run_training,
+    segmenter_nlp,
+)
 from flows.train.package import RULE_COMPONENTS, package
 from flows.train.segmenter import evaluate_segmenter, train_segmenter
 
@@ -38,6 +45,21 @@ def test_half_width_keeps_chinese_punctuation() -> None:
     assert halfwidth_alnum("２０２２年，ＡＢＣ：（１）") == "2022年，ABC：（1）"
 
 
+def test_annotated_dev_splits_are_by_id_and_named_after_the_source(tmp_path: Path) -> None:
+    annotated = tmp_path / "ner.jsonl"
+    ids = [f"cluener:{n}" for n in range(30)] + [f"VIDE{n}:0" for n in range(30)]
+    rows = [f'{{"id": "{i}", "text": "临沂市", "entities": [[0, 3, "LOC"]]}}' for i in ids]
+    annotated.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    splits = [split for split, _, _ in annotated_news_examples(annotated)]
+    assert set(splits) == {"cluener-dev", "cluener-train", "news-dev", "news-train"}
+    assert all(
+        s.startswith("cluener") == i.startswith("cluener") for s, i in zip(splits, ids, strict=True)
+    )
+    # The same ids land in the same split on every run, a third of them in dev.
+    assert splits == [split for split, _, _ in annotated_news_examples(annotated)]
+    assert 10 <= sum(s.endswith("-dev") for s in splits) <= 30
+
+
 @pytest.fixture(scope="module")
 def smoke_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("train")
@@ -57,6 +79,7 @@ def test_smoke_training_produces_a_loadable_pipeline(smoke_models: dict[str, Pat
     assert nlp.get_pipe("ner").labels == ("LOC", "ORG", "PERSON")
     # The pkuseg model travels inside the pipeline, without the default dictionary.
     assert nlp.tokenizer.segmenter == "pkuseg"
+    assert isinstance(nlp.tokenizer, PkusegTokenizer)
     assert not nlp.tokenizer.pkuseg_seg.postprocesser.do_process
     doc = nlp.make_doc("3月27日下午，临沂市新增无症状感染者3例。")
     doc._.published = dt.datetime(2022, 3, 28, 10, 18)

@@ -139,11 +139,13 @@ def convert_corpora(
     corpora: Path = DEFAULT_CORPORA,
     limit: int | None = None,
     news_weight: int = 3,
+    cluener_weight: int = 3,
 ) -> ConversionReport:
     """Write train.spacy, dev.spacy (MSRA), news-dev.spacy and cluener-dev.spacy (ours).
 
-    Our in-domain sentences are repeated `news_weight` times in train: they are few next to
-    MSRA's 48k sentences, and they carry the local-government conventions the product needs.
+    Our annotated sentences are repeated in train (COVID news `news_weight` times, CLUENER
+    `cluener_weight` times): they are few next to MSRA's 48k sentences, and they carry the
+    annotation conventions the product needs.
     """
     nlp = segmenter_nlp(pkuseg_model)
     report = ConversionReport()
@@ -158,7 +160,7 @@ def convert_corpora(
             report.straddling[split] += len(straddling_spans(nlp.make_doc(text), spans))
             target = "train" if split.endswith("train") else split
             doc = labelled_doc(nlp, text, spans)
-            repeats = news_weight if split.endswith("-train") else 1
+            repeats = {"news-train": news_weight, "cluener-train": cluener_weight}.get(split, 1)
             for _ in range(repeats):
                 bins.setdefault(target, DocBin(store_user_data=False)).add(doc)
     out_dir.mkdir(parents=True, exist_ok=True)
