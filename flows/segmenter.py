@@ -3,7 +3,7 @@
 spacy-pkuseg builds each character's CRF features one by one (`get_node_features_idx`): about
 80 string concatenations and dict look-ups per character, including 20 dictionary-word slices of
 which each is rebuilt four times and 50 word-pair features that are mostly the same "no word"
-pair. That is over half of the NER pipeline's time on news text. `SentenceFeatures` produces the
+pair. That was about 40% of the NER pipeline's time on news text. `SentenceFeatures` produces the
 same feature indices, in the same order, from per-template tables and one pass of word slices
 per sentence, so the CRF scores and therefore the segmentation are unchanged; `PkusegTokenizer` is
 `spacy.lang.zh.ChineseTokenizer` (segmenter "pkuseg", model stored in the pipeline as before)
