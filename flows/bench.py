@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
+from spacy.language import Language
+from thinc.api import use_ops
 
-from flows.nlp import MODEL_DIR
+from flows.nlp import MODEL_DIR, use_numpy_blas
 from flows.train.corpora import DEFAULT_CORPORA
 
 COVID_NEWS = DEFAULT_CORPORA / "covid_news" / "xwlb_covid_2020_2021.jsonl"
@@ -45,27 +47,36 @@ def news_paragraphs(path: Path = COVID_NEWS, max_chars: int = 300_000) -> Iterat
 def measure_ner(model: Path = MODEL_DIR, texts: list[str] | None = None) -> list[Throughput]:
     """Chars/s of the tokenizer alone and of tokenizer + tok2vec + ner, after a warm-up.
 
-    The first line is spaCy's own pkuseg tokenizer (spacy-pkuseg's per-character feature
-    extraction) on the same segmenter model, for comparison with ours (flows/segmenter.py).
+    Two lines are for comparison: spaCy's own pkuseg tokenizer (spacy-pkuseg's per-character
+    feature extraction) on the same segmenter model, against ours (flows/segmenter.py); and the
+    pipeline under thinc's default CPU ops (blis), against the numpy BLAS that zhnews uses
+    (`use_numpy_blas`). Everything runs on one thread.
     """
     texts = texts if texts is not None else list(news_paragraphs())
-    chars = sum(map(len, texts))
+    ner_only = ["tok2vec", "ner"]
     spacy_tokenizer = spacy.load(
         model,
         enable=[],
         config={"nlp": {"tokenizer": {"@tokenizers": "spacy.zh.ChineseTokenizer"}}},
     ).tokenizer
-    nlp = spacy.load(model, enable=["tok2vec", "ner"])
-    list(nlp.pipe(texts[:50]))
-    results = [
+    with use_ops("numpy"):
+        blis_nlp = spacy.load(model, enable=ner_only)
+    use_numpy_blas()
+    nlp = spacy.load(model, enable=ner_only)
+    return [
         _time_tokenizer("tokenizer (spaCy's pkuseg, for comparison)", spacy_tokenizer, texts),
         _time_tokenizer("tokenizer (pkuseg)", nlp.make_doc, texts),
+        _time_pipeline("tokenizer + tok2vec + ner (thinc's blis, for comparison)", blis_nlp, texts),
+        _time_pipeline("tokenizer + tok2vec + ner", nlp, texts),
     ]
+
+
+def _time_pipeline(stage: str, nlp: Language, texts: list[str]) -> Throughput:
+    list(nlp.pipe(texts[:50]))
     started = time.perf_counter()
     for _ in nlp.pipe(texts, batch_size=64):
         pass
-    results.append(Throughput("tokenizer + tok2vec + ner", chars, time.perf_counter() - started))
-    return results
+    return Throughput(stage, sum(map(len, texts)), time.perf_counter() - started)
 
 
 def _time_tokenizer(stage: str, tokenizer: Callable[[str], object], texts: list[str]) -> Throughput:

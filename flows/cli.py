@@ -232,6 +232,9 @@ def train_ner(
     cluener_weight: Annotated[
         int, typer.Option(help="Times each annotated CLUENER train sentence is repeated.")
     ] = 3,
+    init_tok2vec: Annotated[
+        Path | None, typer.Option(help="Pretrained tok2vec weights (zhnews train pretrain).")
+    ] = None,
 ) -> None:
     """Convert the NER corpora and train tok2vec + ner (spacy train with configs/ner.cfg)."""
     from flows.train.corpora import DEFAULT_CORPORA
@@ -252,7 +255,43 @@ def train_ner(
         max_steps=max_steps,
         learn_rate=learn_rate,
         resume=resume,
+        init_tok2vec=init_tok2vec,
     )
+
+
+@train_app.command("pretrain")
+def train_pretrain(
+    out_dir: Annotated[Path, typer.Option(help="Working directory of the pretraining.")] = Path(
+        "training/pretrain"
+    ),
+    config: Path = Path("configs/ner.cfg"),
+    pkuseg_model: Path = Path("training/segmenter/model"),
+    vectors: Annotated[
+        Path | None, typer.Option(help="Vectors pipeline (zhnews train vectors).")
+    ] = Path("training/vectors/pipeline"),
+    corpora: Annotated[
+        Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Sentences of raw text (smoke runs).")] = None,
+    max_epochs: Annotated[int | None, typer.Option(help="Override pretraining.max_epochs.")] = None,
+) -> None:
+    """Pretrain tok2vec on the raw text of all corpora; weights for `train ner --init-tok2vec`."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.pretrain import run_pretraining, write_pretraining_corpus
+
+    raw_text = out_dir / "raw_text.spacy"
+    write_pretraining_corpus(
+        raw_text, pkuseg_model, corpora=corpora or DEFAULT_CORPORA, limit=limit
+    )
+    weights = run_pretraining(
+        config,
+        out_dir,
+        raw_text=raw_text,
+        pkuseg_model=pkuseg_model,
+        vectors=vectors,
+        max_epochs=max_epochs,
+    )
+    typer.echo(f"pretrained tok2vec weights: {weights}")
 
 
 @train_app.command("vectors")
@@ -304,9 +343,11 @@ def evaluate_ner_model(
     """Exact-span NER scores per label on our MSRA dev split and our annotated dev splits."""
     import spacy
 
+    from flows.nlp import use_numpy_blas
     from flows.train.ner import evaluate_ner
 
     components = ["tok2vec", "ner", *(["zhnews_entity_rules"] if rules else [])]
+    use_numpy_blas()
     nlp = spacy.load(model, enable=components)
     for name in ("dev", "news-dev", "cluener-dev"):
         if not (corpus / f"{name}.spacy").exists():

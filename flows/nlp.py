@@ -17,6 +17,8 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from thinc.api import NumpyOps, set_current_ops
+from threadpoolctl import threadpool_limits
 
 # Importing registers the components the saved pipeline names (also via entry points).
 from flows import REPO_ROOT, dates, entities, numbers  # noqa: F401
@@ -53,6 +55,20 @@ class Annotations:
     numbers: list[NumberMention]
 
 
+def use_numpy_blas() -> None:
+    """Let thinc multiply matrices with numpy's BLAS, one thread per process, from now on.
+
+    thinc's CPU default is blis, which on our machine (AMD EPYC, AVX-512) multiplies tok2vec's
+    matrices at a third of the speed of numpy's OpenBLAS (33 against 94 GFLOP/s for 2000x384 by
+    384x384, measured): tok2vec takes 17 instead of 36 µs per character, and the predictions are
+    the same (8,756 entities on 300,000 characters of news, none different). One thread, because
+    workers are processes with a core each. Models built after the call use it; it changes no
+    weights, so pipelines saved under either ops load under the other.
+    """
+    threadpool_limits(limits=1, user_api="blas")
+    set_current_ops(NumpyOps(use_blis=False))
+
+
 @functools.cache
 def load_pipeline(path: Path = MODEL_DIR) -> Language:
     """Load the pipeline once per process (each Prefect or Dask worker keeps its own)."""
@@ -61,6 +77,7 @@ def load_pipeline(path: Path = MODEL_DIR) -> Language:
             f"no spaCy pipeline at {path}: check out models/ from git or retrain with "
             "`zhnews train segmenter` then `zhnews train ner`"
         )
+    use_numpy_blas()
     return spacy.load(path)
 
 

@@ -20,6 +20,7 @@ from flows.train.ner import (
     segmenter_nlp,
 )
 from flows.train.package import RULE_COMPONENTS, package
+from flows.train.pretrain import run_pretraining, write_pretraining_corpus
 from flows.train.segmenter import evaluate_segmenter, train_segmenter
 
 needs_corpora = pytest.mark.skipif(
@@ -110,3 +111,40 @@ def test_training_tokens_never_straddle_an_entity(smoke_models: dict[str, Path])
         for word in words:
             boundaries.add(max(boundaries) + len(word))
         assert all(s in boundaries and e in boundaries for s, e, _ in spans), text
+
+
+@needs_corpora
+def test_smoke_pretraining_weights_start_the_ner_training(
+    smoke_models: dict[str, Path], tmp_path: Path
+) -> None:
+    raw_text = tmp_path / "raw_text.spacy"
+    assert write_pretraining_corpus(raw_text, smoke_models["segmenter"], limit=60) > 1000
+    weights = run_pretraining(
+        Path("configs/ner.cfg"),
+        tmp_path / "pretrain",
+        raw_text=raw_text,
+        pkuseg_model=smoke_models["segmenter"],
+        vectors=None,
+        max_epochs=1,
+    )
+    # The weights fit the tok2vec that `zhnews train ner` builds, and training starts from them.
+    run_training(
+        Path("configs/ner.cfg"),
+        smoke_models["ner"],
+        pkuseg_model=smoke_models["segmenter"],
+        vectors=None,
+        max_steps=2,
+        init_tok2vec=weights,
+    )
+    config = spacy.util.load_config(smoke_models["ner"] / "config.cfg", interpolate=False)
+    assert config["paths"]["init_tok2vec"] == str(weights)
+    trained = spacy.load(smoke_models["ner"] / "model-last").get_pipe("tok2vec").model
+    pretrained = spacy.load(smoke_models["ner"] / "model-last").get_pipe("tok2vec").model
+    pretrained.from_bytes(weights.read_bytes())
+    # Two steps at learn rate 0.001 move each weight by a few thousandths; weights drawn afresh
+    # would differ on the scale of the weights themselves (up to about 0.2).
+    for trained_layer, pretrained_layer in zip(trained.walk(), pretrained.walk(), strict=True):
+        if trained_layer.name in ("hashembed", "maxout"):
+            name = "E" if trained_layer.name == "hashembed" else "W"
+            before, after = pretrained_layer.get_param(name), trained_layer.get_param(name)
+            assert abs(after - before).max() < 0.02 < abs(before).max()

@@ -19,12 +19,14 @@ from flows.train.corpora import (
     peoples_daily_sentences,
 )
 from flows.train.ner import segmenter_nlp
+from flows.train.segmenter import is_dev_line
 
 
-def raw_texts(corpora: Path) -> Iterator[str]:
-    """Unlabelled text of MSRA, CLUENER and the COVID news items."""
-    for text, _ in bio_sentences(corpora / "msra_ner" / "train.bio"):
-        yield text
+def raw_texts(corpora: Path, *, msra_dev: bool = True) -> Iterator[str]:
+    """Unlabelled text of MSRA (with or without our dev split), CLUENER and the COVID news."""
+    for index, (text, _) in enumerate(bio_sentences(corpora / "msra_ner" / "train.bio")):
+        if msra_dev or not is_dev_line(index):
+            yield text
     with (corpora / "cluener2020" / "train.json").open(encoding="utf-8") as lines:
         for line in lines:
             yield json.loads(line)["text"]
@@ -34,11 +36,14 @@ def raw_texts(corpora: Path) -> Iterator[str]:
             yield from (p for p in (item.get("title") or "", item.get("text") or "") if p)
 
 
-def tokenised_sentences(corpora: Path, pkuseg_model: Path) -> Iterator[list[str]]:
+def tokenised_sentences(
+    corpora: Path, pkuseg_model: Path, *, msra_dev: bool = True
+) -> Iterator[list[str]]:
+    """People's Daily in its own words, then `raw_texts` in our segmenter's words."""
     for pairs in peoples_daily_sentences(corpora / "peoples_daily_1998" / "199801.txt"):
         yield [word for word, _ in pairs]
     nlp = segmenter_nlp(pkuseg_model)
-    for text in raw_texts(corpora):
+    for text in raw_texts(corpora, msra_dev=msra_dev):
         for paragraph in halfwidth_alnum(text).split("\n"):
             if paragraph.strip():
                 yield [t.text for t in nlp.make_doc(paragraph) if not t.is_space]

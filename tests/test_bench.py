@@ -1,0 +1,50 @@
+"""The throughput benchmark and the matrix backend it justifies (flows/bench.py, flows/nlp.py)."""
+
+from __future__ import annotations
+
+import json
+
+import spacy
+from thinc.api import NumpyOps, use_ops
+
+from flows import REPO_ROOT
+from flows.bench import measure_ner
+from flows.nlp import MODEL_DIR, use_numpy_blas
+
+ANNOTATED = REPO_ROOT / "data" / "annotated" / "ner_news.jsonl"
+
+
+def annotated_texts(count: int) -> list[str]:
+    with ANNOTATED.open(encoding="utf-8") as lines:
+        return [json.loads(line)["text"] for _, line in zip(range(count), lines, strict=False)]
+
+
+def entities(nlp: spacy.Language, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    return [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
+
+
+def test_numpy_blas_finds_the_same_entities_as_thincs_default() -> None:
+    texts = annotated_texts(300)
+    with use_ops("numpy"):
+        blis = spacy.load(MODEL_DIR, enable=["tok2vec", "ner"])
+    use_numpy_blas()
+    numpy_blas = spacy.load(MODEL_DIR, enable=["tok2vec", "ner"])
+    ops = [nlp.get_pipe("tok2vec").model.ops for nlp in (blis, numpy_blas)]
+    assert [type(o) for o in ops] == [NumpyOps, NumpyOps]
+    assert [o.use_blis for o in ops] == [True, False]
+    found = entities(numpy_blas, texts)
+    assert sum(map(len, found)) > 500
+    assert found == entities(blis, texts)
+
+
+def test_bench_times_every_stage_on_the_same_text() -> None:
+    texts = annotated_texts(60)
+    results = measure_ner(MODEL_DIR, texts)
+    assert [r.stage.split(" (")[0] for r in results] == [
+        "tokenizer",
+        "tokenizer",
+        "tokenizer + tok2vec + ner",
+        "tokenizer + tok2vec + ner",
+    ]
+    assert {r.chars for r in results} == {sum(map(len, texts))}
+    assert all(r.chars_per_second > 1000 for r in results)
