@@ -374,7 +374,9 @@ class EntityRules:
         mentions = self.gazetteer.find(doc.text)
         abbreviations = split_abbreviations(doc, self.lexicon, self.gazetteer.initials(mentions))
         kept = [
-            relabel_division(strip_party_group_and_product(strip_person_title(s)), self.lexicon)
+            relabel_body(
+                relabel_division(strip_party_group_and_product(strip_person_title(s)), self.lexicon)
+            )
             for s in doc.ents
         ]
         # Tokens are final from here on; one pass reads their texts for all rules below.
@@ -441,6 +443,20 @@ def relabel_division(span: Span, lexicon: WordLexicon) -> Span:
     """A one-token "person" shaped like a division (兰陵县) is the place."""
     if span.label_ == "PERSON" and len(span) == 1 and is_division(span.text, lexicon):
         return Span(span.doc, span.start, span.end, label="LOC")
+    return span
+
+
+# What only a body's name ends with. 中心, 大厅 and 街道 also end places (武汉博览中心, a 街道 as
+# an area), so the model's label stands for those.
+_BODY_ENDING = re.compile(
+    r"(委员会|局|委|办公室|指挥部|领导小组|工作组|督导组|指导组|法院|检察院|派出所|政府|党委|党组)$"
+)
+
+
+def relabel_body(span: Span) -> Span:
+    """A "place" whose name ends like a body's (章丘区行政审批服务局) is the body."""
+    if span.label_ == "LOC" and _BODY_ENDING.search(span.text):
+        return Span(span.doc, span.start, span.end, label="ORG")
     return span
 
 

@@ -203,6 +203,28 @@ def test_daily_is_not_japan_and_bare_facilities_are_no_names(rules: EntityRules)
     assert entities(rules, ["检查站", "要求"], [(0, 1, "LOC")]) == []
 
 
+def test_a_place_named_like_a_body_is_the_body(rules: EntityRules) -> None:
+    words = [
+        "到",
+        "章丘区",
+        "行政",
+        "审批",
+        "服务局",
+        "和",
+        "武汉",
+        "博览",
+        "中心",
+        "、",
+        "中建六局",
+    ]
+    model = [(1, 5, "LOC"), (6, 9, "LOC"), (10, 11, "LOC")]
+    assert entities(rules, words, model) == [
+        ("ORG", "章丘区行政审批服务局"),
+        ("LOC", "武汉博览中心"),
+        ("ORG", "中建六局"),
+    ]
+
+
 @pytest.fixture(scope="module")
 def shipped() -> spacy.language.Language:
     from flows.nlp import load_pipeline
