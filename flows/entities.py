@@ -375,9 +375,13 @@ class EntityRules:
         abbreviations = split_abbreviations(doc, self.lexicon, self.gazetteer.initials(mentions))
         kept = [
             relabel_body(
-                relabel_division(strip_party_group_and_product(strip_person_title(s)), self.lexicon)
+                relabel_division(
+                    strip_party_group_and_product(strip_person_title(s)),
+                    self.lexicon,
+                )
             )
             for s in doc.ents
+            if not is_function_words(s, self.lexicon)
         ]
         # Tokens are final from here on; one pass reads their texts for all rules below.
         words = token_texts(doc)
@@ -437,6 +441,18 @@ def gazetteer_places(doc: Doc, mentions: list[PlaceMention]) -> list[Span]:
             if text[match.end() : match.end() + 1] not in ("市", "县", "区"):
                 spans.append(doc.char_span(match.start(), match.end(), label="LOC"))
     return [span for span in spans if span is not None]
+
+
+def _is_boundary_word(token: Token, lexicon: WordLexicon) -> bool:
+    """A verb, time word or the like of two or more characters. Single characters are left
+    to the model: 中, 日, 美 are places as often as not."""
+    text = token.text
+    return bool(lexicon) and len(text) > 1 and is_han(text) and lexicon[text] is WordClass.BOUNDARY
+
+
+def is_function_words(span: Span, lexicon: WordLexicon) -> bool:
+    """A "name" made only of verbs, time words and the like (午间, 目前): not a name."""
+    return all(_is_boundary_word(token, lexicon) for token in span)
 
 
 def relabel_division(span: Span, lexicon: WordLexicon) -> Span:
