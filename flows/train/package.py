@@ -75,7 +75,7 @@ def package(
     segmenter_words: Path = SEGMENTER_WORDS,
     corpora: Path = DEFAULT_CORPORA,
     news_limit: int | None = None,
-    version: str = "0.2.0",
+    version: str = "0.3.0",
 ) -> Path:
     """Load the trained pipeline, append the rule components, save it to `out_dir`.
 
