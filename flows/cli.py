@@ -166,14 +166,23 @@ def check(
         raise typer.Exit(1)
 
 
+# Options shared by the training commands.
+ConfigOption = Annotated[Path, typer.Option(help="spaCy training config.")]
+SegmenterOption = Annotated[Path, typer.Option(help="pkuseg model (zhnews train segmenter).")]
+VectorsOption = Annotated[
+    Path | None, typer.Option(help="Vectors pipeline (zhnews train vectors).")
+]
+CorporaOption = Annotated[
+    Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")
+]
+
+
 @train_app.command("segmenter")
 def train_segmenter(
     out_dir: Annotated[Path, typer.Option(help="Working directory of the segmenter.")] = Path(
         "training/segmenter"
     ),
-    corpora: Annotated[
-        Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")
-    ] = None,
+    corpora: CorporaOption = None,
     iterations: int = 3,
     resume: Annotated[bool, typer.Option(help="Continue from the model in OUT_DIR.")] = False,
     limit: Annotated[
@@ -215,14 +224,10 @@ def train_ner(
     out_dir: Annotated[Path, typer.Option(help="Working directory of the NER training.")] = Path(
         "training/ner"
     ),
-    config: Path = Path("configs/ner.cfg"),
-    pkuseg_model: Path = Path("training/segmenter/model"),
-    vectors: Annotated[
-        Path | None, typer.Option(help="Vectors pipeline (zhnews train vectors).")
-    ] = Path("training/vectors/pipeline"),
-    corpora: Annotated[
-        Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")
-    ] = None,
+    config: ConfigOption = Path("configs/ner.cfg"),
+    pkuseg_model: SegmenterOption = Path("training/segmenter/model"),
+    vectors: VectorsOption = Path("training/vectors/pipeline"),
+    corpora: CorporaOption = None,
     limit: Annotated[int | None, typer.Option(help="Sentences per corpus (smoke runs).")] = None,
     max_steps: Annotated[int | None, typer.Option(help="Override training.max_steps.")] = None,
     learn_rate: Annotated[
@@ -264,14 +269,10 @@ def train_pretrain(
     out_dir: Annotated[Path, typer.Option(help="Working directory of the pretraining.")] = Path(
         "training/pretrain"
     ),
-    config: Path = Path("configs/ner.cfg"),
-    pkuseg_model: Path = Path("training/segmenter/model"),
-    vectors: Annotated[
-        Path | None, typer.Option(help="Vectors pipeline (zhnews train vectors).")
-    ] = Path("training/vectors/pipeline"),
-    corpora: Annotated[
-        Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")
-    ] = None,
+    config: ConfigOption = Path("configs/ner.cfg"),
+    pkuseg_model: SegmenterOption = Path("training/segmenter/model"),
+    vectors: VectorsOption = Path("training/vectors/pipeline"),
+    corpora: CorporaOption = None,
     limit: Annotated[int | None, typer.Option(help="Sentences of raw text (smoke runs).")] = None,
     max_epochs: Annotated[int | None, typer.Option(help="Override pretraining.max_epochs.")] = None,
 ) -> None:
@@ -297,10 +298,8 @@ def train_pretrain(
 @train_app.command("vectors")
 def train_vectors(
     out_dir: Path = Path("training/vectors"),
-    pkuseg_model: Path = Path("training/segmenter/model"),
-    corpora: Annotated[
-        Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")
-    ] = None,
+    pkuseg_model: SegmenterOption = Path("training/segmenter/model"),
+    corpora: CorporaOption = None,
 ) -> None:
     """Train static word vectors on the raw text of all corpora."""
     from flows.train.corpora import DEFAULT_CORPORA
