@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import platform
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 from thinc.api import use_ops
+from threadpoolctl import threadpool_info
 
 from flows.nlp import MODEL_DIR, use_numpy_blas
 from flows.train.corpora import DEFAULT_CORPORA
@@ -31,6 +34,23 @@ class Throughput:
     def __str__(self) -> str:
         rate = f"{self.chars_per_second:,.0f} chars/s"
         return f"{self.stage}: {self.chars} chars in {self.seconds:.2f}s = {rate}"
+
+
+def machine_description() -> str:
+    """The CPU and numpy's BLAS: throughput depends on both, so every benchmark names them."""
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        models = [
+            line for line in cpuinfo.read_text().splitlines() if line.startswith("model name")
+        ]
+        cpu = models[0].partition(":")[2].strip() if models else cpu
+    blas = [
+        f"{lib['internal_api']} {lib['version']} ({lib.get('architecture') or 'generic'} kernels)"
+        for lib in threadpool_info()
+        if lib["user_api"] == "blas"
+    ]
+    return f"{cpu}, {os.cpu_count()} CPUs; numpy BLAS: {', '.join(blas) or 'none found'}"
 
 
 def news_paragraphs(path: Path = COVID_NEWS, max_chars: int = 300_000) -> Iterator[str]:

@@ -377,8 +377,9 @@ def bench(
     max_chars: Annotated[int, typer.Option(help="Characters of COVID news to run.")] = 300_000,
 ) -> None:
     """Measure NER throughput (chars/s, one core) on COVID news paragraphs."""
-    from flows.bench import measure_ner, news_paragraphs
+    from flows.bench import machine_description, measure_ner, news_paragraphs
 
+    typer.echo(machine_description())
     for result in measure_ner(model, list(news_paragraphs(max_chars=max_chars))):
         typer.echo(str(result))
 

@@ -8,7 +8,7 @@ import spacy
 from thinc.api import NumpyOps, use_ops
 
 from flows import REPO_ROOT
-from flows.bench import measure_ner
+from flows.bench import machine_description, measure_ner
 from flows.nlp import MODEL_DIR, use_numpy_blas
 
 ANNOTATED = REPO_ROOT / "data" / "annotated" / "ner_news.jsonl"
@@ -48,3 +48,9 @@ def test_bench_times_every_stage_on_the_same_text() -> None:
     ]
     assert {r.chars for r in results} == {sum(map(len, texts))}
     assert all(r.chars_per_second > 1000 for r in results)
+
+
+def test_bench_names_the_cpu_and_the_blas_it_ran_on() -> None:
+    description = machine_description()
+    assert "CPUs; numpy BLAS: " in description
+    assert "none found" not in description  # numpy always brings a BLAS (OpenBLAS on PyPI)
