@@ -465,7 +465,7 @@ def relabel_division(span: Span, lexicon: WordLexicon) -> Span:
 # What only a body's name ends with. 中心, 大厅 and 街道 also end places (武汉博览中心, a 街道 as
 # an area), so the model's label stands for those.
 _BODY_ENDING = re.compile(
-    r"(委员会|局|委|办公室|指挥部|领导小组|工作组|督导组|指导组|法院|检察院|派出所|政府|党委|党组)$"
+    r"(委员会|局|委|办公室|指挥部|领导小组|工作组|督导组|指导组|法院|检察院|派出所|政府|党组)$"
 )
 
 

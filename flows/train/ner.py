@@ -171,6 +171,17 @@ def convert_corpora(
     return report
 
 
+def pipeline_overrides(pkuseg_model: Path, vectors: Path | None) -> dict[str, object]:
+    """configs/ner.cfg overrides for the segmenter and the vectors, shared by `spacy train` and
+    `spacy pretrain`: tok2vec reads static vectors only when there are some, and pretrained
+    weights fit only a tok2vec built the same way."""
+    return {
+        "paths.pkuseg_model": str(pkuseg_model),
+        "paths.vectors": str(vectors) if vectors else None,
+        "components.tok2vec.model.embed.include_static_vectors": vectors is not None,
+    }
+
+
 def run_training(
     config_path: Path,
     out_dir: Path,
@@ -191,9 +202,7 @@ def run_training(
     overrides: dict[str, object] = {
         "paths.train": str(out_dir / "corpus" / "train.spacy"),
         "paths.dev": str(out_dir / "corpus" / "dev.spacy"),
-        "paths.pkuseg_model": str(pkuseg_model),
-        "paths.vectors": str(vectors) if vectors else None,
-        "components.tok2vec.model.embed.include_static_vectors": vectors is not None,
+        **pipeline_overrides(pkuseg_model, vectors),
         "paths.init_tok2vec": str(init_tok2vec) if init_tok2vec else None,
     }
     if max_steps is not None:

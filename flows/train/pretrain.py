@@ -16,6 +16,7 @@ import spacy
 from spacy.tokens import Doc, DocBin
 
 from flows.train.corpora import DEFAULT_CORPORA
+from flows.train.ner import pipeline_overrides
 from flows.train.vectors import tokenised_sentences
 
 
@@ -56,13 +57,8 @@ def run_pretraining(
 
     from flows.nlp import use_numpy_blas
 
-    overrides: dict[str, object] = {
-        "paths.raw_text": str(raw_text),
-        # `spacy pretrain` initialises the pipeline (tokenizer, vectors) before it starts.
-        "paths.pkuseg_model": str(pkuseg_model),
-        "paths.vectors": str(vectors) if vectors else None,
-        "components.tok2vec.model.embed.include_static_vectors": vectors is not None,
-    }
+    # `spacy pretrain` initialises the pipeline (tokenizer, vectors) before it starts.
+    overrides = {"paths.raw_text": str(raw_text), **pipeline_overrides(pkuseg_model, vectors)}
     if max_epochs is not None:
         overrides["pretraining.max_epochs"] = max_epochs
     config = spacy.util.load_config(config_path, overrides=overrides, interpolate=False)
