@@ -1,4 +1,4 @@
-"""Throughput of the NER pipeline (tokenizer + tok2vec + ner) on one core."""
+"""Throughput of the NER pipeline (tokenizer + token splits + tok2vec + ner) on one core."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from spacy.language import Language
 from thinc.api import use_ops
 from threadpoolctl import threadpool_info
 
-from flows.nlp import MODEL_DIR, use_numpy_blas
+from flows.nlp import MODEL_DIR, NER_COMPONENTS, use_numpy_blas
 from flows.train.corpora import DEFAULT_CORPORA
 
 COVID_NEWS = DEFAULT_CORPORA / "covid_news" / "xwlb_covid_2020_2021.jsonl"
@@ -65,7 +65,7 @@ def news_paragraphs(path: Path = COVID_NEWS, max_chars: int = 300_000) -> Iterat
 
 
 def measure_ner(model: Path = MODEL_DIR, texts: list[str] | None = None) -> list[Throughput]:
-    """Chars/s of the tokenizer alone and of tokenizer + tok2vec + ner, after a warm-up.
+    """Chars/s of the tokenizer alone and of tokenizer + splits + tok2vec + ner, after a warm-up.
 
     Two lines are for comparison: spaCy's own pkuseg tokenizer (spacy-pkuseg's per-character
     feature extraction) on the same segmenter model, against ours (flows/segmenter.py); and the
@@ -73,21 +73,22 @@ def measure_ner(model: Path = MODEL_DIR, texts: list[str] | None = None) -> list
     (`use_numpy_blas`). Everything runs on one thread.
     """
     texts = texts if texts is not None else list(news_paragraphs())
-    ner_only = ["tok2vec", "ner"]
     spacy_tokenizer = spacy.load(
         model,
         enable=[],
         config={"nlp": {"tokenizer": {"@tokenizers": "spacy.zh.ChineseTokenizer"}}},
     ).tokenizer
     with use_ops("numpy"):
-        blis_nlp = spacy.load(model, enable=ner_only)
+        blis_nlp = spacy.load(model, enable=NER_COMPONENTS)
     use_numpy_blas()
-    nlp = spacy.load(model, enable=ner_only)
+    nlp = spacy.load(model, enable=NER_COMPONENTS)
     return [
         _time_tokenizer("tokenizer (spaCy's pkuseg, for comparison)", spacy_tokenizer, texts),
         _time_tokenizer("tokenizer (pkuseg)", nlp.make_doc, texts),
-        _time_pipeline("tokenizer + tok2vec + ner (thinc's blis, for comparison)", blis_nlp, texts),
-        _time_pipeline("tokenizer + tok2vec + ner", nlp, texts),
+        _time_pipeline(
+            "tokenizer + splits + tok2vec + ner (thinc's blis, for comparison)", blis_nlp, texts
+        ),
+        _time_pipeline("tokenizer + splits + tok2vec + ner", nlp, texts),
     ]
 
 

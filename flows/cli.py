@@ -315,10 +315,15 @@ def package_model(
     ] = Path("training/ner/model-best"),
     out_dir: Path = Path("models/zh_news"),
     pkuseg_model: Annotated[Path | None, typer.Option(help="Segmenter to ship instead.")] = None,
+    split_segmenter: Annotated[
+        Path | None,
+        typer.Option(help="People's-Daily-only segmenter, for learning the token splits."),
+    ] = None,
     corpora: Annotated[
         Path | None,
         typer.Option(
-            help="Corpora directory for the rules' word lexicon (default ../shared/corpora)."
+            help="Corpora directory for the rules' word lexicon and the token splits "
+            "(default ../shared/corpora)."
         ),
     ] = None,
 ) -> None:
@@ -326,7 +331,13 @@ def package_model(
     from flows.train.corpora import DEFAULT_CORPORA
     from flows.train.package import package
 
-    package(trained, out_dir, pkuseg_model=pkuseg_model, corpora=corpora or DEFAULT_CORPORA)
+    package(
+        trained,
+        out_dir,
+        pkuseg_model=pkuseg_model,
+        split_segmenter=split_segmenter,
+        corpora=corpora or DEFAULT_CORPORA,
+    )
 
 
 @train_app.command("evaluate")
@@ -342,10 +353,10 @@ def evaluate_ner_model(
     """Exact-span NER scores per label on our MSRA dev split and our annotated dev splits."""
     import spacy
 
-    from flows.nlp import use_numpy_blas
+    from flows.nlp import NER_COMPONENTS, use_numpy_blas
     from flows.train.ner import evaluate_ner
 
-    components = ["tok2vec", "ner", *(["zhnews_entity_rules"] if rules else [])]
+    components = [*NER_COMPONENTS, *(["zhnews_entity_rules"] if rules else [])]
     use_numpy_blas()
     nlp = spacy.load(model, enable=components)
     for name in ("dev", "news-dev", "cluener-dev"):

@@ -37,10 +37,12 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Bare generic leadership bodies are not names (ANNOTATION.md, "ORG, excluded").
+# Bare generic leadership bodies are not names (ANNOTATION.md, "ORG, excluded"); nor are a
+# party committee's departments and task groups named by no place or body at all (a source
+# credit "（宣传部）", 疫情防控领导小组), while 市委宣传部 and 市…领导小组 are.
 _GENERIC_BODY = re.compile(
     r"^[省市区县镇乡]?(临时)?(委|政府|人大常委会|人大|政协|纪委监委|纪委|党委|常委会|委员会|街道|督导组|"
-    r"党支部)$"
+    r"党支部)$|^(宣传部|组织部|统战部|(新冠肺炎)?(疫情)?(防控|防疫)?(工作)?(领导小组|工作小组))$"
 )
 # Common nouns MSRA-style models tag as places, which the conventions exclude.
 _NOT_NAMES = _words(
@@ -128,6 +130,20 @@ def is_excluded(span: Span) -> bool:
     return span.label_ == "ORG" and _GENERIC_BODY.match(text) is not None
 
 
+# A company named by what it does only (清运公司, 物业公司) is a kind of company, not a name.
+_COMPANY_WORDS = frozenset({"公司", "有限公司"})
+
+
+def is_generic_company(span: Span, lexicon: WordLexicon) -> bool:
+    """清运公司: one known common word before 公司; 网联公司 (an unknown word) is a name."""
+    return (
+        span.label_ == "ORG"
+        and len(span) == 2
+        and span[1].text in _COMPANY_WORDS
+        and lexicon.classes.get(span[0].text, WordClass.NAME) is not WordClass.NAME
+    )
+
+
 def _cut_suffix(
     span: Span, suffix: re.Pattern[str], *, keep_at_least: int, alignment: str = "strict"
 ) -> Span:
@@ -145,6 +161,20 @@ def strip_person_title(span: Span) -> Span:
     if span.label_ != "PERSON":
         return span
     return _cut_suffix(span, _PERSON_TITLE, keep_at_least=1)
+
+
+def relabel_surname(span: Span) -> Span:
+    """One character before a title is a surname (韩先生, 韩总 -> PERSON 韩), whatever the
+    model took it for (韩 alone is also Korea)."""
+    doc = span.doc
+    if (
+        span.label_ != "PERSON"
+        and len(span.text) == 1
+        and span.end < len(doc)
+        and _PERSON_TITLE.fullmatch(doc[span.end].text)
+    ):
+        return Span(doc, span.start, span.end, label="PERSON")
+    return span
 
 
 # An organisation named inside a product phrase is annotated without the product
@@ -374,14 +404,16 @@ class EntityRules:
         mentions = self.gazetteer.find(doc.text)
         abbreviations = split_abbreviations(doc, self.lexicon, self.gazetteer.initials(mentions))
         kept = [
-            relabel_body(
-                relabel_division(
-                    strip_party_group_and_product(strip_person_title(s)),
-                    self.lexicon,
+            relabel_surname(
+                relabel_body(
+                    relabel_division(
+                        strip_party_group_and_product(strip_person_title(s)),
+                        self.lexicon,
+                    )
                 )
             )
             for s in doc.ents
-            if not is_function_words(s, self.lexicon)
+            if not is_function_words(s, self.lexicon) and not is_generic_company(s, self.lexicon)
         ]
         # Tokens are final from here on; one pass reads their texts for all rules below.
         words = token_texts(doc)

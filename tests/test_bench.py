@@ -9,7 +9,7 @@ from thinc.api import NumpyOps, use_ops
 
 from flows import REPO_ROOT
 from flows.bench import machine_description, measure_ner
-from flows.nlp import MODEL_DIR, use_numpy_blas
+from flows.nlp import MODEL_DIR, NER_COMPONENTS, use_numpy_blas
 
 ANNOTATED = REPO_ROOT / "data" / "annotated" / "ner_news.jsonl"
 
@@ -26,9 +26,9 @@ def entities(nlp: spacy.Language, texts: list[str]) -> list[list[tuple[int, int,
 def test_numpy_blas_finds_the_same_entities_as_thincs_default() -> None:
     texts = annotated_texts(300)
     with use_ops("numpy"):
-        blis = spacy.load(MODEL_DIR, enable=["tok2vec", "ner"])
+        blis = spacy.load(MODEL_DIR, enable=NER_COMPONENTS)
     use_numpy_blas()
-    numpy_blas = spacy.load(MODEL_DIR, enable=["tok2vec", "ner"])
+    numpy_blas = spacy.load(MODEL_DIR, enable=NER_COMPONENTS)
     ops = [nlp.get_pipe("tok2vec").model.ops for nlp in (blis, numpy_blas)]
     assert [type(o) for o in ops] == [NumpyOps, NumpyOps]
     assert [o.use_blis for o in ops] == [True, False]
@@ -43,8 +43,8 @@ def test_bench_times_every_stage_on_the_same_text() -> None:
     assert [r.stage.split(" (")[0] for r in results] == [
         "tokenizer",
         "tokenizer",
-        "tokenizer + tok2vec + ner",
-        "tokenizer + tok2vec + ner",
+        "tokenizer + splits + tok2vec + ner",
+        "tokenizer + splits + tok2vec + ner",
     ]
     assert {r.chars for r in results} == {sum(map(len, texts))}
     assert all(r.chars_per_second > 1000 for r in results)

@@ -234,6 +234,26 @@ def test_verbs_are_no_names_but_one_character_places_stay(rules: EntityRules) ->
     ]
 
 
+def test_a_character_before_a_title_is_a_surname(rules: EntityRules) -> None:
+    # ANNOTATION.md: 韩总/韩先生 -> 韩; the model took this 韩 for Korea.
+    words = ["韩", "先生", "备感", "欣慰", "，", "访", "韩", "期间"]
+    found = entities(rules, words, [(0, 1, "LOC"), (6, 7, "LOC")])
+    assert found == [("PERSON", "韩"), ("LOC", "韩")]
+
+
+def test_bare_departments_and_task_groups_are_no_names(rules: EntityRules) -> None:
+    # A source credit （宣传部）, a task group named by no place or body.
+    assert entities(rules, ["（", "宣传部", "）"], [(1, 2, "ORG")]) == []
+    assert entities(rules, ["疫情", "防控", "领导小组", "作用"], [(0, 3, "ORG")]) == []
+    assert entities(rules, ["诸城市委", "宣传部"], [(0, 2, "ORG")]) == [("ORG", "诸城市委宣传部")]
+
+
+def test_a_company_named_by_a_common_word_is_no_name(rules: EntityRules) -> None:
+    # 处置 is a known common word (verb and noun), 巨野河 an unknown one: a name.
+    assert entities(rules, ["处置", "公司"], [(0, 2, "ORG")]) == []
+    assert entities(rules, ["巨野河", "公司"], [(0, 2, "ORG")]) == [("ORG", "巨野河公司")]
+
+
 @pytest.fixture(scope="module")
 def shipped() -> spacy.language.Language:
     from flows.nlp import load_pipeline

@@ -69,14 +69,16 @@ def smoke_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     run_training(
         Path("configs/ner.cfg"), root / "ner", pkuseg_model=segmenter, vectors=None, max_steps=20
     )
-    packaged = package(root / "ner" / "model-last", root / "zh_news", news_limit=200)
+    packaged = package(
+        root / "ner" / "model-last", root / "zh_news", split_segmenter=segmenter, news_limit=200
+    )
     return {"segmenter": segmenter, "ner": root / "ner", "packaged": packaged}
 
 
 @needs_corpora
 def test_smoke_training_produces_a_loadable_pipeline(smoke_models: dict[str, Path]) -> None:
     nlp = spacy.load(smoke_models["packaged"])
-    assert nlp.pipe_names == ["tok2vec", "ner", *RULE_COMPONENTS]
+    assert nlp.pipe_names == ["zhnews_token_splits", "tok2vec", "ner", *RULE_COMPONENTS]
     assert nlp.get_pipe("ner").labels == ("LOC", "ORG", "PERSON")
     # The pkuseg model travels inside the pipeline, without the default dictionary.
     assert nlp.tokenizer.segmenter == "pkuseg"

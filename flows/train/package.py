@@ -17,8 +17,9 @@ from spacy.language import Language
 from flows import REPO_ROOT, dates, numbers  # noqa: F401  (registers the factories)
 from flows.entities import EntityRules, Gazetteer, WordLexicon, is_han
 from flows.segmenter import TOKENIZER_CONFIG
+from flows.token_splits import AnnotatedText, SplitTable, TokenSplitter
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
-from flows.train.ner import annotated_news_examples
+from flows.train.ner import annotated_news_examples, msra_examples, segmenter_nlp
 from flows.train.segmenter import USER_DICT, use_model_only
 
 # Words the segmenter must keep whole: the suffixes and departments of local bodies, which
@@ -26,6 +27,13 @@ from flows.train.segmenter import USER_DICT, use_model_only
 SEGMENTER_WORDS = REPO_ROOT / "configs" / "pkuseg_user_dict.txt"
 
 RULE_COMPONENTS = ("zhnews_entity_rules", "zhnews_dates", "zhnews_numbers")
+
+
+def training_texts(corpora: Path, limit: int | None = None) -> Iterator[AnnotatedText]:
+    """The annotated train sentences (MSRA and ours, no dev split), for the token splits."""
+    examples = itertools.chain(msra_examples(corpora), annotated_news_examples())
+    train = ((text, spans) for split, text, spans in examples if split.endswith("train"))
+    return itertools.islice(train, limit)
 
 
 def adcode_rows() -> Iterator[tuple[str, str]]:
@@ -72,17 +80,21 @@ def package(
     out_dir: Path,
     *,
     pkuseg_model: Path | None = None,
+    split_segmenter: Path | None = None,
     segmenter_words: Path = SEGMENTER_WORDS,
     corpora: Path = DEFAULT_CORPORA,
     news_limit: int | None = None,
-    version: str = "0.3.0",
+    version: str = "0.4.0",
 ) -> Path:
     """Load the trained pipeline, append the rule components, save it to `out_dir`.
 
     `pkuseg_model` replaces the segmenter the pipeline was trained with (the entity-aware
-    one, trained after the NER corpus existed: see models/README.md). The entity rules get
+    one, trained after the NER corpus existed: see models/README.md). `split_segmenter`, the
+    People's-Daily-only segmenter, also segments the training sentences the token splits are
+    learnt from (flows/token_splits.py says why). The entity rules get
     their word lexicon from People's Daily and the COVID news in `corpora` (the first
-    `news_limit` items only, for smoke runs).
+    `news_limit` items only, and as many annotated sentences for the token splits, for smoke
+    runs).
     """
     # Pipelines trained before flows/segmenter.py existed name spaCy's own tokenizer.
     nlp = spacy.load(trained, config={"nlp": {"tokenizer": TOKENIZER_CONFIG}})
@@ -96,6 +108,16 @@ def package(
     for name in RULE_COMPONENTS:
         if name not in nlp.pipe_names:
             nlp.add_pipe(name)
+    if "zhnews_token_splits" not in nlp.pipe_names:
+        nlp.add_pipe("zhnews_token_splits", first=True)
+    splitter = nlp.get_pipe("zhnews_token_splits")
+    assert isinstance(splitter, TokenSplitter)
+    tokenizers = [nlp.make_doc]
+    if split_segmenter is not None:
+        reference = segmenter_nlp(split_segmenter)
+        reference.tokenizer.pkuseg_update_user_dict(words, reset=True)
+        tokenizers.append(reference.make_doc)
+    splitter.table = SplitTable.learn(tokenizers, training_texts(corpora, news_limit))
     rules = nlp.get_pipe("zhnews_entity_rules")
     assert isinstance(rules, EntityRules)
     tagged = peoples_daily_sentences(corpora / "peoples_daily_1998" / "199801.txt")

@@ -1,0 +1,110 @@
+"""`zhnews_token_splits`: cut pkuseg tokens where names usually begin or end inside them.
+
+spaCy labels whole tokens only, and pkuseg, trained on People's Daily's word standard, keeps
+words whole that hold a name by the annotation standard: 京剧 (京 is a place), 驻华, 中方, 美方,
+抗美援朝, 马列主义, 毛泽东思想, 卫生部长 (the ORG 卫生部). No segmenter can split those by
+itself: People's Daily calls them words. The NER training documents are already segmented
+piece by piece between entity boundaries (flows/train/ner.py), so the model knows 华 and 美 as
+tokens of their own; this component, first in the pipeline, gives it those tokens at run time.
+
+Its table is learnt at packaging time from the annotated training sentences (MSRA train and
+ours, dev splits excluded), segmented by the pipeline's own tokenizer and, where given, by the
+People's-Daily-only segmenter: a token string is cut at an offset when an entity boundary fell
+there in at least half of its occurrences (two-character strings only when seen at least twice).
+The shipped segmenter was itself trained on MSRA train segmented between entities, so on that
+text it rarely errs; the People's-Daily segmenter never saw it and errs there as the shipped one
+errs on new text, which is what the table must know.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+# (text, spans) with spans as (start, end, label) character offsets into text.
+AnnotatedText = tuple[str, list[tuple[int, int, str]]]
+
+
+@dataclass
+class SplitTable:
+    """Token string -> the offsets inside it where it is cut."""
+
+    cuts: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def learn(
+        cls,
+        tokenizers: Sequence[Callable[[str], Doc]],
+        examples: Iterable[AnnotatedText],
+        min_share: float = 0.5,
+    ) -> SplitTable:
+        """Cut a token string at each offset where a gold entity boundary fell in at least
+        `min_share` of the string's occurrences in `examples`, each segmented by every one of
+        `tokenizers` (see `package` for why more than one)."""
+        seen: Counter[str] = Counter()
+        boundaries: Counter[tuple[str, int]] = Counter()
+        for text, spans in examples:
+            edges = {edge for start, end, _ in spans for edge in (start, end)}
+            for token in itertools.chain.from_iterable(t(text) for t in tokenizers):
+                seen[token.text] += 1
+                for offset in range(1, len(token.text)):
+                    if token.idx + offset in edges:
+                        boundaries[token.text, offset] += 1
+        cuts: dict[str, list[int]] = {}
+        for (word, offset), count in sorted(boundaries.items()):
+            # A two-character string seen once is no evidence: 城口 was cut once (…城|口)
+            # and would then cut every expressway exit named …城口.
+            trusted = seen[word] >= 2 or len(word) >= 3
+            if trusted and count >= min_share * seen[word]:
+                cuts.setdefault(word, []).append(offset)
+        return cls({word: tuple(offsets) for word, offsets in cuts.items()})
+
+    def pieces(self, word: str) -> list[str]:
+        edges = [0, *self.cuts.get(word, ()), len(word)]
+        return [word[start:end] for start, end in itertools.pairwise(edges)]
+
+    def to_disk(self, path: Path) -> None:
+        path.write_text(json.dumps(self.cuts, ensure_ascii=False, sort_keys=True), "utf-8")
+
+    @classmethod
+    def from_disk(cls, path: Path) -> SplitTable:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+        return cls({word: tuple(offsets) for word, offsets in loaded.items()})
+
+
+@dataclass
+class TokenSplitter:
+    """The `zhnews_token_splits` component; its table is saved with the pipeline."""
+
+    table: SplitTable = field(default_factory=SplitTable)
+
+    def __call__(self, doc: Doc) -> Doc:
+        cut = [token for token in doc if token.text in self.table.cuts]
+        if cut:
+            with doc.retokenize() as retokenizer:
+                for token in cut:
+                    pieces = self.table.pieces(token.text)
+                    # No parse exists yet: each piece is attached to the first.
+                    retokenizer.split(token, pieces, heads=[(token, 0)] * len(pieces))
+        return doc
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self.table.to_disk(path / "cuts.json")
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> TokenSplitter:
+        table = path / "cuts.json"
+        self.table = SplitTable.from_disk(table) if table.exists() else SplitTable()
+        return self
+
+
+@Language.factory("zhnews_token_splits")
+def make_token_splitter(nlp: Language, name: str) -> TokenSplitter:
+    return TokenSplitter()
