@@ -125,9 +125,23 @@ def _word_class(tags: Counter[str]) -> WordClass:
 def is_excluded(span: Span) -> bool:
     """True for spans that the annotation conventions say are not entities."""
     text = span.text
-    if text in _NOT_NAMES:
+    if text in _NOT_NAMES or has_unpaired_quote(text):
         return True
     return span.label_ == "ORG" and _GENERIC_BODY.match(text) is not None
+
+
+def has_unpaired_quote(text: str) -> bool:
+    """A name may quote (推进“一带一路”建设工作领导小组) but does not run into or out of a
+    quotation (爱山东·容沂办”APP网: the end of a quoted app name and the words after it)."""
+    depth = 0
+    for char in text:
+        if char in "“‘「『":
+            depth += 1
+        elif char in "”’」』":
+            depth -= 1
+            if depth < 0:
+                return True
+    return depth != 0
 
 
 # A company named by what it does only (清运公司, 物业公司) is a kind of company, not a name.
@@ -494,15 +508,17 @@ def relabel_division(span: Span, lexicon: WordLexicon) -> Span:
     return span
 
 
-# What only a body's name ends with. 中心, 大厅 and 街道 also end places (武汉博览中心, a 街道 as
-# an area), so the model's label stands for those.
+# What only a body's or a company's name ends with (hospitals are ORG by ANNOTATION.md). 中心,
+# 大厅 and 街道 also end places (武汉博览中心, a 街道 as an area), so the model's label stands
+# for those.
 _BODY_ENDING = re.compile(
-    r"(委员会|局|委|办公室|指挥部|领导小组|工作组|督导组|指导组|法院|检察院|派出所|政府|党组)$"
+    r"(委员会|局|委|办公室|指挥部|领导小组|工作组|督导组|指导组|法院|检察院|派出所|政府|党组|"
+    r"医院|公司|集团|银行|科技|股份)$"
 )
 
 
 def relabel_body(span: Span) -> Span:
-    """A "place" whose name ends like a body's (章丘区行政审批服务局) is the body."""
+    """A "place" whose name ends like a body's (章丘区行政审批服务局, 锦丰科技) is the body."""
     if span.label_ == "LOC" and _BODY_ENDING.search(span.text):
         return Span(span.doc, span.start, span.end, label="ORG")
     return span

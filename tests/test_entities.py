@@ -254,6 +254,20 @@ def test_a_company_named_by_a_common_word_is_no_name(rules: EntityRules) -> None
     assert entities(rules, ["巨野河", "公司"], [(0, 2, "ORG")]) == [("ORG", "巨野河公司")]
 
 
+def test_a_name_does_not_run_into_a_quotation(rules: EntityRules) -> None:
+    words = ["“", "爱山东", "·", "容沂办", "”", "APP", "网"]
+    assert entities(rules, words, [(1, 7, "ORG")]) == []
+    # Quotes inside a name are fine.
+    words = ["推进", "“", "一带一路", "”", "建设", "工作", "领导小组"]
+    assert entities(rules, words, [(0, 7, "ORG")]) == [("ORG", "推进“一带一路”建设工作领导小组")]
+
+
+def test_a_place_named_like_a_company_or_hospital_is_one(rules: EntityRules) -> None:
+    words = ["服务", "锦丰", "科技", "、", "诸城", "人民", "医院"]
+    found = entities(rules, words, [(1, 3, "LOC"), (4, 7, "LOC")])
+    assert found == [("ORG", "锦丰科技"), ("ORG", "诸城人民医院")]
+
+
 @pytest.fixture(scope="module")
 def shipped() -> spacy.language.Language:
     from flows.nlp import load_pipeline
