@@ -103,47 +103,67 @@ class SentenceFeatures:
         joined = "".join(nodes)
         unigram = self.unigram
         sizes = self.word_lengths
-        outside = ["" if "" in unigram else NO_WORD] * len(sizes)
-        starting = []  # starting[i]: the words starting at i; one more row past the end
-        for start in range(length):
-            row = []
-            for size in sizes:
-                word = (
-                    joined[offsets[start] : offsets[start + size]] if start + size <= length else ""
-                )
-                row.append(word if word in unigram else NO_WORD)
-            starting.append(row)
-        starting.append(outside)
-        ending = [outside]  # ending[i + 1]: the words ending at i; the first row is before 0
-        for end in range(length):
-            ending.append(
-                [
-                    starting[end - size + 1][k] if end >= size - 1 else outside[k]
-                    for k, size in enumerate(sizes)
-                ]
-            )
+        outside = ("" if "" in unigram else NO_WORD,) * len(sizes)
+        # columns[k][start]: the word of sizes[k] starting at `start`, or NO_WORD.
+        columns = []
+        for size in sizes:
+            inside = range(max(length - size + 1, 0))
+            column = [joined[offsets[start] : offsets[start + size]] for start in inside]
+            # pkuseg looks up "" where the word would leave the sentence.
+            column += [""] * (length - len(column))
+            columns.append([word if word in unigram else NO_WORD for word in column])
+        # starting[i]: the words starting at i, one more row past the end; ending[i + 1]: the
+        # words ending at i, the first row before 0. Rows are tuples built by zip, in C.
+        starting = [*zip(*columns, strict=True), outside]
+        ending = [
+            outside,
+            *zip(
+                *(
+                    [outside[k]] * min(size - 1, length) + column[: max(length - size + 1, 0)]
+                    for k, (size, column) in enumerate(zip(sizes, columns, strict=True))
+                ),
+                strict=True,
+            ),
+        ]
+        blank = (NO_WORD,) * len(sizes)
         w_1, w1 = self.word_tables["w-1"].get, self.word_tables["w1"].get
         left, right = self.pair_tables["ww.l"], self.pair_tables["ww.r"]
-        # Most words before and at a node are NO_WORD: their pairs are looked up once per row.
-        left_of_no_word = [_found(left.get(NO_WORD, {}).get, row) for row in starting]
-        right_of_no_word = [_found(right.get(NO_WORD, {}).get, row) for row in starting]
+        # Most words before and at a node are NO_WORD: their pairs are looked up once per row,
+        # and a row of NO_WORD only (most rows) adds them len(sizes) times, in pkuseg's order.
+        # Rows repeat (most are `blank`): each distinct row is looked up once.
+        rows = set(starting)
+        left_of = {row: _found(left.get(NO_WORD, {}).get, row) for row in rows}
+        right_of = {row: _found(right.get(NO_WORD, {}).get, row) for row in rows}
+        left_of_no_word = list(map(left_of.__getitem__, starting))
+        right_of_no_word = list(map(right_of.__getitem__, starting))
         features = []
         for i in range(length):
-            ending_here, starting_here = ending[i + 1], starting[i]
-            found = _found(w_1, [word for word in ending_here if word != NO_WORD])
-            found += _found(w1, [word for word in starting_here if word != NO_WORD])
-            for pre in ending[i]:
-                if pre == NO_WORD:
-                    found += left_of_no_word[i]
-                elif pre in left:
-                    found += _found(left[pre].get, starting_here)
-            for pre in ending_here:
-                if pre == NO_WORD:
-                    found += right_of_no_word[i + 1]
-                elif pre in right:
-                    found += _found(right[pre].get, starting[i + 1])
+            before, ending_here, starting_here = ending[i], ending[i + 1], starting[i]
+            found = [] if ending_here == blank else _found(w_1, _words(ending_here))
+            if starting_here != blank:
+                found += _found(w1, _words(starting_here))
+            if before == blank:
+                found += left_of_no_word[i] * len(before)
+            else:
+                for pre in before:
+                    if pre == NO_WORD:
+                        found += left_of_no_word[i]
+                    elif pre in left:
+                        found += _found(left[pre].get, starting_here)
+            if ending_here == blank:
+                found += right_of_no_word[i + 1] * len(ending_here)
+            else:
+                for pre in ending_here:
+                    if pre == NO_WORD:
+                        found += right_of_no_word[i + 1]
+                    elif pre in right:
+                        found += _found(right[pre].get, starting[i + 1])
             features.append(found)
         return features
+
+
+def _words(row: Sequence[str]) -> list[str]:
+    return [word for word in row if word != NO_WORD]
 
 
 def _found(lookup: Callable[[str], int | None], keys: Sequence[str]) -> list[int]:

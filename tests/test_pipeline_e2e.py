@@ -134,4 +134,4 @@ def test_all_five_seeds_score_against_their_annotations(seeds_output: Path) -> N
     assert scores["dates:value"].recall >= 0.95 and scores["dates:value"].precision >= 0.95
     assert scores["numbers:exact"].recall >= 0.95 and scores["numbers:exact"].precision >= 0.9
     assert scores["slogans"].recall >= 0.9 and scores["slogans"].precision >= 0.9
-    assert scores["entities"].f1 >= 0.82
+    assert scores["entities"].f1 >= 0.88  # issue 2's bar for local-government text
