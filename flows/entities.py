@@ -125,9 +125,25 @@ def _word_class(tags: Counter[str]) -> WordClass:
 def is_excluded(span: Span) -> bool:
     """True for spans that the annotation conventions say are not entities."""
     text = span.text
-    if text in _NOT_NAMES or has_unpaired_quote(text):
+    if text in _NOT_NAMES or has_unpaired_quote(text) or is_no_place_here(span):
         return True
     return span.label_ == "ORG" and _GENERIC_BODY.match(text) is not None
+
+
+def is_no_place_here(span: Span) -> bool:
+    """Places MSRA tags that our conventions (data/annotated/README.md) do not: 中 in 中方
+    ("the Chinese side"), 奥 in 奥运会/冬奥会 (the Olympics, not Austria), 中国 in the fixed
+    term 中国特色社会主义."""
+    if span.label_ != "LOC":
+        return False
+    doc, text = span.doc, span.text
+    after = doc[span.end].text if span.end < len(doc) else ""
+    before = doc[span.start - 1].text[-1:] if span.start > 0 else ""
+    return (
+        (len(text) == 1 and after == "方")
+        or (text == "奥" and (after[:1] == "运" or before in ("冬", "残")))
+        or (text == "中国" and after[:2] == "特色")
+    )
 
 
 def has_unpaired_quote(text: str) -> bool:

@@ -268,6 +268,14 @@ def test_a_place_named_like_a_company_or_hospital_is_one(rules: EntityRules) -> 
     assert found == [("ORG", "锦丰科技"), ("ORG", "诸城人民医院")]
 
 
+def test_the_chinese_side_the_olympics_and_a_fixed_term_hold_no_place(rules: EntityRules) -> None:
+    words = ["中", "方", "支持", "北京", "冬", "奥", "会", "，", "中", "法", "关系"]
+    model = [(0, 1, "LOC"), (3, 4, "LOC"), (5, 6, "LOC"), (8, 9, "LOC"), (9, 10, "LOC")]
+    assert entities(rules, words, model) == [("LOC", "北京"), ("LOC", "中"), ("LOC", "法")]
+    words = ["中国", "特色", "社会主义", "，", "中国", "经济"]
+    assert entities(rules, words, [(0, 1, "LOC"), (4, 5, "LOC")]) == [("LOC", "中国")]
+
+
 @pytest.fixture(scope="module")
 def shipped() -> spacy.language.Language:
     from flows.nlp import load_pipeline
