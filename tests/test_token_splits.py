@@ -93,9 +93,10 @@ def shipped() -> spacy.language.Language:
 def test_shipped_pipeline_finds_names_inside_peoples_daily_words(
     shipped: spacy.language.Language,
 ) -> None:
-    # pkuseg keeps 中方, 美方 and 京剧 whole: the places inside are reachable only after the cut.
-    sentence = "中方和美方都表示愿意合作，观看了京剧表演。"
-    assert {"中方", "美方", "京剧"} <= {t.text for t in shipped.make_doc(sentence)}
+    # pkuseg keeps 驻华, 京剧 and 抗美援朝 whole: the places inside are found only after the cut.
+    sentence = "驻华使节观看了京剧表演，谈到抗美援朝。"
+    assert {"驻华", "京剧", "抗美援朝"} <= {t.text for t in shipped.make_doc(sentence)}
     doc = shipped(sentence)
-    assert [(e.label_, e.text) for e in doc.ents] == [("LOC", "中"), ("LOC", "美"), ("LOC", "京")]
+    expected = [("LOC", "华"), ("LOC", "京"), ("LOC", "美"), ("LOC", "朝")]
+    assert [(e.label_, e.text) for e in doc.ents] == expected
     assert doc.text == sentence
