@@ -1,11 +1,12 @@
 """`zhnews_token_splits`: cut pkuseg tokens where names usually begin or end inside them.
 
 spaCy labels whole tokens only, and pkuseg, trained on People's Daily's word standard, keeps
-words whole that hold a name by the annotation standard: 京剧 (京 is a place), 驻华, 中方, 美方,
+words whole that hold a name by MSRA's and our annotation: 京剧 (京 is a place), 驻华,
 抗美援朝, 马列主义, 毛泽东思想, 卫生部长 (the ORG 卫生部). No segmenter can split those by
 itself: People's Daily calls them words. The NER training documents are already segmented
 piece by piece between entity boundaries (flows/train/ner.py), so the model knows 华 and 美 as
 tokens of their own; this component, first in the pipeline, gives it those tokens at run time.
+(Where MSRA tags a place our conventions do not, as 中 in 中方, `zhnews_entity_rules` drops it.)
 
 Its table is learnt at packaging time from the annotated training sentences (MSRA train and
 ours, dev splits excluded), segmented by the pipeline's own tokenizer and, where given, by the
