@@ -26,7 +26,7 @@ from flows.records import CleanDocument, DateMention, EntityMention, NumberMenti
 
 MODEL_DIR = REPO_ROOT / "models" / "zh_news"
 # What finds the entities (the NER bar and the benchmark): token splits, tok2vec, ner.
-NER_COMPONENTS = ["zhnews_token_splits", "tok2vec", "ner"]
+NER_COMPONENTS = ("zhnews_token_splits", "tok2vec", "ner")
 # A sentence ends at a full stop, exclamation or question mark, or at a line break.
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n+")
 

@@ -128,14 +128,12 @@ class SentenceFeatures:
         blank = (NO_WORD,) * len(sizes)
         w_1, w1 = self.word_tables["w-1"].get, self.word_tables["w1"].get
         left, right = self.pair_tables["ww.l"], self.pair_tables["ww.r"]
-        # Most words before and at a node are NO_WORD: their pairs are looked up once per row,
-        # and a row of NO_WORD only (most rows) adds them len(sizes) times, in pkuseg's order.
-        # Rows repeat (most are `blank`): each distinct row is looked up once.
+        # Most words before and at a node are NO_WORD, and rows repeat (most are `blank`): the
+        # pairs of NO_WORD with a row are looked up once per distinct row, and a `blank` row
+        # adds them len(sizes) times, in pkuseg's order.
         rows = set(starting)
-        left_of = {row: _found(left.get(NO_WORD, {}).get, row) for row in rows}
-        right_of = {row: _found(right.get(NO_WORD, {}).get, row) for row in rows}
-        left_of_no_word = list(map(left_of.__getitem__, starting))
-        right_of_no_word = list(map(right_of.__getitem__, starting))
+        left_of_no_word = {row: _found(left.get(NO_WORD, {}).get, row) for row in rows}
+        right_of_no_word = {row: _found(right.get(NO_WORD, {}).get, row) for row in rows}
         features = []
         for i in range(length):
             before, ending_here, starting_here = ending[i], ending[i + 1], starting[i]
@@ -143,19 +141,19 @@ class SentenceFeatures:
             if starting_here != blank:
                 found += _found(w1, _words(starting_here))
             if before == blank:
-                found += left_of_no_word[i] * len(before)
+                found += left_of_no_word[starting_here] * len(before)
             else:
                 for pre in before:
                     if pre == NO_WORD:
-                        found += left_of_no_word[i]
+                        found += left_of_no_word[starting_here]
                     elif pre in left:
                         found += _found(left[pre].get, starting_here)
             if ending_here == blank:
-                found += right_of_no_word[i + 1] * len(ending_here)
+                found += right_of_no_word[starting[i + 1]] * len(ending_here)
             else:
                 for pre in ending_here:
                     if pre == NO_WORD:
-                        found += right_of_no_word[i + 1]
+                        found += right_of_no_word[starting[i + 1]]
                     elif pre in right:
                         found += _found(right[pre].get, starting[i + 1])
             features.append(found)
