@@ -25,8 +25,9 @@ from flows import REPO_ROOT, dates, entities, numbers  # noqa: F401
 from flows.records import CleanDocument, DateMention, EntityMention, NumberMention, SloganMention
 
 MODEL_DIR = REPO_ROOT / "models" / "zh_news"
-# What finds the entities (the NER bar and the benchmark): token splits, tok2vec, ner.
-NER_COMPONENTS = ("zhnews_token_splits", "tok2vec", "ner")
+# What finds the entities in MSRA's conventions (the NER bar and the benchmark), after the
+# tokenizer and its token splits.
+NER_COMPONENTS = ("tok2vec", "ner")
 # A sentence ends at a full stop, exclamation or question mark, or at a line break.
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n+")
 

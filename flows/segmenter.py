@@ -7,23 +7,33 @@ pair. That was about 40% of the NER pipeline's time on news text. `SentenceFeatu
 same feature indices, in the same order, from per-template tables and one pass of word slices
 per sentence, so the CRF scores and therefore the segmentation are unchanged; `PkusegTokenizer` is
 `spacy.lang.zh.ChineseTokenizer` (segmenter "pkuseg", model stored in the pipeline as before)
-with that extraction plugged in.
+with that extraction plugged in, and with the token splits of flows/token_splits.py after it.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import spacy
 import spacy_pkuseg
+import srsly
+from spacy import util
 from spacy.lang.zh import ChineseTokenizer, Segmenter
 from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 from spacy_pkuseg import inference
 from spacy_pkuseg.config import config as pkuseg_config
 from spacy_pkuseg.feature_extractor import FeatureExtractor
 
+from flows.token_splits import SplitTable
+
 NO_WORD = "**noWord"
+# Where the tokenizer keeps its token-split table: a file in its directory, a key in its bytes.
+SPLITS_FILE = "token_splits.json"
+SPLITS_KEY = "token_splits"
 # pkuseg's feature names are "<template>.<value>"; these templates take characters (CHAR) and
 # pairs of neighbouring characters (PAIR); the word templates are w-1, w1, ww.l and ww.r.
 CHAR_TEMPLATES = ("c", "c-1", "c1", "c-2", "c2")
@@ -206,7 +216,16 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
 
 
 class PkusegTokenizer(ChineseTokenizer):
-    """`ChineseTokenizer` whose pkuseg segmenter, however it is loaded, is a `FastPkuseg`."""
+    """`ChineseTokenizer` whose pkuseg segmenter, however it is loaded, is a `FastPkuseg`, and
+    whose words are then cut by the token-split table (flows/token_splits.py), saved with it.
+
+    The cuts live here, not in a pipeline component, because the NER model needs them wherever
+    it runs: a pipeline loaded with only `tok2vec` and `ner` enabled still runs its tokenizer.
+    """
+
+    def __init__(self, vocab: Vocab, segmenter: Segmenter = Segmenter.char) -> None:
+        super().__init__(vocab, segmenter=segmenter)
+        self.splits = SplitTable()
 
     @property
     def pkuseg_seg(self) -> FastPkuseg | None:
@@ -215,6 +234,37 @@ class PkusegTokenizer(ChineseTokenizer):
     @pkuseg_seg.setter
     def pkuseg_seg(self, segmenter: spacy_pkuseg.pkuseg | None) -> None:
         self._pkuseg_seg = None if segmenter is None else FastPkuseg.adopt(segmenter)
+
+    def __call__(self, text: str) -> Doc:
+        if self.segmenter != Segmenter.pkuseg or self.pkuseg_seg is None:
+            return super().__call__(text)
+        words, spaces = util.get_words_and_spaces(
+            self.splits.split(self.pkuseg_seg.cut(text)), text
+        )
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+    def to_bytes(self, **kwargs: object) -> bytes:
+        fields = srsly.msgpack_loads(super().to_bytes(**kwargs))
+        fields[SPLITS_KEY] = self.splits.to_bytes()
+        return srsly.msgpack_dumps(fields)
+
+    def from_bytes(self, data: bytes, **kwargs: object) -> PkusegTokenizer:
+        super().from_bytes(data, **kwargs)
+        fields = srsly.msgpack_loads(data)
+        self.splits = (
+            SplitTable.from_bytes(fields[SPLITS_KEY]) if SPLITS_KEY in fields else SplitTable()
+        )
+        return self
+
+    def to_disk(self, path: str | Path, **kwargs: object) -> None:
+        super().to_disk(path, **kwargs)
+        self.splits.to_disk(Path(path) / SPLITS_FILE)
+
+    def from_disk(self, path: str | Path, **kwargs: object) -> PkusegTokenizer:
+        super().from_disk(path, **kwargs)
+        table = Path(path) / SPLITS_FILE
+        self.splits = SplitTable.from_disk(table) if table.exists() else SplitTable()
+        return self
 
 
 # The `[nlp.tokenizer]` block of every zhnews pipeline.

@@ -1,12 +1,14 @@
-"""`zhnews_token_splits`: cut pkuseg tokens where names usually begin or end inside them.
+"""The token-split table: where pkuseg tokens are cut because names usually begin or end inside.
 
 spaCy labels whole tokens only, and pkuseg, trained on People's Daily's word standard, keeps
 words whole that hold a name by MSRA's and our annotation: 京剧 (京 is a place), 驻华,
 抗美援朝, 马列主义, 毛泽东思想, 卫生部长 (the ORG 卫生部). No segmenter can split those by
 itself: People's Daily calls them words. The NER training documents are already segmented
 piece by piece between entity boundaries (flows/train/ner.py), so the model knows 华 and 美 as
-tokens of their own; this component, first in the pipeline, gives it those tokens at run time.
-(Where MSRA tags a place our conventions do not, as 中 in 中方, `zhnews_entity_rules` drops it.)
+tokens of their own; the tokenizer (flows/segmenter.py: `PkusegTokenizer`) cuts by this table,
+so every pipeline that runs `ner` gets those tokens, even one loaded with only `tok2vec` and
+`ner` enabled. (Where MSRA tags a place our conventions do not, as 中 in 中方,
+`zhnews_entity_rules` drops it.)
 
 Its table is learnt at packaging time from the annotated training sentences (MSRA train and
 ours, dev splits excluded), segmented by the pipeline's own tokenizer and, where given, by the
@@ -26,7 +28,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spacy.language import Language
 from spacy.tokens import Doc
 
 # (text, spans) with spans as (start, end, label) character offsets into text.
@@ -71,41 +72,24 @@ class SplitTable:
         edges = [0, *self.cuts.get(word, ()), len(word)]
         return [word[start:end] for start, end in itertools.pairwise(edges)]
 
+    def split(self, words: Iterable[str]) -> list[str]:
+        """`words` with every word of the table replaced by its pieces."""
+        cuts = self.cuts
+        return [
+            piece for word in words for piece in (self.pieces(word) if word in cuts else (word,))
+        ]
+
+    def to_bytes(self) -> bytes:
+        return json.dumps(self.cuts, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SplitTable:
+        loaded = json.loads(data.decode("utf-8"))
+        return cls({word: tuple(offsets) for word, offsets in loaded.items()})
+
     def to_disk(self, path: Path) -> None:
-        path.write_text(json.dumps(self.cuts, ensure_ascii=False, sort_keys=True), "utf-8")
+        path.write_bytes(self.to_bytes())
 
     @classmethod
     def from_disk(cls, path: Path) -> SplitTable:
-        loaded = json.loads(path.read_text(encoding="utf-8"))
-        return cls({word: tuple(offsets) for word, offsets in loaded.items()})
-
-
-@dataclass
-class TokenSplitter:
-    """The `zhnews_token_splits` component; its table is saved with the pipeline."""
-
-    table: SplitTable = field(default_factory=SplitTable)
-
-    def __call__(self, doc: Doc) -> Doc:
-        cut = [token for token in doc if token.text in self.table.cuts]
-        if cut:
-            with doc.retokenize() as retokenizer:
-                for token in cut:
-                    pieces = self.table.pieces(token.text)
-                    # No parse exists yet: each piece is attached to the first.
-                    retokenizer.split(token, pieces, heads=[(token, 0)] * len(pieces))
-        return doc
-
-    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
-        path.mkdir(parents=True, exist_ok=True)
-        self.table.to_disk(path / "cuts.json")
-
-    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> TokenSplitter:
-        table = path / "cuts.json"
-        self.table = SplitTable.from_disk(table) if table.exists() else SplitTable()
-        return self
-
-
-@Language.factory("zhnews_token_splits")
-def make_token_splitter(nlp: Language, name: str) -> TokenSplitter:
-    return TokenSplitter()
+        return cls.from_bytes(path.read_bytes())

@@ -43,8 +43,8 @@ def test_bench_times_every_stage_on_the_same_text() -> None:
     assert [r.stage.split(" (")[0] for r in results] == [
         "tokenizer",
         "tokenizer",
-        "tokenizer + splits + tok2vec + ner",
-        "tokenizer + splits + tok2vec + ner",
+        "tokenizer + tok2vec + ner",
+        "tokenizer + tok2vec + ner",
     ]
     assert {r.chars for r in results} == {sum(map(len, texts))}
     assert all(r.chars_per_second > 1000 for r in results)

@@ -78,12 +78,14 @@ def smoke_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @needs_corpora
 def test_smoke_training_produces_a_loadable_pipeline(smoke_models: dict[str, Path]) -> None:
     nlp = spacy.load(smoke_models["packaged"])
-    assert nlp.pipe_names == ["zhnews_token_splits", "tok2vec", "ner", *RULE_COMPONENTS]
+    assert nlp.pipe_names == ["tok2vec", "ner", *RULE_COMPONENTS]
     assert nlp.get_pipe("ner").labels == ("LOC", "ORG", "PERSON")
     # The pkuseg model travels inside the pipeline, without the default dictionary.
     assert nlp.tokenizer.segmenter == "pkuseg"
     assert isinstance(nlp.tokenizer, PkusegTokenizer)
     assert not nlp.tokenizer.pkuseg_seg.postprocesser.do_process
+    # So does the token-split table learnt from the annotated train sentences.
+    assert (smoke_models["packaged"] / "tokenizer" / "token_splits.json").exists()
     doc = nlp.make_doc("3月27日下午，临沂市新增无症状感染者3例。")
     doc._.published = dt.datetime(2022, 3, 28, 10, 18)
     doc = nlp(doc)

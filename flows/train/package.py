@@ -16,8 +16,9 @@ from spacy.language import Language
 
 from flows import REPO_ROOT, dates, numbers  # noqa: F401  (registers the factories)
 from flows.entities import EntityRules, Gazetteer, WordLexicon, is_han
-from flows.segmenter import TOKENIZER_CONFIG
-from flows.token_splits import AnnotatedText, SplitTable, TokenSplitter
+from flows.nlp import NER_COMPONENTS
+from flows.segmenter import TOKENIZER_CONFIG, PkusegTokenizer
+from flows.token_splits import AnnotatedText, SplitTable
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
 from flows.train.ner import annotated_news_examples, msra_examples, segmenter_nlp
 from flows.train.segmenter import USER_DICT, use_model_only
@@ -84,7 +85,7 @@ def package(
     segmenter_words: Path = SEGMENTER_WORDS,
     corpora: Path = DEFAULT_CORPORA,
     news_limit: int | None = None,
-    version: str = "0.4.0",
+    version: str = "0.5.0",
 ) -> Path:
     """Load the trained pipeline, append the rule components, save it to `out_dir`.
 
@@ -96,28 +97,28 @@ def package(
     `news_limit` items only, and as many annotated sentences for the token splits, for smoke
     runs).
     """
-    # Pipelines trained before flows/segmenter.py existed name spaCy's own tokenizer.
-    nlp = spacy.load(trained, config={"nlp": {"tokenizer": TOKENIZER_CONFIG}})
+    # Only the trained weights are taken; the rule components and the token splits are built
+    # here. Pipelines trained before flows/segmenter.py existed name spaCy's own tokenizer.
+    trained_names = spacy.util.load_config(trained / "config.cfg")["nlp"]["pipeline"]
+    nlp = spacy.load(
+        trained,
+        exclude=[name for name in trained_names if name not in NER_COMPONENTS],
+        config={"nlp": {"tokenizer": TOKENIZER_CONFIG}},
+    )
+    tokenizer = nlp.tokenizer
+    assert isinstance(tokenizer, PkusegTokenizer)
+    # The split table and the rules' common words are learnt from the segmenter's own words.
+    tokenizer.splits = SplitTable()
     if pkuseg_model is not None:
-        nlp.tokenizer.initialize(
+        tokenizer.initialize(
             pkuseg_model=str(pkuseg_model), pkuseg_user_dict=str(pkuseg_model / USER_DICT)
         )
         use_model_only(nlp)
     words = segmenter_words.read_text(encoding="utf-8").split()
-    nlp.tokenizer.pkuseg_update_user_dict(words, reset=True)
+    tokenizer.pkuseg_update_user_dict(words, reset=True)
     for name in RULE_COMPONENTS:
         if name not in nlp.pipe_names:
             nlp.add_pipe(name)
-    if "zhnews_token_splits" not in nlp.pipe_names:
-        nlp.add_pipe("zhnews_token_splits", first=True)
-    splitter = nlp.get_pipe("zhnews_token_splits")
-    assert isinstance(splitter, TokenSplitter)
-    tokenizers = [nlp.make_doc]
-    if split_segmenter is not None:
-        reference = segmenter_nlp(split_segmenter)
-        reference.tokenizer.pkuseg_update_user_dict(words, reset=True)
-        tokenizers.append(reference.make_doc)
-    splitter.table = SplitTable.learn(tokenizers, training_texts(corpora, news_limit))
     rules = nlp.get_pipe("zhnews_entity_rules")
     assert isinstance(rules, EntityRules)
     tagged = peoples_daily_sentences(corpora / "peoples_daily_1998" / "199801.txt")
@@ -125,6 +126,12 @@ def package(
     rules.lexicon = WordLexicon.from_tagged(tagged).with_common_words(
         common_words(nlp, covid, limit=news_limit)
     )
+    tokenizers = [nlp.make_doc]
+    if split_segmenter is not None:
+        reference = segmenter_nlp(split_segmenter)
+        reference.tokenizer.pkuseg_update_user_dict(words, reset=True)
+        tokenizers.append(reference.make_doc)
+    tokenizer.splits = SplitTable.learn(tokenizers, training_texts(corpora, news_limit))
     rules.gazetteer = Gazetteer.from_adcodes(adcode_rows())
     nlp.meta.update(
         {
