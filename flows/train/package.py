@@ -145,6 +145,7 @@ def package(
     staging = out_dir.with_name(out_dir.name + ".tmp")
     if staging.exists():
         shutil.rmtree(staging)
+    staging.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(staging)
     if out_dir.exists():
         shutil.rmtree(out_dir)
