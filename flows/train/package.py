@@ -87,7 +87,8 @@ def package(
     news_limit: int | None = None,
     version: str = "0.5.0",
 ) -> Path:
-    """Load the trained pipeline, append the rule components, save it to `out_dir`.
+    """Take the trained pipeline's tok2vec + ner, add the token splits and the rule components,
+    save it to `out_dir`.
 
     `pkuseg_model` replaces the segmenter the pipeline was trained with (the entity-aware
     one, trained after the NER corpus existed: see models/README.md). `split_segmenter`, the
@@ -117,8 +118,7 @@ def package(
     words = segmenter_words.read_text(encoding="utf-8").split()
     tokenizer.pkuseg_update_user_dict(words, reset=True)
     for name in RULE_COMPONENTS:
-        if name not in nlp.pipe_names:
-            nlp.add_pipe(name)
+        nlp.add_pipe(name)
     rules = nlp.get_pipe("zhnews_entity_rules")
     assert isinstance(rules, EntityRules)
     tagged = peoples_daily_sentences(corpora / "peoples_daily_1998" / "199801.txt")
