@@ -430,15 +430,18 @@ class EntityRules:
     gazetteer: Gazetteer = field(default_factory=Gazetteer)
 
     def __call__(self, doc: Doc) -> Doc:
+        rejoin_unknown_words(doc)
         repair_divisions(doc, self.lexicon)
         mentions = self.gazetteer.find(doc.text)
         abbreviations = split_abbreviations(doc, self.lexicon, self.gazetteer.initials(mentions))
         kept = [
             relabel_surname(
-                relabel_body(
-                    relabel_division(
-                        strip_party_group_and_product(strip_person_title(s)),
-                        self.lexicon,
+                relabel_office(
+                    relabel_body(
+                        relabel_division(
+                            strip_party_group_and_product(strip_person_title(s)),
+                            self.lexicon,
+                        )
                     )
                 )
             )
@@ -524,9 +527,14 @@ def relabel_division(span: Span, lexicon: WordLexicon) -> Span:
     return span
 
 
-# What only a body's or a company's name ends with (hospitals are ORG by ANNOTATION.md). 中心,
-# 大厅 and 街道 also end places (武汉博览中心, a 街道 as an area), so the model's label stands
-# for those.
+# 街道/片区 before an area word name the area (天宫院街道的5个社区, 管辖区域内); see relabel_office.
+_OFFICE_ENDING = re.compile(r"(街道|片区)$")
+_AREA_AFTER = tuple(
+    ["的", "辖区", "管辖", "内", "社区", "村", "及", "和", "与", "、", "各", "范围", "周边", "有"]
+)
+# What only a body's or a company's name ends with (hospitals are ORG by ANNOTATION.md). 中心
+# and 大厅 also end places (武汉博览中心), so the model's label stands for those; 街道 and 片区
+# go by what stands around them (relabel_office).
 _BODY_ENDING = re.compile(
     r"(委员会|局|委|办公室|指挥部|领导小组|工作组|督导组|指导组|法院|检察院|派出所|政府|党组|"
     r"医院|公司|集团|银行|科技|股份)$"
@@ -538,6 +546,21 @@ def relabel_body(span: Span) -> Span:
     if span.label_ == "LOC" and _BODY_ENDING.search(span.text):
         return Span(span.doc, span.start, span.end, label="ORG")
     return span
+
+
+def relabel_office(span: Span) -> Span:
+    """A "place" named 街道 or 片区 standing on its own is the office (ANNOTATION.md: ORG when it
+    acts, 山大路街道协助…), unless a place comes before it (江岸区 + 后湖街道, a chain) or an area
+    word after it (天宫院街道的5个社区, 管辖区域内)."""
+    if span.label_ != "LOC" or not _OFFICE_ENDING.search(span.text):
+        return span
+    doc = span.doc
+    if span.start > 0 and doc[span.start - 1].ent_type_ == "LOC":
+        return span
+    after = doc[span.end].text if span.end < len(doc) else ""
+    if after.startswith(_AREA_AFTER):
+        return span
+    return Span(doc, span.start, span.end, label="ORG")
 
 
 def _entity_at(spans: Iterable[Span]) -> dict[int, Span]:
@@ -662,6 +685,8 @@ def _name_start(
     i = first - 1
     while i >= 0 and head.i - i <= _MAX_NAME_TOKENS:
         token, entity = doc[i], entity_at.get(i)
+        if entity is not None and _is_own_name(entity, kind, lexicon):
+            entity = None
         if entity is not None and entity.label_ != "LOC":
             break
         if needs_name and _suffix_kind(token.text) == "LOC":
@@ -695,6 +720,21 @@ def _name_start(
     if leftmost_name is None and first == head.i and _listed_department(doc, head, suffix):
         return head.i
     return _with_cut_character(doc, leftmost_name, lexicon, entity_at)
+
+
+def _is_own_name(entity: Span, kind: str, lexicon: WordLexicon) -> bool:
+    """A person, or a place before an institution, that is one word People's Daily never had:
+    the model read the unknown word from its characters (漱玉 in 漱玉平民大药房, 东港 in
+    东港股份有限公司), and before the suffix it is the name of the body itself."""
+    if kind == "LOC" or (entity.label_ == "LOC" and kind != "INSTITUTION"):
+        return False
+    return (
+        entity.label_ in ("PERSON", "LOC")
+        and len(entity) == 1
+        and len(entity.text) > 1
+        and entity.text not in lexicon.classes
+        and not is_division(entity.text, lexicon)
+    )
 
 
 def _listed_department(doc: Doc, head: Token, suffix: str) -> bool:
@@ -858,6 +898,31 @@ def repair_divisions(doc: Doc, lexicon: WordLexicon) -> None:
         with doc.retokenize() as retokenizer:
             for pair in split_names:
                 retokenizer.merge(pair)
+
+
+# Set by the tokenizer (flows/segmenter.py): the token ranges of the Han words outside its
+# vocabulary that it cut into characters for the NER model.
+if not Doc.has_extension("unknown_words"):
+    Doc.set_extension("unknown_words", default=())
+
+
+def rejoin_unknown_words(doc: Doc) -> None:
+    """Merge back the words the tokenizer cut into characters for the NER model (see
+    flows/token_splits.py), except where an entity starts or ends inside one.
+
+    The rules read words: 漱玉平民大药房 is a name because the walk back from 大药房 stops at
+    the unknown word 漱玉, which as 漱|玉 would be two known characters.
+    """
+    ranges = doc._.unknown_words
+    if not ranges:
+        return
+    iob = doc.to_array("ENT_IOB").tolist()  # 1 = I, 2 = O, 3 = B, 0 = not set
+    with doc.retokenize() as retokenizer:
+        for start, end in ranges:
+            inside = iob[start] in (1, 3)
+            if all((iob[i] == 1) == inside and iob[i] != 3 for i in range(start + 1, end)):
+                retokenizer.merge(doc[start:end])
+    doc._.unknown_words = ()
 
 
 def token_texts(doc: Doc) -> list[str]:

@@ -13,7 +13,7 @@ with that extraction plugged in, and with the token splits of flows/token_splits
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import spacy
@@ -23,6 +23,7 @@ from spacy import util
 from spacy.lang.zh import ChineseTokenizer, Segmenter
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.training import Example
 from spacy.vocab import Vocab
 from spacy_pkuseg import inference
 from spacy_pkuseg.config import config as pkuseg_config
@@ -217,7 +218,8 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
 
 class PkusegTokenizer(ChineseTokenizer):
     """`ChineseTokenizer` whose pkuseg segmenter, however it is loaded, is a `FastPkuseg`, and
-    whose words are then cut by the token-split table (flows/token_splits.py), saved with it.
+    whose words are then cut by the token-split table (flows/token_splits.py: its cuts, then its
+    vocabulary), saved with it.
 
     The cuts live here, not in a pipeline component, because the NER model needs them wherever
     it runs: a pipeline loaded with only `tok2vec` and `ner` enabled still runs its tokenizer.
@@ -235,13 +237,38 @@ class PkusegTokenizer(ChineseTokenizer):
     def pkuseg_seg(self, segmenter: spacy_pkuseg.pkuseg | None) -> None:
         self._pkuseg_seg = None if segmenter is None else FastPkuseg.adopt(segmenter)
 
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Example]] | None = None,
+        *,
+        nlp: Language | None = None,
+        pkuseg_model: str | None = None,
+        pkuseg_user_dict: str | None = "default",
+        token_splits: str | None = None,
+    ) -> None:
+        """spaCy's initialisation, and the split table from `token_splits` (a file that
+        `SplitTable.to_disk` wrote) when given: `zhnews train ner` passes the vocabulary its
+        training documents were cut by, so the dev documents are cut the same way."""
+        super().initialize(
+            get_examples, nlp=nlp, pkuseg_model=pkuseg_model, pkuseg_user_dict=pkuseg_user_dict
+        )
+        self.splits = (
+            SplitTable() if token_splits is None else SplitTable.from_disk(Path(token_splits))
+        )
+
     def __call__(self, text: str) -> Doc:
         if self.segmenter != Segmenter.pkuseg or self.pkuseg_seg is None:
             return super().__call__(text)
-        words, spaces = util.get_words_and_spaces(
-            self.splits.split(self.pkuseg_seg.cut(text)), text
-        )
-        return Doc(self.vocab, words=words, spaces=spaces)
+        pieces, unknown_words = self.splits.cut(self.pkuseg_seg.cut(text))
+        words, spaces = util.get_words_and_spaces(pieces, text)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        if unknown_words:
+            # Piece and token indices differ where the text holds whitespace (a token of its own).
+            if len(words) != len(pieces):
+                unknown_words = _token_ranges(pieces, words, unknown_words)
+            # Registered by flows/entities.py, which reads it (imported via flows/token_splits.py).
+            doc._.unknown_words = unknown_words
+        return doc
 
     def to_bytes(self, **kwargs: object) -> bytes:
         fields = srsly.msgpack_loads(super().to_bytes(**kwargs))
@@ -265,6 +292,21 @@ class PkusegTokenizer(ChineseTokenizer):
         table = Path(path) / SPLITS_FILE
         self.splits = SplitTable.from_disk(table) if table.exists() else SplitTable()
         return self
+
+
+def _token_ranges(
+    pieces: Sequence[str], words: Sequence[str], ranges: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """`ranges` of `pieces` as ranges of `words`: the same strings, with whitespace tokens
+    inserted by `get_words_and_spaces`."""
+    token_of: list[int] = []
+    token = 0
+    for piece in pieces:
+        while words[token] != piece:
+            token += 1
+        token_of.append(token)
+        token += 1
+    return [(token_of[start], token_of[end - 1] + 1) for start, end in ranges]
 
 
 # The `[nlp.tokenizer]` block of every zhnews pipeline.

@@ -17,6 +17,14 @@ there in at least half of its occurrences (two-character strings only when seen 
 The shipped segmenter was itself trained on MSRA train segmented between entities, so on that
 text it rarely errs; the People's-Daily segmenter never saw it and errs there as the shipped one
 errs on new text, which is what the table must know.
+
+The table also holds a vocabulary (since zh_news 0.6.0): every Han token of two or more
+characters outside it is cut into characters. pkuseg glues a name it has never seen to the
+character after it (叶|挺及, 康克|清听, 南庄|村年), which no table of known strings can cut;
+outside the vocabulary such a token is cut to characters, and the model, trained on documents
+cut by the same vocabulary (`flows/train/ner.py: training_vocabulary`), reads the name from
+them. The rules read words, so `zhnews_entity_rules` puts the characters back together first
+where no entity boundary fell inside (`flows/entities.py: rejoin_unknown_words`).
 """
 
 from __future__ import annotations
@@ -30,15 +38,19 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
+from flows.entities import is_han
+
 # (text, spans) with spans as (start, end, label) character offsets into text.
 AnnotatedText = tuple[str, list[tuple[int, int, str]]]
 
 
 @dataclass
 class SplitTable:
-    """Token string -> the offsets inside it where it is cut."""
+    """Token string -> the offsets inside it where it is cut; then, where a vocabulary is set,
+    every Han token of two or more characters outside it is cut into characters."""
 
     cuts: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    vocabulary: frozenset[str] | None = None
 
     @classmethod
     def learn(
@@ -73,19 +85,52 @@ class SplitTable:
         return [word[start:end] for start, end in itertools.pairwise(edges)]
 
     def split(self, words: Iterable[str]) -> list[str]:
-        """`words` with every word of the table replaced by its pieces."""
-        cuts = self.cuts
-        return [
+        """`words` with every word of the table replaced by its pieces, and every Han piece
+        of two or more characters outside the vocabulary by its characters."""
+        return self.cut(words)[0]
+
+    def cut(self, words: Iterable[str]) -> tuple[list[str], list[tuple[int, int]]]:
+        """`split`'s pieces, and the (start, end) piece ranges of the words the vocabulary cut
+        into characters.
+
+        pkuseg joins a name it has never seen with the character after it (叶|挺及, 康克|清听),
+        and spaCy labels whole tokens only; the NER model, trained on documents cut the same
+        way, reads such names from their characters. The ranges let later rules put back the
+        words where no entity boundary fell inside (flows/entities.py).
+        """
+        cuts, vocabulary = self.cuts, self.vocabulary
+        pieces = [
             piece for word in words for piece in (self.pieces(word) if word in cuts else (word,))
         ]
+        if vocabulary is None:
+            return pieces, []
+        out: list[str] = []
+        ranges: list[tuple[int, int]] = []
+        for piece in pieces:
+            if len(piece) > 1 and piece not in vocabulary and is_han(piece):
+                ranges.append((len(out), len(out) + len(piece)))
+                out.extend(piece)
+            else:
+                out.append(piece)
+        return out, ranges
 
     def to_bytes(self) -> bytes:
-        return json.dumps(self.cuts, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        fields: dict[str, object] = {"cuts": self.cuts}
+        if self.vocabulary is not None:
+            fields["vocabulary"] = sorted(self.vocabulary)
+        return json.dumps(fields, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
     @classmethod
     def from_bytes(cls, data: bytes) -> SplitTable:
         loaded = json.loads(data.decode("utf-8"))
-        return cls({word: tuple(offsets) for word, offsets in loaded.items()})
+        if "cuts" not in loaded:
+            # zh_news 0.5.0 saved the cuts alone; 0.6.0 is built from its weights.
+            loaded = {"cuts": loaded}
+        vocabulary = loaded.get("vocabulary")
+        return cls(
+            {word: tuple(offsets) for word, offsets in loaded["cuts"].items()},
+            None if vocabulary is None else frozenset(vocabulary),
+        )
 
     def to_disk(self, path: Path) -> None:
         path.write_bytes(self.to_bytes())

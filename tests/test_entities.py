@@ -8,7 +8,13 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
-from flows.entities import EntityRules, Gazetteer, WordClass, WordLexicon
+from flows.entities import (
+    EntityRules,
+    Gazetteer,
+    WordClass,
+    WordLexicon,
+    rejoin_unknown_words,
+)
 
 # (word, tag) as People's Daily tags them; 联系 is a verb that is also a noun a third of the time.
 _TAGGED = [
@@ -223,6 +229,47 @@ def test_a_place_named_like_a_body_is_the_body(rules: EntityRules) -> None:
         ("LOC", "武汉博览中心"),
         ("ORG", "中建六局"),
     ]
+
+
+def test_a_subdistrict_standing_alone_is_its_office(rules: EntityRules) -> None:
+    # ANNOTATION.md: 街道/片区 are ORG when they act, LOC when they name the area.
+    acting = ["山大路", "街道", "协助", "企业"]
+    assert entities(rules, acting, [(0, 2, "LOC")]) == [("ORG", "山大路街道")]
+    area = ["天宫院", "街道", "的", "社区"]
+    assert entities(rules, area, [(0, 2, "LOC")]) == [("LOC", "天宫院街道")]
+    # In a chain of places it is the place below the district.
+    chain = ["江岸区", "后湖", "街道", "发现"]
+    assert entities(rules, chain, [(0, 1, "LOC"), (1, 3, "LOC")]) == [
+        ("LOC", "江岸区"),
+        ("LOC", "后湖街道"),
+    ]
+
+
+def test_an_unknown_word_the_model_took_for_a_name_starts_a_body(rules: EntityRules) -> None:
+    # The model reads 漱玉 as a person and 东港 as a place; before a company suffix they are the
+    # company's own names. 诸城, a place People's Daily knows, stays a place of its own.
+    words = ["联系", "漱玉", "平民", "大药房", "和", "东港", "股份", "有限公司"]
+    model = [(1, 2, "PERSON"), (5, 6, "LOC")]
+    assert entities(rules, words, model) == [
+        ("ORG", "漱玉平民大药房"),
+        ("ORG", "东港股份有限公司"),
+    ]
+    assert entities(rules, ["诸城", "大药房"], [(0, 1, "LOC")]) == [("LOC", "诸城")]
+
+
+def test_words_cut_into_characters_are_put_back_unless_an_entity_ends_inside(
+    rules: EntityRules,
+) -> None:
+    # The tokenizer cut the unknown words 漱玉 and 挺及 into characters (doc._.unknown_words);
+    # the model found 叶挺 across 挺|及, so that cut stays.
+    words = ["漱", "玉", "平民", "大药房", "和", "叶", "挺", "及"]
+    doc = Doc(spacy.blank("zh").vocab, words=words, spaces=[False] * len(words))
+    doc._.unknown_words = [(0, 2), (6, 8)]
+    doc.ents = [Span(doc, 5, 7, label="PERSON")]
+    rejoin_unknown_words(doc)
+    assert [t.text for t in doc] == ["漱玉", "平民", "大药房", "和", "叶", "挺", "及"]
+    assert [(e.label_, e.text) for e in doc.ents] == [("PERSON", "叶挺")]
+    assert doc._.unknown_words == ()
 
 
 def test_verbs_are_no_names_but_one_character_places_stay(rules: EntityRules) -> None:

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from spacy.tokens import Doc
 
+from flows.entities import is_han
 from flows.nlp import MODEL_DIR, NER_COMPONENTS
 from flows.segmenter import PkusegTokenizer
 from flows.token_splits import SplitTable
@@ -83,16 +84,55 @@ def test_tokenizer_cuts_by_its_table_and_saves_it(
     assert [t.text for t in restored(sentence)] == restored.pkuseg_seg.cut(sentence) != words
 
 
+def test_words_outside_the_vocabulary_are_cut_into_characters(tmp_path: Path) -> None:
+    # pkuseg joined the unseen name 叶挺 with the next character; 军长 and 陈毅 are known.
+    table = SplitTable({"驻华": (1,)}, vocabulary=frozenset({"军长", "陈毅", "同志"}))
+    words = ["新四军", "军长", "叶", "挺及", "陈毅", "同志", "驻华", "COVID-19", "3月", "，"]
+    assert table.split(words) == [
+        *"新四军",
+        "军长",
+        "叶",
+        "挺",
+        "及",
+        "陈毅",
+        "同志",
+        "驻",
+        "华",
+        "COVID-19",
+        "3月",
+        "，",
+    ]
+    # Without a vocabulary only the cuts apply (pipelines in training, before one exists).
+    assert SplitTable({"驻华": (1,)}).split(["挺及", "驻华"]) == ["挺及", "驻", "华"]
+    # The vocabulary is saved with the cuts.
+    table.to_disk(tmp_path / "splits.json")
+    assert SplitTable.from_disk(tmp_path / "splits.json") == table
+    assert SplitTable.from_bytes(table.to_bytes()) == table
+    assert SplitTable.from_bytes(SplitTable().to_bytes()) == SplitTable()
+    # zh_news 0.5.0's table, the cuts alone, still loads (0.6.0 is built from that pipeline).
+    assert SplitTable.from_bytes('{"驻华": [1]}'.encode()) == SplitTable({"驻华": (1,)})
+
+
 @given(
-    words=st.lists(st.text(alphabet="中美华方驻京剧 ", min_size=1, max_size=5), max_size=8),
+    words=st.lists(st.text(alphabet="中美华方驻京剧A1 ", min_size=1, max_size=5), max_size=8),
     cut_at=st.integers(min_value=1, max_value=4),
+    known=st.frozensets(st.text(alphabet="中美华方驻京剧", min_size=2, max_size=3)),
 )
-def test_splitting_never_changes_the_text(words: list[str], cut_at: int) -> None:
+def test_splitting_never_changes_the_text(
+    words: list[str], cut_at: int, known: frozenset[str]
+) -> None:
     table = SplitTable({w: (cut_at,) for w in words if len(w) > cut_at})
     split = table.split(words)
     assert "".join(split) == "".join(words)
     assert len(split) == len(words) + sum(len(w) > cut_at for w in words)
     assert all(split)
+    # The vocabulary only cuts further: every piece of the table is a run of its pieces.
+    table.vocabulary = known
+    cut = table.split(words)
+    assert "".join(cut) == "".join(words)
+    assert [piece for piece in cut if len(piece) > 1 and is_han(piece)] == [
+        piece for piece in split if len(piece) > 1 and is_han(piece) and piece in known
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +153,25 @@ def test_ner_alone_finds_names_inside_peoples_daily_words() -> None:
     expected = [("LOC", "华"), ("LOC", "京"), ("LOC", "美"), ("LOC", "朝")]
     assert [(e.label_, e.text) for e in doc.ents] == expected
     assert doc.text == sentence
+
+
+def test_tokenizer_marks_the_words_it_cut_into_characters(shipped: spacy.language.Language) -> None:
+    # 漱玉 and 锦丰 are names no corpus had; the double space becomes a token of its own, so
+    # piece and token indices differ after it.
+    text = "漱玉平民大药房  锦丰科技"
+    doc = shipped.make_doc(text)
+    words = [doc[start:end].text for start, end in doc._.unknown_words]
+    assert words == ["漱玉", "锦丰"]
+    assert all(
+        len(doc[start:end]) == len(doc[start:end].text) for start, end in doc._.unknown_words
+    )
+    assert doc.text == text
+    # The whole pipeline puts them back together for its rules.
+    assert ("ORG", "漱玉平民大药房") in [(e.label_, e.text) for e in shipped(text).ents]
+
+
+def test_ner_alone_finds_a_name_pkuseg_glued_to_the_next_character() -> None:
+    nlp = spacy.load(MODEL_DIR, enable=list(NER_COMPONENTS))
+    sentence = "新四军军长叶挺及陈毅同志"
+    assert "挺及" in nlp.tokenizer.pkuseg_seg.cut(sentence)
+    assert ("PERSON", "叶挺") in [(e.label_, e.text) for e in nlp(sentence).ents]

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 import spacy
+from spacy.tokens import DocBin
 
 from flows.clean import halfwidth_alnum
-from flows.entities import WordClass
+from flows.entities import WordClass, is_han
 from flows.segmenter import PkusegTokenizer
+from flows.token_splits import SplitTable
 from flows.train.corpora import DEFAULT_CORPORA, bio_sentences, spans_from_tags
 from flows.train.ner import (
+    TRAINING_SPLITS,
     annotated_news_examples,
     convert_corpora,
     entity_aware_words,
@@ -115,6 +118,25 @@ def test_training_tokens_never_straddle_an_entity(smoke_models: dict[str, Path])
         for word in words:
             boundaries.add(max(boundaries) + len(word))
         assert all(s in boundaries and e in boundaries for s, e, _ in spans), text
+
+
+@needs_corpora
+def test_training_documents_and_the_tokenizer_share_one_vocabulary(
+    smoke_models: dict[str, Path],
+) -> None:
+    table = SplitTable.from_disk(smoke_models["ner"] / "corpus" / TRAINING_SPLITS)
+    assert table.vocabulary is not None and not table.cuts
+    # People's Daily's words and the segmenter's user dictionary are kept whole.
+    assert {"中国", "经济", "领导小组", "卫健局"} <= table.vocabulary
+    # The training documents hold no Han word outside it: the rest were cut into characters.
+    docs = DocBin().from_disk(smoke_models["ner"] / "corpus" / "train.spacy")
+    words = [token.text for doc in docs.get_docs(spacy.blank("zh").vocab) for token in doc]
+    han_words = [word for word in words if len(word) > 1 and is_han(word)]
+    assert han_words and set(han_words) <= table.vocabulary
+    # Training and packaging give the tokenizer the same vocabulary.
+    trained = spacy.load(smoke_models["ner"] / "model-last").tokenizer
+    shipped = spacy.load(smoke_models["packaged"]).tokenizer
+    assert trained.splits.vocabulary == shipped.splits.vocabulary == table.vocabulary
 
 
 @needs_corpora

@@ -21,18 +21,24 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
+from spacy.vocab import Vocab
 
 from flows import REPO_ROOT
 from flows.clean import halfwidth_alnum
+from flows.entities import is_han
 from flows.evaluate import Score, match
 from flows.segmenter import TOKENIZER_CONFIG
-from flows.train.corpora import DEFAULT_CORPORA, bio_sentences
-from flows.train.segmenter import USER_DICT, is_dev_line, use_model_only
+from flows.token_splits import SplitTable
+from flows.train.corpora import DEFAULT_CORPORA, bio_sentences, peoples_daily_sentences
+from flows.train.segmenter import SEGMENTER_WORDS, USER_DICT, is_dev_line, use_model_only
 
 LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC"}
 ANNOTATED_NEWS = REPO_ROOT / "data" / "annotated" / "ner_news.jsonl"
 
 Span = tuple[int, int, str]
+# The split table `convert_corpora` writes beside the documents: its vocabulary cut the training
+# documents, and the tokenizer cuts the dev documents by it during training.
+TRAINING_SPLITS = "token_splits.json"
 
 
 @dataclass
@@ -78,9 +84,9 @@ def straddling_spans(doc: Doc, spans: Iterable[Span]) -> list[Span]:
     return [(s, e, label) for s, e, label in spans if doc.char_span(s, e) is None]
 
 
-def labelled_doc(nlp: Language, text: str, spans: list[Span]) -> Doc:
-    words = entity_aware_words(nlp, text, spans)
-    doc = Doc(nlp.vocab, words=words, spaces=[False] * len(words))
+def labelled_doc(vocab: Vocab, text: str, spans: list[Span], words: list[str]) -> Doc:
+    """A training document of `words` (`text` less its spaces) with `spans` as its entities."""
+    doc = Doc(vocab, words=words, spaces=[False] * len(words))
     if doc.text != text.replace(" ", "").replace("\u3000", ""):
         raise ValueError(f"segmentation changed the text: {text!r}")
     # Whitespace is dropped from the words, so offsets are re-found on the joined text.
@@ -132,6 +138,27 @@ def _stable_bucket(key: str, buckets: int = 3) -> int:
     return int(hashlib.sha1(key.encode()).hexdigest(), 16) % buckets
 
 
+def training_vocabulary(
+    corpora: Path, training_words: Iterable[list[str]], *, min_count: int = 2
+) -> frozenset[str]:
+    """The Han words of two or more characters the tokenizer keeps whole (flows/token_splits.py):
+    People's Daily's words, the segmenter's user dictionary, and the words found at least
+    `min_count` times in the training sentences.
+
+    A name seen once in training is cut into characters there, as an unseen name is at run
+    time, so the model learns to read names from characters; one seen often keeps its own
+    vector.
+    """
+    tagged = peoples_daily_sentences(corpora / "peoples_daily_1998" / "199801.txt")
+    counts = Counter(itertools.chain.from_iterable(training_words))
+    words = itertools.chain(
+        (word for sentence in tagged for word, _ in sentence),
+        SEGMENTER_WORDS.read_text(encoding="utf-8").split(),
+        (word for word, count in counts.items() if count >= min_count),
+    )
+    return frozenset(word for word in words if len(word) > 1 and is_han(word))
+
+
 def convert_corpora(
     pkuseg_model: Path,
     out_dir: Path,
@@ -141,7 +168,8 @@ def convert_corpora(
     news_weight: int = 3,
     cluener_weight: int = 3,
 ) -> ConversionReport:
-    """Write train.spacy, dev.spacy (MSRA), news-dev.spacy and cluener-dev.spacy (ours).
+    """Write train.spacy, dev.spacy (MSRA), news-dev.spacy and cluener-dev.spacy (ours), and
+    the split table of the training vocabulary (TRAINING_SPLITS, see `training_vocabulary`).
 
     Our annotated sentences are repeated in train (COVID news `news_weight` times, CLUENER
     `cluener_weight` times): they are few next to MSRA's 48k sentences, and they carry the
@@ -149,25 +177,39 @@ def convert_corpora(
     """
     nlp = segmenter_nlp(pkuseg_model)
     report = ConversionReport()
-    bins: dict[str, DocBin] = {}
+    weights = {"news-train": news_weight, "cluener-train": cluener_weight}
     sources = [msra_examples(corpora), annotated_news_examples()]
-    for source in sources:
-        for count, (split, text, spans) in enumerate(source):
-            if limit is not None and count >= limit:
-                break
-            report.sentences[split] += 1
-            report.entities[split] += len(spans)
-            report.straddling[split] += len(straddling_spans(nlp.make_doc(text), spans))
-            target = "train" if split.endswith("train") else split
-            doc = labelled_doc(nlp, text, spans)
-            repeats = {"news-train": news_weight, "cluener-train": cluener_weight}.get(split, 1)
-            for _ in range(repeats):
-                bins.setdefault(target, DocBin(store_user_data=False)).add(doc)
+    examples = [
+        (split, text, spans, entity_aware_words(nlp, text, spans))
+        for source in sources
+        for split, text, spans in itertools.islice(source, limit)
+    ]
+    table = SplitTable(
+        vocabulary=training_vocabulary(
+            corpora,
+            (
+                words
+                for split, _, _, words in examples
+                if split.endswith("train") and weights.get(split, 1) > 0
+            ),
+        )
+    )
+    bins: dict[str, DocBin] = {}
+    for split, text, spans, words in examples:
+        report.sentences[split] += 1
+        report.entities[split] += len(spans)
+        report.straddling[split] += len(straddling_spans(nlp.make_doc(text), spans))
+        target = "train" if split.endswith("train") else split
+        doc = labelled_doc(nlp.vocab, text, spans, table.split(words))
+        for _ in range(weights.get(split, 1)):
+            bins.setdefault(target, DocBin(store_user_data=False)).add(doc)
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, docbin in bins.items():
         docbin.to_disk(out_dir / f"{name}.spacy")
+    table.to_disk(out_dir / TRAINING_SPLITS)
     for line in report.lines():
         print(line, flush=True)
+    print(f"vocabulary: {len(table.vocabulary or ())} words kept whole", flush=True)
     return report
 
 
@@ -205,6 +247,9 @@ def run_training(
         **pipeline_overrides(pkuseg_model, vectors),
         "paths.init_tok2vec": str(init_tok2vec) if init_tok2vec else None,
     }
+    splits = out_dir / "corpus" / TRAINING_SPLITS
+    if splits.exists():
+        overrides["paths.token_splits"] = str(splits)
     if max_steps is not None:
         overrides["training.max_steps"] = max_steps
     if learn_rate is not None:

@@ -14,18 +14,14 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from flows import REPO_ROOT, dates, numbers  # noqa: F401  (registers the factories)
+from flows import dates, numbers  # noqa: F401  (registers the factories)
 from flows.entities import EntityRules, Gazetteer, WordLexicon, is_han
 from flows.nlp import NER_COMPONENTS
 from flows.segmenter import TOKENIZER_CONFIG, PkusegTokenizer
 from flows.token_splits import AnnotatedText, SplitTable
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
 from flows.train.ner import annotated_news_examples, msra_examples, segmenter_nlp
-from flows.train.segmenter import USER_DICT, use_model_only
-
-# Words the segmenter must keep whole: the suffixes and departments of local bodies, which
-# pkuseg, trained on 1998 national news, cuts apart (督/导组, 领导/小组, 住/建局).
-SEGMENTER_WORDS = REPO_ROOT / "configs" / "pkuseg_user_dict.txt"
+from flows.train.segmenter import SEGMENTER_WORDS, USER_DICT, use_model_only
 
 RULE_COMPONENTS = ("zhnews_entity_rules", "zhnews_dates", "zhnews_numbers")
 
@@ -85,10 +81,11 @@ def package(
     segmenter_words: Path = SEGMENTER_WORDS,
     corpora: Path = DEFAULT_CORPORA,
     news_limit: int | None = None,
-    version: str = "0.5.0",
+    version: str = "0.6.0",
 ) -> Path:
-    """Take the trained pipeline's tok2vec + ner, add the token splits and the rule components,
-    save it to `out_dir`.
+    """Take the trained pipeline's tok2vec + ner and its tokenizer's vocabulary (the one its
+    training documents were cut by), add the token splits and the rule components, save it to
+    `out_dir`.
 
     `pkuseg_model` replaces the segmenter the pipeline was trained with (the entity-aware
     one, trained after the NER corpus existed: see models/README.md). `split_segmenter`, the
@@ -108,7 +105,9 @@ def package(
     )
     tokenizer = nlp.tokenizer
     assert isinstance(tokenizer, PkusegTokenizer)
-    # The split table and the rules' common words are learnt from the segmenter's own words.
+    # The split table's cuts and the rules' common words are learnt from the segmenter's own
+    # words; the vocabulary is the one the NER was trained with.
+    vocabulary = tokenizer.splits.vocabulary
     tokenizer.splits = SplitTable()
     if pkuseg_model is not None:
         tokenizer.initialize(
@@ -131,7 +130,8 @@ def package(
         reference = segmenter_nlp(split_segmenter)
         reference.tokenizer.pkuseg_update_user_dict(words, reset=True)
         tokenizers.append(reference.make_doc)
-    tokenizer.splits = SplitTable.learn(tokenizers, training_texts(corpora, news_limit))
+    cuts = SplitTable.learn(tokenizers, training_texts(corpora, news_limit)).cuts
+    tokenizer.splits = SplitTable(cuts, vocabulary)
     rules.gazetteer = Gazetteer.from_adcodes(adcode_rows())
     nlp.meta.update(
         {

@@ -18,9 +18,13 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import DocBin
 
+from flows import REPO_ROOT
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
 
 USER_DICT = "user_dict.txt"
+# Words the segmenter must keep whole: the suffixes and departments of local bodies, which
+# pkuseg, trained on 1998 national news, cuts apart (督/导组, 领导/小组, 住/建局).
+SEGMENTER_WORDS = REPO_ROOT / "configs" / "pkuseg_user_dict.txt"
 DEV_EVERY = 20  # one line in DEV_EVERY is held out as the dev split
 
 
