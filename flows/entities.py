@@ -529,8 +529,21 @@ def relabel_division(span: Span, lexicon: WordLexicon) -> Span:
 
 # 街道/片区 before an area word name the area (天宫院街道的5个社区, 管辖区域内); see relabel_office.
 _OFFICE_ENDING = re.compile(r"(街道|片区)$")
-_AREA_AFTER = tuple(
-    ["的", "辖区", "管辖", "内", "社区", "村", "及", "和", "与", "、", "各", "范围", "周边", "有"]
+_AREA_AFTER = (
+    "的",
+    "辖区",
+    "管辖",
+    "内",
+    "社区",
+    "村",
+    "及",
+    "和",
+    "与",
+    "、",
+    "各",
+    "范围",
+    "周边",
+    "有",
 )
 # What only a body's or a company's name ends with (hospitals are ORG by ANNOTATION.md). 中心
 # and 大厅 also end places (武汉博览中心), so the model's label stands for those; 街道 and 片区
