@@ -735,14 +735,16 @@ def _name_start(
     return _with_cut_character(doc, leftmost_name, lexicon, entity_at)
 
 
+# The suffix kinds before which a one-word entity of each label may be the body's own name.
+_OWN_NAME_KINDS = {"PERSON": ("ORG", "INSTITUTION"), "LOC": ("INSTITUTION",)}
+
+
 def _is_own_name(entity: Span, kind: str, lexicon: WordLexicon) -> bool:
     """A person, or a place before an institution, that is one word People's Daily never had:
     the model read the unknown word from its characters (漱玉 in 漱玉平民大药房, 东港 in
     东港股份有限公司), and before the suffix it is the name of the body itself."""
-    if kind == "LOC" or (entity.label_ == "LOC" and kind != "INSTITUTION"):
-        return False
     return (
-        entity.label_ in ("PERSON", "LOC")
+        kind in _OWN_NAME_KINDS.get(entity.label_, ())
         and len(entity) == 1
         and len(entity.text) > 1
         and entity.text not in lexicon.classes

@@ -142,10 +142,18 @@ def shipped() -> spacy.language.Language:
     return load_pipeline()
 
 
-def test_ner_alone_finds_names_inside_peoples_daily_words() -> None:
+@pytest.fixture(scope="module")
+def ner_alone() -> spacy.language.Language:
+    """The pipeline as the NER bar is measured: only tok2vec and ner enabled."""
+    return spacy.load(MODEL_DIR, enable=list(NER_COMPONENTS))
+
+
+def test_ner_alone_finds_names_inside_peoples_daily_words(
+    ner_alone: spacy.language.Language,
+) -> None:
     # pkuseg keeps 驻华, 京剧 and 抗美援朝 whole: the places inside are found only after the cut,
     # which the tokenizer makes even when only tok2vec and ner run (how the NER bar is measured).
-    nlp = spacy.load(MODEL_DIR, enable=list(NER_COMPONENTS))
+    nlp = ner_alone
     assert nlp.pipe_names == ["tok2vec", "ner"]
     sentence = "驻华使节观看了京剧表演，谈到抗美援朝。"
     assert {"驻华", "京剧", "抗美援朝"} <= set(nlp.tokenizer.pkuseg_seg.cut(sentence))
@@ -170,8 +178,10 @@ def test_tokenizer_marks_the_words_it_cut_into_characters(shipped: spacy.languag
     assert ("ORG", "漱玉平民大药房") in [(e.label_, e.text) for e in shipped(text).ents]
 
 
-def test_ner_alone_finds_a_name_pkuseg_glued_to_the_next_character() -> None:
-    nlp = spacy.load(MODEL_DIR, enable=list(NER_COMPONENTS))
+def test_ner_alone_finds_a_name_pkuseg_glued_to_the_next_character(
+    ner_alone: spacy.language.Language,
+) -> None:
+    nlp = ner_alone
     sentence = "新四军军长叶挺及陈毅同志"
     assert "挺及" in nlp.tokenizer.pkuseg_seg.cut(sentence)
     assert ("PERSON", "叶挺") in [(e.label_, e.text) for e in nlp(sentence).ents]

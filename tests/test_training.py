@@ -11,11 +11,10 @@ from spacy.tokens import DocBin
 
 from flows.clean import halfwidth_alnum
 from flows.entities import WordClass, is_han
-from flows.segmenter import PkusegTokenizer
+from flows.segmenter import SPLITS_FILE, PkusegTokenizer
 from flows.token_splits import SplitTable
 from flows.train.corpora import DEFAULT_CORPORA, bio_sentences, spans_from_tags
 from flows.train.ner import (
-    TRAINING_SPLITS,
     annotated_news_examples,
     convert_corpora,
     entity_aware_words,
@@ -124,7 +123,7 @@ def test_training_tokens_never_straddle_an_entity(smoke_models: dict[str, Path])
 def test_training_documents_and_the_tokenizer_share_one_vocabulary(
     smoke_models: dict[str, Path],
 ) -> None:
-    table = SplitTable.from_disk(smoke_models["ner"] / "corpus" / TRAINING_SPLITS)
+    table = SplitTable.from_disk(smoke_models["ner"] / "corpus" / SPLITS_FILE)
     assert table.vocabulary is not None and not table.cuts
     # People's Daily's words and the segmenter's user dictionary are kept whole.
     assert {"中国", "经济", "领导小组", "卫健局"} <= table.vocabulary

@@ -27,7 +27,7 @@ from flows import REPO_ROOT
 from flows.clean import halfwidth_alnum
 from flows.entities import is_han
 from flows.evaluate import Score, match
-from flows.segmenter import TOKENIZER_CONFIG
+from flows.segmenter import SPLITS_FILE, TOKENIZER_CONFIG
 from flows.token_splits import SplitTable
 from flows.train.corpora import DEFAULT_CORPORA, bio_sentences, peoples_daily_sentences
 from flows.train.segmenter import SEGMENTER_WORDS, USER_DICT, is_dev_line, use_model_only
@@ -36,9 +36,6 @@ LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE"
 ANNOTATED_NEWS = REPO_ROOT / "data" / "annotated" / "ner_news.jsonl"
 
 Span = tuple[int, int, str]
-# The split table `convert_corpora` writes beside the documents: its vocabulary cut the training
-# documents, and the tokenizer cuts the dev documents by it during training.
-TRAINING_SPLITS = "token_splits.json"
 
 
 @dataclass
@@ -169,7 +166,8 @@ def convert_corpora(
     cluener_weight: int = 3,
 ) -> ConversionReport:
     """Write train.spacy, dev.spacy (MSRA), news-dev.spacy and cluener-dev.spacy (ours), and
-    the split table of the training vocabulary (TRAINING_SPLITS, see `training_vocabulary`).
+    the split table of the training vocabulary (SPLITS_FILE, see `training_vocabulary`): the
+    tokenizer cuts the dev documents by it during training.
 
     Our annotated sentences are repeated in train (COVID news `news_weight` times, CLUENER
     `cluener_weight` times): they are few next to MSRA's 48k sentences, and they carry the
@@ -206,7 +204,7 @@ def convert_corpora(
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, docbin in bins.items():
         docbin.to_disk(out_dir / f"{name}.spacy")
-    table.to_disk(out_dir / TRAINING_SPLITS)
+    table.to_disk(out_dir / SPLITS_FILE)
     for line in report.lines():
         print(line, flush=True)
     print(f"vocabulary: {len(table.vocabulary or ())} words kept whole", flush=True)
@@ -247,7 +245,7 @@ def run_training(
         **pipeline_overrides(pkuseg_model, vectors),
         "paths.init_tok2vec": str(init_tok2vec) if init_tok2vec else None,
     }
-    splits = out_dir / "corpus" / TRAINING_SPLITS
+    splits = out_dir / "corpus" / SPLITS_FILE
     if splits.exists():
         overrides["paths.token_splits"] = str(splits)
     if max_steps is not None:
