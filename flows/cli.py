@@ -240,6 +240,7 @@ def train_ner(
     init_tok2vec: Annotated[
         Path | None, typer.Option(help="Pretrained tok2vec weights (zhnews train pretrain).")
     ] = None,
+    seed: Annotated[int | None, typer.Option(help="Override system.seed (default 0).")] = None,
 ) -> None:
     """Convert the NER corpora and train tok2vec + ner (spacy train with configs/ner.cfg)."""
     from flows.train.corpora import DEFAULT_CORPORA
@@ -261,6 +262,7 @@ def train_ner(
         learn_rate=learn_rate,
         resume=resume,
         init_tok2vec=init_tok2vec,
+        seed=seed,
     )
 
 
@@ -306,6 +308,19 @@ def train_vectors(
     from flows.train.vectors import train_vectors as train
 
     train(out_dir, pkuseg_model, corpora=corpora or DEFAULT_CORPORA)
+
+
+@train_app.command("average")
+def average_models(
+    trained: Annotated[
+        list[Path], typer.Argument(help="Trained pipelines: runs that differ only by --seed.")
+    ],
+    out_dir: Path = Path("training/ner-average/model-best"),
+) -> None:
+    """Average the tok2vec and ner weights of several training runs into one pipeline."""
+    from flows.train.ner import average_pipelines
+
+    typer.echo(f"averaged pipeline: {average_pipelines(trained, out_dir)}")
 
 
 @train_app.command("package")
@@ -386,12 +401,15 @@ def bench(
         "models/zh_news"
     ),
     max_chars: Annotated[int, typer.Option(help="Characters of COVID news to run.")] = 300_000,
+    rounds: Annotated[
+        int, typer.Option(min=1, help="Times each stage runs; the median is reported.")
+    ] = 5,
 ) -> None:
     """Measure NER throughput (chars/s, one core) on COVID news paragraphs."""
     from flows.bench import machine_description, measure_ner, news_paragraphs
 
     typer.echo(machine_description())
-    for result in measure_ner(model, list(news_paragraphs(max_chars=max_chars))):
+    for result in measure_ner(model, list(news_paragraphs(max_chars=max_chars)), rounds):
         typer.echo(str(result))
 
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy
 import pytest
 import spacy
 from spacy.tokens import DocBin
 
 from flows.clean import halfwidth_alnum
 from flows.entities import WordClass, is_han
+from flows.nlp import NER_COMPONENTS
 from flows.segmenter import SPLITS_FILE, PkusegTokenizer
 from flows.token_splits import SplitTable
 from flows.train.corpora import DEFAULT_CORPORA, bio_sentences, spans_from_tags
 from flows.train.ner import (
     annotated_news_examples,
+    average_pipelines,
     convert_corpora,
     entity_aware_words,
     run_training,
@@ -173,3 +176,35 @@ def test_smoke_pretraining_weights_start_the_ner_training(
             name = "E" if trained_layer.name == "hashembed" else "W"
             before, after = pretrained_layer.get_param(name), trained_layer.get_param(name)
             assert abs(after - before).max() < 0.02 < abs(before).max()
+
+
+@needs_corpora
+def test_averaging_runs_averages_every_weight(
+    smoke_models: dict[str, Path], tmp_path: Path
+) -> None:
+    trained = smoke_models["ner"] / "model-last"
+    original, shifted = spacy.load(trained), spacy.load(trained)
+    for name in NER_COMPONENTS:
+        for layer in shifted.get_pipe(name).model.walk():
+            for param in layer.param_names:
+                if layer.has_param(param):
+                    layer.set_param(param, layer.get_param(param) + 1.0)
+    shifted.to_disk(tmp_path / "shifted")
+    mean = tmp_path / "average" / "model-best"  # parents are made
+    averaged = spacy.load(average_pipelines([trained, tmp_path / "shifted"], mean))
+    checked = 0
+    for name in NER_COMPONENTS:
+        layers = zip(
+            original.get_pipe(name).model.walk(), averaged.get_pipe(name).model.walk(), strict=True
+        )
+        for before, after in layers:
+            for param in before.param_names:
+                if before.has_param(param):
+                    numpy.testing.assert_allclose(
+                        after.get_param(param), before.get_param(param) + 0.5, atol=1e-5
+                    )
+                    checked += 1
+    assert checked > 10
+    assert averaged.pipe_names == original.pipe_names
+    with pytest.raises(ValueError, match="at least two"):
+        average_pipelines([trained], tmp_path / "one")

@@ -232,9 +232,11 @@ def run_training(
     learn_rate: float | None = None,
     resume: bool = False,
     init_tok2vec: Path | None = None,
+    seed: int | None = None,
 ) -> None:
     """`spacy train` with our config; `resume` starts tok2vec and ner from OUT_DIR/model-last,
-    `init_tok2vec` starts tok2vec from pretrained weights (flows/train/pretrain.py)."""
+    `init_tok2vec` starts tok2vec from pretrained weights (flows/train/pretrain.py), `seed`
+    replaces the config's (runs that differ only by it are the ingredients of an average)."""
     from spacy.cli.train import train
 
     from flows.nlp import use_numpy_blas
@@ -252,6 +254,8 @@ def run_training(
         overrides["training.max_steps"] = max_steps
     if learn_rate is not None:
         overrides["training.optimizer.learn_rate"] = learn_rate
+    if seed is not None:
+        overrides["system.seed"] = seed
     config = spacy.util.load_config(config_path, overrides=overrides, interpolate=False)
     if resume:
         last = out_dir / "model-last"
@@ -270,6 +274,36 @@ def run_training(
     config.to_disk(resolved)
     use_numpy_blas()  # about twice as fast as thinc's blis here (flows/nlp.py)
     train(resolved, out_dir, use_gpu=-1)
+
+
+def average_pipelines(trained: list[Path], out_dir: Path) -> Path:
+    """Save the first trained pipeline with its `tok2vec` and `ner` weights averaged over all.
+
+    The runs must share the architecture, the labels and the starting weights (runs that differ
+    only by their seed): their average sits in the same basin as each and scores above any
+    of them (a "model soup"), at no cost at run time.
+    """
+    from flows.nlp import NER_COMPONENTS
+
+    if len(trained) < 2:
+        raise ValueError("averaging needs at least two trained pipelines")
+    first, *others = (spacy.load(path) for path in trained)
+    for path, nlp in zip(trained[1:], others, strict=True):
+        if nlp.get_pipe("ner").labels != first.get_pipe("ner").labels:
+            raise ValueError(f"{path} predicts other labels than {trained[0]}")
+    for name in NER_COMPONENTS:
+        layers = zip(*(nlp.get_pipe(name).model.walk() for nlp in (first, *others)), strict=True)
+        for layer, *same_layers in layers:
+            for param in layer.param_names:
+                if not layer.has_param(param):
+                    continue
+                arrays = [layer.get_param(param), *(m.get_param(param) for m in same_layers)]
+                if len({a.shape for a in arrays}) != 1:
+                    raise ValueError(f"{name} layer {layer.name}: {param} differs in shape")
+                layer.set_param(param, sum(arrays) / len(arrays))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    first.to_disk(out_dir)
+    return out_dir
 
 
 def evaluate_ner(nlp: Language, docbin: Path) -> dict[str, Score]:
