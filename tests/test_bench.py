@@ -8,7 +8,7 @@ import spacy
 from thinc.api import NumpyOps, use_ops
 
 from flows import REPO_ROOT
-from flows.bench import machine_description, measure_ner
+from flows.bench import Throughput, machine_description, measure_ner
 from flows.nlp import MODEL_DIR, NER_COMPONENTS, use_numpy_blas
 
 ANNOTATED = REPO_ROOT / "data" / "annotated" / "ner_news.jsonl"
@@ -39,7 +39,7 @@ def test_numpy_blas_finds_the_same_entities_as_thincs_default() -> None:
 
 def test_bench_times_every_stage_on_the_same_text() -> None:
     texts = annotated_texts(60)
-    results = measure_ner(MODEL_DIR, texts)
+    results = measure_ner(MODEL_DIR, texts, rounds=3)
     assert [r.stage.split(" (")[0] for r in results] == [
         "tokenizer",
         "tokenizer",
@@ -48,6 +48,13 @@ def test_bench_times_every_stage_on_the_same_text() -> None:
     ]
     assert {r.chars for r in results} == {sum(map(len, texts))}
     assert all(r.chars_per_second > 1000 for r in results)
+    assert all(len(r.seconds) == 3 for r in results)
+
+
+def test_throughput_is_the_median_round() -> None:
+    result = Throughput("stage", 1000, (2.0, 0.5, 1.0))
+    assert result.chars_per_second == 1000
+    assert str(result) == "stage: 1000 chars, 1,000 chars/s (median of 3 rounds; 500-2,000)"
 
 
 def test_bench_names_the_cpu_and_the_blas_it_ran_on() -> None:
