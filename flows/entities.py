@@ -19,6 +19,7 @@ word People's Daily never saw (巨野河) most likely is one.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import re
@@ -51,7 +52,9 @@ _NOT_NAMES = _words(
     "检查站 卡口 收费站 服务区 火车站 汽车站 高铁站 车站 机场 码头 广场 公园 商场 超市 小区"
 )
 # Titles a model may leave attached to a surname-only mention (李主任 -> 李).
-_PERSON_TITLE = re.compile(r"(主任|书记|局长|市长|区长|县长|省长|部长|总|先生|女士|同志|经理)$")
+_PERSON_TITLE = re.compile(
+    r"(主任|书记|局长|市长|区长|县长|省长|部长|总|先生|女士|同志|经理|老师|师傅|爷爷|奶奶|阿姨|叔叔|大爷|大妈)$"
+)
 # A body's party group is not part of its name (临沂市行政审批服务局党组 -> …服务局).
 # (A 综合党委 is a body of its own and keeps its name.)
 _PARTY_GROUP = re.compile(r"党组$")
@@ -459,6 +462,7 @@ class EntityRules:
         merged = [part for span in merged for part in split_place_chain(span, self.gazetteer)]
         merged += abbreviation_places(doc, words, merged, abbreviations)
         merged = [s for s in merged if not is_stray_character(s, merged)]
+        merged = complete_person_names(merged)
         doc.ents = sorted((s for s in merged if not is_excluded(s)), key=lambda span: span.start)
         return doc
 
@@ -800,12 +804,18 @@ def merge_spans(model: list[Span], rules: list[Span]) -> list[Span]:
     return spans
 
 
+# An expressway and one of its exits (青兰高速 + 昌城口): two places.
+_EXPRESSWAY_EXIT = re.compile(r"(.+?(?:高速公路|高速))([^高速]{1,4}口)")
+
+
 def split_place_chain(span: Span, gazetteer: Gazetteer) -> list[Span]:
-    """One LOC per place of a chain (ANNOTATION.md: 吉林省长春市 -> 吉林省 + 长春市); a city
-    is a place even where the model took it for an actor (河南省 as ORG)."""
+    """One LOC per place of a chain (ANNOTATION.md: 吉林省长春市 -> 吉林省 + 长春市, 青兰高速昌城口
+    -> 青兰高速 + 昌城口); a city is a place even where the model took it for an actor (河南省 as
+    ORG)."""
     if span.label_ == "PERSON":
         return [span]
-    parts = gazetteer.chain_parts(span.text)
+    exit_ = _EXPRESSWAY_EXIT.fullmatch(span.text) if span.label_ == "LOC" else None
+    parts = [exit_.span(1), exit_.span(2)] if exit_ else gazetteer.chain_parts(span.text)
     if parts is None:
         return [span]
     spans = [
@@ -993,6 +1003,30 @@ def is_stray_character(span: Span, spans: list[Span]) -> bool:
         for other in spans
     )
     return not (paired or before in _BEFORE_ONE_CHARACTER_PLACE or after in ("资", "企"))
+
+
+def complete_person_names(spans: list[Span]) -> list[Span]:
+    """傅明 before 先 is 傅明先 where the document names 傅明先 elsewhere: a given name's last
+    character can also be a word (先 "first", 献 "offer"), and the model reads it as one in
+    some sentences of an article and not in others. One person, one name per document."""
+    names = sorted({s.text for s in spans if s.label_ == "PERSON"}, key=len, reverse=True)
+    starts = sorted(s.start_char for s in spans)
+    completed = []
+    for span in spans:
+        if span.label_ == "PERSON":
+            following = bisect.bisect_right(starts, span.start_char)
+            room = starts[following] if following < len(starts) else len(span.doc.text)
+            for name in names:
+                end = span.start_char + len(name)
+                if (
+                    len(name) > len(span.text)
+                    and end <= room
+                    and span.doc.text.startswith(name, span.start_char)
+                ):
+                    span = span.doc.char_span(span.start_char, end, label="PERSON") or span
+                    break
+        completed.append(span)
+    return completed
 
 
 def abbreviation_places(

@@ -106,6 +106,9 @@ def test_facility_needs_a_name_word_not_a_distant_place(rules: EntityRules) -> N
 
 
 def test_expressway_and_its_exits_are_places(rules: EntityRules) -> None:
+    # The model may take an expressway and its exit for one place.
+    words = ["检查", "了", "青", "兰", "高速", "昌", "城", "口", "等"]
+    assert entities(rules, words, [(2, 8, "LOC")]) == [("LOC", "青兰高速"), ("LOC", "昌城口")]
     words = ["青兰", "高速", "昌城口", "、", "孟疃口", "下道"]
     # The model took one exit for a person.
     found = entities(rules, words, [(4, 5, "PERSON")])
@@ -286,6 +289,8 @@ def test_a_character_before_a_title_is_a_surname(rules: EntityRules) -> None:
     words = ["韩", "先生", "备感", "欣慰", "，", "访", "韩", "期间"]
     found = entities(rules, words, [(0, 1, "LOC"), (6, 7, "LOC")])
     assert found == [("PERSON", "韩"), ("LOC", "韩")]
+    # A form of address is a title too: 刘爷爷 -> 刘.
+    assert entities(rules, ["刘", "爷爷", "同意"], [(0, 2, "PERSON")]) == [("PERSON", "刘")]
 
 
 def test_bare_departments_and_task_groups_are_no_names(rules: EntityRules) -> None:
@@ -360,3 +365,15 @@ def test_shipped_pipeline_reads_local_names(
     shipped: spacy.language.Language, sentence: str, expected: set[tuple[str, str]]
 ) -> None:
     assert {(e.label_, e.text) for e in shipped(sentence).ents} == expected
+
+
+def test_a_person_is_named_alike_throughout_a_document(rules: EntityRules) -> None:
+    # 傅明先 in one sentence, 傅明 + 先 ("first") in the next: one person, one name.
+    words = ["傅明先", "主持", "会议", "。", "傅", "明", "先", "强调", "，", "傅", "明", "说"]
+    found = entities(rules, words, [(0, 1, "PERSON"), (4, 6, "PERSON"), (9, 11, "PERSON")])
+    assert found == [("PERSON", "傅明先"), ("PERSON", "傅明先"), ("PERSON", "傅明")]
+    # Without the longer name in the document, and never into the next entity.
+    assert entities(rules, words[4:8], [(0, 2, "PERSON")]) == [("PERSON", "傅明")]
+    words = ["傅明先", "说", "。", "傅", "明", "先锋队"]
+    found = entities(rules, words, [(0, 1, "PERSON"), (3, 5, "PERSON"), (5, 6, "ORG")])
+    assert ("PERSON", "傅明") in found
