@@ -81,7 +81,7 @@ def package(
     segmenter_words: Path = SEGMENTER_WORDS,
     corpora: Path = DEFAULT_CORPORA,
     news_limit: int | None = None,
-    version: str = "0.6.0",
+    version: str = "0.7.0",
 ) -> Path:
     """Take the trained pipeline's tok2vec + ner and its tokenizer's vocabulary (the one its
     training documents were cut by), add the token splits and the rule components, save it to
