@@ -280,8 +280,9 @@ def average_pipelines(trained: list[Path], out_dir: Path) -> Path:
     """Save the first trained pipeline with its `tok2vec` and `ner` weights averaged over all.
 
     The runs must share the architecture, the labels and the starting weights (runs that differ
-    only by their seed): their average sits in the same basin as each and scores above any
-    of them (a "model soup"), at no cost at run time.
+    only by their seed), so that their average stays in the basin they share (a "model soup"):
+    seven such runs averaged scored above each of them (models/README.md, Session 8), at no
+    cost at run time.
     """
     from flows.nlp import NER_COMPONENTS
 
