@@ -51,8 +51,8 @@ def first_items(source: Path, items: int | None, dest: Path) -> Path:
 
 def run_flow(label: str, inputs: Path, work: Path, *options: str) -> FlowRun:
     """Run `zhnews run` in a fresh process and read its `runs` and `documents` rows back."""
-    from flows import tables
-    from flows.tables import Table
+    from flows.store import tables
+    from flows.store.tables import Table
 
     output = work / label
     started = time.perf_counter()
@@ -75,8 +75,9 @@ def run_flow(label: str, inputs: Path, work: Path, *options: str) -> FlowRun:
 
 def bare_pipe_chars_per_second(output: Path) -> float:
     """The floor: the saved pipeline's `nlp.pipe` over the flow's cleaned texts, warmed up."""
-    from flows import nlp, tables
-    from flows.tables import Table
+    from flows.nlp import model as nlp
+    from flows.store import tables
+    from flows.store.tables import Table
 
     texts = tables.read_table(output, Table.DOCUMENTS, ["text"])["text"].to_pylist()
     model = nlp.load_pipeline()

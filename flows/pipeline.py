@@ -30,11 +30,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
 
-from flows import incremental, ingest, nlp, slogans, tables
-from flows.clean import clean_document
-from flows.records import CleanDocument, RawDocument, Reject, SloganMention
-from flows.runners import DEFAULT_WORKERS, Runner, started_task_runner
-from flows.tables import Table
+from flows.inputs import ingest
+from flows.inputs.clean import clean_document
+from flows.nlp import model as nlp
+from flows.nlp import slogans
+from flows.ops.runners import DEFAULT_WORKERS, Runner, started_task_runner
+from flows.store import tables
+from flows.store.ledger import Fingerprint, InputLedger
+from flows.store.records import CleanDocument, RawDocument, Reject, SloganMention
+from flows.store.tables import Table
 
 DEFAULT_BATCH_SIZE = 64
 # With worker processes every task run also costs the flow's process and the Prefect server
@@ -359,12 +363,12 @@ class _BatchPipeline:
 
 
 def _unread_files(
-    files: Iterable[Path], ledger: incremental.InputLedger, summary: RunSummary
-) -> list[tuple[Path, incremental.Fingerprint | None]]:
+    files: Iterable[Path], ledger: InputLedger, summary: RunSummary
+) -> list[tuple[Path, Fingerprint | None]]:
     """Files whose fingerprint earlier runs have not recorded; the others count as skipped."""
     unread = []
     for path in files:
-        fingerprint = incremental.Fingerprint.of(path)
+        fingerprint = Fingerprint.of(path)
         documents = ledger.seen(fingerprint)
         if documents is None:
             unread.append((path, fingerprint))
@@ -424,10 +428,10 @@ def zhnews_flow(
     )
     with tables.output_lock(output):
         tables.recover(output)
-        ledger = incremental.InputLedger.load(output)
+        ledger = InputLedger.load(output)
         seen = _SeenInputs.load(output, reprocess)
         files, walk_rejects = ingest.find_input_files(inputs)
-        known = incremental.InputLedger(ledger.path) if reprocess else ledger
+        known = InputLedger(ledger.path) if reprocess else ledger
         unread = _unread_files(files, known, summary)
         paths = [path for path, _ in unread]
         stream = itertools.chain(walk_rejects, ingest.iter_inputs(paths, max_chars=max_chars))

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import tables
-from flows.check import check_output
-from flows.tables import Table
+from flows.store import tables
+from flows.store.check import check_output
+from flows.store.tables import Table
 from tests.conftest import REPO_ROOT, SEEDS, SHARED
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
@@ -128,7 +128,7 @@ def test_same_text_from_another_source_adds_a_document_row_only(
 
 def test_all_five_seeds_score_against_their_annotations(seeds_output: Path) -> None:
     """Guards what was measured (see models/README.md), a little below it."""
-    from flows.evaluate import evaluate
+    from flows.ops.evaluate import evaluate
 
     scores = evaluate(seeds_output, REPO_ROOT / "tests" / "data" / "seed_annotations")
     assert scores["dates:value"].recall >= 0.95 and scores["dates:value"].precision >= 0.95

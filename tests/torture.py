@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.records import RejectReason
+from flows.store.records import RejectReason
 
 HUGE_LINE_BYTES = 50 * 1024 * 1024
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flows import REPO_ROOT
-from flows.clean import halfwidth_alnum
+from flows.inputs.clean import halfwidth_alnum
 
 DEFAULT_CORPORA = Path(os.environ.get("ZHNEWS_CORPORA", REPO_ROOT.parent / "shared" / "corpora"))
 

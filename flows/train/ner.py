@@ -24,11 +24,11 @@ from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 
 from flows import REPO_ROOT
-from flows.clean import halfwidth_alnum
-from flows.entities import is_han
-from flows.evaluate import Score, match
-from flows.segmenter import SPLITS_FILE, TOKENIZER_CONFIG
-from flows.token_splits import SplitTable
+from flows.inputs.clean import halfwidth_alnum
+from flows.nlp.entities import is_han
+from flows.nlp.token_splits import SplitTable
+from flows.nlp.tokenizer import SPLITS_FILE, TOKENIZER_CONFIG
+from flows.ops.evaluate import Score, match
 from flows.train.corpora import DEFAULT_CORPORA, bio_sentences, peoples_daily_sentences
 from flows.train.segmenter import SEGMENTER_WORDS, USER_DICT, is_dev_line, use_model_only
 
@@ -138,7 +138,7 @@ def _stable_bucket(key: str, buckets: int = 3) -> int:
 def training_vocabulary(
     corpora: Path, training_words: Iterable[list[str]], *, min_count: int = 2
 ) -> frozenset[str]:
-    """The Han words of two or more characters the tokenizer keeps whole (flows/token_splits.py):
+    """The Han words of two or more characters the tokenizer keeps whole (nlp/token_splits.py):
     People's Daily's words, the segmenter's user dictionary, and the words found at least
     `min_count` times in the training sentences.
 
@@ -239,7 +239,7 @@ def run_training(
     replaces the config's (runs that differ only by it are the ingredients of an average)."""
     from spacy.cli.train import train
 
-    from flows.nlp import use_numpy_blas
+    from flows.nlp.model import use_numpy_blas
 
     overrides: dict[str, object] = {
         "paths.train": str(out_dir / "corpus" / "train.spacy"),
@@ -272,7 +272,7 @@ def run_training(
     out_dir.mkdir(parents=True, exist_ok=True)
     resolved = out_dir / "config.cfg"
     config.to_disk(resolved)
-    use_numpy_blas()  # about twice as fast as thinc's blis here (flows/nlp.py)
+    use_numpy_blas()  # about twice as fast as thinc's blis here (flows/nlp/model.py)
     train(resolved, out_dir, use_gpu=-1)
 
 
@@ -284,7 +284,7 @@ def average_pipelines(trained: list[Path], out_dir: Path) -> Path:
     seven such runs averaged scored above each of them (models/README.md, Session 8), at no
     cost at run time.
     """
-    from flows.nlp import NER_COMPONENTS
+    from flows.nlp.model import NER_COMPONENTS
 
     if len(trained) < 2:
         raise ValueError("averaging needs at least two trained pipelines")

@@ -14,11 +14,13 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from flows import dates, numbers  # noqa: F401  (registers the factories)
-from flows.entities import EntityRules, Gazetteer, WordLexicon, is_han
-from flows.nlp import NER_COMPONENTS
-from flows.segmenter import TOKENIZER_CONFIG, PkusegTokenizer
-from flows.token_splits import AnnotatedText, SplitTable
+from flows.nlp import (
+    numbers,  # noqa: F401  (registers the factories)
+)
+from flows.nlp.entities import EntityRules, Gazetteer, WordLexicon, is_han
+from flows.nlp.model import NER_COMPONENTS
+from flows.nlp.token_splits import AnnotatedText, SplitTable
+from flows.nlp.tokenizer import TOKENIZER_CONFIG, PkusegTokenizer
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
 from flows.train.ner import annotated_news_examples, msra_examples, segmenter_nlp
 from flows.train.segmenter import SEGMENTER_WORDS, USER_DICT, use_model_only
@@ -90,13 +92,13 @@ def package(
     `pkuseg_model` replaces the segmenter the pipeline was trained with (the entity-aware
     one, trained after the NER corpus existed: see models/README.md). `split_segmenter`, the
     People's-Daily-only segmenter, also segments the training sentences the token splits are
-    learnt from (flows/token_splits.py says why). The entity rules get
+    learnt from (flows/nlp/token_splits.py says why). The entity rules get
     their word lexicon from People's Daily and the COVID news in `corpora` (the first
     `news_limit` items only, and as many annotated sentences for the token splits, for smoke
     runs).
     """
     # Only the trained weights are taken; the rule components and the token splits are built
-    # here. Pipelines trained before flows/segmenter.py existed name spaCy's own tokenizer.
+    # here. Pipelines trained before flows/nlp/tokenizer.py existed name spaCy's own tokenizer.
     trained_names = spacy.util.load_config(trained / "config.cfg")["nlp"]["pipeline"]
     nlp = spacy.load(
         trained,

@@ -55,7 +55,7 @@ def run_pretraining(
     """`spacy pretrain` with our config; returns the weights of the last epoch."""
     from spacy.training.pretrain import pretrain
 
-    from flows.nlp import use_numpy_blas
+    from flows.nlp.model import use_numpy_blas
 
     # `spacy pretrain` initialises the pipeline (tokenizer, vectors) before it starts.
     overrides = {"paths.raw_text": str(raw_text), **pipeline_overrides(pkuseg_model, vectors)}

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from flows.clean import halfwidth_alnum
+from flows.inputs.clean import halfwidth_alnum
 from flows.train.corpora import (
     DEFAULT_CORPORA,
     bio_sentences,

@@ -1,0 +1,1 @@
+"""Inputs: finding, decoding and cleaning what was scraped."""

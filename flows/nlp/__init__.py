@@ -1,0 +1,1 @@
+"""NLP: the spaCy pipeline's tokenizer and components, and loading it."""

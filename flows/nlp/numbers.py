@@ -1,0 +1,201 @@
+"""Find numbers with their units in cleaned Simplified-Chinese news.
+
+`extract_numbers` returns `NumberMention`s by the rules of ANNOTATION.md (Numbers): the span is a
+numeral plus its measure word or unit (`3478家`, `70.91亿元`, `8000余人次`, `106 个`); the value is
+the number as written with 万/亿 expanded (`70.91亿元` -> 7091000000.0, unit `元`; `22%` -> 22.0,
+unit `%`); `kind` is money, percent, ordinal or cardinal; `approx` marks 余/多/约/超过/以上/….
+
+Not numbers: durations and clock times (`24小时`, `3天`, `16时`), numbers inside dates, names
+and fixed terms (`三管三必须`, `一盘棋`, `第一时间`, short quoted formulas such as “四个源头”),
+list enumerators (`一要`, `一方面`) and Chinese numerals without a measure word (`统一`, `一直`).
+Callers pass the spans of dates, entity names and slogans as `excluded`.
+
+The spaCy component `zhnews_numbers` stores the mentions in `doc._.numbers` (character offsets,
+not `doc.spans`, for the reason given in `flows.nlp.dates`), excluding the ranges of `doc._.dates`
+and of ORG entities.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import flows.nlp.dates  # noqa: F401  (registers the Doc extensions this component reads)
+from flows.nlp.numerals import parse_numeral
+from flows.store.records import NumberMention
+
+
+class Kind(StrEnum):
+    """The `kind` column of the numbers table."""
+
+    CARDINAL = "cardinal"
+    MONEY = "money"
+    PERCENT = "percent"
+    ORDINAL = "ordinal"
+
+
+MONEY_UNITS = ("美元", "欧元", "日元", "港元", "英镑", "元")
+PERCENT_UNITS = ("%", "百分点")
+MEASURE_WORDS = (
+    "个百分点", "百分点", "人次", "户次", "车次", "架次", "班次", "家次", "批次", "剂次", "辆次",
+    "平方公里", "平方米", "立方米", "公里", "千米", "公斤", "千克", "公顷", "万元",
+    "个", "家", "人", "名", "例", "项", "条", "次", "场", "轮", "批", "户", "所", "座", "辆",
+    "台", "件", "份", "套", "处", "栋", "幢", "间", "位", "只", "种", "类", "张", "本", "篇",
+    "届", "岁", "层", "组", "队", "支", "笔", "宗", "起", "块", "片", "床", "架", "艘", "头",
+    "棵", "株", "亩", "吨", "斤", "米", "倍", "箱", "袋", "瓶", "剂", "针", "楼", "道", "网",
+)  # fmt: skip
+# Units that make the number a duration, a clock time or a date part: not a number row.
+TIME_UNITS = (
+    "个小时", "个工作日", "个星期", "个多月", "个月", "小时", "工作日", "星期", "分钟", "周年",
+    "年", "月", "日", "天", "周", "时", "点", "分", "秒", "号", "季度",
+)  # fmt: skip
+APPROX_BEFORE = ("将近", "大约", "超过", "至少", "不到", "不足", "约", "近", "超", "逾")
+APPROX_AFTER = ("以上", "以下", "左右")
+# Fixed terms, idioms and enumerators whose numerals are not quantities (ANNOTATION.md).
+FIXED_TERMS = (
+    "三管三必须", "四方责任", "一盘棋", "一人一档", "九小场所", "一米线", "一对一", "三级书记",
+    "三区", "两手抓", "两不误", "五个一律", "一张网", "第一时间", "第一责任人", "第一道关口",
+    "一次次", "一站式", "一体化", "一体", "另一方面", "一方面", "一次性", "一把手", "一起",
+    "一条龙", "一块儿", "一线", "一道", "一网通办", "一次办好", "一件事", "一揽子",
+)  # fmt: skip
+# Names that start with an ordinal (第九督导组): the pipeline also passes entity spans.
+ORDINAL_NAME_HEADS = ("督导组", "核查督导组", "督查组", "工作组", "专班", "中学", "小学",
+                      "人民医院", "医院", "支队", "大队", "中队", "分局", "检查组")  # fmt: skip
+
+_CN_DIGIT = "零〇一二两三四五六七八九"
+_CN_NUM = rf"[{_CN_DIGIT}十][{_CN_DIGIT}十百千万亿]*(?:点[{_CN_DIGIT}]+)?"
+_AR_NUM = (
+    r"(?<![A-Za-z0-9._/:\-])\d+(?:[,，]\d{3})*(?:\.\d+)?(?!\d|\.\d|[A-Za-z_/:\-×*])[十百千万亿]*"
+)
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Regex alternation, longest words first so that 人次 wins over 人."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_NUMBER = re.compile(
+    rf"""
+    (?P<ord>第)?
+    (?:(?P<pct>百分之)(?P<pnum>{_CN_NUM}|\d+(?:\.\d+)?)|(?P<num>{_AR_NUM}|{_CN_NUM}))
+    (?P<more>余|多)?
+    (?:\s?(?P<time>{_alternation(TIME_UNITS)})
+      |\s?(?P<unit>{_alternation((*MEASURE_WORDS, *MONEY_UNITS, *PERCENT_UNITS))}))?
+    """,
+    re.VERBOSE,
+)
+_NON_NUMERAL_WORD = rf"[^\W\d{_CN_DIGIT}十百千万亿]"
+_FIXED = re.compile(
+    _alternation(FIXED_TERMS)
+    # numbered formulas: 一企一策, 四不两直, 七天七检, 十天一调度
+    + rf"|[{_CN_DIGIT}十双]{_NON_NUMERAL_WORD}{{1,2}}[{_CN_DIGIT}十双]{_NON_NUMERAL_WORD}{{1,3}}"
+    # short quoted formulas: “四个源头”, “两个探头”
+    + r"|“[^“”\n]{1,8}”"
+)
+# A Chinese numeral right after these characters is part of a word (统一, 唯一, 进一步).
+_WORD_BEFORE = frozenset("统唯同逐进专划均归单初某任")
+
+
+def extract_numbers(text: str, excluded: Sequence[tuple[int, int]] = ()) -> list[NumberMention]:
+    """Number mentions of `text`, leaving out those overlapping `excluded` char ranges."""
+    blocked = _Ranges([*excluded, *((m.start(), m.end()) for m in _FIXED.finditer(text))])
+    out: list[NumberMention] = []
+    for match in _NUMBER.finditer(text):
+        if match.group("time") is not None or blocked.overlaps(match.start(), match.end()):
+            continue
+        mention = _mention(text, match)
+        if mention is not None:
+            out.append(mention)
+    return out
+
+
+def _mention(text: str, match: re.Match[str]) -> NumberMention | None:
+    """The mention for one match, or None when it is not a quantity."""
+    numeral = match.group("pnum") or match.group("num")
+    chinese = not numeral[0].isdigit()
+    unit, ordinal = match.group("unit"), match.group("ord") is not None
+    if chinese and unit is None and not ordinal and match.group("pct") is None:
+        return None
+    if chinese and match.start() and text[match.start() - 1] in _WORD_BEFORE:
+        return None
+    if ordinal and text.startswith(ORDINAL_NAME_HEADS, match.end()):
+        return None
+    value = parse_numeral(numeral)
+    if value is None:
+        return None
+    kind, unit = _kind_and_unit(unit, match.group("pct") is not None, ordinal)
+    end = match.end()
+    if unit is None and match.group("more") is not None:
+        end -= 1  # 多 without a unit is an adverb (多措并举), not an approximation
+    approx = _is_approx(text, match.start(), end, match.group("more") is not None)
+    return NumberMention(text[match.start() : end], match.start(), end, value, unit, kind, approx)
+
+
+def _kind_and_unit(unit: str | None, percent: bool, ordinal: bool) -> tuple[str, str | None]:
+    """Kind and normalised unit (亿元 -> 元, 个百分点 -> 百分点)."""
+    if percent:
+        return str(Kind.PERCENT), "%"
+    if unit == "个百分点":
+        unit = "百分点"
+    elif unit == "万元":
+        unit = "元"
+    if ordinal or unit == "楼":
+        return str(Kind.ORDINAL), unit
+    if unit in MONEY_UNITS:
+        return str(Kind.MONEY), unit
+    if unit in PERCENT_UNITS:
+        return str(Kind.PERCENT), unit
+    return str(Kind.CARDINAL), unit
+
+
+def _is_approx(text: str, start: int, end: int, more: bool) -> bool:
+    """True when an approximation marker is inside or around the span."""
+    return (
+        more
+        or text.endswith(APPROX_BEFORE, max(0, start - 2), start)
+        or text.startswith(APPROX_AFTER, end)
+    )
+
+
+class _Ranges:
+    """Sorted, merged char ranges with a fast overlap test."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [r[0] for r in merged]
+        self._ends = [r[1] for r in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether [start, end) overlaps any range."""
+        i = bisect.bisect_left(self._ends, start + 1)
+        return i < len(self._starts) and self._starts[i] < end
+
+
+class NumberExtractor:
+    """spaCy component: `doc._.numbers`, skipping dates (`doc._.dates`) and ORG entities."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        excluded = [(d.start_char, d.end_char) for d in doc._.dates or ()]
+        excluded += [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
+        doc._.numbers = extract_numbers(doc.text, excluded)
+        return doc
+
+
+if not Doc.has_extension("numbers"):
+    Doc.set_extension("numbers", default=None)
+
+
+@Language.factory("zhnews_numbers")
+def make_number_extractor(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    """Create the number component; it has no settings and no weights."""
+    return NumberExtractor()

@@ -1,0 +1,1 @@
+"""Operations: the command line, scheduled serving, task runners, benchmark, evaluation."""

@@ -1,0 +1,435 @@
+"""The `zhnews` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows.ops.runners import DEFAULT_WORKERS, Runner
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# The temporary Prefect API starts in ~10 s on an idle machine; a loaded one needs longer.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+app = typer.Typer(
+    help="Chinese local-government news to analysis-ready Parquet tables.", no_args_is_help=True
+)
+train_app = typer.Typer(
+    help="Train zhnews' own models from the public corpora.", no_args_is_help=True
+)
+slogans_app = typer.Typer(help="Slogan lexicon tools.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+app.add_typer(slogans_app, name="slogans")
+
+EXIT_REJECTS = 4
+DEFAULT_INPUT = Path("seeds")
+DEFAULT_OUTPUT = Path("output")
+Inputs = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Files or directories of .txt, .html/.htm or .jsonl (default: seeds/)."),
+]
+Output = Annotated[
+    Path, typer.Option("--output", "-o", help="Output directory of the Parquet tables.")
+]
+RunnerOption = Annotated[
+    Runner,
+    typer.Option(
+        help="Where clean/nlp/slogans run: in the flow's process, local processes, or Dask."
+    ),
+]
+Workers = Annotated[
+    int, typer.Option(help="Worker processes for --runner processes or a local Dask cluster.")
+]
+DaskAddress = Annotated[
+    str | None,
+    typer.Option(
+        help="Scheduler of an existing Dask cluster (tcp://host:8786); implies --runner dask."
+    ),
+]
+
+BatchSize = Annotated[
+    int | None,
+    typer.Option(
+        help="Documents per task run (default 64 in-process, 256 with worker processes or Dask).",
+        min=1,
+    ),
+]
+
+
+@app.command()
+def run(
+    inputs: Inputs = None,
+    output: Output = DEFAULT_OUTPUT,
+    batch_size: BatchSize = None,
+    max_chars: Annotated[
+        int, typer.Option(help="Inputs longer than this are rejected as too_large.")
+    ] = 1_000_000,
+    reprocess: Annotated[
+        bool, typer.Option(help="Replace the rows of documents already processed.")
+    ] = False,
+    runner: RunnerOption = Runner.IN_PROCESS,
+    workers: Workers = DEFAULT_WORKERS,
+    dask_address: DaskAddress = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal)."),
+    ] = None,
+) -> None:
+    """Run the pipeline on INPUTS and write the tables under OUTPUT."""
+    from flows.pipeline import zhnews_flow
+    from flows.store.tables import OutputLockedError
+
+    paths = inputs or [DEFAULT_INPUT]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        typer.echo(f"error: no such input: {', '.join(map(str, missing))}", err=True)
+        raise typer.Exit(2)
+    try:
+        summary = zhnews_flow(
+            paths,
+            output,
+            batch_size=batch_size,
+            max_chars=max_chars,
+            reprocess=reprocess,
+            runner=Runner.DASK if dask_address else runner,
+            workers=workers,
+            dask_address=dask_address,
+            progress=sys.stderr.isatty() if progress is None else progress,
+        )
+    except OutputLockedError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(3) from None
+    typer.echo(summary.markdown())
+    if summary.rejects:
+        # Not 1: a script must tell "done, some inputs rejected" from a crash.
+        typer.echo(f"{summary.rejects} input(s) rejected: see {output / 'rejects'}", err=True)
+        raise typer.Exit(EXIT_REJECTS)
+
+
+@app.command()
+def serve(
+    inputs: Inputs = None,
+    output: Output = DEFAULT_OUTPUT,
+    cron: Annotated[str | None, typer.Option(help='Cron schedule, e.g. "0 * * * *".')] = None,
+    interval: Annotated[float | None, typer.Option(help="Seconds between runs.")] = None,
+    name: Annotated[str, typer.Option(help="Deployment name.")] = "scheduled",
+    batch_size: BatchSize = None,
+    runner: RunnerOption = Runner.IN_PROCESS,
+    workers: Workers = DEFAULT_WORKERS,
+    dask_address: DaskAddress = None,
+) -> None:
+    """Serve the flow as a Prefect deployment that processes new INPUTS on a schedule.
+
+    Needs a Prefect server (`prefect server start`) and PREFECT_API_URL pointing at it.
+    """
+    from flows.ops.serve import ServeError, serve_flow
+
+    if (cron is None) == (interval is None):
+        typer.echo("error: give exactly one of --cron and --interval", err=True)
+        raise typer.Exit(2)
+    try:
+        serve_flow(
+            inputs or [DEFAULT_INPUT],
+            output,
+            cron=cron,
+            interval=interval,
+            name=name,
+            batch_size=batch_size,
+            runner=Runner.DASK if dask_address else runner,
+            workers=workers,
+            dask_address=dask_address,
+        )
+    except ServeError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def check(
+    output: Annotated[Path, typer.Argument(help="Output directory to validate.")] = DEFAULT_OUTPUT,
+) -> None:
+    """Validate every table: schema, doc_id references, span texts, unique keys."""
+    from flows.store.check import check_output
+
+    if not output.is_dir():
+        typer.echo(f"error: {output} is not a directory", err=True)
+        raise typer.Exit(2)
+    violations = check_output(output)
+    for violation in violations:
+        typer.echo(str(violation))
+    typer.echo(f"{len(violations)} violation(s) in {output}")
+    if violations:
+        raise typer.Exit(1)
+
+
+# Options shared by the training commands.
+ConfigOption = Annotated[Path, typer.Option(help="spaCy training config.")]
+SegmenterOption = Annotated[Path, typer.Option(help="pkuseg model (zhnews train segmenter).")]
+VectorsOption = Annotated[
+    Path | None, typer.Option(help="Vectors pipeline (zhnews train vectors).")
+]
+CorporaOption = Annotated[
+    Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")
+]
+
+
+@train_app.command("segmenter")
+def train_segmenter(
+    out_dir: Annotated[Path, typer.Option(help="Working directory of the segmenter.")] = Path(
+        "training/segmenter"
+    ),
+    corpora: CorporaOption = None,
+    iterations: int = 3,
+    resume: Annotated[bool, typer.Option(help="Continue from the model in OUT_DIR.")] = False,
+    limit: Annotated[
+        int | None, typer.Option(help="Use only the first N lines (smoke runs).")
+    ] = None,
+    entity_aware: Annotated[
+        Path | None,
+        typer.Option(help="Also train on this DocBin of entity-aware segmented NER docs."),
+    ] = None,
+) -> None:
+    """Train the pkuseg segmenter on People's Daily 1998."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.segmenter import train_segmenter as train
+
+    train(
+        out_dir,
+        corpora=corpora or DEFAULT_CORPORA,
+        iterations=iterations,
+        resume=resume,
+        limit=limit,
+        entity_aware=entity_aware,
+    )
+
+
+@train_app.command("prune-segmenter")
+def prune_segmenter(
+    model: Path = Path("training/segmenter-ea/model"),
+    out_dir: Path = Path("training/segmenter-ea/pruned"),
+    threshold: Annotated[float, typer.Option(help="Drop features with all |w| <= this.")] = 0.02,
+) -> None:
+    """Shrink a pkuseg model by dropping features whose weights are all near zero."""
+    from flows.train.segmenter import prune_segmenter as prune
+
+    prune(model, out_dir, threshold=threshold)
+
+
+@train_app.command("ner")
+def train_ner(
+    out_dir: Annotated[Path, typer.Option(help="Working directory of the NER training.")] = Path(
+        "training/ner"
+    ),
+    config: ConfigOption = Path("configs/ner.cfg"),
+    pkuseg_model: SegmenterOption = Path("training/segmenter/model"),
+    vectors: VectorsOption = Path("training/vectors/pipeline"),
+    corpora: CorporaOption = None,
+    limit: Annotated[int | None, typer.Option(help="Sentences per corpus (smoke runs).")] = None,
+    max_steps: Annotated[int | None, typer.Option(help="Override training.max_steps.")] = None,
+    learn_rate: Annotated[
+        float | None, typer.Option(help="Override the learning rate (lower it to fine-tune).")
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="Start from OUT_DIR/model-last.")] = False,
+    cluener_weight: Annotated[
+        int, typer.Option(help="Times each annotated CLUENER train sentence is repeated.")
+    ] = 3,
+    init_tok2vec: Annotated[
+        Path | None, typer.Option(help="Pretrained tok2vec weights (zhnews train pretrain).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Override system.seed (default 0).")] = None,
+) -> None:
+    """Convert the NER corpora and train tok2vec + ner (spacy train with configs/ner.cfg)."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.ner import convert_corpora, run_training
+
+    convert_corpora(
+        pkuseg_model,
+        out_dir / "corpus",
+        corpora=corpora or DEFAULT_CORPORA,
+        limit=limit,
+        cluener_weight=cluener_weight,
+    )
+    run_training(
+        config,
+        out_dir,
+        pkuseg_model=pkuseg_model,
+        vectors=vectors,
+        max_steps=max_steps,
+        learn_rate=learn_rate,
+        resume=resume,
+        init_tok2vec=init_tok2vec,
+        seed=seed,
+    )
+
+
+@train_app.command("pretrain")
+def train_pretrain(
+    out_dir: Annotated[Path, typer.Option(help="Working directory of the pretraining.")] = Path(
+        "training/pretrain"
+    ),
+    config: ConfigOption = Path("configs/ner.cfg"),
+    pkuseg_model: SegmenterOption = Path("training/segmenter/model"),
+    vectors: VectorsOption = Path("training/vectors/pipeline"),
+    corpora: CorporaOption = None,
+    limit: Annotated[int | None, typer.Option(help="Sentences of raw text (smoke runs).")] = None,
+    max_epochs: Annotated[int | None, typer.Option(help="Override pretraining.max_epochs.")] = None,
+) -> None:
+    """Pretrain tok2vec on the raw text of all corpora; weights for `train ner --init-tok2vec`."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.pretrain import run_pretraining, write_pretraining_corpus
+
+    raw_text = out_dir / "raw_text.spacy"
+    write_pretraining_corpus(
+        raw_text, pkuseg_model, corpora=corpora or DEFAULT_CORPORA, limit=limit
+    )
+    weights = run_pretraining(
+        config,
+        out_dir,
+        raw_text=raw_text,
+        pkuseg_model=pkuseg_model,
+        vectors=vectors,
+        max_epochs=max_epochs,
+    )
+    typer.echo(f"pretrained tok2vec weights: {weights}")
+
+
+@train_app.command("vectors")
+def train_vectors(
+    out_dir: Path = Path("training/vectors"),
+    pkuseg_model: SegmenterOption = Path("training/segmenter/model"),
+    corpora: CorporaOption = None,
+) -> None:
+    """Train static word vectors on the raw text of all corpora."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.vectors import train_vectors as train
+
+    train(out_dir, pkuseg_model, corpora=corpora or DEFAULT_CORPORA)
+
+
+@train_app.command("average")
+def average_models(
+    trained: Annotated[
+        list[Path], typer.Argument(help="Trained pipelines: runs that differ only by --seed.")
+    ],
+    out_dir: Path = Path("training/ner-average/model-best"),
+) -> None:
+    """Average the tok2vec and ner weights of several training runs into one pipeline."""
+    from flows.train.ner import average_pipelines
+
+    typer.echo(f"averaged pipeline: {average_pipelines(trained, out_dir)}")
+
+
+@train_app.command("package")
+def package_model(
+    trained: Annotated[
+        Path, typer.Option(help="A trained pipeline, e.g. training/ner/model-best.")
+    ] = Path("training/ner/model-best"),
+    out_dir: Path = Path("models/zh_news"),
+    pkuseg_model: Annotated[Path | None, typer.Option(help="Segmenter to ship instead.")] = None,
+    split_segmenter: Annotated[
+        Path | None,
+        typer.Option(help="People's-Daily-only segmenter, for learning the token splits."),
+    ] = None,
+    corpora: Annotated[
+        Path | None,
+        typer.Option(
+            help="Corpora directory for the rules' word lexicon and the token splits "
+            "(default ../shared/corpora)."
+        ),
+    ] = None,
+) -> None:
+    """Add the zhnews components and their data to a trained pipeline, save it as models/zh_news."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.package import package
+
+    package(
+        trained,
+        out_dir,
+        pkuseg_model=pkuseg_model,
+        split_segmenter=split_segmenter,
+        corpora=corpora or DEFAULT_CORPORA,
+    )
+
+
+@train_app.command("evaluate")
+def evaluate_ner_model(
+    model: Path = Path("models/zh_news"),
+    corpus: Annotated[Path, typer.Option(help="Directory of the *dev.spacy files.")] = Path(
+        "training/ner/corpus"
+    ),
+    rules: Annotated[
+        bool, typer.Option(help="Score after zhnews_entity_rules (what the tables get).")
+    ] = False,
+) -> None:
+    """Exact-span NER scores per label on our MSRA dev split and our annotated dev splits."""
+    import spacy
+
+    from flows.nlp.model import NER_COMPONENTS, use_numpy_blas
+    from flows.train.ner import evaluate_ner
+
+    components = [*NER_COMPONENTS, *(["zhnews_entity_rules"] if rules else [])]
+    use_numpy_blas()
+    nlp = spacy.load(model, enable=components)
+    for name in ("dev", "news-dev", "cluener-dev"):
+        if not (corpus / f"{name}.spacy").exists():
+            continue
+        for label, score in evaluate_ner(nlp, corpus / f"{name}.spacy").items():
+            typer.echo(f"{name:9s} {label:7s} {score}")
+
+
+@app.command()
+def evaluate(
+    output: Annotated[Path, typer.Argument(help="Output directory of a run.")] = DEFAULT_OUTPUT,
+    annotations: Annotated[Path, typer.Option(help="Directory of annotation JSON files.")] = Path(
+        "tests/data/seed_annotations"
+    ),
+) -> None:
+    """Score OUTPUT against hand annotations (entities, dates, numbers, slogans)."""
+    from flows.ops.evaluate import evaluate as score
+
+    for aspect, result in score(output, annotations).items():
+        typer.echo(f"{aspect:18s} {result}")
+
+
+@app.command()
+def bench(
+    model: Annotated[Path, typer.Option(help="spaCy pipeline to measure.")] = Path(
+        "models/zh_news"
+    ),
+    max_chars: Annotated[int, typer.Option(help="Characters of COVID news to run.")] = 300_000,
+    rounds: Annotated[
+        int, typer.Option(min=1, help="Times each stage runs; the median is reported.")
+    ] = 5,
+) -> None:
+    """Measure NER throughput (chars/s, one core) on COVID news paragraphs."""
+    from flows.ops.bench import machine_description, measure_ner, news_paragraphs
+
+    typer.echo(machine_description())
+    for result in measure_ner(model, list(news_paragraphs(max_chars=max_chars)), rounds):
+        typer.echo(str(result))
+
+
+@slogans_app.command("rank")
+def rank_slogans(
+    output: Annotated[
+        Path, typer.Argument(help="Output directory of earlier runs.")
+    ] = DEFAULT_OUTPUT,
+    limit: int = 30,
+) -> None:
+    """Rank discovered slogan candidates by frequency, spread and dates, for curators."""
+    from flows.nlp.slogans import rank_candidates
+
+    typer.echo("rank  score  mentions  docs  sources  first       last        candidate")
+    for rank, row in enumerate(rank_candidates(output, limit=limit), start=1):
+        typer.echo(
+            f"{rank:4d}  {row.score:5.2f}  {row.n_mentions:8d}  {row.n_docs:4d}  "
+            f"{row.n_sources:7d}  {row.first_date}  {row.last_date}  {row.canonical}"
+        )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,133 @@
+"""Score an output directory against hand annotations, the way CONTRACT.md says we are judged.
+
+Per document, items are matched by surface `text` (and label for entities), each occurrence
+counted; exactness then compares the normalised values. Annotation files use the customer's
+format (`../shared/examples/`): one JSON per document, named after its source file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows.store import tables
+from flows.store.tables import Table
+
+# Annotated dates of these grains are "neither required nor penalised" (examples/README.md).
+_UNSCORED_GRAINS = frozenset({"duration", "relative-unresolved", "time"})
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    true_positives: int
+    predicted: int
+    expected: int
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / self.expected if self.expected else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def __add__(self, other: Score) -> Score:
+        return Score(
+            self.true_positives + other.true_positives,
+            self.predicted + other.predicted,
+            self.expected + other.expected,
+        )
+
+    def __str__(self) -> str:
+        return (
+            f"P {self.precision:.3f} R {self.recall:.3f} F1 {self.f1:.3f} "
+            f"(tp {self.true_positives}, predicted {self.predicted}, expected {self.expected})"
+        )
+
+
+def match(predicted: Iterable[tuple], expected: Iterable[tuple]) -> Score:
+    """Multiset match: every occurrence counts once."""
+    pred, gold = Counter(predicted), Counter(expected)
+    return Score(sum((pred & gold).values()), sum(pred.values()), sum(gold.values()))
+
+
+def _rows(output: Path, table: Table, columns: list[str]) -> dict[str, list[tuple]]:
+    by_doc: dict[str, list[tuple]] = {}
+    for row in tables.read_table(output, table, ["doc_id", *columns]).to_pylist():
+        by_doc.setdefault(row["doc_id"], []).append(tuple(row[c] for c in columns))
+    return by_doc
+
+
+def evaluate(output: Path, annotations: Path) -> dict[str, Score]:
+    """Scores per aspect, summed over the annotated documents found in `output`."""
+    documents = tables.read_table(output, Table.DOCUMENTS, ["doc_id", "source"]).to_pylist()
+    doc_of = {Path(d["source"]).stem: d["doc_id"] for d in documents}
+    entities = _rows(output, Table.ENTITIES, ["label", "text"])
+    dates = _rows(output, Table.DATES, ["text", "value", "grain"])
+    numbers = _rows(output, Table.NUMBERS, ["text", "value", "unit", "kind", "approx"])
+    slogans = _rows(output, Table.SLOGANS, ["text"])
+    totals: dict[str, Score] = {}
+
+    def add(aspect: str, score: Score) -> None:
+        totals[aspect] = totals.get(aspect, Score(0, 0, 0)) + score
+
+    for path in sorted(annotations.glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        doc_id = doc_of.get(Path(gold["doc"]).stem)
+        if doc_id is None:
+            continue
+        found_entities = entities.get(doc_id, [])
+        add("entities", match(found_entities, [(e["label"], e["text"]) for e in gold["entities"]]))
+        for label in ("PERSON", "ORG", "LOC"):
+            add(
+                f"entities:{label}",
+                match(
+                    [e for e in found_entities if e[0] == label],
+                    [(label, e["text"]) for e in gold["entities"] if e["label"] == label],
+                ),
+            )
+        scored = [
+            d
+            for d in gold["dates"]
+            if d.get("note") != "header" and d["grain"] not in _UNSCORED_GRAINS
+        ]
+        unscored = Counter(d["text"] for d in gold["dates"] if d["grain"] in _UNSCORED_GRAINS)
+        found_dates = [
+            d for d in dates.get(doc_id, []) if d[2] not in _UNSCORED_GRAINS and not unscored[d[0]]
+        ]
+        add("dates", match([(d[0],) for d in found_dates], [(d["text"],) for d in scored]))
+        add(
+            "dates:value",
+            match([d[:2] for d in found_dates], [(d["text"], d["value"]) for d in scored]),
+        )
+        found_numbers = numbers.get(doc_id, [])
+        add(
+            "numbers",
+            match([(n[0],) for n in found_numbers], [(n["text"],) for n in gold["numbers"]]),
+        )
+        add(
+            "numbers:exact",
+            match(
+                found_numbers,
+                [
+                    (n["text"], n["value"], n["unit"], n["kind"], n["approx"])
+                    for n in gold["numbers"]
+                ],
+            ),
+        )
+        add(
+            "slogans",
+            match(
+                [(s[0],) for s in slogans.get(doc_id, [])],
+                [(s["text"],) for s in gold["slogans"]],
+            ),
+        )
+    return totals

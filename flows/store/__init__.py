@@ -1,0 +1,1 @@
+"""Storage: table schemas and records, atomic Parquet writes, the ledger and checks."""

@@ -1,0 +1,235 @@
+"""Tests for flows.nlp.dates: jionlp/Duckling cases, ANNOTATION.md rules, the seed, spaCy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import opencc
+import pytest
+import spacy
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flows.nlp.dates import extract_dates
+
+ROOT = Path(__file__).parents[1]
+PUB = dt.datetime(2022, 3, 28, 10, 18, 3)
+CASES = [json.loads(line) for line in (ROOT / "data" / "date_cases.jsonl").read_text().splitlines()]
+_PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+
+
+def seed_document() -> str:
+    """Seed 000 cleaned the way the pipeline does: Simplified, no pinyin, title + body."""
+    raw = (ROOT.parent / "seeds" / "000_09d1d3fb153f71d8.txt").read_text(encoding="utf-8")
+    lines = _PINYIN.sub("", opencc.OpenCC("t2s").convert(raw)).splitlines()
+    title = next(line for line in lines if line.startswith("原标题")).split(":", 1)[1]
+    header = ("来源", "原标题", "2022-03-28")
+    body = [ln for ln in lines if ln.strip() and not ln.startswith((*header, "想爆料"))]
+    return title + "\n\n" + "\n".join(body)
+
+
+def expected(name: str) -> list[dict]:
+    """One list of the customer's annotation of seed 000."""
+    path = Path("/work/shared/examples/000_09d1d3fb153f71d8.json")
+    if not path.exists():
+        pytest.skip("shared examples not available")
+    return json.loads(path.read_text(encoding="utf-8"))[name]
+
+
+def _one(text: str, published: dt.datetime | None = PUB, partial: str | None = None):
+    mentions = extract_dates(text, published, partial)
+    assert len(mentions) == 1, mentions
+    return mentions[0]
+
+
+def _param(case: dict) -> object:
+    marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if "xfail" in case else []
+    return pytest.param(case, id=f"{case['source']}:{case['text']}", marks=marks)
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_converted_cases(case: dict) -> None:
+    mentions = extract_dates(case["text"], dt.datetime.fromisoformat(case["published"]))
+    placed = [m for m in mentions if m.date_start is not None]
+    assert len(placed) == 1, mentions
+    assert placed[0].date_start.isoformat() == case["date_start"]
+    assert placed[0].date_end.isoformat() == case["date_end"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "start", "end", "grain"),
+    [
+        ("2022年3月27日", "2022-03-27", "2022-03-27", "2022-03-27", "day"),
+        ("二〇二二年三月二十七日", "2022-03-27", "2022-03-27", "2022-03-27", "day"),
+        ("2022-03-28", "2022-03-28", "2022-03-28", "2022-03-28", "day"),
+        ("2022.03.27", "2022-03-27", "2022-03-27", "2022-03-27", "day"),
+        ("2022/3/26", "2022-03-26", "2022-03-26", "2022-03-26", "day"),
+        ("3月27日下午", "2022-03-27", "2022-03-27", "2022-03-27", "day"),
+        ("10日", "2022-03-10", "2022-03-10", "2022-03-10", "day"),
+        ("2021年第四季度", "2021-Q4", "2021-10-01", "2021-12-31", "quarter"),
+        ("2019年底", "2019-11-01/2019-12-31", "2019-11-01", "2019-12-31", "range"),
+        ("今天上午", "2022-03-28", "2022-03-28", "2022-03-28", "day"),
+        ("昨天", "2022-03-27", "2022-03-27", "2022-03-27", "day"),
+        ("前天", "2022-03-26", "2022-03-26", "2022-03-26", "day"),
+        ("明天", "2022-03-29", "2022-03-29", "2022-03-29", "day"),
+        ("上周五", "2022-03-25", "2022-03-25", "2022-03-25", "day"),
+        ("下周一", "2022-04-04", "2022-04-04", "2022-04-04", "day"),
+        ("本月15日", "2022-03-15", "2022-03-15", "2022-03-15", "day"),
+        ("去年12月", "2021-12", "2021-12-01", "2021-12-31", "month"),
+        ("明年", "2023", "2023-01-01", "2023-12-31", "year"),
+        ("前年", "2020", "2020-01-01", "2020-12-31", "year"),
+        ("一季度", "2022-Q1", "2022-01-01", "2022-03-31", "quarter"),
+        ("上半年", "2022-H1", "2022-01-01", "2022-06-30", "range"),
+        ("3月下旬", "2022-03-21/2022-03-31", "2022-03-21", "2022-03-31", "range"),
+        ("4月份", "2022-04", "2022-04-01", "2022-04-30", "month"),
+        ("今年以来", "2022-01-01/2022-03-28", "2022-01-01", "2022-03-28", "range"),
+        ("1月8日以来", "2022-01-08/2022-03-28", "2022-01-08", "2022-03-28", "range"),
+        ("自1月27日开始", "2022-01-27/2022-03-28", "2022-01-27", "2022-03-28", "range"),
+        ("3月28日至4月3日", "2022-03-28/2022-04-03", "2022-03-28", "2022-04-03", "range"),
+        ("5月1日至5日", "2022-05-01/2022-05-05", "2022-05-01", "2022-05-05", "range"),
+        ("“五一”期间", "2022-05-01/2022-05-05", "2022-05-01", "2022-05-05", "range"),
+        ("春节期间", "2022-01-31/2022-02-06", "2022-01-31", "2022-02-06", "range"),
+        ("春节", "2022-02-01", "2022-02-01", "2022-02-01", "day"),
+        ("年内", "2022", "2022-01-01", "2022-12-31", "year"),
+    ],
+)
+def test_brief_examples(text: str, value: str, start: str, end: str, grain: str) -> None:
+    mention = _one(text)
+    assert (mention.text, mention.value, mention.grain) == (text, value, grain)
+    assert (mention.date_start.isoformat(), mention.date_end.isoformat()) == (start, end)
+
+
+def test_month_day_takes_the_year_closest_to_publication() -> None:
+    mention = _one("12月31日", dt.datetime(2022, 1, 3))
+    assert mention.value == "2021-12-31"
+
+
+def test_national_day_in_the_right_year() -> None:
+    assert _one("国庆节期间", dt.datetime(2021, 9, 20)).value == "2021-10-01/2021-10-07"
+
+
+def test_partial_publication_date_keeps_year_unknown() -> None:
+    today = _one("今天", None, "XXXX-02-07")
+    assert (today.value, today.date_start, today.date_end) == ("XXXX-02-07", None, None)
+    assert _one("一季度", None, "XXXX-02-07").value == "XXXX-Q1"
+    assert _one("2021年5月", None, "XXXX-02-07").date_start == dt.date(2021, 5, 1)
+
+
+def test_parenthesised_day_and_clock_are_one_span() -> None:
+    mention = _one("今天（1月8日）16时")
+    assert (mention.text, mention.value) == ("今天（1月8日）16时", "2022-01-08")
+
+
+@pytest.mark.parametrize(("text", "value"), [("每日", "P1D"), ("每天", "P1D"), ("每周", "P1W")])
+def test_frequencies(text: str, value: str) -> None:
+    mention = _one(text)
+    assert (mention.grain, mention.value, mention.date_start) == ("duration", value, None)
+
+
+@pytest.mark.parametrize("text", ["目前", "截至目前", "近日", "近期", "连日来", "当前，"])
+def test_vague_references_are_unresolved(text: str) -> None:
+    mention = _one(text)
+    assert (mention.grain, mention.value) == ("relative-unresolved", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "24小时", "半天", "一个工作日", "七天七检", "十天一调度", "日调度、日报告", "第一时间",
+        "全天候", "自第十一场新闻发布会以来", "进驻以来", "疫情期间", "当前疫情", "当前工作",
+        "一周一次", "近3日", "60日内",
+    ],
+)  # fmt: skip
+def test_not_dates(text: str) -> None:
+    assert extract_dates(text, PUB) == []
+
+
+def test_reported_event_day_fixes_today() -> None:
+    text = "3月27日下午，发布会召开。今日全市核酸检测结果全部为阴性。"
+    assert [m.value for m in extract_dates(text, PUB)] == ["2022-03-27", "2022-03-27"]
+
+
+def test_seed_000_matches_the_annotation() -> None:
+    text = seed_document()
+    got = [(m.text, m.value, m.grain) for m in extract_dates(text, PUB)]
+    # The header date is metadata; 7×24小时 is a duration and durations are not date rows.
+    want = [
+        (d["text"], d["value"], d["grain"])
+        for d in expected("dates")
+        if d.get("note") != "header" and (d["grain"] != "duration" or d["text"] in ("每日", "每周"))
+    ]
+    assert got == want
+
+
+def test_seed_offsets_are_exact() -> None:
+    text = seed_document()
+    for mention in extract_dates(text, PUB):
+        assert text[mention.start_char : mention.end_char] == mention.text
+
+
+@given(st.text(), st.one_of(st.none(), st.datetimes()))
+def test_never_raises_and_offsets_are_valid(text: str, published: dt.datetime | None) -> None:
+    for mention in extract_dates(text, published):
+        assert 0 <= mention.start_char < mention.end_char <= len(text)
+        assert text[mention.start_char : mention.end_char] == mention.text
+
+
+@given(
+    st.text(
+        alphabet="0123456789年月日号至到以来起今去前明上下本周季度半旬底初期间春节五一自每目当，、（）"
+    )
+)
+def test_never_raises_on_date_soup(text: str) -> None:
+    for mention in extract_dates(text, PUB, None):
+        assert text[mention.start_char : mention.end_char] == mention.text
+
+
+def test_spacy_component_reads_publication_date() -> None:
+    import flows.nlp.dates  # noqa: F401  (registers the factory)
+
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("zhnews_dates")
+    doc = nlp.make_doc("今年以来，3月27日下午召开会议。")
+    doc._.published = PUB
+    doc = nlp.get_pipe("zhnews_dates")(doc)
+    assert [(m.text, m.value) for m in doc._.dates] == [
+        ("今年以来", "2022-01-01/2022-03-28"),
+        ("3月27日下午", "2022-03-27"),
+    ]
+    undated = nlp.get_pipe("zhnews_dates")(nlp.make_doc("今天"))._.dates
+    assert [(m.text, m.value, m.grain) for m in undated] == [("今天", None, "relative-unresolved")]
+
+
+def test_spacy_pipeline_round_trips(tmp_path: Path) -> None:
+    import flows.nlp.dates  # noqa: F401
+
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("zhnews_dates")
+    nlp.to_disk(tmp_path / "nlp")
+    loaded = spacy.load(tmp_path / "nlp")
+    assert loaded.pipe_names == ["zhnews_dates"]
+    assert loaded("2022年3月27日")._.dates[0].value == "2022-03-27"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Seed 004 has no publication date: year-level expressions still get XXXX values.
+        ("今年以来，街道营收下滑", [("今年以来", "XXXX-01-01/XXXX-XX-XX", "range")]),
+        ("一季度实现固定资产投资", [("一季度", "XXXX-Q1", "quarter")]),
+        ("确保实现全年各项发展目标任务", [("全年", "XXXX", "year")]),
+        ("三要保首季开门红", [("首季", "XXXX-Q1", "quarter")]),
+        # A quoted holiday keeps its quotes, alone or before 期间 (ANNOTATION.md).
+        ("教育学生“五一”不外出", [("“五一”", "XXXX-05-01", "day")]),
+        ("“五一”期间离盘必须报备", [("“五一”期间", "XXXX-05-01/XXXX-05-05", "range")]),
+    ],
+)
+def test_year_level_dates_without_publication_date(
+    text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    found = extract_dates(text, None)
+    assert [(m.text, m.value, m.grain) for m in found] == expected
+    assert all(m.date_start is None and m.date_end is None for m in found)

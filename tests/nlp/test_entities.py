@@ -1,0 +1,379 @@
+"""`zhnews_entity_rules` on hand-segmented sentences, with a small People's-Daily-style lexicon."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Doc, Span
+
+from flows.nlp.entities import (
+    EntityRules,
+    Gazetteer,
+    WordClass,
+    WordLexicon,
+    rejoin_unknown_words,
+)
+
+# (word, tag) as People's Daily tags them; 联系 is a verb that is also a noun a third of the time.
+_TAGGED = [
+    [("住房", "n"), ("城乡", "n"), ("党组", "n"), ("书记", "n"), ("要求", "v")],
+    [("联系", "v"), ("联系", "v"), ("联系", "vn"), ("抓好", "v"), ("政务", "n")],
+    [("服务", "vn"), ("中心", "n"), ("中国", "ns"), ("经济", "n"), ("高速", "b")],
+    [("发展", "vn"), ("下道", "v"), ("不", "d"), ("出口", "n"), ("疫情", "n"), ("的", "u")],
+    [("诸城", "ns"), ("一方面", "c"), ("开会", "v"), ("处置", "v"), ("处置", "vn"), ("工作", "vn")],
+    [("纳入", "v"), ("入驻", "v"), ("人员", "n")],
+]
+
+
+# (adcode, name) rows as in cpca's table: a province, a city, a county of that city.
+_ADCODES = [
+    ("210000000000", "辽宁省"),
+    ("211100000000", "盘锦市"),
+    ("211103000000", "兴隆台区"),
+    ("211101000000", "市辖区"),
+    ("370000000000", "山东省"),
+    ("370700000000", "潍坊市"),
+    ("370782000000", "诸城市"),
+]
+
+
+@pytest.fixture(scope="module")
+def rules() -> EntityRules:
+    return EntityRules(WordLexicon.from_tagged(_TAGGED), Gazetteer.from_adcodes(_ADCODES))
+
+
+def entities(rules: EntityRules, words: list[str], ents: list[tuple[int, int, str]] = ()) -> list:
+    doc = Doc(spacy.blank("zh").vocab, words=words, spaces=[False] * len(words))
+    doc.ents = [Span(doc, start, end, label=label) for start, end, label in ents]
+    return [(e.label_, e.text) for e in rules(doc).ents]
+
+
+def test_lexicon_classes_from_tags() -> None:
+    lexicon = WordLexicon.from_tagged(_TAGGED)
+    assert lexicon["诸城"] is WordClass.NAME
+    assert lexicon["联系"] is WordClass.DESCRIPTOR  # vn a third of the time
+    assert lexicon["抓好"] is WordClass.BOUNDARY
+    assert lexicon["巨野河"] is WordClass.NAME  # never seen: most likely a name
+
+
+def test_lexicon_round_trips(tmp_path: Path) -> None:
+    lexicon = WordLexicon.from_tagged(_TAGGED)
+    lexicon.to_disk(tmp_path / "words.json")
+    assert WordLexicon.from_disk(tmp_path / "words.json") == lexicon
+
+
+def test_body_takes_the_place_that_starts_it_and_not_its_party_group(rules: EntityRules) -> None:
+    words = ["临沂市", "住房", "和", "城乡", "建设局", "党组", "书记", "要求"]
+    # The model found the city and a truncated body with its party group.
+    found = entities(rules, words, [(0, 1, "LOC"), (3, 6, "ORG")])
+    assert found == [("ORG", "临沂市住房和城乡建设局")]
+
+
+def test_bare_level_prefix_starts_a_body_after_a_verb(rules: EntityRules) -> None:
+    found = entities(rules, ["抓好", "市", "政务", "服务", "中心"])
+    assert found == [("ORG", "市政务服务中心")]
+
+
+def test_long_named_group_runs_through_descriptors_to_its_prefix(rules: EntityRules) -> None:
+    words = ["开会", "市", "新型", "冠状", "病毒", "感染", "的", "肺炎", "疫情", "处置", "工作"]
+    words += ["领导小组"]
+    assert entities(rules, words) == [("ORG", "市新型冠状病毒感染的肺炎疫情处置工作领导小组")]
+
+
+def test_without_a_prefix_a_name_starts_at_its_leftmost_unknown_word(rules: EntityRules) -> None:
+    assert entities(rules, ["联系", "巨野河", "街道"]) == [("ORG", "巨野河街道")]
+    assert entities(rules, ["、", "文旅局", "要求"]) == [("ORG", "文旅局")]
+
+
+def test_generic_suffix_words_are_no_names(rules: EntityRules) -> None:
+    assert entities(rules, ["市", "中心"]) == []
+    assert entities(rules, ["诸城市", "中心"]) == [("LOC", "诸城市")]
+    assert entities(rules, ["市委", "要求", "街道", "出口"]) == []
+
+
+def test_a_government_is_a_body_only_when_a_place_names_it(rules: EntityRules) -> None:
+    # ANNOTATION.md: bodies named with a place are ORG (MSRA would tag 诸城市 alone).
+    assert entities(rules, ["诸城市", "政府", "要求"], [(0, 1, "LOC")]) == [("ORG", "诸城市政府")]
+    assert entities(rules, ["市", "政府", "要求"]) == []
+    assert entities(rules, ["联系", "中国", "经济", "政府"]) == []
+
+
+def test_facility_needs_a_name_word_not_a_distant_place(rules: EntityRules) -> None:
+    found = entities(rules, ["中国", "经济", "高速", "发展"], [(0, 1, "LOC")])
+    assert found == [("LOC", "中国")]
+
+
+def test_expressway_and_its_exits_are_places(rules: EntityRules) -> None:
+    # The model may take an expressway and its exit for one place.
+    words = ["检查", "了", "青", "兰", "高速", "昌", "城", "口", "等"]
+    assert entities(rules, words, [(2, 8, "LOC")]) == [("LOC", "青兰高速"), ("LOC", "昌城口")]
+    words = ["青兰", "高速", "昌城口", "、", "孟疃口", "下道"]
+    # The model took one exit for a person.
+    found = entities(rules, words, [(4, 5, "PERSON")])
+    assert found == [("LOC", "青兰高速"), ("LOC", "昌城口"), ("LOC", "孟疃口")]
+    # Without an expressway nearby a word ending in 口 is left alone.
+    assert entities(rules, ["昌城口", "开会"]) == []
+
+
+def test_divisions_need_a_name_before_the_level(rules: EntityRules) -> None:
+    found = entities(rules, ["诸城市", "抓好市", "、", "联系区", "、", "一方面市"])
+    assert found == [("LOC", "诸城市")]
+
+
+def test_one_character_abbreviation_after_a_verb(rules: EntityRules) -> None:
+    found = entities(rules, ["诸城市", "要求", "不", "离诸"])
+    assert found == [("LOC", "诸城市"), ("LOC", "诸")]
+    found = entities(rules, ["诸城市", "要求", "不", "离", "诸"])
+    assert found == [("LOC", "诸城市"), ("LOC", "诸")]
+
+
+def test_a_character_after_two_place_verbs_is_a_place(rules: EntityRules) -> None:
+    words = ["要求", "返盘", "、", "来盘", "人员", "不", "离盘"]
+    assert entities(rules, words) == [("LOC", "盘"), ("LOC", "盘"), ("LOC", "盘")]
+    # One verb alone is not enough, nor an object that is no place (返岗, 返校).
+    assert entities(rules, ["要求", "返盘", "人员"]) == []
+    assert entities(rules, ["返岗", "、", "来岗"]) == []
+
+
+def test_segmenter_cuts_around_a_level_are_mended(rules: EntityRules) -> None:
+    # 纳入市: a verb glued to the 市 that starts the body's name; 诸/城市: a split place name.
+    words = ["纳入市", "疫情", "处置", "工作", "领导小组", "，", "入驻", "诸", "城市"]
+    assert entities(rules, words) == [("ORG", "市疫情处置工作领导小组"), ("LOC", "诸城市")]
+
+
+def test_gazetteer_knows_each_division_and_the_one_above() -> None:
+    gazetteer = Gazetteer.from_adcodes(_ADCODES)
+    assert gazetteer.parents["兴隆台区"] == "盘锦市"
+    assert gazetteer.parents["盘锦市"] == "辽宁省"
+    assert gazetteer.parents["辽宁省"] == ""
+    assert "市辖区" not in gazetteer.parents
+    # The city above a county gives its one-character name; a province gives none (辽 ≠ 辽宁).
+    assert gazetteer.initials(gazetteer.find("兴隆台区")) == {"兴", "盘"}
+    assert gazetteer.initials(gazetteer.find("辽宁省")) == set()
+    assert gazetteer.is_chinese_place("山东") and not gazetteer.is_chinese_place("美国")
+
+
+def test_gazetteer_places_across_cut_tokens_and_their_short_names(rules: EntityRules) -> None:
+    words = ["兴隆", "台区", "要求", "非必要", "不", "离盘", "；", "诸城市", "与", "诸城", "开会"]
+    assert entities(rules, words) == [
+        ("LOC", "兴隆台区"),
+        ("LOC", "盘"),  # 盘锦, the city above 兴隆台区
+        ("LOC", "诸城市"),
+        ("LOC", "诸城"),
+    ]
+
+
+def test_named_place_before_a_group_is_part_of_its_name(rules: EntityRules) -> None:
+    assert entities(rules, ["诸城", "督导组", "开会"]) == [("ORG", "诸城督导组")]
+
+
+def test_department_listed_alone_is_a_body(rules: EntityRules) -> None:
+    words = ["区", "执法局", "、", "公安分局", "、", "文旅局", "要求"]
+    assert entities(rules, words) == [("ORG", "区执法局"), ("ORG", "公安分局"), ("ORG", "文旅局")]
+
+
+def test_cut_character_goes_back_to_the_name(rules: EntityRules) -> None:
+    words = ["青兰", "高速", "、", "昌", "城口", "下道"]
+    assert entities(rules, words) == [("LOC", "青兰高速"), ("LOC", "昌城口")]
+
+
+def test_company_keeps_its_chinese_place_and_products_are_cut(rules: EntityRules) -> None:
+    words = ["山东", "胜邦", "化工", "有限公司", "和", "美国", "西南", "电力", "公司"]
+    model = [(0, 1, "LOC"), (1, 4, "ORG"), (5, 6, "LOC"), (6, 9, "ORG")]
+    assert entities(rules, words, model) == [
+        ("ORG", "山东胜邦化工有限公司"),
+        ("LOC", "美国"),
+        ("ORG", "西南电力公司"),
+    ]
+    found = entities(rules, ["章丘区", "政务", "服务", "大厅", "微信公众号"], [(0, 5, "ORG")])
+    assert found == [("ORG", "章丘区政务服务大厅")]
+
+
+def test_chains_of_places_are_one_place_each(rules: EntityRules) -> None:
+    words = ["山东", "潍坊", "诸城市", "谢家", "小湾村", "开会"]
+    # The model read the whole chain as one organisation.
+    assert entities(rules, words, [(0, 5, "ORG")]) == [
+        ("LOC", "山东"),
+        ("LOC", "潍坊"),
+        ("LOC", "诸城市"),
+        ("LOC", "谢家小湾村"),
+    ]
+    assert entities(rules, ["山东省", "开会"], [(0, 1, "ORG")]) == [("LOC", "山东省")]
+    # A name that is not all places is left alone.
+    assert entities(rules, ["山东", "大学"], [(0, 2, "ORG")]) == [("ORG", "山东大学")]
+
+
+def test_daily_is_not_japan_and_bare_facilities_are_no_names(rules: EntityRules) -> None:
+    words = ["实行", "日", "调度", "、", "日", "报告", "，", "中", "日", "关系", "，", "赴", "日"]
+    model = [(1, 2, "LOC"), (4, 5, "LOC"), (7, 8, "LOC"), (8, 9, "LOC"), (12, 13, "LOC")]
+    assert entities(rules, words, model) == [("LOC", "中"), ("LOC", "日"), ("LOC", "日")]
+    assert entities(rules, ["检查站", "要求"], [(0, 1, "LOC")]) == []
+
+
+def test_a_place_named_like_a_body_is_the_body(rules: EntityRules) -> None:
+    words = [
+        "到",
+        "章丘区",
+        "行政",
+        "审批",
+        "服务局",
+        "和",
+        "武汉",
+        "博览",
+        "中心",
+        "、",
+        "中建六局",
+    ]
+    model = [(1, 5, "LOC"), (6, 9, "LOC"), (10, 11, "LOC")]
+    assert entities(rules, words, model) == [
+        ("ORG", "章丘区行政审批服务局"),
+        ("LOC", "武汉博览中心"),
+        ("ORG", "中建六局"),
+    ]
+
+
+def test_a_subdistrict_standing_alone_is_its_office(rules: EntityRules) -> None:
+    # ANNOTATION.md: 街道/片区 are ORG when they act, LOC when they name the area.
+    acting = ["山大路", "街道", "协助", "企业"]
+    assert entities(rules, acting, [(0, 2, "LOC")]) == [("ORG", "山大路街道")]
+    area = ["天宫院", "街道", "的", "社区"]
+    assert entities(rules, area, [(0, 2, "LOC")]) == [("LOC", "天宫院街道")]
+    # In a chain of places it is the place below the district.
+    chain = ["江岸区", "后湖", "街道", "发现"]
+    assert entities(rules, chain, [(0, 1, "LOC"), (1, 3, "LOC")]) == [
+        ("LOC", "江岸区"),
+        ("LOC", "后湖街道"),
+    ]
+
+
+def test_an_unknown_word_the_model_took_for_a_name_starts_a_body(rules: EntityRules) -> None:
+    # The model reads 漱玉 as a person and 东港 as a place; before a company suffix they are the
+    # company's own names. 诸城, a place People's Daily knows, stays a place of its own.
+    words = ["联系", "漱玉", "平民", "大药房", "和", "东港", "股份", "有限公司"]
+    model = [(1, 2, "PERSON"), (5, 6, "LOC")]
+    assert entities(rules, words, model) == [
+        ("ORG", "漱玉平民大药房"),
+        ("ORG", "东港股份有限公司"),
+    ]
+    assert entities(rules, ["诸城", "大药房"], [(0, 1, "LOC")]) == [("LOC", "诸城")]
+
+
+def test_words_cut_into_characters_are_put_back_unless_an_entity_ends_inside(
+    rules: EntityRules,
+) -> None:
+    # The tokenizer cut the unknown words 漱玉 and 挺及 into characters (doc._.unknown_words);
+    # the model found 叶挺 across 挺|及, so that cut stays.
+    words = ["漱", "玉", "平民", "大药房", "和", "叶", "挺", "及"]
+    doc = Doc(spacy.blank("zh").vocab, words=words, spaces=[False] * len(words))
+    doc._.unknown_words = [(0, 2), (6, 8)]
+    doc.ents = [Span(doc, 5, 7, label="PERSON")]
+    rejoin_unknown_words(doc)
+    assert [t.text for t in doc] == ["漱玉", "平民", "大药房", "和", "叶", "挺", "及"]
+    assert [(e.label_, e.text) for e in doc.ents] == [("PERSON", "叶挺")]
+    assert doc._.unknown_words == ()
+
+
+def test_verbs_are_no_names_but_one_character_places_stay(rules: EntityRules) -> None:
+    # 抓好 is a verb in People's Daily; 中 is left to the model (a place as often as not).
+    words = ["抓好", "，", "中", "日", "关系"]
+    assert entities(rules, words, [(0, 1, "ORG"), (2, 3, "LOC"), (3, 4, "LOC")]) == [
+        ("LOC", "中"),
+        ("LOC", "日"),
+    ]
+
+
+def test_a_character_before_a_title_is_a_surname(rules: EntityRules) -> None:
+    # ANNOTATION.md: 韩总/韩先生 -> 韩; the model took this 韩 for Korea.
+    words = ["韩", "先生", "备感", "欣慰", "，", "访", "韩", "期间"]
+    found = entities(rules, words, [(0, 1, "LOC"), (6, 7, "LOC")])
+    assert found == [("PERSON", "韩"), ("LOC", "韩")]
+    # A form of address is a title too: 刘爷爷 -> 刘.
+    assert entities(rules, ["刘", "爷爷", "同意"], [(0, 2, "PERSON")]) == [("PERSON", "刘")]
+
+
+def test_bare_departments_and_task_groups_are_no_names(rules: EntityRules) -> None:
+    # A source credit （宣传部）, a task group named by no place or body.
+    assert entities(rules, ["（", "宣传部", "）"], [(1, 2, "ORG")]) == []
+    assert entities(rules, ["疫情", "防控", "领导小组", "作用"], [(0, 3, "ORG")]) == []
+    assert entities(rules, ["诸城市委", "宣传部"], [(0, 2, "ORG")]) == [("ORG", "诸城市委宣传部")]
+
+
+def test_a_company_named_by_a_common_word_is_no_name(rules: EntityRules) -> None:
+    # 处置 is a known common word (verb and noun), 巨野河 an unknown one: a name.
+    assert entities(rules, ["处置", "公司"], [(0, 2, "ORG")]) == []
+    assert entities(rules, ["巨野河", "公司"], [(0, 2, "ORG")]) == [("ORG", "巨野河公司")]
+
+
+def test_a_name_does_not_run_into_a_quotation(rules: EntityRules) -> None:
+    words = ["“", "爱山东", "·", "容沂办", "”", "APP", "网"]
+    assert entities(rules, words, [(1, 7, "ORG")]) == []
+    # Quotes inside a name are fine.
+    words = ["推进", "“", "一带一路", "”", "建设", "工作", "领导小组"]
+    assert entities(rules, words, [(0, 7, "ORG")]) == [("ORG", "推进“一带一路”建设工作领导小组")]
+
+
+def test_a_place_named_like_a_company_or_hospital_is_one(rules: EntityRules) -> None:
+    words = ["服务", "锦丰", "科技", "、", "诸城", "人民", "医院"]
+    found = entities(rules, words, [(1, 3, "LOC"), (4, 7, "LOC")])
+    assert found == [("ORG", "锦丰科技"), ("ORG", "诸城人民医院")]
+
+
+def test_the_chinese_side_the_olympics_and_a_fixed_term_hold_no_place(rules: EntityRules) -> None:
+    words = ["中", "方", "支持", "北京", "冬", "奥", "会", "，", "中", "法", "关系"]
+    model = [(0, 1, "LOC"), (3, 4, "LOC"), (5, 6, "LOC"), (8, 9, "LOC"), (9, 10, "LOC")]
+    assert entities(rules, words, model) == [("LOC", "北京"), ("LOC", "中"), ("LOC", "法")]
+    words = ["中国", "特色", "社会主义", "，", "中国", "经济"]
+    assert entities(rules, words, [(0, 1, "LOC"), (4, 5, "LOC")]) == [("LOC", "中国")]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> spacy.language.Language:
+    from flows.nlp.model import load_pipeline
+
+    return load_pipeline()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # Seed 003: a district cut by the segmenter, a district body, 盘 for 盘锦 (its city).
+        (
+            "4月27日下午，兴隆台区疫情防控工作会议在区智慧城市运行管理中心召开，非必要不离盘。",
+            {("LOC", "兴隆台区"), ("ORG", "区智慧城市运行管理中心"), ("LOC", "盘")},
+        ),
+        # Seed 002: a long named group with a bare 市.
+        (
+            "市委副书记、市新型冠状病毒感染的肺炎疫情处置工作领导小组副组长闫剑波出席。",
+            {("ORG", "市新型冠状病毒感染的肺炎疫情处置工作领导小组"), ("PERSON", "闫剑波")},
+        ),
+        # Seed 001: an expressway and its exits.
+        (
+            "检查了青兰高速昌城口、辛兴口、贾悦口、孟疃口等重点防控点。",
+            {
+                ("LOC", "青兰高速"),
+                ("LOC", "昌城口"),
+                ("LOC", "辛兴口"),
+                ("LOC", "贾悦口"),
+                ("LOC", "孟疃口"),
+            },
+        ),
+    ],
+)
+def test_shipped_pipeline_reads_local_names(
+    shipped: spacy.language.Language, sentence: str, expected: set[tuple[str, str]]
+) -> None:
+    assert {(e.label_, e.text) for e in shipped(sentence).ents} == expected
+
+
+def test_a_person_is_named_alike_throughout_a_document(rules: EntityRules) -> None:
+    # 傅明先 in one sentence, 傅明 + 先 ("first") in the next: one person, one name.
+    words = ["傅明先", "主持", "会议", "。", "傅", "明", "先", "强调", "，", "傅", "明", "说"]
+    found = entities(rules, words, [(0, 1, "PERSON"), (4, 6, "PERSON"), (9, 11, "PERSON")])
+    assert found == [("PERSON", "傅明先"), ("PERSON", "傅明先"), ("PERSON", "傅明")]
+    # Without the longer name in the document, and never into the next entity.
+    assert entities(rules, words[4:8], [(0, 2, "PERSON")]) == [("PERSON", "傅明")]
+    words = ["傅明先", "说", "。", "傅", "明", "先锋队"]
+    found = entities(rules, words, [(0, 1, "PERSON"), (3, 5, "PERSON"), (5, 6, "ORG")])
+    assert ("PERSON", "傅明") in found

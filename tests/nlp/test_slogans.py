@@ -1,0 +1,327 @@
+"""Tests for flows.nlp.slogans: lexicon, matching, discovery and ranking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+import opencc
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flows.nlp.slogans import (
+    DEFAULT_LEXICON,
+    LexiconError,
+    MatchMethod,
+    SloganCategory,
+    SloganLexicon,
+    SloganMatcher,
+    rank_candidates,
+    scan_jsonl,
+)
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+PINYIN_RE = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàōóǒòēéěèīíǐìūúǔùǖǘǚǜü ]+\)")
+
+# The customer's annotation of seeds/000 (shared/examples/000_09d1d3fb153f71d8.json).
+SEED_000_EXPECTED = [
+    "“动态清零”",
+    "“三管三必须”",
+    "管行业必须管疫情防控",
+    "管业务必须管疫情防控",
+    "管生产经营必须管疫情防控",
+    "“双战双赢”",
+    "党政同责、齐抓共管",
+    "“四方责任”",
+    "“一盘棋”",
+    "“一张网”",
+    "“四个源头”",
+    "“两个探头”",
+    "“看好自己的门、管好自己的人”",
+    "“人人有责、人人尽责”",
+    "“外防输入、内防反弹”",
+    "“管行业必须管疫情防控”",
+    "“封闭式”管理",
+    "“一人一档”",
+    "“任务项目化、项目清单化、清单责任化、责任奖惩化”",
+    "倒排工期、挂图作战",
+    "“两手抓”“两不误”",
+    "“不打烊”",
+    "“网上办、掌上办”",
+    "“免申即享”",
+    "“双休日、节假日不打烊”",
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> SloganMatcher:
+    return SloganMatcher(SloganLexicon.load())
+
+
+def clean_seed(name: str) -> str:
+    """The seed's article paragraphs in Simplified characters without inserted pinyin."""
+    raw = (SEEDS / name).read_text(encoding="utf-8")
+    return opencc.OpenCC("t2s").convert(PINYIN_RE.sub("", raw))
+
+
+def texts(matcher: SloganMatcher, text: str) -> list[str]:
+    return [mention.text for mention in matcher.find(text)]
+
+
+def test_seed_000_matches_the_customer_annotation(matcher: SloganMatcher) -> None:
+    text = clean_seed("000_09d1d3fb153f71d8.txt")
+    body = text[text.index("3月27日下午") : text.index("想爆料")]
+    mentions = matcher.find(body)
+    found = Counter(m.text for m in mentions)
+    expected = Counter(SEED_000_EXPECTED)
+    missing, extra = expected - found, found - expected
+    recall = 1 - sum(missing.values()) / sum(expected.values())
+    precision = 1 - sum(extra.values()) / sum(found.values())
+    assert recall == 1.0, missing
+    assert precision >= 0.95, extra
+    canonicals = {m.text: m.canonical for m in mentions}
+    assert canonicals["“两手抓”“两不误”"] == "两手抓、两不误"
+    assert canonicals["“封闭式”管理"] == "封闭式管理"
+    assert all(body[m.start_char : m.end_char] == m.text for m in mentions)
+
+
+def test_seed_003_template_and_date_exclusion(matcher: SloganMatcher) -> None:
+    found = texts(matcher, clean_seed("003_c392b13e244e9231.txt"))
+    assert "非必要不离盘、不聚集" in found
+    assert "“宜静不宜动,宜散不宜聚,非必要不离盘”" in found
+    assert "“四方”责任" in found
+    assert "守土有责、守土担责、守土尽责" in found
+    assert not any("五一" in text for text in found)
+    assert "闭环管理" not in found and "网格化管理" not in found
+
+
+def test_seed_004_separate_quotes_and_exclusions(matcher: SloganMatcher) -> None:
+    found = texts(matcher, clean_seed("004_159c955386c68518.txt"))
+    for expected in ("“七天七检”", "“七天四检”", "“不停滞”", "“不打折”", "应检尽检", "“绿色通道”"):
+        assert expected in found
+    assert found.count("“不见面”审批") == 3
+    for excluded in ("“防”", "“控”", "“健康码”", "“场所码”", "“面对面”", "多措并举", "“爱山东”"):
+        assert excluded not in found
+    assert "容缺受理" not in found  # only the quoted “容缺受理、资料后补” is a slogan
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "坚持外防输入、内防反弹。",
+        "坚持外防输入，内防反弹。",
+        "坚持“外防输入、内防反弹”。",
+        "坚持“外防输入”“内防反弹”。",
+        "坚持「外防输入，内防反弹」。",
+        "坚持外防输入 内防反弹。",
+    ],
+)
+def test_punctuation_and_quote_variants(matcher: SloganMatcher, text: str) -> None:
+    [mention] = matcher.find(text)
+    assert mention.canonical == "外防输入、内防反弹"
+    assert mention.method == MatchMethod.LEXICON
+    assert mention.text == text[2:-1]
+
+
+def test_templates_match_local_adaptations(matcher: SloganMatcher) -> None:
+    [mention] = matcher.find("倡导市民非必要不离京，减少流动。")
+    assert (mention.text, mention.method, mention.canonical) == (
+        "非必要不离京",
+        "template",
+        "非必要不离X",
+    )
+    assert texts(matcher, "公职人员非必要不离盘、不聚集，带头执行。") == ["非必要不离盘、不聚集"]
+    assert texts(matcher, "推行一校一策、一村一档") == ["一校一策", "一村一档"]
+
+
+def test_longest_overlap_wins(matcher: SloganMatcher) -> None:
+    mentions = matcher.find("确保做到“全员覆盖、不漏一人”，坚持联防联控、群防群控。")
+    assert [m.text for m in mentions] == ["“全员覆盖、不漏一人”", "联防联控、群防群控"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "可通过“爱山东”APP办理",
+        "“五一”期间不外出",
+        "围绕“防”和“控”两个环节",
+        "跑出“面对面”的效益",
+        "开辟绿色通道，实行容缺受理和闭环管理",
+        "他说：“我们一定能够战胜这次疫情，大家放心！”",
+        "多措并举，化危为机，不等不靠",
+        "一心一意谋发展，三令五申",
+        "加强对重点场所、重点人群、重点行业的督导",
+        "杜绝形式主义、官僚主义",
+        "提交“变更农药经营许可证法人名称”申请",
+    ],
+)
+def test_exclusions(matcher: SloganMatcher, text: str) -> None:
+    assert matcher.find(text) == []
+
+
+def test_discovery_of_unknown_candidates(matcher: SloganMatcher) -> None:
+    text = "推出“拿号即办”服务，推行一窗一码，做到守土有责、守土尽责。"
+    mentions = matcher.find(text)
+    assert [(m.text, m.canonical) for m in mentions] == [
+        ("“拿号即办”", "拿号即办"),
+        ("一窗一码", "一窗一码"),
+        ("守土有责、守土尽责", "守土有责、守土尽责"),
+    ]
+    assert all(m.method == "discovered" and m.slogan_id is None for m in mentions)
+
+
+def test_title_is_not_annotated(matcher: SloganMatcher) -> None:
+    text = "坚决打好疫情防控阻击战\n\n各地坚持“动态清零”。"
+    body_start = text.index("各地")
+    assert texts(matcher, text) == ["打好疫情防控阻击战", "“动态清零”"]
+    [mention] = matcher.find(text, body_start=body_start)
+    assert (mention.text, mention.start_char) == ("“动态清零”", text.index("“"))
+
+
+def test_lexicon_is_curated_and_round_trips(tmp_path: Path) -> None:
+    lexicon = SloganLexicon.load()
+    slogans = [e for e in lexicon.entries if e.category is not SloganCategory.EXCLUDED]
+    assert len(slogans) >= 200
+    assert {e.category for e in slogans} >= set(SloganCategory) - {SloganCategory.EXCLUDED}
+    copy = tmp_path / "lexicon.jsonl"
+    lexicon.save(copy)
+    assert copy.read_bytes() == DEFAULT_LEXICON.read_bytes()
+
+
+def entry(**changes: object) -> str:
+    base = {
+        "slogan_id": "epidemic-9999",
+        "canonical": "测试提法",
+        "category": "epidemic",
+        "variants": [],
+        "templates": [],
+        "first_seen": None,
+    }
+    return json.dumps(base | changes, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "Expecting property name"),
+        (entry(category="covid"), "category 'covid' is not one of"),
+        (entry(slogan_id="Bad id"), "slogan_id 'Bad id'"),
+        (entry(first_seen="2020-13-01"), "first_seen '2020-13-01'"),
+        (entry(templates=["非必要不离开"]), "no placeholder"),
+        (entry(canonical="“清零”"), "must not contain quotation marks"),
+        (entry(variant=["x"]), "unknown fields"),
+        (entry(slogan_id="epidemic-0001"), "repeats 1"),
+        (entry(variants=["外防输入，内防反弹"]), "also on line 1"),
+    ],
+)
+def test_lexicon_validation_names_the_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "lexicon.jsonl"
+    first = entry(slogan_id="epidemic-0001", canonical="外防输入、内防反弹")
+    path.write_text(f"{first}\n\n{line}\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=re.escape("lexicon.jsonl:3: ")) as error:
+        SloganLexicon.load(path)
+    assert message in str(error.value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("外防输入内防反弹动态清零非必要不离盘一企策两手抓误“”「」，、。 \n")
+        ),
+        max_size=80,
+    ),
+    st.integers(min_value=-5, max_value=100),
+)
+def test_find_never_raises_and_offsets_are_exact(text: str, body_start: int) -> None:
+    mentions = MATCHER.find(text, body_start=body_start)
+    previous_end = max(body_start, 0)
+    for mention in mentions:
+        assert text[mention.start_char : mention.end_char] == mention.text
+        assert mention.start_char >= previous_end  # inside the body, no overlaps
+        previous_end = mention.end_char
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200), st.integers(min_value=0, max_value=50))
+def test_find_on_any_string(text: str, body_start: int) -> None:
+    for mention in MATCHER.find(text, body_start=body_start):
+        assert text[mention.start_char : mention.end_char] == mention.text
+
+
+MATCHER = SloganMatcher(SloganLexicon.load())
+
+
+def test_speed_is_printed() -> None:
+    text = "\n".join(clean_seed(path.name) for path in sorted(SEEDS.glob("*.txt"))) * 20
+    start = time.perf_counter()
+    MATCHER.find(text)
+    elapsed = time.perf_counter() - start
+    print(f"slogan matching: {len(text) / elapsed / 1e6:.2f}M chars/s on {len(text)} chars")
+    assert elapsed < 5
+
+
+def write_output(root: Path) -> None:
+    """A tiny pipeline output: three documents from two sources, slogans of each method."""
+    tz = pa.timestamp("us", tz="Asia/Shanghai")
+    documents = pa.table(
+        {
+            "doc_id": ["a", "b", "c"],
+            "source": ["x.jsonl", "y.jsonl", "y.jsonl"],
+            "outlet": ["大众网", "济宁新闻网", None],
+            "published_at": pa.array(
+                [dt.datetime(2022, 3, 28, 10), dt.datetime(2022, 4, 27, 9), None], type=tz
+            ),
+        }
+    )
+    slogans = pa.table(
+        {
+            "doc_id": ["a", "a", "b", "c", "b"],
+            "slogan_id": [None, None, None, None, "epidemic-0001"],
+            "canonical": ["拿号即办", "拿号即办", "拿号即办", "一窗一码", "动态清零"],
+            "category": [None, None, None, None, "epidemic"],
+            "text": ["“拿号即办”", "拿号即办", "“拿号即办”", "一窗一码", "动态清零"],
+            "start_char": [0, 10, 3, 4, 8],
+            "end_char": [6, 14, 9, 8, 12],
+            "method": ["discovered", "discovered", "discovered", "discovered", "lexicon"],
+        }
+    )
+    for name, table in (("documents", documents), ("slogans", slogans)):
+        (root / name / "part=0").mkdir(parents=True)
+        pq.write_table(table, root / name / "part=0" / "data.parquet")
+
+
+def test_rank_candidates_reads_parquet(tmp_path: Path) -> None:
+    write_output(tmp_path)
+    first, second = rank_candidates(tmp_path)
+    assert (first.canonical, first.n_mentions, first.n_docs) == ("拿号即办", 3, 2)
+    assert (first.n_sources, first.n_outlets) == (2, 2)
+    assert (first.first_date, first.last_date) == (dt.date(2022, 3, 28), dt.date(2022, 4, 27))
+    assert first.example == "“拿号即办”"
+    assert (second.canonical, second.n_docs, second.first_date) == ("一窗一码", 1, None)
+    assert first.score > second.score
+    assert rank_candidates(tmp_path, limit=1) == [first]
+
+
+def test_scan_jsonl_ranks_like_the_parquet_path(tmp_path: Path) -> None:
+    items = [
+        {"id": "1", "date": "20200301", "title": "t", "text": "推出“拿号即办”服务，“拿号即办”"},
+        {"id": "2", "date": "20200420", "title": "t", "text": "坚持“拿号即办”和动态清零"},
+        {"id": "3", "pub_date": "2020-05-01 19:00:00", "title": "t", "text": "推行一窗一码"},
+    ]
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items))
+    scan = scan_jsonl([path], MATCHER)
+    top = scan.candidates[0]
+    assert (top.canonical, top.n_mentions, top.n_docs, top.n_sources) == ("拿号即办", 3, 2, 1)
+    assert (top.first_date, top.last_date) == (dt.date(2020, 3, 1), dt.date(2020, 4, 20))
+    assert scan.candidates[1].last_date == dt.date(2020, 5, 1)
+    assert scan.lexicon_docs == {"动态清零": 1}
+    assert (scan.n_docs, scan.n_chars) == (3, sum(len(i["text"]) for i in items))

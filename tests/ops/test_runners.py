@@ -1,0 +1,94 @@
+"""Runners and incremental runs: Dask gives the in-process tables; seen inputs are skipped."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flows.ops.runners import Runner
+from flows.store import tables
+from flows.store.ledger import Fingerprint, InputLedger
+from flows.store.tables import Table
+from tests.conftest import SEEDS
+
+
+def test_ledger_round_trips_and_replaces_a_changed_file(tmp_path: Path) -> None:
+    source = tmp_path / "a.txt"
+    source.write_text("一", encoding="utf-8")
+    first = Fingerprint.of(source)
+    assert first is not None and Fingerprint.of(tmp_path / "absent.txt") is None
+    ledger = InputLedger.load(tmp_path)
+    ledger.record([(first, 1)])
+    ledger.save()
+    assert InputLedger.load(tmp_path).seen(first) == 1
+    source.write_text("一二", encoding="utf-8")
+    changed = Fingerprint.of(source)
+    assert changed != first and InputLedger.load(tmp_path).seen(changed) is None
+    ledger.record([(changed, 2)])
+    ledger.save()
+    reloaded = InputLedger.load(tmp_path)
+    assert reloaded.documents == {changed: 2}
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_dask_cluster_of_two_workers_writes_the_in_process_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from distributed import Client, LocalCluster
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.nlp import model as nlp
+    from flows.pipeline import zhnews_flow
+
+    in_process = zhnews_flow([SEEDS], tmp_path / "in-process", batch_size=1)
+    # Workers of an existing cluster must be told the API, as in production.
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        on_dask = zhnews_flow(
+            [SEEDS],
+            tmp_path / "dask",
+            batch_size=1,
+            runner=Runner.DASK,
+            dask_address=cluster.scheduler_address,
+        )
+        loads = client.run(lambda: nlp.load_pipeline.cache_info().misses)
+    assert on_dask.rows == in_process.rows and in_process.rows["documents"] == 5
+    assert tables.table_contents(tmp_path / "dask") == tables.table_contents(
+        tmp_path / "in-process"
+    )
+    # Five nlp batches over two workers, and the model loaded at most once in each.
+    assert len(loads) == 2 and set(loads.values()) <= {0, 1} and sum(loads.values()) >= 1
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_reruns_read_only_new_or_changed_files(tmp_path: Path) -> None:
+    from flows.pipeline import zhnews_flow
+
+    inputs, output = tmp_path / "inputs", tmp_path / "output"
+    shutil.copytree(SEEDS, inputs)
+    first = zhnews_flow([inputs], output)
+    assert first.rows["documents"] == 5 and first.skipped_files == 0
+
+    unchanged = zhnews_flow([inputs], output)
+    assert unchanged.skipped_files == 5 and unchanged.skipped_documents == 5
+    assert sum(unchanged.rows.values()) == 0
+
+    touched = sorted(inputs.iterdir())[0]
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    shutil.copy(touched, inputs / "zz_copy.txt")
+    rerun = zhnews_flow([inputs], output)
+    # The touched file is read again but its document is known; the copy adds a row only.
+    assert rerun.skipped_files == 4 and rerun.skipped_documents == 5
+    assert rerun.rows["documents"] == 1 and rerun.rows["entities"] == rerun.rows["dates"] == 0
+    assert tables.read_table(output, Table.RUNS).num_rows == 3
+    assert tables.read_table(output, Table.DOCUMENTS).num_rows == 6
