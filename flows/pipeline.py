@@ -210,6 +210,7 @@ def write_batch(
         children[Table.DATES] += tables.record_rows(found.dates, **ids)
         children[Table.NUMBERS] += tables.record_rows(numbers, **ids)
         children[Table.SLOGANS] += tables.record_rows(found_slogans, **ids)
+        children[Table.OFFICIALS] += tables.record_rows(found.officials, **ids)
     reject_rows = list(tables.record_rows(rejects, run_id=run_id))
     document_rows = [
         {**_document_row(document), "is_first_occurrence": first, "run_id": run_id}
@@ -221,6 +222,13 @@ def write_batch(
     parts = {table: tables.to_table(table, table_rows) for table, table_rows in rows.items()}
     tables.write_batch_parts(output, parts, part=part, day=day)
     return Counter({table.value: len(table_rows) for table, table_rows in rows.items()})
+
+
+def write_divisions(output: Path) -> int:
+    """Replace the output's `divisions` table with the pipeline's division data."""
+    rows = list(tables.record_rows(nlp.division_rows()))
+    tables.write_whole(output, Table.DIVISIONS, tables.to_table(Table.DIVISIONS, rows))
+    return len(rows)
 
 
 def _document_row(document: CleanDocument) -> dict[str, object]:
@@ -447,6 +455,7 @@ def zhnews_flow(
                     break
                 batches.add(batch_no, raw)
             batches.finish()
+        summary.rows[Table.DIVISIONS.value] = write_divisions(output)
         tables.write_run(output, summary, model_version=nlp.model_version())
         # Fingerprints taken before reading: a file changed meanwhile is read again next time.
         ledger.record((f, seen.documents_per_source[f.path]) for _, f in unread if f is not None)

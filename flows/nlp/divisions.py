@@ -480,9 +480,9 @@ def make_division_linker(nlp: Language, name: str) -> DivisionLinker:
 
 
 def add_to_pipeline(nlp: Language) -> None:
-    """Add (or replace) `zhnews_divisions` after the entity rules, with today's divisions."""
-    if "zhnews_divisions" in nlp.pipe_names:
-        nlp.remove_pipe("zhnews_divisions")
-    linker = nlp.add_pipe("zhnews_divisions", after="zhnews_entity_rules")
+    """Add `zhnews_divisions` after the entity rules (where missing) with today's divisions."""
+    if "zhnews_divisions" not in nlp.pipe_names:
+        nlp.add_pipe("zhnews_divisions", after="zhnews_entity_rules")
+    linker = nlp.get_pipe("zhnews_divisions")
     assert isinstance(linker, DivisionLinker)
     linker.table = DivisionTable.from_registry()

@@ -1,8 +1,8 @@
 """The NLP stage: `models/zh_news` loaded once per worker, `nlp.pipe` over a batch, rows out.
 
 `spacy.load("models/zh_news")` is the whole extractor: pkuseg tokenizer, `ner`,
-`zhnews_entity_rules`, `zhnews_dates`, `zhnews_numbers`. This module turns its output into
-the records the tables are built from.
+`zhnews_entity_rules`, `zhnews_divisions`, `zhnews_officials`, `zhnews_dates`,
+`zhnews_numbers`. This module turns its output into the records the tables are built from.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from threadpoolctl import threadpool_limits
 # Importing registers the components the saved pipeline names (also via entry points).
 from flows import REPO_ROOT
 from flows.nlp import (
+    divisions,
     numbers,  # noqa: F401
+    officials,
 )
 from flows.store.records import (
     CleanDocument,
@@ -65,6 +67,7 @@ class Annotations:
     entities: list[EntityMention]
     dates: list[DateMention]
     numbers: list[NumberMention]
+    officials: list[officials.Official]
 
 
 def use_numpy_blas() -> None:
@@ -99,6 +102,11 @@ def model_version(path: Path = MODEL_DIR) -> str:
     return f"{meta.get('name', 'zh_news')}-{meta.get('version', '0')}"
 
 
+def division_rows(path: Path = MODEL_DIR) -> list[divisions.Division]:
+    """The `divisions` table: the division data saved in the pipeline, without loading it."""
+    return divisions.DivisionTable.from_disk(path / "zhnews_divisions").rows()
+
+
 def sentence_starts(text: str) -> list[int]:
     """Offsets where sentences begin (0-based sentence i starts at starts[i])."""
     starts = [0]
@@ -120,6 +128,7 @@ def annotate(
         doc = nlp.make_doc(model_view(document.text))
         doc._.published = document.published_at
         doc._.published_partial = document.published_partial
+        doc._.outlet = document.outlet
         return doc
 
     results = []
@@ -134,12 +143,18 @@ def annotate(
                 start_char=span.start_char,
                 end_char=span.end_char,
                 sentence=bisect.bisect_right(starts, span.start_char) - 1,
+                adcode=span._.adcode,
             )
             for span in doc.ents
         ]
         found_dates = [replace(m, text=text[m.start_char : m.end_char]) for m in doc._.dates]
         found_numbers = [replace(m, text=text[m.start_char : m.end_char]) for m in doc._.numbers]
-        results.append(Annotations(document.doc_id, mentions, found_dates, found_numbers))
+        found_officials = [
+            replace(o, person=text[o.start_char : o.end_char]) for o in doc._.officials or ()
+        ]
+        results.append(
+            Annotations(document.doc_id, mentions, found_dates, found_numbers, found_officials)
+        )
     return results
 
 

@@ -315,7 +315,6 @@ def make_officials_finder(nlp: Language, name: str) -> OfficialsFinder:
 
 
 def add_to_pipeline(nlp: Language) -> None:
-    """Add (or replace) `zhnews_officials` after `zhnews_divisions`, which it reads."""
-    if "zhnews_officials" in nlp.pipe_names:
-        nlp.remove_pipe("zhnews_officials")
-    nlp.add_pipe("zhnews_officials", after="zhnews_divisions")
+    """Add `zhnews_officials` after `zhnews_divisions`, which it reads (where missing)."""
+    if "zhnews_officials" not in nlp.pipe_names:
+        nlp.add_pipe("zhnews_officials", after="zhnews_divisions")

@@ -39,8 +39,10 @@ class Table(StrEnum):
     DATES = "dates"
     NUMBERS = "numbers"
     SLOGANS = "slogans"
+    OFFICIALS = "officials"
     REJECTS = "rejects"
     RUNS = "runs"
+    DIVISIONS = "divisions"
 
 
 SCHEMAS: dict[Table, pa.Schema] = {
@@ -69,6 +71,8 @@ SCHEMAS: dict[Table, pa.Schema] = {
             pa.field("text", pa.string(), nullable=False),
             *_SPAN,
             pa.field("sentence", pa.int32(), nullable=False),
+            # GB/T 2260 code of the division a LOC names or a government body governs.
+            pa.field("adcode", pa.string()),
             pa.field("run_id", pa.string(), nullable=False),
         ]
     ),
@@ -108,6 +112,19 @@ SCHEMAS: dict[Table, pa.Schema] = {
             pa.field("run_id", pa.string(), nullable=False),
         ]
     ),
+    Table.OFFICIALS: pa.schema(
+        [
+            pa.field("doc_id", pa.string(), nullable=False),
+            pa.field("run_id", pa.string(), nullable=False),
+            # The name's first mention with the post.
+            pa.field("person", pa.string(), nullable=False),
+            *_SPAN,
+            pa.field("title", pa.string(), nullable=False),
+            pa.field("organisation", pa.string()),
+            pa.field("adcode", pa.string()),
+            pa.field("sentence", pa.int32(), nullable=False),
+        ]
+    ),
     Table.REJECTS: pa.schema(
         [
             pa.field("source", pa.string(), nullable=False),
@@ -130,24 +147,45 @@ SCHEMAS: dict[Table, pa.Schema] = {
             pa.field("dates", pa.int64(), nullable=False),
             pa.field("numbers", pa.int64(), nullable=False),
             pa.field("slogans", pa.int64(), nullable=False),
+            pa.field("officials", pa.int64(), nullable=False),
             pa.field("rejects", pa.int64(), nullable=False),
             pa.field("stage_seconds", pa.map_(pa.string(), pa.float64()), nullable=False),
             pa.field("model_version", pa.string(), nullable=False),
             pa.field("status", pa.string(), nullable=False),
         ]
     ),
+    # Today's divisions, from the pipeline's saved data (flows/nlp/divisions.py).
+    Table.DIVISIONS: pa.schema(
+        [
+            pa.field("code", pa.string(), nullable=False),
+            pa.field("name", pa.string(), nullable=False),
+            pa.field("level", pa.string(), nullable=False),
+            pa.field("parent_code", pa.string()),
+            pa.field("province", pa.string(), nullable=False),
+            pa.field("prefecture", pa.string()),
+            pa.field("former_names", pa.list_(pa.string()), nullable=False),
+        ]
+    ),
 }
 
 # Child tables and their key columns besides doc_id (see CONTRACT.md).
-CHILD_TABLES = (Table.ENTITIES, Table.DATES, Table.NUMBERS, Table.SLOGANS)
+CHILD_TABLES = (Table.ENTITIES, Table.DATES, Table.NUMBERS, Table.SLOGANS, Table.OFFICIALS)
+# Tables of one file replaced by every run, not partitioned by ingest date.
+UNPARTITIONED = (Table.DIVISIONS,)
+# The column a child table's span quotes from documents.text.
+SPAN_TEXT: dict[Table, str] = {table: "text" for table in CHILD_TABLES} | {
+    Table.OFFICIALS: "person"
+}
 KEYS: dict[Table, tuple[str, ...]] = {
     Table.DOCUMENTS: ("doc_id", "source", "record_id"),
     Table.ENTITIES: ("doc_id", "start_char", "end_char", "label"),
     Table.DATES: ("doc_id", "start_char", "end_char"),
     Table.NUMBERS: ("doc_id", "start_char", "end_char", "kind"),
     Table.SLOGANS: ("doc_id", "start_char", "end_char", "method"),
+    Table.OFFICIALS: ("doc_id", "person", "title", "organisation"),
     Table.REJECTS: ("source", "record_id", "reason"),
     Table.RUNS: ("run_id",),
+    Table.DIVISIONS: ("code",),
 }
 TEMP_SUFFIX = ".parquet.tmp"
 PENDING_SUFFIX = ".pending"
@@ -232,7 +270,28 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def write_whole(output: Path, table: Table, data: pa.Table) -> Path:
+    """Replace an unpartitioned table's one file atomically (temp file, fsync, rename)."""
+    if data.schema != SCHEMAS[table]:
+        data = data.cast(SCHEMAS[table])
+    directory = table_dir(output, table)
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob(f".*{TEMP_SUFFIX}"):
+        stale.unlink(missing_ok=True)
+    final = directory / f"{table.value}.parquet"
+    temp = directory / f".{table.value}-{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}"
+    with temp.open("wb") as sink:
+        pq.write_table(data, sink, compression="zstd")
+        sink.flush()
+        os.fsync(sink.fileno())
+    os.replace(temp, final)
+    _fsync_dir(directory)
+    return final
+
+
 def part_files(output: Path, table: Table) -> list[Path]:
+    if table in UNPARTITIONED:
+        return sorted(table_dir(output, table).glob(f"{table.value}.parquet"))
     return sorted(table_dir(output, table).glob("*/part-*.parquet"))
 
 
