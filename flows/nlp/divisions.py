@@ -374,7 +374,7 @@ class DivisionTable:
         the article names that county (公安分局 is not 公安县's)."""
         if span.label_ == "LOC":
             return self.codes(span.text)
-        if span.label_ == "ORG" and not _NOT_GOVERNMENT.search(span.text):
+        if span.label_ == "ORG" and is_government_body(span.text):
             leading = self.leading_names(span.text)
             if leading and len(leading[-1][0]) < len(span.text):
                 name, codes = leading[-1]
@@ -414,6 +414,11 @@ def _write_jsonl(path: Path, rows: Iterable[dict[str, object]]) -> None:
             out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
 
 
+def is_government_body(name: str) -> bool:
+    """Whether a body may be coded by jurisdiction (not a hospital, company, school …)."""
+    return _NOT_GOVERNMENT.search(name) is None
+
+
 def bare_prefix(text: str, table: DivisionTable) -> str | None:
     """The level prefix of a body named without its place (区执法局 → 区), else None."""
     if text[:1] in _LEVEL_PREFIXES and not table.leading_names(text):
@@ -444,7 +449,7 @@ class DivisionLinker:
         candidates = self.table.span_codes(span, places.mentioned)
         if candidates:
             return self.table.resolve(candidates, nearby, places)
-        if span.label_ == "ORG" and not _NOT_GOVERNMENT.search(span.text):
+        if span.label_ == "ORG" and is_government_body(span.text):
             prefix = bare_prefix(span.text, self.table)
             if prefix is not None and len(span.text) > 1:
                 return places.for_prefix(prefix)

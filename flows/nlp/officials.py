@@ -17,16 +17,32 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from flows.nlp.divisions import ArticlePlaces, DivisionLinker, DivisionTable, Level
+from flows.nlp.divisions import (
+    ArticlePlaces,
+    DivisionLinker,
+    DivisionTable,
+    Level,
+    is_government_body,
+)
 
 # Posts a title ends with. Occupations and roles (记者, 医生, 专家, 负责人) are not posts.
 _POSTS = (
-    "总书记|书记|常委|委员长|主任委员|委员|省长|市长|区长|县长|州长|旗长|盟长|镇长|乡长|村长|"
+    "总书记|书记|国家主席|国家副主席|国务委员|行政长官|党组成员|常委|委员长|主任委员|委员|省长|市长|区长|县长|州长|旗长|盟长|镇长|乡长|村长|"
     "局长|厅长|部长|处长|科长|所长|站长|大队长|支队长|队长|院长|校长|园长|馆长|社长|行长|署长|"
     "司长|组长|主任|主席|秘书长|检察长|庭长|董事长|总经理|副总经理|经理|总裁|总监|会长|理事长|"
     "政委|教导员|指导员|总理|发言人|巡视员|调研员|总工程师|总编辑|护士长|主编|台长|团长|首席执行官"
 )
 _POST_END = re.compile(f"(?:{_POSTS})$")
+# A post with what may stand before it: 原党组书记, 常务副市长, 党委委员.
+_POST_WORD = re.compile(
+    rf"(?:前|原)?(?:党组|党委|党工委|党总支|党支部)?(?:常务|第一|执行)?(?:副|代)?(?:{_POSTS})$"
+)
+# A party or leadership body at the end of a named body is part of the title:
+# 中共中央政治局常委 → 政治局常委 of 中共中央, 区公安分局党委书记 → 党委书记 of 区公安分局.
+_PARTY_BODY = re.compile(r"(?:政治局|党委|党组|党工委|党总支|党支部)$")
+_LEVEL_WORD = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治旗|[省市区县州旗盟])$")
+# The most characters between a body's name and the post (急救科, 北京医院肾内科).
+_MAX_UNIT = 10
 _POST_AFTER_NAME = re.compile(f"(?:副|常务副)?(?:{_POSTS})")
 # The part of a title that is a generic leadership body (ANNOTATION.md: it stays in the title).
 _GENERIC_BODY = re.compile(
@@ -37,7 +53,7 @@ _LEVELS = "省市区县"
 # A post that names its own level (副市长) is not a post of the body before it in a chain.
 _LEVEL_POST = re.compile(r"^(?:常务)?副?([省市区县])长$")
 # What separates the posts of a chain, and the names of a list.
-_CHAIN_MARKS = "、，,"
+_CHAIN_MARKS = "、，,兼"
 _SENTENCE_MARKS = '。！？!?；;：:\n“”"「」'
 _MAX_TITLE = 40
 _BELOW_COUNTY = re.compile(r"村|街道|社区|镇|乡(?!村)")
@@ -176,7 +192,11 @@ class _PostReader:
         if not _POST_END.search(self.text, start, end):
             return None
         for candidate in range(start, end):
-            if self._starts_title(candidate) and self._post(candidate, end) is not None:
+            if not self._starts_title(candidate):
+                continue
+            post = self._post(candidate, end)
+            # 代表委员: a short post without place or body inside a longer word is no post.
+            if post is not None and (post.has_prefix or candidate == start or end - candidate > 2):
                 return candidate
         return None
 
@@ -208,101 +228,122 @@ class _PostReader:
                 title = post.title
                 if before.body and not _LEVEL_POST.match(title):
                     title = before.body + title
+                former = before.title[:1]
+                if former in "原前" and not title.startswith(former):
+                    title = former + title
                 post = Post(title, before.organisation, before.adcode, before.body, False)
             posts.append(post)
         return posts
 
     def _post(self, start: int, end: int) -> Post | None:
-        """Parse text[start:end] as [place or body] post."""
-        text = self.text[start:end]
-        post_match = _POST_END.search(text)
-        if post_match is None:
+        """Parse text[start:end] as [places] [body] post."""
+        if _POST_END.search(self.text, start, end) is None:
             return None
-        entity = self.entity_at.get(start)
-        if entity is not None and entity.end_char < end and entity.label_ in ("ORG", "LOC"):
-            return self._post_after_entity(entity, end)
-        leading = self.table.leading_names(text)
-        if leading:
-            name_end = start + sum(len(name) for name, _ in leading)
-            code = self.table.resolve(leading[-1][1], (), self.places)
-            return self._post_after_place(leading[-1][0], code, name_end, end)
-        if text[0] in _LEVELS:
-            return self._bare_post(text)
-        if not re.fullmatch(rf"(?:前|原)?(?:常务|第一)?(?:副|代)?(?:党组|党委)?(?:{_POSTS})", text):
+        position, place, code = start, None, None
+        while position < end:
+            entity = self.entity_at.get(position)
+            if entity is not None:
+                if entity.label_ != "LOC" or entity.end_char >= end:
+                    break
+                place, code, position = entity.text, entity._.adcode, entity.end_char
+                continue
+            leading = self.table.leading_names(self.text[position:end])
+            if not leading or position + len(leading[0][0]) >= end:
+                break
+            name, codes = leading[0]
+            place, code = name, self.table.resolve(codes, (), self.places)
+            position += len(name)
+        entity = self.entity_at.get(position)
+        if entity is not None and entity.label_ == "ORG" and entity.end_char < end:
+            return self._post_of_body(entity, end, code)
+        rest = self.text[position:end]
+        if place is not None:
+            return self._post_after_place(place, code, rest)
+        if rest[0] in _LEVELS:
+            return self._bare_post(rest)
+        if not _POST_WORD.fullmatch(rest):
             return None
-        level = _LEVEL_POST.match(text.removeprefix("前"))
+        level = _LEVEL_POST.match(rest.lstrip("前原"))
         code = self.places.for_prefix(level.group(1)) if level else None
-        return Post(text, None, code, "", False)
+        return Post(rest, None, code, "", False)
 
     def _bare_post(self, text: str) -> Post | None:
         """市委书记, 区政协党组书记: a body without its place, of the article's division."""
         body = _GENERIC_BODY.match(text, 1)
         rest = text[body.end() :] if body else text[1:]
-        if not _is_post(rest) and not _LEVEL_POST.match(text):
+        if not _POST_WORD.fullmatch(rest) and not _LEVEL_POST.match(text):
             return None
         code = None if _BELOW_COUNTY.search(text) else self.places.for_prefix(text[0])
         return Post(text, None, code, text[: body.end()] if body else "", True)
 
-    def _post_after_place(
-        self, name: str, code: str | None, name_end: int, end: int
-    ) -> Post | None:
-        """临沂市委常委 → 市委常委; 济南市市长 → 市长."""
-        rest = self.text[name_end:end]
+    def _post_after_place(self, name: str, code: str | None, rest: str) -> Post | None:
+        """临沂市委常委 → 市委常委; 济南市市长 → 市长; 湖北重症护理队队长 → 队长 of it."""
         body = _GENERIC_BODY.match(rest)
-        if body is not None:
-            level = self._level_character(name, code)
-            if not _is_post(rest[body.end() :]) or level is None:
+        level = self._level_word(name, code)
+        if body is not None and level is not None:
+            if not _POST_WORD.fullmatch(rest, body.end()):
                 return None
             return Post(level + rest, None, code, level + rest[: body.end()], True)
-        if not _is_post(rest):
+        split = _split_post(rest)
+        if split is None:
             return None
-        return Post(rest, None, code, "", True)
+        unit, post = split
+        if not unit:
+            return Post(post, None, code, "", True)
+        organisation = name + unit
+        governed = is_government_body(organisation) and not _BELOW_COUNTY.search(unit)
+        return Post(post, organisation, code if governed else None, "", True)
 
-    def _post_after_entity(self, entity: Span, end: int) -> Post | None:
-        rest = self.text[entity.end_char : end]
-        if entity.label_ == "LOC":
-            return self._post_after_place(entity.text, entity._.adcode, entity.end_char, end)
-        if not _is_post(rest):
+    def _post_of_body(self, entity: Span, end: int, place_code: str | None) -> Post | None:
+        """A post of a body: 临沂市住房和城乡建设局局长, 中共中央政治局常委, 临沂市委常委."""
+        split = _split_post(self.text[entity.end_char : end])
+        if split is None:
             return None
+        unit, post = split
+        code = entity._.adcode
+        if code is None and is_government_body(entity.text):
+            code = place_code
         generic = self._generic_body(entity)
         if generic is not None:
-            return Post(generic + rest, None, entity._.adcode, generic, True)
-        return Post(rest, entity.text, entity._.adcode, "", True)
+            return Post(generic + unit + post, None, code, generic, True)
+        party = _PARTY_BODY.search(entity.text)
+        if party is not None and party.start() > 0 and not unit:
+            return Post(party.group() + post, entity.text[: party.start()], code, "", True)
+        return Post(post, entity.text + unit, code, "", True)
 
     def _generic_body(self, entity: Span) -> str | None:
         """临沂市委 → 市委: a generic leadership body named with its place."""
         leading = self.table.leading_names(entity.text)
         if not leading:
             return None
-        name = leading[-1][0]
         rest = entity.text[sum(len(n) for n, _ in leading) :]
         if not _GENERIC_BODY.fullmatch(rest):
             return None
-        level = self._level_character(name, entity._.adcode)
+        level = self._level_word(leading[-1][0], entity._.adcode)
         return None if level is None else level + rest
 
-    def _level_character(self, name: str, code: str | None) -> str | None:
-        """The level a division's name ends with (临沂市 → 市, 山东 → 省)."""
-        if name[-1] in _LEVELS:
-            return name[-1]
+    def _level_word(self, name: str, code: str | None) -> str | None:
+        """The level a division's name ends with (临沂市 → 市, 新疆维吾尔自治区 → 自治区)."""
+        written = _LEVEL_WORD.search(name)
+        if written is not None:
+            return written.group()
         division = self.table.divisions.get(code or "")
         if division is None:
             return None
         if division.level is Level.COUNTY:
-            return division.name[-1] if division.name[-1] in _LEVELS else None
+            found = _LEVEL_WORD.search(division.name)
+            return found.group() if found else None
         if division.code[:2] in ("11", "12", "31", "50"):
             return "市"
         return _LEVEL_OF[division.level]
 
 
-def _is_post(text: str) -> bool:
-    """A post without a place: 副市长, 党组书记, 常委, 局长 (at most a few characters before)."""
-    return (
-        bool(text)
-        and len(text) <= 12
-        and _POST_END.search(text) is not None
-        and not re.search(r"[的了和与在是对]", text)
-    )
+def _split_post(text: str) -> tuple[str, str] | None:
+    """(unit, post) of `text`: 急救科护士长 → (急救科, 护士长); None if it ends in no post."""
+    match = _POST_WORD.search(text)
+    if match is None or match.start() > _MAX_UNIT or re.search(r"[的了和与在是对为]", text):
+        return None
+    return text[: match.start()], match.group()
 
 
 if not Doc.has_extension("officials"):
