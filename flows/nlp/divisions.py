@@ -37,7 +37,7 @@ _ETHNIC_GROUP = "族"
 # hospitals, universities, research centres, companies, media get no code).
 _NOT_GOVERNMENT = re.compile(
     r"医院|大学|学院|学校|中学|小学|幼儿园|公司|集团|银行|研究|实验室|科技|孵化|国家|社$|报$|"
-    r"电视台|广播|新闻网|网$|协会|商会|药房|超市|酒店|宾馆|店$|厂$|工厂|股份|"
+    r"电视台|广播|新闻网|网$|协会|商会|药房|超市|酒店|宾馆|店$|厂$|工厂|股份|代表团|"
     # below county level: no code (ANNOTATION.md)
     r"(街道|社区|片区|村|镇|乡)(办事处|党工委|党委|党支部|委员会|委会)?$"
 )
@@ -230,8 +230,12 @@ class DivisionTable:
         for division in self.divisions.values():
             short = short_form(division.name, self.ethnic)
             # A short form never hides a division written in full.
-            if short is not None and short not in full:
-                names.setdefault(short, set()).add(division.code)
+            if short is None or short in full:
+                continue
+            names.setdefault(short, set()).add(division.code)
+            # 黔东南州, 延边州: an autonomous prefecture by its short form and 州.
+            if division.name.endswith("自治州"):
+                names.setdefault(short + "州", set()).add(division.code)
         for entry in self.abbreviations:
             names[entry.name] = {entry.code}
         self._names = names
@@ -373,12 +377,33 @@ class DivisionTable:
         division named at its start. A county's short form starts a body's name only where
         the article names that county (公安分局 is not 公安县's)."""
         if span.label_ == "LOC":
-            return self.codes(span.text)
+            return self._place_codes(span)
         if span.label_ == "ORG" and is_government_body(span.text):
             leading = self.leading_names(span.text)
             if leading and len(leading[-1][0]) < len(span.text):
                 name, codes = leading[-1]
                 return {code for code in codes if self._may_start_body(name, code, known)}
+        return set()
+
+    def _place_codes(self, span: Span) -> set[str]:
+        """A place's codes; none for an abbreviation among others (京津冀, 港澳: a region)
+        or a place naming a delegation (辽宁代表团); a chain written as one (德宏瑞丽市) by
+        its last part."""
+        text, doc = span.text, span.doc
+        if len(text) == 1 and any(
+            e.label_ == "LOC" and len(e.text) == 1
+            for e in doc.ents
+            if e.end_char == span.start_char or e.start_char == span.end_char
+        ):
+            return set()
+        if doc.text.startswith("代表团", span.end_char):
+            return set()
+        codes = self.codes(text)
+        if codes:
+            return codes
+        leading = self.leading_names(text)
+        if len(leading) > 1 and sum(len(name) for name, _ in leading) == len(text):
+            return leading[-1][1]
         return set()
 
     def _may_start_body(self, name: str, code: str, known: frozenset[str]) -> bool:
@@ -390,17 +415,23 @@ class DivisionTable:
     def resolve(
         self, candidates: set[str], nearby: Iterable[str], places: ArticlePlaces
     ) -> str | None:
-        """One code among `candidates`: the only one, else the one under a division named
-        nearby, else under the article's places; a province over its own divisions (吉林)."""
+        """One code among `candidates`: the only one; else a province (河南, not 河南县) or a
+        division above all the others (新乡市 over its 新乡县); else the one under a division
+        named nearby, else under the article's places; else none."""
         if len(candidates) == 1:
             return next(iter(candidates))
+        provinces = [c for c in candidates if self.divisions[c].level is Level.PROVINCE]
+        if len(provinces) == 1:
+            return provinces[0]
+        above_all = [
+            c for c in candidates if all(c in self.ancestors(other) for other in candidates)
+        ]
+        if above_all:
+            return above_all[0]
         for evidence in (set(nearby), places.mentioned):
             under = [c for c in candidates if evidence & set(self.ancestors(c)[1:])]
             if len(under) == 1:
                 return under[0]
-        provinces = [c for c in candidates if self.divisions[c].level is Level.PROVINCE]
-        if len(provinces) == 1 and all(c[:2] == provinces[0][:2] for c in candidates):
-            return provinces[0]
         return None
 
 
