@@ -380,7 +380,8 @@ class DivisionTable:
             return self._place_codes(span)
         if span.label_ == "ORG" and is_government_body(span.text):
             leading = self.leading_names(span.text)
-            if leading and len(leading[-1][0]) < len(span.text):
+            # A division acting is sometimes labelled ORG (香港特别行政区): coded all the same.
+            if leading:
                 name, codes = leading[-1]
                 return {code for code in codes if self._may_start_body(name, code, known)}
         return set()

@@ -43,6 +43,10 @@ _PARTY_BODY = re.compile(r"(?:政治局|党委|党组|党工委|党总支|党支
 _LEVEL_WORD = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治旗|[省市区县州旗盟])$")
 # The most characters between a body's name and the post (急救科, 北京医院肾内科).
 _MAX_UNIT = 10
+# A unit named after a place without being an entity is a government body when it ends so.
+_GOVERNMENT_UNIT = re.compile(
+    r"(?:局|厅|委员会|委|办公室|办|政府|指挥部|领导小组|督导组|法院|检察院)$"
+)
 _POST_AFTER_NAME = re.compile(f"(?:副|常务副)?(?:{_POSTS})")
 # The part of a title that is a generic leadership body (ANNOTATION.md: it stays in the title).
 _GENERIC_BODY = re.compile(
@@ -177,7 +181,9 @@ class _PostReader:
                 start -= 1
             if end - start > _MAX_TITLE:
                 start = end - _MAX_TITLE
-            if any(p.start_char < end and start < p.end_char for p in self.persons):
+            # Another name before the post ends the search there (李克强…听取…行政长官林郑月娥).
+            start = max([start] + [p.end_char for p in self.persons if start < p.end_char <= end])
+            if start >= end:
                 return
             title_start = self._title_start(start, end)
             if title_start is None:
@@ -291,7 +297,7 @@ class _PostReader:
         if not unit:
             return Post(post, None, code, "", True)
         organisation = name + unit
-        governed = is_government_body(organisation) and not _BELOW_COUNTY.search(unit)
+        governed = _GOVERNMENT_UNIT.search(unit) and not _BELOW_COUNTY.search(unit)
         return Post(post, organisation, code if governed else None, "", True)
 
     def _post_of_body(self, entity: Span, end: int, place_code: str | None) -> Post | None:
