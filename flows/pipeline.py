@@ -93,7 +93,8 @@ class RunSummary:
 
     def markdown(self) -> str:
         lines = [f"# zhnews run `{self.run_id}`", "", "| table | new rows |", "|---|---|"]
-        lines += [f"| {t.value} | {self.rows[t.value]} |" for t in Table if t is not Table.RUNS]
+        appended = [t for t in Table if t is not Table.RUNS and t not in tables.UNPARTITIONED]
+        lines += [f"| {t.value} | {self.rows[t.value]} |" for t in appended]
         lines += [
             "",
             f"Inputs: {self.input_documents} documents, {self.skipped_documents} "
@@ -224,11 +225,10 @@ def write_batch(
     return Counter({table.value: len(table_rows) for table, table_rows in rows.items()})
 
 
-def write_divisions(output: Path) -> int:
+def write_divisions(output: Path) -> None:
     """Replace the output's `divisions` table with the pipeline's division data."""
-    rows = list(tables.record_rows(nlp.division_rows()))
+    rows = tables.record_rows(nlp.division_rows())
     tables.write_whole(output, Table.DIVISIONS, tables.to_table(Table.DIVISIONS, rows))
-    return len(rows)
 
 
 def _document_row(document: CleanDocument) -> dict[str, object]:
@@ -455,7 +455,7 @@ def zhnews_flow(
                     break
                 batches.add(batch_no, raw)
             batches.finish()
-        summary.rows[Table.DIVISIONS.value] = write_divisions(output)
+        write_divisions(output)
         tables.write_run(output, summary, model_version=nlp.model_version())
         # Fingerprints taken before reading: a file changed meanwhile is read again next time.
         ledger.record((f, seen.documents_per_source[f.path]) for _, f in unread if f is not None)
