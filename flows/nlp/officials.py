@@ -9,6 +9,7 @@ organisation (临沂市住房和城乡建设局局长 → 局长); the adcode is
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,7 +28,8 @@ from flows.nlp.divisions import (
 
 # Posts a title ends with. Occupations and roles (记者, 医生, 专家, 负责人) are not posts.
 _POSTS = (
-    "总书记|书记|国家主席|国家副主席|国务委员|行政长官|党组成员|常委|委员长|主任委员|委员|省长|市长|区长|县长|州长|旗长|盟长|镇长|乡长|村长|"
+    "总书记|书记|国家主席|国家副主席|国务委员|行政长官|党组成员|常委|委员长|主任委员|委员|"
+    "省长|市长|区长|县长|州长|旗长|盟长|镇长|乡长|村长|"
     "局长|厅长|部长|处长|科长|所长|站长|大队长|支队长|队长|院长|校长|园长|馆长|社长|行长|署长|"
     "司长|组长|主任|主席|秘书长|检察长|庭长|董事长|总经理|副总经理|经理|总裁|总监|会长|理事长|"
     "政委|教导员|指导员|总理|发言人|巡视员|调研员|总工程师|总编辑|护士长|主编|台长|团长|首席执行官"
@@ -99,6 +101,7 @@ class OfficialsFinder:
         places = doc._.article_places or linker.table.article_places(doc)
         reader = _PostReader(doc, linker.table, places)
         found: dict[tuple[str, str, str | None], Official] = {}
+        starts = _sentence_starts(doc.text)
         previous: tuple[Span, list[Post]] | None = None
         for person in (e for e in doc.ents if e.label_ == "PERSON"):
             posts = reader.before(person) + reader.after(person)
@@ -114,7 +117,7 @@ class OfficialsFinder:
                         title=post.title,
                         organisation=post.organisation,
                         adcode=post.adcode,
-                        sentence=_sentence_index(doc.text, person.start_char),
+                        sentence=bisect.bisect_right(starts, person.start_char) - 1,
                     )
             previous = (person, posts)
         doc._.officials = list(found.values())
@@ -132,11 +135,11 @@ def _listed_after(first: Span, second: Span) -> bool:
     return first.doc.text[first.end_char : second.start_char] == "、"
 
 
-def _sentence_index(text: str, offset: int) -> int:
-    # The flow's sentence numbering (entities.sentence), imported here to avoid a cycle.
+def _sentence_starts(text: str) -> list[int]:
+    # The flow's sentence numbering (entities.sentence); flows.nlp.model imports this module.
     from flows.nlp.model import sentence_starts
 
-    return sum(1 for start in sentence_starts(text) if start <= offset) - 1
+    return sentence_starts(text)
 
 
 class _PostReader:
