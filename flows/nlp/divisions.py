@@ -175,6 +175,26 @@ def short_form(name: str, ethnic: Sequence[str]) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Mentions:
+    """A document's text and entities, read once (spaCy rebuilds `doc.text` on every access)."""
+
+    text: str
+    ents: tuple[Span, ...]
+    # Where one-character places start: 京津冀 is three, side by side.
+    one_character_places: frozenset[int]
+
+    @classmethod
+    def of(cls, doc: Doc) -> Mentions:
+        ents = tuple(doc.ents)
+        starts = frozenset(e.start_char for e in ents if e.label_ == "LOC" and len(e.text) == 1)
+        return cls(doc.text, ents, starts)
+
+    def sentence_start(self, span: Span) -> int:
+        """Where the span's sentence starts, by the marks that end Chinese sentences."""
+        return max(self.text.rfind(mark, 0, span.start_char) for mark in "。！？\n") + 1
+
+
+@dataclass(frozen=True, slots=True)
 class ArticlePlaces:
     """The divisions an article is about, for bare prefixes (市委, 区执法局): ANNOTATION.md."""
 
@@ -315,17 +335,17 @@ class DivisionTable:
     def rows(self) -> list[Division]:
         return [self.divisions[code] for code in sorted(self.divisions)]
 
-    def article_places(self, doc: Doc) -> ArticlePlaces:
+    def article_places(self, doc: Doc, mentions: Mentions) -> ArticlePlaces:
         """What the article is about: its outlet's divisions, else its title's, else the
         first its text names (ANNOTATION.md's order for bare prefixes)."""
-        title_end = doc.text.find("\n\n")
+        title_end = mentions.text.find("\n\n")
         sources: list[list[str]] = [[], [], []]
         for outlet in (doc._.outlet or "").split(";"):
             sources[0] += [
                 next(iter(c)) for _, _, c in self.names_in(outlet.strip()) if len(c) == 1
             ]
-        for span in doc.ents:
-            codes = self.span_codes(span)
+        for span in mentions.ents:
+            codes = self.span_codes(span, mentions)
             if len(codes) == 1:
                 sources[1 if span.end_char <= title_end else 2].append(next(iter(codes)))
         ordered = [code for source in sources for code in source]
@@ -366,12 +386,14 @@ class DivisionTable:
             mentioned=mentioned,
         )
 
-    def span_codes(self, span: Span, known: frozenset[str] = frozenset()) -> set[str]:
+    def span_codes(
+        self, span: Span, mentions: Mentions, known: frozenset[str] = frozenset()
+    ) -> set[str]:
         """Candidate codes of an entity: a LOC by its name, a government body by the last
         division named at its start. A county's short form starts a body's name only where
         the article names that county (公安分局 is not 公安县's)."""
         if span.label_ == "LOC":
-            return self._place_codes(span)
+            return self._place_codes(span, mentions)
         if span.label_ == "ORG" and is_government_body(span.text):
             leading = self.leading_names(span.text)
             # A division acting is sometimes labelled ORG (香港特别行政区): coded all the same.
@@ -380,18 +402,15 @@ class DivisionTable:
                 return {code for code in codes if self._may_start_body(name, code, known)}
         return set()
 
-    def _place_codes(self, span: Span) -> set[str]:
+    def _place_codes(self, span: Span, mentions: Mentions) -> set[str]:
         """A place's codes; none for an abbreviation among others (京津冀, 港澳: a region)
         or a place naming a delegation (辽宁代表团); a chain written as one (德宏瑞丽市) by
         its last part."""
-        text, doc = span.text, span.doc
-        if len(text) == 1 and any(
-            e.label_ == "LOC" and len(e.text) == 1
-            for e in doc.ents
-            if e.end_char == span.start_char or e.start_char == span.end_char
-        ):
+        text = span.text
+        singles = mentions.one_character_places
+        if len(text) == 1 and (span.start_char - 1 in singles or span.end_char in singles):
             return set()
-        if doc.text.startswith("代表团", span.end_char):
+        if mentions.text.startswith("代表团", span.end_char):
             return set()
         codes = self.codes(text)
         if codes:
@@ -459,20 +478,24 @@ class DivisionLinker:
         self.table = table or DivisionTable()
 
     def __call__(self, doc: Doc) -> Doc:
-        table = self.table
-        places = table.article_places(doc)
+        mentions = Mentions.of(doc)
+        places = self.table.article_places(doc, mentions)
         doc._.article_places = places
         sentence_codes: dict[int, list[str]] = {}
-        for span in doc.ents:
-            candidates = table.span_codes(span)
+        for span in mentions.ents:
+            candidates = self.table.span_codes(span, mentions)
             if len(candidates) == 1:
-                sentence_codes.setdefault(span._.sent_start_char, []).append(next(iter(candidates)))
-        for span in doc.ents:
-            span._.adcode = self.code(span, places, sentence_codes.get(span._.sent_start_char, []))
+                nearby = sentence_codes.setdefault(mentions.sentence_start(span), [])
+                nearby.append(next(iter(candidates)))
+        for span in mentions.ents:
+            nearby = sentence_codes.get(mentions.sentence_start(span), [])
+            span._.adcode = self.code(span, mentions, places, nearby)
         return doc
 
-    def code(self, span: Span, places: ArticlePlaces, nearby: Sequence[str]) -> str | None:
-        candidates = self.table.span_codes(span, places.mentioned)
+    def code(
+        self, span: Span, mentions: Mentions, places: ArticlePlaces, nearby: Sequence[str]
+    ) -> str | None:
+        candidates = self.table.span_codes(span, mentions, places.mentioned)
         if candidates:
             return self.table.resolve(candidates, nearby, places)
         if span.label_ == "ORG" and is_government_body(span.text):
@@ -489,19 +512,11 @@ class DivisionLinker:
         return self
 
 
-def _sent_start_char(span: Span) -> int:
-    """Where the span's sentence starts, by the punctuation that ends Chinese sentences."""
-    text = span.doc.text
-    return max(text.rfind(mark, 0, span.start_char) for mark in "。！？\n") + 1
-
-
 for _name, _default in (("outlet", None), ("article_places", None)):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
 if not Span.has_extension("adcode"):
     Span.set_extension("adcode", default=None)
-if not Span.has_extension("sent_start_char"):
-    Span.set_extension("sent_start_char", getter=_sent_start_char)
 
 
 @Language.factory("zhnews_divisions")

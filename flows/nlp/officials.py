@@ -23,6 +23,7 @@ from flows.nlp.divisions import (
     DivisionLinker,
     DivisionTable,
     Level,
+    Mentions,
     is_government_body,
 )
 
@@ -98,14 +99,15 @@ class OfficialsFinder:
     def __call__(self, doc: Doc) -> Doc:
         linker = self.nlp.get_pipe("zhnews_divisions")
         assert isinstance(linker, DivisionLinker)
-        places = doc._.article_places or linker.table.article_places(doc)
-        reader = _PostReader(doc, linker.table, places)
+        mentions = Mentions.of(doc)
+        places = doc._.article_places or linker.table.article_places(doc, mentions)
+        reader = _PostReader(mentions, linker.table, places)
         found: dict[tuple[str, str, str | None], Official] = {}
-        starts = _sentence_starts(doc.text)
+        starts = _sentence_starts(mentions.text)
         previous: tuple[Span, list[Post]] | None = None
-        for person in (e for e in doc.ents if e.label_ == "PERSON"):
+        for person in reader.persons:
             posts = reader.before(person) + reader.after(person)
-            if not posts and previous is not None and _listed_after(previous[0], person):
+            if not posts and previous is not None and reader.listed_after(previous[0], person):
                 posts = previous[1]
             for post in posts:
                 key = (person.text, post.title, post.organisation)
@@ -130,11 +132,6 @@ class OfficialsFinder:
         return self
 
 
-def _listed_after(first: Span, second: Span) -> bool:
-    """张三、李四: the second name of a list shares the first one's posts."""
-    return first.doc.text[first.end_char : second.start_char] == "、"
-
-
 def _sentence_starts(text: str) -> list[int]:
     # The flow's sentence numbering (entities.sentence); flows.nlp.model imports this module.
     from flows.nlp.model import sentence_starts
@@ -143,13 +140,19 @@ def _sentence_starts(text: str) -> list[int]:
 
 
 class _PostReader:
-    def __init__(self, doc: Doc, table: DivisionTable, places: ArticlePlaces) -> None:
-        self.doc = doc
-        self.text = doc.text
+    def __init__(self, mentions: Mentions, table: DivisionTable, places: ArticlePlaces) -> None:
+        self.text = mentions.text
         self.table = table
         self.places = places
-        self.entity_at = {e.start_char: e for e in doc.ents}
-        self.persons = [e for e in doc.ents if e.label_ == "PERSON"]
+        self.entity_at = {e.start_char: e for e in mentions.ents}
+        self.persons = [e for e in mentions.ents if e.label_ == "PERSON"]
+        self.inside = {
+            offset for e in mentions.ents for offset in range(e.start_char + 1, e.end_char)
+        }
+
+    def listed_after(self, first: Span, second: Span) -> bool:
+        """张三、李四: the second name of a list shares the first one's posts."""
+        return self.text[first.end_char : second.start_char] == "、"
 
     def before(self, person: Span) -> list[Post]:
         """The chain of posts written right before the name, left to right."""
@@ -213,8 +216,7 @@ class _PostReader:
         entity = self.entity_at.get(offset)
         if entity is not None and entity.label_ in ("ORG", "LOC"):
             return True
-        inside = any(e.start_char < offset < e.end_char for e in self.doc.ents)
-        return not inside
+        return offset not in self.inside
 
     def _split(self, start: int, end: int) -> list[tuple[int, int]]:
         parts, position = [], start
