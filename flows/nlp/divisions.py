@@ -41,7 +41,10 @@ _NOT_GOVERNMENT = re.compile(
     # below county level: no code (ANNOTATION.md)
     r"(街道|社区|片区|村|镇|乡)(办事处|党工委|党委|党支部|委员会|委会)?$"
 )
-_LEVEL_PREFIXES = {"省": "province", "市": "prefecture", "区": "county", "县": "county"}
+# Three or more one-character places side by side name a region (京津冀, 粤港澳), which gets no
+# code; two are two places (粤澳合作).
+_REGION_RUN = 3
+_LEVEL_PREFIXES = frozenset("省市区县")
 
 
 class Level(StrEnum):
@@ -188,6 +191,15 @@ class Mentions:
         ents = tuple(doc.ents)
         starts = frozenset(e.start_char for e in ents if e.label_ == "LOC" and len(e.text) == 1)
         return cls(doc.text, ents, starts)
+
+    def one_character_run(self, start: int) -> int:
+        """How many one-character places stand side by side with the one at `start`."""
+        first, last = start, start
+        while first - 1 in self.one_character_places:
+            first -= 1
+        while last + 1 in self.one_character_places:
+            last += 1
+        return last - first + 1
 
     def sentence_start(self, span: Span) -> int:
         """Where the span's sentence starts, by the marks that end Chinese sentences."""
@@ -403,12 +415,11 @@ class DivisionTable:
         return set()
 
     def _place_codes(self, span: Span, mentions: Mentions) -> set[str]:
-        """A place's codes; none for an abbreviation among others (京津冀, 港澳: a region)
+        """A place's codes; none for an abbreviation in a region's name (京津冀)
         or a place naming a delegation (辽宁代表团); a chain written as one (德宏瑞丽市) by
         its last part."""
         text = span.text
-        singles = mentions.one_character_places
-        if len(text) == 1 and (span.start_char - 1 in singles or span.end_char in singles):
+        if len(text) == 1 and mentions.one_character_run(span.start_char) >= _REGION_RUN:
             return set()
         if mentions.text.startswith("代表团", span.end_char):
             return set()

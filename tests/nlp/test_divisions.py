@@ -168,6 +168,15 @@ def test_an_ambiguous_name_is_resolved_by_the_document_or_left_uncoded() -> None
     ]
 
 
-def test_regions_of_abbreviations_get_no_code() -> None:
-    doc = annotated("京津冀协同发展，入鲁人员。", "京/LOC 津/LOC 冀/LOC 鲁/LOC")
-    assert codes(doc) == [("京", None), ("津", None), ("冀", None), ("鲁", "370000")]
+def test_a_region_named_by_abbreviations_gets_no_code() -> None:
+    doc = annotated(
+        "京津冀协同发展，入鲁人员，粤澳合作。", "京/LOC 津/LOC 冀/LOC 鲁/LOC 粤/LOC 澳/LOC"
+    )
+    assert codes(doc) == [
+        ("京", None),
+        ("津", None),
+        ("冀", None),
+        ("鲁", "370000"),
+        ("粤", "440000"),
+        ("澳", "820000"),
+    ]
