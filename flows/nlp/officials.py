@@ -57,8 +57,10 @@ _GENERIC_BODY = re.compile(
 )
 _LEVEL_OF = {Level.PROVINCE: "省", Level.PREFECTURE: "市"}
 _LEVELS = "省市区县"
+# Levels below the county: a title keeps them (镇党委书记), they get no code.
+_LOWER_LEVEL = re.compile(r"街道|社区|镇|乡|村")
 # A post that names its own level (副市长) is not a post of the body before it in a chain.
-_LEVEL_POST = re.compile(r"^(?:常务)?副?([省市区县])长$")
+_LEVEL_POST = re.compile(r"^(?:常务)?副?([省市区县镇乡])长$")
 # What separates the posts of a chain, and the names of a list.
 _CHAIN_MARKS = "、，,兼"
 _SENTENCE_MARKS = '。！？!?；;：:\n“”"「」'
@@ -270,7 +272,7 @@ class _PostReader:
         rest = self.text[position:end]
         if place is not None:
             return self._post_after_place(place, code, rest)
-        if rest[0] in _LEVELS:
+        if rest[0] in _LEVELS or _LOWER_LEVEL.match(rest):
             return self._bare_post(rest)
         if not _POST_WORD.fullmatch(rest):
             return None
@@ -279,12 +281,15 @@ class _PostReader:
         return Post(rest, None, code, "", False)
 
     def _bare_post(self, text: str) -> Post | None:
-        """市委书记, 区政协党组书记: a body without its place, of the article's division."""
-        body = _GENERIC_BODY.match(text, 1)
-        rest = text[body.end() :] if body else text[1:]
+        """市委书记, 区政协党组书记, 镇党委书记: a body without its place, of the article's
+        division (none below the county)."""
+        lower = _LOWER_LEVEL.match(text)
+        level_end = lower.end() if lower else 1
+        body = _GENERIC_BODY.match(text, level_end)
+        rest = text[body.end() :] if body else text[level_end:]
         if not _POST_WORD.fullmatch(rest) and not _LEVEL_POST.match(text):
             return None
-        code = None if _BELOW_COUNTY.search(text) else self.places.for_prefix(text[0])
+        code = None if lower or _BELOW_COUNTY.search(text) else self.places.for_prefix(text[0])
         return Post(text, None, code, text[: body.end()] if body else "", True)
 
     def _post_after_place(self, name: str, code: str | None, rest: str) -> Post | None:
@@ -319,7 +324,11 @@ class _PostReader:
             return Post(generic + unit + post, None, code, generic, True)
         party = _PARTY_BODY.search(entity.text)
         if party is not None and party.start() > 0 and not unit:
-            return Post(party.group() + post, entity.text[: party.start()], code, "", True)
+            owner = entity.text[: party.start()]
+            # 村党支部书记: a party body of a bare level is a generic body, kept in the title.
+            if owner in _LEVELS or _LOWER_LEVEL.fullmatch(owner):
+                return Post(entity.text + post, None, code, entity.text, True)
+            return Post(party.group() + post, owner, code, "", True)
         return Post(post, entity.text + unit, code, "", True)
 
     def _generic_body(self, entity: Span) -> str | None:

@@ -51,6 +51,16 @@ from tests.nlp.test_divisions import annotated
             ],
         ),
         (
+            "镇党委书记赵六、镇长钱七，村党支部书记孙八参加，香港特区行政长官林郑月娥致辞。",
+            "赵六/PERSON 钱七/PERSON 村党支部/ORG 孙八/PERSON 香港特区/LOC 林郑月娥/PERSON",
+            [
+                ("赵六", "镇党委书记", None, None),
+                ("钱七", "镇长", None, None),
+                ("孙八", "村党支部书记", None, None),
+                ("林郑月娥", "行政长官", None, "810000"),
+            ],
+        ),
+        (
             "副市长张三、李四，记者王五，该企业负责人韩先生，李主任。",
             "张三/PERSON 李四/PERSON 王五/PERSON 韩/PERSON 李/PERSON",
             [
