@@ -436,6 +436,8 @@ def zhnews_flow(
     )
     with tables.output_lock(output):
         tables.recover(output)
+        # First, so that no output holding documents lacks it, even after a killed run.
+        write_divisions(output)
         ledger = InputLedger.load(output)
         seen = _SeenInputs.load(output, reprocess)
         files, walk_rejects = ingest.find_input_files(inputs)
@@ -455,7 +457,6 @@ def zhnews_flow(
                     break
                 batches.add(batch_no, raw)
             batches.finish()
-        write_divisions(output)
         tables.write_run(output, summary, model_version=nlp.model_version())
         # Fingerprints taken before reading: a file changed meanwhile is read again next time.
         ledger.record((f, seen.documents_per_source[f.path]) for _, f in unread if f is not None)
