@@ -8,7 +8,8 @@ publication date by the rules of ANNOTATION.md (Dates) and CONTRACT.md (dates ta
 * relative days, weeks, months and years (`昨天`, `上周五`, `本月15日`, `去年12月`, `前年`);
 * periods (`一季度`, `上半年`, `3月下旬`, `2019年底`, `年内`), open ranges (`今年以来`,
   `自1月27日开始`, `…起`: start to publication date) and closed ranges (`3月28日至4月3日`);
-* holidays in the right year (`春节`, `国庆节`, `“五一”期间`);
+* holidays, festivals and commemorative days for any year (`春节`, `重阳`, `护士节`,
+  `“五一”期间`; flows/nlp/festivals.py) and lunar dates (`农历八月十五`, `正月初一`);
 * frequencies (`每日` -> P1D, grain `duration`), vague references (`目前`, `近日`, grain
   `relative-unresolved`) and bare parts of day (`午间`, grain `time`), all with null dates.
 
@@ -32,6 +33,7 @@ from enum import StrEnum
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from flows.nlp import festivals
 from flows.nlp.numerals import parse_numeral
 from flows.store.records import DateMention
 
@@ -49,50 +51,7 @@ class Grain(StrEnum):
     TIME = "time"
 
 
-# First day (正月初一) of the lunar year, from the official Chinese calendar.
-SPRING_FESTIVAL: dict[int, tuple[int, int]] = {
-    2000: (2, 5), 2001: (1, 24), 2002: (2, 12), 2003: (2, 1), 2004: (1, 22), 2005: (2, 9),
-    2006: (1, 29), 2007: (2, 18), 2008: (2, 7), 2009: (1, 26), 2010: (2, 14), 2011: (2, 3),
-    2012: (1, 23), 2013: (2, 10), 2014: (1, 31), 2015: (2, 19), 2016: (2, 8), 2017: (1, 28),
-    2018: (2, 16), 2019: (2, 5), 2020: (1, 25), 2021: (2, 12), 2022: (2, 1), 2023: (1, 22),
-    2024: (2, 10), 2025: (1, 29), 2026: (2, 17), 2027: (2, 6), 2028: (1, 26), 2029: (2, 13),
-    2030: (2, 3), 2031: (1, 23), 2032: (2, 11), 2033: (1, 31), 2034: (2, 19), 2035: (2, 8),
-}  # fmt: skip
-# The State Council's Spring Festival holiday is 除夕 to 初六 except in these years.
-SPRING_HOLIDAY_EXCEPTIONS: dict[int, tuple[dt.date, dt.date]] = {
-    2014: (dt.date(2014, 1, 31), dt.date(2014, 2, 6)),
-    2020: (dt.date(2020, 1, 24), dt.date(2020, 2, 2)),  # extended for COVID-19
-    2024: (dt.date(2024, 2, 10), dt.date(2024, 2, 17)),
-    2025: (dt.date(2025, 1, 28), dt.date(2025, 2, 4)),
-}
-# Lunar-calendar holidays other than the Spring Festival, for the years news in scope covers.
-LUNAR_HOLIDAYS: dict[str, dict[int, tuple[int, int]]] = {
-    "端午": {2019: (6, 7), 2020: (6, 25), 2021: (6, 14), 2022: (6, 3), 2023: (6, 22),
-             2024: (6, 10), 2025: (5, 31)},
-    "中秋": {2019: (9, 13), 2020: (10, 1), 2021: (9, 21), 2022: (9, 10), 2023: (9, 29),
-             2024: (9, 17), 2025: (10, 6)},
-}  # fmt: skip
-# Solar holidays: (month, day) and the length in days of their 期间 (official holiday).
-SOLAR_HOLIDAYS: dict[str, tuple[int, int, int]] = {
-    "元旦": (1, 1, 3),
-    "妇女节": (3, 8, 1),
-    "五一": (5, 1, 5),
-    "劳动节": (5, 1, 5),
-    "儿童节": (6, 1, 1),
-    "国庆": (10, 1, 7),
-}
-HOLIDAY_ALIASES = {
-    "元宵节": "元宵",
-    "清明节": "清明",
-    "端午节": "端午",
-    "中秋节": "中秋",
-    "国庆节": "国庆",
-}
-HOLIDAYS = (
-    "春节", "除夕", "元宵节", "元宵", "清明节", "清明", "端午节", "端午", "中秋节", "中秋",
-    "国庆节", "国庆", "五一", "劳动节", "元旦", "妇女节", "儿童节",
-)  # fmt: skip
-HOLIDAY_NAMES = "|".join(HOLIDAYS)
+HOLIDAY_NAMES = "|".join(festivals.NAMES)
 
 _CN = "〇零一二两三四五六七八九"
 _MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
@@ -115,7 +74,7 @@ _FIRST_CHARS = "".join(
         set(
             _CN
             + "0123456789十廿首年今去前明后本上下这当次大昨翌周星礼截目近连日每凌清早中午"
-            + "傍晚夜第“全"
+            + "傍晚夜第“全农阴正冬腊"
             + HOLIDAY_NAMES
         )
     )
@@ -125,6 +84,9 @@ _ATOM = re.compile(
     (?=[{_FIRST_CHARS}])
     (?:(?P<iso>(?<!\d)(?P<iy>\d{{4}})(?P<isep>[-/.])(?P<im>1[0-2]|0?[1-9])(?P=isep)(?P<id>3[01]|[12]\d|0?[1-9])(?![\d.]))
     |(?P<hol>(?:(?P<hy>\d{{4}})年|(?P<hyrel>今|去|明)年)?(?P<hq>“)?(?P<h>{HOLIDAY_NAMES})(?(hq)”))
+    |(?P<lunar>(?=(?:\d{{4}}年|[今去明]年)?(?:农历|阴历)|[正冬腊]月|(?:十[一二]?|[一二三四五六七八九])月初)
+      (?:(?P<ly>\d{{4}})年|(?P<lyrel>[今去明])年)?(?:农历|阴历)?(?P<lm>十[一二]?|[正一二三四五六七八九冬腊])月
+      (?P<ld>初[一二三四五六七八九十]|二十[一二三四五六七八九]?|廿[一二三四五六七八九]|三十|十[一二三四五六七八九]?)(?![日号\d]))
     |(?P<cal>(?<![\d{_CN}十百千万.])
       (?:(?:(?P<y>\d{{4}}|\d{{2}}|[〇零一二三四五六七八九]{{4}})|(?P<yrel>今|去|前|明|后|本|上一|上|下|次|全))年)?
       (?:(?:(?P<m>{_MONTH})|(?P<mrel>本|上一个|上个|下个|这个|上|下|当))月份?)?
@@ -425,7 +387,7 @@ def _is_plain_day(match: re.Match[str], base: Period | None) -> bool:
 
 def _holiday(match: re.Match[str], anchor: Anchor, during: bool) -> Period | None:
     """A named holiday in its year; with 期间 the official holiday."""
-    name = HOLIDAY_ALIASES.get(match.group("h"), match.group("h"))
+    name = match.group("h")
     if (written := match.group("hy")) is not None:
         years, known = [int(written)], True
     elif (rel := match.group("hyrel")) is not None:
@@ -449,32 +411,37 @@ def _holiday(match: re.Match[str], anchor: Anchor, during: bool) -> Period | Non
 
 def _holiday_in(name: str, year: int, during: bool, known: bool) -> Period | None:
     """The holiday `name` in `year` (a day, or its official holiday when `during`)."""
-    if name in SOLAR_HOLIDAYS:
-        month, day, length = SOLAR_HOLIDAYS[name]
-        start = dt.date(year, month, day)
-    elif name == "清明":
-        # Qingming falls on April 4 or 5 (the 21st-century solar-term formula).
-        start, length = dt.date(year, 4, int((year % 100) * 0.2422 + 4.81) - (year % 100) // 4), 3
-    elif name in ("春节", "除夕", "元宵"):
-        if not known or year not in SPRING_FESTIVAL:
-            return None
-        first = dt.date(year, *SPRING_FESTIVAL[year])
-        if name != "春节":
-            day = first + dt.timedelta(days=-1 if name == "除夕" else 14)
-            return Period(day, day, Grain.DAY, day.isoformat(), known)
-        if during:
-            start, end = SPRING_HOLIDAY_EXCEPTIONS.get(
-                year, (first - dt.timedelta(days=1), first + dt.timedelta(days=5))
-            )
-            return Period(start, end, Grain.RANGE, "", known)
-        return Period(first, first, Grain.DAY, first.isoformat(), known)
-    elif year in LUNAR_HOLIDAYS.get(name, {}) and known:
-        start, length = dt.date(year, *LUNAR_HOLIDAYS[name][year]), 3
-    else:
+    if not known and name not in festivals.SOLAR_DAYS:
+        return None  # a lunar festival cannot be placed without its year
+    span = festivals.holiday_span(name, year) if during else None
+    if span is not None and span[0] != span[1]:
+        return Period(span[0], span[1], Grain.RANGE, "", known)
+    day = festivals.festival_day(name, year)
+    if day is None:
         return None
-    if during and length > 1:
-        return Period(start, start + dt.timedelta(days=length - 1), Grain.RANGE, "", known)
-    return Period(start, start, Grain.DAY, _label(start), known)
+    return Period(day, day, Grain.DAY, _label(day), known)
+
+
+def _lunar(match: re.Match[str], anchor: Anchor) -> Period | None:
+    """A lunar date (农历八月十五, 正月初一): in its written lunar year, else the closest one."""
+    month = festivals.LUNAR_MONTHS[match.group("lm")]
+    day = _number(match.group("ld").removeprefix("初"))
+    if day is None:
+        return None
+    if (written := match.group("ly")) is not None:
+        years, known = [int(written)], True
+    elif anchor.day is None:
+        return None
+    elif (rel := match.group("lyrel")) is not None:
+        years, known = [anchor.day.year + REL_YEARS[rel]], anchor.year_known
+    else:
+        this = festivals.lunar_year(anchor.day)
+        years, known = [this - 1, this, this + 1], anchor.year_known
+    days = [d for year in years if (d := festivals.lunar_to_solar(year, month, day))]
+    if not days:
+        return None
+    solar = days[0] if anchor.day is None else min(days, key=lambda d: abs((d - anchor.day).days))
+    return Period(solar, solar, Grain.DAY, solar.isoformat(), known)
 
 
 def _week(match: re.Match[str], anchor: Anchor) -> Period | None:
@@ -524,6 +491,8 @@ class _Scanner:
             return _calendar(match, self.anchor, base)
         if kind == "hol":
             return _holiday(match, self.anchor, during)
+        if kind == "lunar":
+            return _lunar(match, self.anchor)
         if kind == "rel":
             return _relative_day(match.group(), self.anchor, self.context)
         if kind == "week":
@@ -596,7 +565,7 @@ class _Scanner:
         if join is None:
             return None
         second = _ATOM.match(self.text, join.end())
-        if second is None or second.lastgroup not in ("iso", "cal", "hol", "rel", "week"):
+        if second is None or second.lastgroup not in ("iso", "cal", "hol", "lunar", "rel", "week"):
             return None
         last = self.resolve(second, base=period)
         if last is None or last.end < period.start:

@@ -233,3 +233,61 @@ def test_year_level_dates_without_publication_date(
     found = extract_dates(text, None)
     assert [(m.text, m.value, m.grain) for m in found] == expected
     assert all(m.date_start is None and m.date_end is None for m in found)
+
+
+def _day_span(text: str, published: dt.datetime) -> list[tuple[str, str, str]]:
+    return [
+        (d.text, d.date_start.isoformat(), d.date_end.isoformat())
+        for d in extract_dates(text, published)
+        if d.date_start is not None
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "want"),
+    [
+        # The official holiday, from the State Council's schedule for that year.
+        ("2020年春节期间", dt.datetime(2020, 3, 1), ("2020-01-24", "2020-02-02")),
+        ("春节期间", dt.datetime(2022, 3, 28), ("2022-01-31", "2022-02-06")),
+        ("春节期间", dt.datetime(2025, 2, 20), ("2025-01-28", "2025-02-04")),
+        ("端午节期间", dt.datetime(2021, 6, 20), ("2021-06-12", "2021-06-14")),
+        ("中秋节期间", dt.datetime(2022, 9, 20), ("2022-09-10", "2022-09-12")),
+        # Beyond the schedule's years: the festival day alone.
+        ("2031年春节期间", dt.datetime(2031, 3, 1), ("2031-01-23", "2031-01-23")),
+        # Fixed by ANNOTATION.md whatever the schedule.
+        ("“五一”期间", dt.datetime(2022, 5, 10), ("2022-05-01", "2022-05-05")),
+        ("国庆期间", dt.datetime(2023, 10, 10), ("2023-10-01", "2023-10-07")),
+    ],
+)
+def test_holiday_periods_for_any_year(text: str, published: dt.datetime, want: tuple) -> None:
+    assert _day_span(text, published) == [(text, *want)]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "day"),
+    [
+        ("2030年中秋节", dt.datetime(2030, 1, 1), "2030-09-12"),
+        ("重阳节", dt.datetime(2021, 10, 20), "2021-10-14"),
+        ("除夕", dt.datetime(2024, 2, 1), "2024-02-09"),
+        ("元宵节", dt.datetime(2023, 2, 1), "2023-02-05"),
+        ("七夕", dt.datetime(2020, 8, 1), "2020-08-25"),
+        ("腊八节", dt.datetime(2021, 1, 10), "2021-01-20"),
+        ("清明节", dt.datetime(2024, 3, 1), "2024-04-04"),
+        ("国际护士节", dt.datetime(2020, 5, 1), "2020-05-12"),
+        ("建党节", dt.datetime(2021, 6, 1), "2021-07-01"),
+        ("教师节", dt.datetime(2022, 9, 1), "2022-09-10"),
+        ("农历八月十五", dt.datetime(2022, 8, 1), "2022-09-10"),
+        ("今年农历八月十五", dt.datetime(2023, 1, 5), "2023-09-29"),
+        ("2021年农历正月初一", dt.datetime(2022, 1, 1), "2021-02-12"),
+        ("正月十五", dt.datetime(2022, 2, 1), "2022-02-15"),
+        ("腊月二十三", dt.datetime(2022, 1, 10), "2022-01-25"),
+        ("三月初三", dt.datetime(2022, 3, 28), "2022-04-03"),
+    ],
+)
+def test_festivals_and_lunar_dates(text: str, published: dt.datetime, day: str) -> None:
+    assert _day_span(text, published) == [(text, day, day)]
+
+
+def test_month_start_is_not_a_lunar_date() -> None:
+    [(text, start, end)] = _day_span("十月初，天气转凉", dt.datetime(2022, 11, 1))
+    assert (text, start) == ("十月初", "2022-10-01") and end > start
