@@ -6,6 +6,8 @@ publication date by the rules of ANNOTATION.md (Dates) and CONTRACT.md (dates ta
 * calendar dates (`2022年3月27日`, `二〇二二年三月`, `2022-03-28`, `3月27日下午`, `10日`), with a
   missing year taken so that the date lies closest to the publication date;
 * relative days, weeks, months and years (`昨天`, `上周五`, `本月15日`, `去年12月`, `前年`);
+* relative spans (`近三年`, `未来两天`, `今明两日`), decades (`八十年代`, `上世纪九十年代`) and
+  five-year plans (`“十四五”时期` = 2021-2025);
 * periods (`一季度`, `上半年`, `3月下旬`, `2019年底`, `年内`), open ranges (`今年以来`,
   `自1月27日开始`, `…起`: start to publication date) and closed ranges (`3月28日至4月3日`);
 * holidays, festivals and commemorative days for any year (`春节`, `重阳`, `护士节`,
@@ -74,7 +76,7 @@ _FIRST_CHARS = "".join(
         set(
             _CN
             + "0123456789十廿首年今去前明后本上下这当次大昨翌周星礼截目近连日每凌清早中午"
-            + "傍晚夜第“全农阴正冬腊"
+            + "傍晚夜第“全农阴正冬腊过未最"
             + HOLIDAY_NAMES
         )
     )
@@ -84,6 +86,10 @@ _ATOM = re.compile(
     (?=[{_FIRST_CHARS}])
     (?:(?P<iso>(?<!\d)(?P<iy>\d{{4}})(?P<isep>[-/.])(?P<im>1[0-2]|0?[1-9])(?P=isep)(?P<id>3[01]|[12]\d|0?[1-9])(?![\d.]))
     |(?P<hol>(?:(?P<hy>\d{{4}})年|(?P<hyrel>今|去|明)年)?(?P<hq>“)?(?P<h>{HOLIDAY_NAMES})(?(hq)”))
+    |(?P<decade>(?P<cent>上个?世纪|20世纪|二十世纪|本世纪|21世纪|二十一世纪)?(?P<dec>[一二三四五六七八九]十|[1-9]0)年代)
+    |(?P<plan>(?P<pq>“)?十(?P<pn>[一二三四五六七八九])五(?(pq)”)(?:时期)?)
+    |(?P<span>(?:(?P<sdir>近|过去|最近|未来|今后)(?P<sn>\d{{1,3}}|[一二两三四五六七八九十]{{1,3}})(?P<su>年|个月|个星期|周|天|日)(?![以来前后内]))
+      |今明两[天日])
     |(?P<lunar>(?=(?:\d{{4}}年|[今去明]年)?(?:农历|阴历)|[正冬腊]月|(?:十[一二]?|[一二三四五六七八九])月初)
       (?:(?P<ly>\d{{4}})年|(?P<lyrel>[今去明])年)?(?:农历|阴历)?(?P<lm>十[一二]?|[正一二三四五六七八九冬腊])月
       (?P<ld>初[一二三四五六七八九十]|二十[一二三四五六七八九]?|廿[一二三四五六七八九]|三十|十[一二三四五六七八九]?)(?![日号\d]))
@@ -96,7 +102,7 @@ _ATOM = re.compile(
         |(?P<mp>上旬|中旬|下旬|月初|月底|月末))?
       {_any_of("y", "yrel", "m", "mrel", "d", "q", "qrel", "half", "qn", "yp")})
     |(?P<rel>大前天|大后天|前天|本日|前日|昨天|昨日|昨晚|今天|今日|今晨|今晚|明天|明日|后天|当天|当日|当晚|次日|翌日)
-    |(?P<week>(?<![\d一二两三四五六七八九十几每])(?P<wrel>上上|上一|上个|下个|上|下|本|这)?
+    |(?P<week>(?<![\d一二两三四五六七八九十几每])(?P<wrel>上上|下下|上一|上个|下个|上|下|本|这)?
       (?:周|星期|礼拜)(?:(?:周|星期)?(?P<wd>[一二三四五六日天1-7]))?{_any_of("wrel", "wd")})
     |(?P<vague>截至目前为止|截至目前|截止目前|目前|近日|近期|连日来|日前|近来|近年来|当前(?=[，,、]|正|仍|已|我|全|各|要))
     |(?P<freq>每日|每天|每周|每月|每年)
@@ -140,6 +146,7 @@ REL_MONTHS = {"本": 0, "这个": 0, "当": 0, "上": -1, "上个": -1, "上一�
 REL_QUARTERS = {"本": 0, "这个": 0, "上": -1, "上个": -1, "下": 1, "下个": 1}
 REL_WEEKS = {
     "上上": -2,
+    "下下": 2,
     "上": -1,
     "上一": -1,
     "上个": -1,
@@ -444,6 +451,66 @@ def _lunar(match: re.Match[str], anchor: Anchor) -> Period | None:
     return Period(solar, solar, Grain.DAY, solar.isoformat(), known)
 
 
+def _decade(match: re.Match[str], anchor: Anchor) -> Period | None:
+    """八十年代: 1980-1989, in the century written, else the most recent past one."""
+    tens = _number(match.group("dec"))
+    if tens is None:
+        return None
+    century = match.group("cent")
+    if century is not None:
+        first = (2000 if century in ("本世纪", "21世纪", "二十一世纪") else 1900) + tens
+    elif anchor.day is not None and anchor.year_known:
+        first = 2000 + tens if 2000 + tens <= anchor.day.year else 1900 + tens
+    else:
+        return None
+    return Period(dt.date(first, 1, 1), dt.date(first + 9, 12, 31), Grain.RANGE, "", True)
+
+
+# The third five-year plan began in 1966 and every later one five years after it.
+_THIRD_PLAN_START = 1966
+
+
+def _five_year_plan(number: int) -> Period | None:
+    """十四五 (时期): the years of the fourteenth five-year plan, 2021-2025."""
+    if number < 3:
+        return None
+    first = _THIRD_PLAN_START + 5 * (number - 3)
+    return Period(dt.date(first, 1, 1), dt.date(first + 4, 12, 31), Grain.RANGE, "", True)
+
+
+def _relative_span(match: re.Match[str], anchor: Anchor) -> Period | None:
+    """近三年 (N units ending the day before publication), 未来两天 (N units after it)."""
+    if anchor.day is None:
+        return None
+    today, one_day = anchor.day, dt.timedelta(days=1)
+    if match.group("sdir") is None:  # 今明两日
+        return Period(today, today + one_day, Grain.RANGE, "", anchor.year_known)
+    count = _number(match.group("sn"))
+    if not count:
+        return None
+    unit = match.group("su")
+    future = match.group("sdir") in ("未来", "今后")
+    sign = 1 if future else -1
+    if unit == "年":
+        moved = _shift_months(today, sign * 12 * count)
+    elif unit == "个月":
+        moved = _shift_months(today, sign * count)
+    else:
+        moved = today + sign * dt.timedelta(days=count * (7 if unit in ("周", "个星期") else 1))
+    if future:
+        start, end = today + one_day, moved
+    else:
+        start, end = moved, today - one_day
+    return Period(start, end, Grain.RANGE, "", anchor.year_known)
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole months, clamped to the target month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def _week(match: re.Match[str], anchor: Anchor) -> Period | None:
     """上周五, 下周一, 本周, 周三: weeks run Monday to Sunday around the anchor."""
     if anchor.day is None or not anchor.year_known:
@@ -493,6 +560,12 @@ class _Scanner:
             return _holiday(match, self.anchor, during)
         if kind == "lunar":
             return _lunar(match, self.anchor)
+        if kind == "decade":
+            return _decade(match, self.anchor)
+        if kind == "plan":
+            return _five_year_plan(int(_number("十" + match.group("pn")) or 0))
+        if kind == "span":
+            return _relative_span(match, self.anchor)
         if kind == "rel":
             return _relative_day(match.group(), self.anchor, self.context)
         if kind == "week":

@@ -140,7 +140,7 @@ def test_vague_references_are_unresolved(text: str) -> None:
     [
         "24小时", "半天", "一个工作日", "七天七检", "十天一调度", "日调度、日报告", "第一时间",
         "全天候", "自第十一场新闻发布会以来", "进驻以来", "疫情期间", "当前疫情", "当前工作",
-        "一周一次", "近3日", "60日内",
+        "一周一次", "60日内", "近3天以来",
     ],
 )  # fmt: skip
 def test_not_dates(text: str) -> None:
@@ -291,3 +291,28 @@ def test_festivals_and_lunar_dates(text: str, published: dt.datetime, day: str) 
 def test_month_start_is_not_a_lunar_date() -> None:
     [(text, start, end)] = _day_span("十月初，天气转凉", dt.datetime(2022, 11, 1))
     assert (text, start) == ("十月初", "2022-10-01") and end > start
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        # ANNOTATION.md: N units ending the day before publication, or starting the day after.
+        ("近三年", "2014-03-22", "2017-03-21"),
+        ("过去10年", "2007-03-22", "2017-03-21"),
+        ("近3日", "2017-03-19", "2017-03-21"),
+        ("近5个月", "2016-10-22", "2017-03-21"),
+        ("未来两天", "2017-03-23", "2017-03-24"),
+        ("今明两日", "2017-03-22", "2017-03-23"),
+        # Weeks run Monday to Sunday; 下下周 is the week after next.
+        ("下下周", "2017-04-03", "2017-04-09"),
+        ("上上周三", "2017-03-08", "2017-03-08"),
+        # Decades: the most recent past one unless a century is written.
+        ("八十年代", "1980-01-01", "1989-12-31"),
+        ("上世纪九十年代", "1990-01-01", "1999-12-31"),
+        ("本世纪10年代", "2010-01-01", "2019-12-31"),
+        ("“十四五”时期", "2021-01-01", "2025-12-31"),
+        ("十三五期间", "2016-01-01", "2020-12-31"),
+    ],
+)
+def test_relative_spans_decades_and_plans(text: str, start: str, end: str) -> None:
+    assert _day_span(text, dt.datetime(2017, 3, 22, 9)) == [(text, start, end)]
