@@ -6,8 +6,10 @@ publication date by the rules of ANNOTATION.md (Dates) and CONTRACT.md (dates ta
 * calendar dates (`2022年3月27日`, `二〇二二年三月`, `2022-03-28`, `3月27日下午`, `10日`), with a
   missing year taken so that the date lies closest to the publication date;
 * relative days, weeks, months and years (`昨天`, `上周五`, `本月15日`, `去年12月`, `前年`);
-* relative spans (`近三年`, `未来两天`, `今明两日`), decades (`八十年代`, `上世纪九十年代`) and
-  five-year plans (`“十四五”时期` = 2021-2025);
+* relative spans (`近三年`, `未来两天`, `今明两日`), decades (`八十年代`, `上世纪九十年代`),
+  five-year plans (`“十四五”时期` = 2021-2025), year and month ranges (`2019-2021年`,
+  `今年1-5月`), short years (`九八年`), day-first numeric dates (`7.3.2021`), weekends (`上周末`)
+  and 同期, which takes the period it is compared with in the sentence (`去年同期`);
 * periods (`一季度`, `上半年`, `3月下旬`, `2019年底`, `年内`), open ranges (`今年以来`,
   `自1月27日开始`, `…起`: start to publication date) and closed ranges (`3月28日至4月3日`);
 * holidays, festivals and commemorative days for any year (`春节`, `重阳`, `护士节`,
@@ -86,6 +88,9 @@ _ATOM = re.compile(
     (?=[{_FIRST_CHARS}])
     (?:(?P<iso>(?<!\d)(?P<iy>\d{{4}})(?P<isep>[-/.])(?P<im>1[0-2]|0?[1-9])(?P=isep)(?P<id>3[01]|[12]\d|0?[1-9])(?![\d.]))
     |(?P<hol>(?:(?P<hy>\d{{4}})年|(?P<hyrel>今|去|明)年)?(?P<hq>“)?(?P<h>{HOLIDAY_NAMES})(?(hq)”))
+    |(?P<years>(?<!\d)(?P<ya>\d{{4}})\s?(?:-|—|－|~|～|至|到)\s?(?P<yb>\d{{4}})年)
+    |(?P<dmy>(?<![\d.])(?P<dd>3[01]|[12]\d|0?[1-9])\.(?P<dm>1[0-2]|0?[1-9])\.(?P<dy>\d{{4}})(?![\d.]))
+    |(?P<months>(?:(?P<msy>\d{{4}})年|(?P<msrel>今|去|明)年)?(?<!\d)(?P<ma>1[0-2]|[1-9])\s?(?:-|—|－|~|～|至|到)\s?(?P<mb>1[0-2]|[1-9])月份?)
     |(?P<decade>(?P<cent>上个?世纪|20世纪|二十世纪|本世纪|21世纪|二十一世纪)?(?P<dec>[一二三四五六七八九]十|[1-9]0)年代)
     |(?P<plan>(?P<pq>“)?十(?P<pn>[一二三四五六七八九])五(?(pq)”)(?:时期)?)
     |(?P<span>(?:(?P<sdir>近|过去|最近|未来|今后)(?P<sn>\d{{1,3}}|[一二两三四五六七八九十]{{1,3}})(?P<su>年|个月|个星期|周|天|日)(?![以来前后内]))
@@ -94,16 +99,17 @@ _ATOM = re.compile(
       (?:(?P<ly>\d{{4}})年|(?P<lyrel>[今去明])年)?(?:农历|阴历)?(?P<lm>十[一二]?|[正一二三四五六七八九冬腊])月
       (?P<ld>初[一二三四五六七八九十]|二十[一二三四五六七八九]?|廿[一二三四五六七八九]|三十|十[一二三四五六七八九]?)(?![日号\d]))
     |(?P<cal>(?<![\d{_CN}十百千万.])
-      (?:(?:(?P<y>\d{{4}}|\d{{2}}|[〇零一二三四五六七八九]{{4}})|(?P<yrel>今|去|前|明|后|本|上一|上|下|次|全))年)?
+      (?:(?:(?P<y>\d{{4}}|\d{{2}}|[〇零一二三四五六七八九]{{4}}|[〇零一二三四五六七八九]{{2}})|(?P<yrel>今|去|前|明|后|本|上一|上|下|次|全))年)?
       (?:(?:(?P<m>{_MONTH})|(?P<mrel>本|上一个|上个|下个|这个|上|下|当))月份?)?
       (?:(?P<d>{_DAY})[日号])?
       (?:(?:第|(?P<qrel>上个|上|本|这个|下个|下))?(?P<q>[一二三四1-4首])?(?:季度|(?<=首)季)(?P<qp>末|初)?|(?P<half>上|下)半年|前(?P<qn>[一二三两])个?季度
         |前(?P<mn>[一二三四五六七八九十两]{{1,2}})个?月|(?P<yp>年底|年初|年末|年中|年内|底|初|末|伊始|内)
-        |(?P<mp>上旬|中旬|下旬|月初|月底|月末))?
+        |(?P<mp>上旬|中旬|下旬|上半月|下半月|月初|月底|月末)|前(?P<wkn>[一二两三四])周)?
       {_any_of("y", "yrel", "m", "mrel", "d", "q", "qrel", "half", "qn", "yp")})
     |(?P<rel>大前天|大后天|前天|本日|前日|昨天|昨日|昨晚|今天|今日|今晨|今晚|明天|明日|后天|当天|当日|当晚|次日|翌日)
     |(?P<week>(?<![\d一二两三四五六七八九十几每])(?P<wrel>上上|下下|上一|上个|下个|上|下|本|这)?
-      (?:周|星期|礼拜)(?:(?:周|星期)?(?P<wd>[一二三四五六日天1-7]))?{_any_of("wrel", "wd")})
+      (?:周|星期|礼拜)(?:(?P<wend>末)|(?:周|星期)?(?P<wd>[一二三四五六日天1-7]))?
+      {_any_of("wrel", "wd")})
     |(?P<vague>截至目前为止|截至目前|截止目前|目前|近日|近期|连日来|日前|近来|近年来|当前(?=[，,、]|正|仍|已|我|全|各|要))
     |(?P<freq>每日|每天|每周|每月|每年)
     |(?P<tod>{_PART_OF_DAY}))
@@ -223,6 +229,10 @@ def _closest_year(anchor: dt.date, month: int, day: int) -> int:
         safe_day = min(day, calendar.monthrange(year, month)[1])
         return abs((dt.date(year, month, safe_day) - anchor).days)
 
+    if (month, day) == (2, 29):
+        # Only a leap year has the day: the closest one, up to four years away.
+        return min((y for y in range(anchor.year - 4, anchor.year + 5) if calendar.isleap(y)),
+                   key=distance)  # fmt: skip
     return min((anchor.year - 1, anchor.year, anchor.year + 1), key=distance)
 
 
@@ -300,6 +310,7 @@ def _month_period(year: int, month: int, part: str | None, known: bool) -> Perio
         "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, last.day), "初": (1, 5),
         "月初": (1, 5), "底": (25, last.day), "末": (25, last.day), "月底": (25, last.day),
         "月末": (25, last.day),
+        "上半月": (1, 15), "下半月": (16, last.day),
     }.get(part or "", (0, 0))  # fmt: skip
     if not first_day:
         return Period(dt.date(year, month, 1), last, Grain.MONTH, f"{{Y}}-{month:02d}", known)
@@ -348,6 +359,12 @@ def _calendar(match: re.Match[str], anchor: Anchor, base: Period | None) -> Peri
         return None
     if year is None:
         year, known = _infer_year(month, day or 15, anchor, base)
+    if day is None and (weeks := match.group("wkn")) is not None:
+        first = dt.date(year, month, 1)
+        last = min(
+            first + dt.timedelta(weeks=_number(weeks) or 1, days=-1), _month_end(year, month)
+        )
+        return Period(first, last, Grain.RANGE, "", known)
     if day is None:
         return _month_period(year, month, match.group("mp") or match.group("yp"), known)
     return _day(year, month, day, known)
@@ -361,7 +378,7 @@ def _has_required_year(match: re.Match[str]) -> bool:
     ):
         return False
     written = match.group("y")
-    if written is not None and len(written) == 2:
+    if written is not None and len(written) == 2 and written.isdigit():
         periods = ("m", "mrel", "q", "half", "qn", "mn", "yp")
         return any(match.group(g) for g in periods)
     return True
@@ -451,6 +468,14 @@ def _lunar(match: re.Match[str], anchor: Anchor) -> Period | None:
     return Period(solar, solar, Grain.DAY, solar.isoformat(), known)
 
 
+_SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
+
+
+def _replace_year(day: dt.date, year: int) -> dt.date:
+    """`day` in `year` (29 February becomes the 28th in a common year)."""
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
 def _decade(match: re.Match[str], anchor: Anchor) -> Period | None:
     """八十年代: 1980-1989, in the century written, else the most recent past one."""
     tens = _number(match.group("dec"))
@@ -518,6 +543,9 @@ def _week(match: re.Match[str], anchor: Anchor) -> Period | None:
     monday = anchor.day - dt.timedelta(days=anchor.day.weekday())
     monday += dt.timedelta(weeks=REL_WEEKS[match.group("wrel")])
     weekday = match.group("wd")
+    if match.group("wend") is not None:
+        return Period(monday + dt.timedelta(days=5), monday + dt.timedelta(days=6), Grain.RANGE,
+                      "", True)  # fmt: skip
     if weekday is None:
         return Period(monday, monday + dt.timedelta(days=6), Grain.RANGE, "", True)
     offset = int(weekday) - 1 if weekday.isdigit() else WEEKDAYS[weekday]
@@ -544,6 +572,8 @@ class _Scanner:
     text: str
     anchor: Anchor
     context: dt.date | None = None
+    # The last period shorter than a year and where it ended: what 去年同期 compares with.
+    compared: tuple[Period, int] | None = None
 
     def resolve(
         self, match: re.Match[str], base: Period | None = None, during: bool = False
@@ -560,6 +590,17 @@ class _Scanner:
             return _holiday(match, self.anchor, during)
         if kind == "lunar":
             return _lunar(match, self.anchor)
+        if kind == "years":
+            first, last = int(match.group("ya")), int(match.group("yb"))
+            if last < first:
+                return None
+            return Period(dt.date(first, 1, 1), dt.date(last, 12, 31), Grain.RANGE, "", True)
+        if kind == "dmy":
+            return _day(
+                int(match.group("dy")), int(match.group("dm")), int(match.group("dd")), True
+            )
+        if kind == "months":
+            return self._months(match)
         if kind == "decade":
             return _decade(match, self.anchor)
         if kind == "plan":
@@ -595,6 +636,8 @@ class _Scanner:
                 match.group(), match.start(), match.end(), value, None, None, str(grain)
             )
         end = match.end()
+        if text.startswith("同期", end) and kind == "cal" and match.group("yrel"):
+            return self._same_period(match)
         during = kind == "hol" and text.startswith("期间", end)
         period = self.resolve(match, during=during)
         if period is None:
@@ -621,7 +664,47 @@ class _Scanner:
                 start -= 1 if prefixed else 0
         if period.grain == Grain.DAY:
             self.context = period.start
+        if period.grain != Grain.YEAR:
+            self.compared = (period, end)
         return period.to_mention(text, start, end)
+
+    def _months(self, match: re.Match[str]) -> Period | None:
+        """今年1-5月: whole months of one year, the year written, relative or the anchor's."""
+        first, last = int(match.group("ma")), int(match.group("mb"))
+        if last < first:
+            return None
+        if (written := match.group("msy")) is not None:
+            year, known = int(written), True
+        elif self.anchor.day is None:
+            return None
+        else:
+            rel = match.group("msrel")
+            year = self.anchor.day.year + (REL_YEARS[rel] if rel else 0)
+            known = self.anchor.year_known
+        return Period(dt.date(year, first, 1), _month_end(year, last), Grain.RANGE, "", known)
+
+    def _same_period(self, match: re.Match[str]) -> DateMention:
+        """去年同期: the period compared with in the same sentence, moved to that year."""
+        end = match.end() + len("同期")
+        year_period = self.resolve(match)
+        compared = self.compared
+        if (
+            year_period is None
+            or compared is None
+            or _SENTENCE_BREAK.search(self.text, compared[1], match.start())
+        ):
+            return DateMention(
+                self.text[match.start() : end], match.start(), end, None, None, None,
+                str(Grain.UNRESOLVED),
+            )  # fmt: skip
+        period, _ = compared
+        shift = year_period.start.year - period.start.year
+        moved = Period(
+            _replace_year(period.start, period.start.year + shift),
+            _replace_year(period.end, period.end.year + shift),
+            Grain.RANGE, "", period.year_known and year_period.year_known,
+        )  # fmt: skip
+        return moved.to_mention(self.text, match.start(), end)
 
     def _day_tail(self, end: int, period: Period) -> tuple[int, Period]:
         """Attach （1月8日）, a part of day and a clock time to a day."""

@@ -316,3 +316,36 @@ def test_month_start_is_not_a_lunar_date() -> None:
 )
 def test_relative_spans_decades_and_plans(text: str, start: str, end: str) -> None:
     assert _day_span(text, dt.datetime(2017, 3, 22, 9)) == [(text, start, end)]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "want"),
+    [
+        ("九八年", dt.datetime(2021, 3, 22), [("九八年", "1998-01-01", "1998-12-31")]),
+        ("2月29日", dt.datetime(2021, 3, 22), [("2月29日", "2020-02-29", "2020-02-29")]),
+        ("7.3.2021", dt.datetime(2021, 3, 22), [("7.3.2021", "2021-03-07", "2021-03-07")]),
+        ("2019-2021年", dt.datetime(2021, 3, 22), [("2019-2021年", "2019-01-01", "2021-12-31")]),
+        ("今年1-5月", dt.datetime(2022, 6, 10), [("今年1-5月", "2022-01-01", "2022-05-31")]),
+        ("3月上半月", dt.datetime(2021, 3, 22), [("3月上半月", "2021-03-01", "2021-03-15")]),
+        ("本周末", dt.datetime(2021, 3, 22), [("本周末", "2021-03-27", "2021-03-28")]),
+        # ANNOTATION.md: 同期 takes the period it is compared with.
+        (
+            "5月份前三周，全市接待游客比去年同期增长",
+            dt.datetime(2022, 6, 10),
+            [("5月份前三周", "2022-05-01", "2022-05-21"), ("去年同期", "2021-05-01", "2021-05-21")],
+        ),
+    ],
+)
+def test_short_years_numeric_forms_and_same_period(
+    text: str, published: dt.datetime, want: list
+) -> None:
+    assert _day_span(text, published) == want
+
+
+def test_same_period_without_a_period_in_the_sentence_is_vague() -> None:
+    [mention] = extract_dates("一季度增长。比去年同期", dt.datetime(2022, 6, 10))[1:]
+    assert (mention.text, mention.date_start, mention.grain) == (
+        "去年同期",
+        None,
+        "relative-unresolved",
+    )
