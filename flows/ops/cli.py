@@ -413,6 +413,28 @@ def bench(
         typer.echo(str(result))
 
 
+@slogans_app.command("evaluate")
+def evaluate_slogans(
+    split: Annotated[
+        str, typer.Option(help="Split of the annotated news to score: dev, test or all.")
+    ] = "dev",
+) -> None:
+    """Slogan P/R/F on the annotated news (data/annotated/slogans) and on the seeds."""
+    from flows.nlp.slogans import SloganLexicon, SloganMatcher
+    from flows.ops.evaluate import annotated_news, annotated_seeds, score_slogans
+
+    if split not in ("dev", "test", "all"):
+        raise typer.BadParameter("must be dev, test or all", param_hint="--split")
+    matcher = SloganMatcher(SloganLexicon.load())
+    sets = {
+        f"news:{split}": annotated_news(split=None if split == "all" else split),
+        "seeds": annotated_seeds(),
+    }
+    for name, documents in sets.items():
+        for aspect, result in score_slogans(matcher, documents).items():
+            typer.echo(f"{name:10s} {aspect:18s} {result}")
+
+
 @slogans_app.command("rank")
 def rank_slogans(
     output: Annotated[
