@@ -39,7 +39,15 @@ _SEPARATOR_RE = re.compile("[，,；; \u3000]")
 _QUOTE_RE = re.compile(rf'[{CLOSERS}][、，,]?[{OPENERS}]|[{OPENERS}{CLOSERS}"]')
 _QUOTE_PAIRS = ("“”", "「」", "『』", "‘’", '""')
 _QUOTED_RE = re.compile("|".join(rf"{o}([^{o}{c}\n]{{1,60}}){c}" for o, c in _QUOTE_PAIRS))
-_PLACEHOLDERS = {"X": f"[{HAN}]", "N": f"[{NUMERALS}百千万0-9]"}
+# X is one Han character that is not a particle or measure word (XX命运共同体 never matches
+# 的命运 or 一个命运);
+# N is one numeral; * is up to six Han characters written inside a formula (统筹*疫情防控…
+# matches 统筹推进常态化疫情防控…).
+_PLACEHOLDERS = {
+    "X": f"(?![的之和与及了个这那])[{HAN}]",
+    "N": f"[{NUMERALS}百千万0-9]",
+    "*": f"[{HAN}]{{0,6}}?",
+}
 _SLOGAN_ID_RE = re.compile(r"^[a-z][a-z_]*-[0-9]{4}$")
 _FIELDS = ("slogan_id", "canonical", "category", "variants", "templates", "first_seen")
 
@@ -130,7 +138,7 @@ def _to_original(shifts: list[int], key_start: int, key_end: int) -> tuple[int, 
 
 
 def _template_regex(template: str) -> str:
-    """Compile template syntax (X = one Han character, N = one numeral) to a regex."""
+    """Compile template syntax (X = one Han character, N = one numeral, * = a gap) to a regex."""
     key, _ = normalize(template)
     return "".join(_PLACEHOLDERS.get(char, re.escape(char)) for char in key)
 
@@ -171,7 +179,7 @@ class SloganEntry:
         variants, templates = _strings(data, "variants"), _strings(data, "templates")
         bad = [t for t in templates if not set(t) & set(_PLACEHOLDERS)]
         if bad:
-            raise ValueError(f"templates {bad} contain no placeholder X or N")
+            raise ValueError(f"templates {bad} contain no placeholder X, N or *")
         first_seen = data["first_seen"]
         try:
             date = None if first_seen is None else dt.date.fromisoformat(first_seen)
@@ -321,9 +329,8 @@ class SloganMatcher:
             entry = self._entries[index]
             start, end = _quote_span(text, *_to_original(shifts, key_start, key_end))
             surface = text[start:end]
-            quoted = surface[0] in OPENERS + '"'
-            if (entry.quoted_only and not quoted) or (not quoted and _has_opener(surface)):
-                continue  # 社会面“动态清零”: the quote, not the unquoted prefix, is the slogan
+            if entry.quoted_only and not _has_opener(surface):
+                continue
             yield SloganMention(
                 surface, start, end, entry.slogan_id, entry.canonical, str(entry.category), method
             )
