@@ -87,13 +87,28 @@ _COUPLET_LENGTHS = range(3, 6)
 _BATTLES = "保卫战|攻坚战|阻击战|歼灭战|总体战|持久战|人民战争"
 _CAMPAIGN_RE = re.compile(
     rf"(?:打好|打赢|打响|决战|决胜)[{HAN}]{{1,10}}?(?:{_BATTLES})"
-    rf"(?:[、，][{HAN}]{{0,8}}?(?:{_BATTLES}))*"
+    rf"(?:、[{HAN}]{{0,8}}?(?:{_BATTLES}))*"
 )
 # Counter formulas: 以快制快, 以变制变.
 _COUNTER_RE = re.compile(rf"以([{HAN}])制\1")
 # Numerals that make a quoted word a counted formula (“四化”, “双升”, “四个结合”); 一 and 第
 # start too many ordinary words.
 _COUNT_NUMERALS = "两双二三四五六七八九十"
+# Other marks of a formula in a quoted word: 零X, 不X (“零跑腿”, “不打烊”) and X+Y.
+_FORMULA_WORD_RE = re.compile(rf"^[零不][{HAN}]{{2}}$|\+")
+# Quoted speech opens with a degree adverb (“极为重要”, “非常罕见”, “十分荒谬”, “令人警醒”).
+_SPEECH_STARTS = ("极", "非常", "十分", "更", "很", "令人", "太")
+# A quote next to another quote, or joined to it by 和/与/及/、, is one of a list of names
+# or items (“海洋之杯”“深海”“晴空”, “线上”和“线下”).
+_LISTED_AFTER_RE = re.compile(f"[和与及、]?[{OPENERS}]")
+_LISTED_BEFORE_RE = re.compile(f"[{CLOSERS}][和与及、]?$")
+# Verbs whose object is a formula (坚持“…”, 防止“灯下黑”, 按照“无接触配送”要求).
+_POLICY_VERB_RE = re.compile(
+    "(?:坚持|落实|实行|推行|实施|推进|推动|做到|按照|开展|推出|建立|实现|防止|破解|不搞|"
+    "打造|探索|采取|践行|贯彻|深化|运用)$"
+)
+# The last character of a numbered formula's object (一企一策, 一人一档, 七天七检, 一人一码).
+_POLICY_TAILS = "策档案码证检单账员班度"
 # The head noun of an event, product or programme name right after a quote
 # (“一个星球”峰会, “快舟一号甲”运载火箭, “奥林匹克休战”纪念活动).
 _QUOTED_NAME_HEAD_RE = re.compile("峰会|大会|论坛|比赛|项目|火箭|决议|纪念|订单|奖|杯|号")
@@ -104,15 +119,19 @@ _NAME_HEAD_RE = re.compile("机制|办公室|领导小组|指挥部|联络组|�
 # Discovery scores (how formula-like a pattern's match is, in [0, 1]) and the score from which a
 # discovered mention is reported. The threshold is the lowest that keeps precision of discovered
 # mentions >= 0.8 on the dev split of data/annotated/slogans (`zhnews slogans evaluate`).
-DISCOVERY_THRESHOLD = 0.55
+DISCOVERY_THRESHOLD = 0.7
 _SCORE_CAMPAIGN = 0.9
 _SCORE_COUNTER = 0.85
 _SCORE_QUOTED_PARTS = 0.9  # “水量丰起来、水质好起来、风光美起来”
-_SCORE_QUOTED_COUNT = 0.85  # “四化”, “双升”, “公交化”
-_SCORE_QUOTED_WORD = 0.55  # “护城河”, but also “手撕钢”, “深海”
+_SCORE_QUOTED_COUNT = 0.85  # “四化”, “双升”, “公交化”, “零报告”, “线上+线下”
+_SCORE_QUOTED_CLAUSES = 0.7  # “应检尽检，不漏一人”: equal short clauses
+_SCORE_QUOTED_OBJECT = 0.7  # 防止“灯下黑”, 按照“无接触配送”要求: the object of a policy verb
+_SCORE_QUOTED_WORD = 0.5  # “护城河”, “保护伞”, but as often “手撕钢”, “冰丝带”, “亚斯”
+_SCORE_QUOTED_SPEECH = 0.45  # “志不求易者成，事不避难者进”: unequal or long clauses
 _SCORE_QUOTED_LONG = 0.3  # six or more characters in one part: names, verse, speech
 _PENALTY_NAME_HEAD = 0.3
-_SCORE_NUMBERED = 0.8  # 一企一策, 七天七检, 四个一批
+_SCORE_NUMBERED = 0.8  # 一企一策, 七天七检, 四不两直, 四个一批, 三管三必须
+_SCORE_NUMBERED_PLAIN = 0.4  # 两国两党, 十人一组, 两江四岸: counts, not a formula's tail
 _SCORE_NUMBERED_IN_WORD = 0.2  # 长三角一体化: the match is inside a longer word
 _SCORE_TRIPLET = 0.75
 _SCORE_COUPLET = 0.5  # 复工复产、复商复市 is as parallel as 外防输入、内防反弹
@@ -516,29 +535,48 @@ def _discover_quoted(text: str, excluded: frozenset[str]) -> Iterator[SloganMent
             or text[match.start() - 1 : match.start()] in ("：", ":")
         ):
             continue
-        after = text[match.end() : match.end() + 1]
-        before = text[match.start() - 1 : match.start()] if match.start() else ""
-        listed = bool(after and after in OPENERS) or bool(before and before in CLOSERS)
-        score = _quoted_score(key, text[match.end() :], listed=listed)
-        yield _discovered(text, *match.span(), score)
+        yield _discovered(text, *match.span(), _quoted_score(text, match, content, key))
 
 
-def _quoted_score(key: str, following: str, *, listed: bool) -> float:
-    """How formula-like a quoted phrase is: several parts or a count read as a formula; one
-    long part reads as a name, verse or speech, and so does a single word in a list of
-    quotes (“海洋之杯”“深海”“晴空”), an ordinal (“第一闸”) or a quote followed by the head
-    noun of a name (“一个星球”峰会)."""
-    if SEPARATOR in key:
-        score = _SCORE_QUOTED_PARTS
-    elif key[0] in _COUNT_NUMERALS or key.endswith("化"):
+def _quoted_score(text: str, match: re.Match[str], content: str, key: str) -> float:
+    """How formula-like a quoted phrase is.
+
+    Parts joined by 、, a count, 零X/不X or X+Y read as a formula, and so does a word that is
+    the object of a policy verb; clauses joined by commas read as a formula only when short and
+    of one length (else speech or verse). A long part, an opening degree adverb, a word in a list
+    of quotes (“海洋之杯”“深海”“晴空”), an ordinal (“第一闸”) or a quote followed by the head
+    noun of a name (“一个星球”峰会) read as a name or speech.
+    """
+    parts = key.split(SEPARATOR)
+    if key.startswith(_SPEECH_STARTS):
+        score = _SCORE_QUOTED_LONG
+    elif len(parts) > 1:
+        if SEPARATOR in content:
+            score = _SCORE_QUOTED_PARTS
+        elif len({len(part) for part in parts}) == 1 and len(parts[0]) <= 5:
+            score = _SCORE_QUOTED_CLAUSES
+        else:
+            score = _SCORE_QUOTED_SPEECH
+    elif (
+        key[0] in _COUNT_NUMERALS
+        or key.endswith("化")
+        or _FORMULA_WORD_RE.search(key)
+        or _NUMBERED_RE.fullmatch(key)
+    ):
         score = _SCORE_QUOTED_COUNT
     elif len(key) >= 6:
         score = _SCORE_QUOTED_LONG
     else:
-        score = _SCORE_QUOTED_WORD
+        listed = _LISTED_AFTER_RE.match(text, match.end()) or _LISTED_BEFORE_RE.search(
+            text, 0, match.start()
+        )
         if listed or key[0] == "第":
-            score -= _PENALTY_NAME_HEAD
-    if _QUOTED_NAME_HEAD_RE.match(following):
+            score = _SCORE_QUOTED_WORD - _PENALTY_NAME_HEAD
+        elif _POLICY_VERB_RE.search(text, 0, match.start()):
+            score = _SCORE_QUOTED_OBJECT
+        else:
+            score = _SCORE_QUOTED_WORD
+    if _QUOTED_NAME_HEAD_RE.match(text, match.end()):
         score -= _PENALTY_NAME_HEAD
     return round(max(score, 0.0), 2)
 
@@ -546,10 +584,16 @@ def _quoted_score(key: str, following: str, *, listed: bool) -> float:
 def _discover_numbered(text: str, excluded: frozenset[str]) -> Iterator[SloganMention]:
     """Unquoted numbered formulas (一企一策, 四不两直) that are not ordinary idioms."""
     for match in _NUMBERED_RE.finditer(text):
-        if match.group() not in excluded:
-            in_word = text[match.end() : match.end() + 1] == "化"
-            score = _SCORE_NUMBERED_IN_WORD if in_word else _SCORE_NUMBERED
-            yield _discovered(text, *match.span(), score)
+        found = match.group()
+        if found in excluded or found[1] == found[3:]:  # 一家一家, 一代一代: reduplication
+            continue
+        if text[match.end() : match.end() + 1] == "化":
+            score = _SCORE_NUMBERED_IN_WORD
+        elif len(found) > 4 or found[-1] in _POLICY_TAILS or found[1] == "不" or "个一" in found:
+            score = _SCORE_NUMBERED
+        else:
+            score = _SCORE_NUMBERED_PLAIN
+        yield _discovered(text, *match.span(), score)
 
 
 def _discover_campaigns(text: str) -> Iterator[SloganMention]:

@@ -200,11 +200,22 @@ def test_discovery_of_unknown_candidates(matcher: SloganMatcher) -> None:
         ("全力以赴救治患者，打好武汉保卫战、湖北保卫战。", "打好武汉保卫战、湖北保卫战", True),
         ("要继续打好污染防治攻坚战。", "打好污染防治攻坚战", True),
         ("坚持以快制快，第一时间开展流调溯源。", "以快制快", True),  # constructed
+        ("加强纪检监察机关自身建设，坚决防止“灯下黑”。", "“灯下黑”", True),
+        ("推动“线上”和“线下”经济融合发展", "“线上”", False),
+        ("对塞尔维亚而言，中国专家组和医疗物资“极为重要”。", "“极为重要”", False),
+        (
+            "使你们切身体会到了“志不求易者成，事不避难者进”的道理。",
+            "“志不求易者成，事不避难者进”",
+            False,
+        ),
+        ("疫情防控措施和教育教学安排要一省一案、一校一策。", "一省一案", True),
+        ("在青岛大学的操场上，同学们十人一组，有序采样。", "十人一组", False),
     ],
 )
 def test_discovery_scores(text: str, candidate: str, reported: bool) -> None:
     every = SloganMatcher(SloganLexicon.load(), discovery_threshold=0).find(text)
-    [mention] = [m for m in every if m.text == candidate]
+    [mention] = [m for m in every if m.text == candidate] or [None]
+    assert mention is not None, every
     assert mention.method == MatchMethod.DISCOVERED
     assert (mention.score >= DISCOVERY_THRESHOLD) is reported
     assert (candidate in texts(SloganMatcher(SloganLexicon.load()), text)) is reported
@@ -389,7 +400,8 @@ def test_scan_jsonl_ranks_like_the_parquet_path(tmp_path: Path) -> None:
     ]
     path = tmp_path / "news.jsonl"
     path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items))
-    scan = scan_jsonl([path], MATCHER)
+    curation = SloganMatcher(SloganLexicon.load(), discovery_threshold=0)
+    scan = scan_jsonl([path], curation)
     top = scan.candidates[0]
     assert (top.canonical, top.n_mentions, top.n_docs, top.n_sources) == ("拿号即办", 3, 2, 1)
     assert (top.first_date, top.last_date) == (dt.date(2020, 3, 1), dt.date(2020, 4, 20))
