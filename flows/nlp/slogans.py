@@ -3,8 +3,9 @@
 One pass per document: the text is normalised once (quotation marks dropped, separators
 unified to 、) so that “外防输入”，“内防反弹” and 外防输入、内防反弹 meet the same
 Aho-Corasick key; spans are mapped back to exact offsets of the cleaned text. Candidates not in
-the lexicon are discovered from quotation marks, numbered formulas and parallel couplets, and
-ranked across a corpus so a curator can promote them (see models/slogans/README.md).
+the lexicon are discovered by structural patterns (quotes, numbered formulas, campaigns, 以X制X,
+parallel clauses), each with a score; those from DISCOVERY_THRESHOLD up are reported, and all
+can be ranked across a corpus so a curator can promote them (see models/slogans/README.md).
 """
 
 from __future__ import annotations
@@ -39,10 +40,9 @@ _SEPARATOR_RE = re.compile("[，,；; \u3000]")
 _QUOTE_RE = re.compile(rf'[{CLOSERS}][、，,]?[{OPENERS}]|[{OPENERS}{CLOSERS}"]')
 _QUOTE_PAIRS = ("“”", "「」", "『』", "‘’", '""')
 _QUOTED_RE = re.compile("|".join(rf"{o}([^{o}{c}\n]{{1,60}}){c}" for o, c in _QUOTE_PAIRS))
-# X is one Han character that is not a particle or measure word (XX命运共同体 never matches
-# 的命运 or 一个命运);
-# N is one numeral; * is up to six Han characters written inside a formula (统筹*疫情防控…
-# matches 统筹推进常态化疫情防控…).
+# X is one Han character but not a particle or measure word (XX命运共同体 never matches 的命运
+# or 一个命运); N is one numeral; * is up to six Han characters written inside a formula
+# (统筹*疫情防控和经济社会发展 matches 统筹推进常态化疫情防控和经济社会发展).
 _PLACEHOLDERS = {
     "X": f"(?![的之和与及了个这那])[{HAN}]",
     "N": f"[{NUMERALS}百千万0-9]",
@@ -129,7 +129,7 @@ _SCORE_QUOTED_OBJECT = 0.7  # 防止“灯下黑”, 按照“无接触配送”
 _SCORE_QUOTED_WORD = 0.5  # “护城河”, “保护伞”, but as often “手撕钢”, “冰丝带”, “亚斯”
 _SCORE_QUOTED_SPEECH = 0.45  # “志不求易者成，事不避难者进”: unequal or long clauses
 _SCORE_QUOTED_LONG = 0.3  # six or more characters in one part: names, verse, speech
-_PENALTY_NAME_HEAD = 0.3
+_PENALTY_NAME_LIKE = 0.3
 _SCORE_NUMBERED = 0.8  # 一企一策, 七天七检, 四不两直, 四个一批, 三管三必须
 _SCORE_NUMBERED_PLAIN = 0.4  # 两国两党, 十人一组, 两江四岸: counts, not a formula's tail
 _SCORE_NUMBERED_IN_WORD = 0.2  # 长三角一体化: the match is inside a longer word
@@ -404,15 +404,17 @@ class SloganMatcher:
         joined: list[SloganMention] = []
         for mention in mentions:
             previous = joined[-1] if joined else None
-            canonical = f"{previous.canonical}{SEPARATOR}{mention.canonical}" if previous else ""
-            entry = self._by_parts.get(frozenset(canonical.split(SEPARATOR)))
             if (
                 previous is None
-                or entry is None
                 or previous.end_char != mention.start_char
                 or previous.text[-1] not in CLOSERS
                 or mention.text[0] not in OPENERS
             ):
+                joined.append(mention)
+                continue
+            canonical = f"{previous.canonical}{SEPARATOR}{mention.canonical}"
+            entry = self._by_parts.get(frozenset(canonical.split(SEPARATOR)))
+            if entry is None:
                 joined.append(mention)
                 continue
             joined[-1] = SloganMention(
@@ -454,11 +456,6 @@ def _inside_name(text: str, mention: SloganMention, names: list[tuple[int, int]]
         return True
     quoted = mention.text[-1] in CLOSERS + '"'
     return not quoted and _NAME_HEAD_RE.match(text, mention.end_char) is not None
-
-
-def _has_opener(surface: str) -> bool:
-    """Whether a span contains an opening quotation mark."""
-    return any(char in OPENERS for char in surface)
 
 
 def _quote_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -567,17 +564,19 @@ def _quoted_score(text: str, match: re.Match[str], content: str, key: str) -> fl
     elif len(key) >= 6:
         score = _SCORE_QUOTED_LONG
     else:
+        # Both look-behinds end at the quote and are at most two characters long.
+        preceding = max(match.start() - 2, 0)
         listed = _LISTED_AFTER_RE.match(text, match.end()) or _LISTED_BEFORE_RE.search(
-            text, 0, match.start()
+            text, preceding, match.start()
         )
         if listed or key[0] == "第":
-            score = _SCORE_QUOTED_WORD - _PENALTY_NAME_HEAD
-        elif _POLICY_VERB_RE.search(text, 0, match.start()):
+            score = _SCORE_QUOTED_WORD - _PENALTY_NAME_LIKE
+        elif _POLICY_VERB_RE.search(text, preceding, match.start()):
             score = _SCORE_QUOTED_OBJECT
         else:
             score = _SCORE_QUOTED_WORD
     if _QUOTED_NAME_HEAD_RE.match(text, match.end()):
-        score -= _PENALTY_NAME_HEAD
+        score -= _PENALTY_NAME_LIKE
     return round(max(score, 0.0), 2)
 
 
