@@ -191,6 +191,12 @@ def _to_original(shifts: list[int], key_start: int, key_end: int) -> tuple[int, 
     return start, end
 
 
+def _longest_literal(template: str) -> str:
+    """The longest run of a template's key without placeholders (命运共同体 of XX命运共同体)."""
+    key = normalize(template)[0]
+    return max(re.split(f"[{re.escape(''.join(_PLACEHOLDERS))}]", key), key=len)
+
+
 def _template_regex(template: str) -> str:
     """Compile template syntax (X = one Han character, N = one numeral, * = a gap) to a regex."""
     key, _ = normalize(template)
@@ -353,7 +359,7 @@ class SloganMatcher:
         if len(self._automaton):
             self._automaton.make_automaton()
         self._templates = [
-            (re.compile(_template_regex(template)), index)
+            (re.compile(_template_regex(template)), _longest_literal(template), index)
             for index, entry in enumerate(self._entries)
             for template in entry.templates
         ]
@@ -435,7 +441,9 @@ class SloganMatcher:
         if len(self._automaton):
             for end, (index, length) in self._automaton.iter(key):
                 spans.append((end + 1 - length, end + 1, index, MatchMethod.LEXICON))
-        for pattern, index in self._templates:
+        for pattern, literal, index in self._templates:
+            if literal not in key:
+                continue  # a substring test is much faster than a regex led by placeholders
             for match in pattern.finditer(key):
                 spans.append((*match.span(), index, MatchMethod.TEMPLATE))
         for key_start, key_end, index, method in spans:
