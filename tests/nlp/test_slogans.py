@@ -247,6 +247,10 @@ def test_uses_inside_names_are_not_slogans(matcher: SloganMatcher) -> None:
     assert texts(matcher, text.replace("工作组", "专班")) == ["联防联控", "联防联控"]
     found = matcher.find(text.replace("工作组", "专班"), names=[organisation])
     assert [m.start_char for m in found] == [text.index("联防联控")]
+    titled = "标题\n\n" + text.replace("工作组", "专班")  # names are in document offsets
+    shifted = [(start + 4, end + 4) for start, end in [organisation]]
+    found = matcher.find(titled, body_start=4, names=shifted)
+    assert [m.start_char for m in found] == [titled.index("联防联控")]
 
 
 def test_adjacent_quotes_of_one_formula_are_one_item(matcher: SloganMatcher) -> None:
