@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from spacy.lang.zh import ChineseTokenizer
 from spacy.language import Language
 
+from flows import CHECKOUT_MODEL as MODEL
 from flows.inputs.clean import clean_text
-from flows.nlp.model import MODEL_DIR, load_pipeline
+from flows.nlp.model import load_pipeline
 from flows.nlp.tokenizer import FastPkuseg, PkusegTokenizer, SentenceFeatures
 from tests.conftest import SEEDS
 
@@ -22,13 +23,13 @@ ALPHABET = "临沂市住房和城乡建设局中国人民政府北京上海疫�
 
 
 def shipped() -> Language:
-    return load_pipeline(MODEL_DIR)
+    return load_pipeline(MODEL)
 
 
 def spacy_tokenizer() -> ChineseTokenizer:
     """spaCy's own pkuseg tokenizer with the shipped segmenter model, user dictionary included."""
     config = {"nlp": {"tokenizer": {"@tokenizers": "spacy.zh.ChineseTokenizer"}}}
-    return spacy.load(MODEL_DIR, enable=[], config=config).tokenizer
+    return spacy.load(MODEL, enable=[], config=config).tokenizer
 
 
 def test_shipped_pipeline_uses_our_pkuseg_tokenizer() -> None:

@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from spacy.tokens import Doc
 
+from flows import CHECKOUT_MODEL as MODEL
 from flows.nlp.entities import is_han
-from flows.nlp.model import MODEL_DIR, NER_COMPONENTS
+from flows.nlp.model import NER_COMPONENTS
 from flows.nlp.token_splits import SplitTable
 from flows.nlp.tokenizer import PkusegTokenizer
 
@@ -145,7 +146,7 @@ def shipped() -> spacy.language.Language:
 @pytest.fixture(scope="module")
 def ner_alone() -> spacy.language.Language:
     """The pipeline as the NER bar is measured: only tok2vec and ner enabled."""
-    return spacy.load(MODEL_DIR, enable=list(NER_COMPONENTS))
+    return spacy.load(MODEL, enable=list(NER_COMPONENTS))
 
 
 def test_ner_alone_finds_names_inside_peoples_daily_words(
