@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import spacy
 import spacy_pkuseg
 from hypothesis import given, settings
@@ -32,6 +33,7 @@ def spacy_tokenizer() -> ChineseTokenizer:
     return spacy.load(MODEL, enable=[], config=config).tokenizer
 
 
+@pytest.mark.slow
 def test_shipped_pipeline_uses_our_pkuseg_tokenizer() -> None:
     nlp = shipped()
     assert isinstance(nlp.tokenizer, PkusegTokenizer)
@@ -41,6 +43,7 @@ def test_shipped_pipeline_uses_our_pkuseg_tokenizer() -> None:
     assert nlp.config["nlp"]["tokenizer"]["@tokenizers"] == "zhnews.ChineseTokenizer.v1"
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=ALPHABET, min_size=1, max_size=40))
 def test_features_equal_spacy_pkuseg_features(text: str) -> None:
@@ -52,6 +55,7 @@ def test_features_equal_spacy_pkuseg_features(text: str) -> None:
     assert features(nodes) == expected
 
 
+@pytest.mark.slow
 def test_sentence_features_of_a_model_without_word_features(monkeypatch) -> None:
     extractor = shipped().tokenizer.pkuseg_seg.feature_extractor
     monkeypatch.setattr(spacy_pkuseg.feature_extractor.config, "wordFeature", False)
@@ -62,6 +66,7 @@ def test_sentence_features_of_a_model_without_word_features(monkeypatch) -> None
     assert all(len(row) <= 9 for row in expected)  # no word features were looked up
 
 
+@pytest.mark.slow
 def test_same_words_as_spacy_tokenizer_on_every_seed_paragraph() -> None:
     ours, theirs = shipped().tokenizer, spacy_tokenizer()
     paragraphs = [
@@ -77,6 +82,7 @@ def test_same_words_as_spacy_tokenizer_on_every_seed_paragraph() -> None:
         assert [t.text for t in ours(paragraph)] == expected
 
 
+@pytest.mark.slow
 def test_serialised_tokenizer_stays_fast_and_keeps_the_user_dictionary() -> None:
     tokenizer = shipped().tokenizer
     restored = PkusegTokenizer(tokenizer.vocab, segmenter="pkuseg").from_bytes(tokenizer.to_bytes())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import spacy
 from thinc.api import NumpyOps, use_ops
 
@@ -24,6 +25,7 @@ def entities(nlp: spacy.Language, texts: list[str]) -> list[list[tuple[int, int,
     return [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
 
 
+@pytest.mark.slow
 def test_numpy_blas_finds_the_same_entities_as_thincs_default() -> None:
     texts = annotated_texts(300)
     with use_ops("numpy"):
@@ -38,6 +40,7 @@ def test_numpy_blas_finds_the_same_entities_as_thincs_default() -> None:
     assert found == entities(blis, texts)
 
 
+@pytest.mark.slow
 def test_bench_times_every_stage_on_the_same_text() -> None:
     texts = annotated_texts(60)
     results = measure_ner(MODEL, texts, rounds=3)
