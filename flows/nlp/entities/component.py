@@ -126,8 +126,9 @@ class EntityRules:
         return self
 
     def _read_json_data(self, path: Path) -> None:
-        """Pipelines packaged with the JSON lexicon and gazetteer (zh_news 0.7.0) keep loading,
-        with the default tables, so that `add_to_pipeline` can save them in today's format."""
+        """A lexicon and gazetteer saved as JSON (`words.json`: {class: [words]}, `places.json`:
+        {name: parent}) load with the default tables, so `add_to_pipeline` can save them as
+        JSONL."""
         grouped = json.loads((path / "words.json").read_text(encoding="utf-8"))
         self.lexicon = WordLexicon({w: WordClass(c) for c, words in grouped.items() for w in words})
         self.gazetteer = Gazetteer(json.loads((path / "places.json").read_text(encoding="utf-8")))
