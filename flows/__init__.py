@@ -22,11 +22,9 @@ def model_path(explicit: Path | str | None = None) -> Path:
     chosen = explicit or os.environ.get(MODEL_ENV)
     path = Path(chosen) if chosen else CHECKOUT_MODEL
     if not (path / "config.cfg").is_file():
-        source = (
-            "asked for" if explicit else f"${MODEL_ENV}" if chosen else "the checkout's default"
-        )
+        source = "--model" if explicit else f"${MODEL_ENV}" if chosen else "the default"
         raise ModelMissingError(
-            f"no spaCy pipeline at {path} ({source}): pass --model PATH or set {MODEL_ENV} "
-            f"(default: {CHECKOUT_MODEL}, in a git checkout of zhnews)"
+            f"no spaCy pipeline at {path} ({source}): pass --model DIR or set {MODEL_ENV} to "
+            f"a pipeline directory (the default is a checkout's models/zh_news: {CHECKOUT_MODEL})"
         )
     return path

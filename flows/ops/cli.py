@@ -76,7 +76,9 @@ def main(
     if model is None:
         return
     try:
-        os.environ[MODEL_ENV] = str(model_path(model))  # worker processes inherit it
+        from_env = os.environ.get(MODEL_ENV) == str(model)
+        # Worker processes inherit the variable, and so load the same pipeline.
+        os.environ[MODEL_ENV] = str(model_path(None if from_env else model))
     except ModelMissingError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None

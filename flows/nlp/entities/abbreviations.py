@@ -8,7 +8,7 @@ from spacy.tokens import Doc, Span
 
 from flows.nlp.entities.divisions import is_division
 from flows.nlp.entities.lexicon import WordClass, WordLexicon
-from flows.nlp.entities.tables import NotNameKind, Rules, WordSet
+from flows.nlp.entities.tables import Rules
 from flows.nlp.entities.tokens import entity_at, words_outside_entities
 
 
@@ -16,8 +16,8 @@ def _glued_place_verb(text: str, lexicon: WordLexicon, rules: Rules) -> bool:
     """离盘, 返汉: a place verb and one character, a word People's Daily never wrote."""
     return (
         len(text) == 2
-        and text[0] in rules.words[WordSet.PLACE_VERB]
-        and text[1] not in rules.not_names(NotNameKind.NOT_ABBREVIATION)
+        and text[0] in rules.place_verbs
+        and text[1] not in rules.not_abbreviations
         and lexicon[text] is WordClass.NAME
     )
 
@@ -38,8 +38,8 @@ def _abbreviations(
         if _glued_place_verb(word, lexicon, rules):
             verbs_before[word[1]].add(word[0])
     repeated = {ch for ch, verbs in verbs_before.items() if len(verbs) >= min_place_verbs}
-    known = rules.words[WordSet.KNOWN_ABBREVIATION]
-    return (places | known | repeated) - rules.not_names(NotNameKind.NOT_ABBREVIATION)
+    known = rules.known_abbreviations
+    return (places | known | repeated) - rules.not_abbreviations
 
 
 def split_abbreviations(
@@ -50,7 +50,7 @@ def split_abbreviations(
     `local` are the one-character names of the text's places and the cities above them.
     """
     words, outside = words_outside_entities(doc)
-    not_abbreviations = rules.not_names(NotNameKind.NOT_ABBREVIATION)
+    not_abbreviations = rules.not_abbreviations
     abbreviations = _abbreviations(doc, words, lexicon, rules, min_place_verbs=min_place_verbs) | (
         local - not_abbreviations
     )
@@ -72,7 +72,7 @@ def abbreviation_places(
 ) -> list[Span]:
     """`盘` in 离 盘 or 返 盘: a place abbreviation right after a place verb."""
     taken = set(entity_at(entities))
-    verbs = rules.words[WordSet.PLACE_VERB]
+    verbs = rules.place_verbs
     return [
         Span(doc, i, i + 1, label="LOC")
         for i, word in enumerate(words)

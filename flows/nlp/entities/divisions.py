@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span
 
 from flows.nlp.entities.gazetteer import PlaceMention
 from flows.nlp.entities.lexicon import WordClass, WordLexicon
-from flows.nlp.entities.tables import NotNameKind, Rules, WordSet
+from flows.nlp.entities.tables import Rules
 from flows.nlp.entities.tokens import words_outside_entities
 
 
@@ -22,15 +22,15 @@ def is_division(text: str, lexicon: WordLexicon, rules: Rules) -> bool:
     glued to it (畅通省内) would pass.
     """
     if (
-        text[-1:] not in rules.words[WordSet.DIVISION_LEVEL]
+        text[-1:] not in rules.division_levels
         or not rules.division.match(text)
-        or rules.is_not_name(NotNameKind.DIVISION_LOOKALIKE, text)
+        or text in rules.division_lookalikes
     ):
         return False
     stem = text[:-1]
     if len(stem) == 1:
         # Any other one-character stem is a cut word (坡县).
-        return stem in rules.words[WordSet.ONE_CHARACTER_COUNTY]
+        return stem in rules.one_character_counties
     # An unknown stem is as often a cut word (主产区, 挖断县) as a name; the gazetteer has
     # the real Chinese divisions.
     return lexicon.classes.get(stem, WordClass.NAME if not lexicon else None) is WordClass.NAME
@@ -73,7 +73,7 @@ def repair_divisions(doc: Doc, lexicon: WordLexicon, rules: Rules) -> None:
     """
     if not lexicon:
         return
-    levels = rules.words[WordSet.LEVEL_PREFIX]
+    levels = rules.level_prefixes
     words, outside = words_outside_entities(doc)
     glued = [
         i

@@ -5,19 +5,15 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from flows.nlp.entities.lexicon import WordClass, WordLexicon, is_han
-from flows.nlp.entities.tables import NotNameKind, Rules, SuffixKind, WordSet
+from flows.nlp.entities.tables import Rules
 
 
 def is_excluded(span: Span, rules: Rules) -> bool:
     """True for spans that the annotation conventions say are not entities."""
     text = span.text
-    if (
-        rules.is_not_name(NotNameKind.ENTITY, text)
-        or has_unpaired_quote(text)
-        or is_no_place_here(span)
-    ):
+    if text in rules.not_entities or has_unpaired_quote(text) or is_no_place_here(span):
         return True
-    return span.label_ == "ORG" and rules.is_not_name(NotNameKind.GENERIC_BODY, text)
+    return span.label_ == "ORG" and text in rules.generic_bodies
 
 
 def is_no_place_here(span: Span) -> bool:
@@ -56,7 +52,7 @@ def is_generic_company(span: Span, lexicon: WordLexicon, rules: Rules) -> bool:
     return (
         span.label_ == "ORG"
         and len(span) == 2
-        and span[1].text in rules.suffix_words[SuffixKind.COMPANY_WORD]
+        and span[1].text in rules.company_words
         and lexicon.classes.get(span[0].text, WordClass.NAME) is not WordClass.NAME
     )
 
@@ -77,7 +73,7 @@ def is_stray_character(span: Span, spans: list[Span], rules: Rules) -> bool:
     """日 in 日调度、日报告: an ambiguous one-character "place" outside the uses ANNOTATION.md
     names, which are after a verb of movement or stay, next to another one (中日), or before
     资/企 (日资企业)."""
-    if span.label_ != "LOC" or not rules.is_not_name(NotNameKind.AMBIGUOUS_CHARACTER, span.text):
+    if span.label_ != "LOC" or span.text not in rules.ambiguous_characters:
         return False
     doc = span.doc
     before = doc[span.start - 1].text[-1:] if span.start > 0 else ""
@@ -86,5 +82,5 @@ def is_stray_character(span: Span, spans: list[Span], rules: Rules) -> bool:
         len(other.text) == 1 and (other.end == span.start or other.start == span.end)
         for other in spans
     )
-    before_place = rules.words[WordSet.PLACE_VERB] | rules.words[WordSet.BEFORE_ONE_CHARACTER_PLACE]
-    return not (paired or before in before_place or after in ("资", "企"))
+    before_place = before in rules.before_one_character_place
+    return not (paired or before_place or after in ("资", "企"))

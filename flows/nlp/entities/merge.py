@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from flows.nlp.entities.gazetteer import Gazetteer
-from flows.nlp.entities.tables import Rules, SuffixKind
+from flows.nlp.entities.tables import Rules
 
 
 def merge_spans(model: list[Span], found: list[Span]) -> list[Span]:
@@ -59,7 +59,7 @@ def join_company_places(spans: list[Span], gazetteer: Gazetteer, rules: Rules) -
     """A Chinese company's registered name starts with its place: 山东胜邦绿野化工有限公司 is one
     name, where a foreign country before an organisation is not (美国 + 约翰斯·霍普金斯大学).
     """
-    registered = rules.endings[SuffixKind.REGISTERED_COMPANY]
+    registered = rules.registered_company
     ordered = sorted(spans, key=lambda span: span.start)
     joined: list[Span] = []
     for span in ordered:

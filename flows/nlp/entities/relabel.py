@@ -8,7 +8,7 @@ from spacy.tokens import Span
 
 from flows.nlp.entities.divisions import is_division
 from flows.nlp.entities.lexicon import WordLexicon
-from flows.nlp.entities.tables import Rules, SuffixKind, WordSet
+from flows.nlp.entities.tables import Rules
 
 
 def _cut_suffix(
@@ -28,7 +28,7 @@ def strip_person_title(span: Span, rules: Rules) -> Span:
     """李主任 -> 李: a title the model left attached to a surname."""
     if span.label_ != "PERSON":
         return span
-    return _cut_suffix(span, rules.endings[SuffixKind.PERSON_TITLE], keep_at_least=1)
+    return _cut_suffix(span, rules.person_title, keep_at_least=1)
 
 
 def strip_party_group_and_product(span: Span, rules: Rules) -> Span:
@@ -37,8 +37,8 @@ def strip_party_group_and_product(span: Span, rules: Rules) -> Span:
     without the product."""
     if span.label_ != "ORG":
         return span
-    for kind in (SuffixKind.PARTY_GROUP, SuffixKind.PRODUCT):
-        span = _cut_suffix(span, rules.endings[kind], keep_at_least=2, alignment="contract")
+    for ending in (rules.party_group, rules.product):
+        span = _cut_suffix(span, ending, keep_at_least=2, alignment="contract")
     return span
 
 
@@ -55,7 +55,7 @@ def relabel_body(span: Span, rules: Rules) -> Span:
     中心 and 大厅 also end places (武汉博览中心), so they are no body endings and the model's
     label stands for those; 街道 and 片区 go by what stands around them (`relabel_office`).
     """
-    if span.label_ == "LOC" and rules.endings[SuffixKind.BODY_ENDING].search(span.text):
+    if span.label_ == "LOC" and rules.body_ending.search(span.text):
         return Span(span.doc, span.start, span.end, label="ORG")
     return span
 
@@ -64,13 +64,13 @@ def relabel_office(span: Span, rules: Rules) -> Span:
     """A "place" named 街道 or 片区 standing on its own is the office (ANNOTATION.md: ORG when it
     acts, 山大路街道协助…), unless a place comes before it (江岸区 + 后湖街道, a chain) or an area
     word after it (天宫院街道的5个社区, 管辖区域内)."""
-    if span.label_ != "LOC" or not rules.endings[SuffixKind.OFFICE].search(span.text):
+    if span.label_ != "LOC" or not rules.office_ending.search(span.text):
         return span
     doc = span.doc
     if span.start > 0 and doc[span.start - 1].ent_type_ == "LOC":
         return span
     after = doc[span.end].text if span.end < len(doc) else ""
-    if after.startswith(tuple(sorted(rules.words[WordSet.AREA_AFTER_OFFICE]))):
+    if after.startswith(rules.area_after_office):
         return span
     return Span(doc, span.start, span.end, label="ORG")
 
@@ -83,7 +83,7 @@ def relabel_surname(span: Span, rules: Rules) -> Span:
         span.label_ != "PERSON"
         and len(span.text) == 1
         and span.end < len(doc)
-        and rules.endings[SuffixKind.PERSON_TITLE].fullmatch(doc[span.end].text)
+        and rules.person_title.fullmatch(doc[span.end].text)
     ):
         return Span(doc, span.start, span.end, label="PERSON")
     return span

@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span, Token
 
 from flows.nlp.entities.divisions import is_division
 from flows.nlp.entities.lexicon import WordClass, WordLexicon, is_han
-from flows.nlp.entities.tables import NotNameKind, Rules, SuffixKind, WordSet
+from flows.nlp.entities.tables import Rules, SuffixKind
 from flows.nlp.entities.tokens import entity_at
 
 # A government names one body only with the place before it (日本政府, 郑州市政府), never alone
@@ -56,7 +56,7 @@ class SuffixWalker:
         联系巨野河街道). A suffix with nothing specific before it (市委, 街道, 出口) is no name.
         """
         doc, rules = self.doc, self.rules
-        lookalikes = rules.not_names(NotNameKind.BODY_LOOKALIKE)
+        lookalikes = rules.body_lookalikes
         for i, word in enumerate(words):
             if not word.endswith(rules.name_suffix_endings):
                 continue
@@ -64,7 +64,7 @@ class SuffixWalker:
             found = rules.name_suffix_kind(word)
             is_exit = found is None and self._is_exit(head)
             if is_exit:
-                exit_suffix = rules.endings[SuffixKind.EXIT].search(word)
+                exit_suffix = rules.exit_ending.search(word)
                 assert exit_suffix is not None
                 found = (SuffixKind.FACILITY, exit_suffix.group())
             if found is None or head.text in lookalikes or head.text[-2:] in lookalikes:
@@ -86,7 +86,7 @@ class SuffixWalker:
             name = doc[start : i + 1]
             if suffix == _NEEDS_PLACE and not self._starts_with_place(name):
                 continue
-            generic = rules.not_names(NotNameKind.KIND_OF_INSTITUTION)
+            generic = rules.kinds_of_institution
             if name.text not in generic and not (is_exit and len(name.text) < 3):
                 yield Span(doc, start, i + 1, label="LOC" if kind is SuffixKind.FACILITY else "ORG")
 
@@ -100,7 +100,7 @@ class SuffixWalker:
 
     def _is_exit(self, token: Token) -> bool:
         """昌城口, 孟疃口: a word ending in 口 near an expressway (the name needs 3 characters)."""
-        if self.rules.endings[SuffixKind.EXIT].search(token.text) is None:
+        if self.rules.exit_ending.search(token.text) is None:
             return False
         doc, window = token.doc, self.expressway_window
         lo, hi = max(0, token.i - window), min(len(doc), token.i + window)
@@ -110,11 +110,11 @@ class SuffixWalker:
         text, rules = token.text, self.rules
         if entity is not None:
             return _Part.ANCHOR if entity.label_ == "LOC" else _Part.NAME
-        if text in rules.words[WordSet.LEVEL_PREFIX] or is_division(text, self.lexicon, rules):
+        if text in rules.level_prefixes or is_division(text, self.lexicon, rules):
             return _Part.ANCHOR
         if not is_han(text):
             return _Part.BOUNDARY
-        if text in rules.words[WordSet.JOINER]:
+        if text in rules.joiners:
             return _Part.JOINER
         if rules.ordinal.match(text):
             return _Part.NAME
@@ -161,7 +161,7 @@ class SuffixWalker:
                 break
             part = self._part(token, entity)
             if part is _Part.ANCHOR:
-                bare = entity is None and token.text in self.rules.words[WordSet.LEVEL_PREFIX]
+                bare = entity is None and token.text in self.rules.level_prefixes
                 if (crossed == "的" or kind is SuffixKind.INSTITUTION) and not bare:
                     break
                 # A bare level before the bare suffix (市委, 区政府) names nothing specific, nor
@@ -208,7 +208,7 @@ class SuffixWalker:
         if len(head.text) - len(suffix) < 2:
             return False
         before = self.doc[head.i - 1].text if head.i > 0 else "。"
-        return before in self.rules.words[WordSet.LIST_MARK] or before.isspace()
+        return before in self.rules.list_marks or before.isspace()
 
     def _with_cut_character(self, start: int | None) -> int | None:
         """Take back a single character the segmenter cut off an unknown name (昌/城口)."""

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import ClassVar, TypeVar
 
 DEFAULT_TABLES = Path(__file__).with_name("tables")
 
@@ -98,14 +99,14 @@ def _ending(words: frozenset[str]) -> re.Pattern[str]:
 
 @dataclass
 class RuleTables:
-    """The four tables as rows, and the lookups the rules use, built from them."""
+    """The four tables as rows; `compile` gives the lookups the rules use."""
 
     not_names: list[dict[str, str]] = field(default_factory=list)
     suffixes: list[dict[str, str]] = field(default_factory=list)
     word_sets: list[dict[str, str]] = field(default_factory=list)
     patterns: list[dict[str, str]] = field(default_factory=list)
 
-    FILES = ("not_names", "suffixes", "word_sets", "patterns")
+    FILES: ClassVar[tuple[str, ...]] = ("not_names", "suffixes", "word_sets", "patterns")
 
     @classmethod
     def from_disk(cls, path: Path = DEFAULT_TABLES) -> RuleTables:
@@ -120,39 +121,52 @@ class RuleTables:
         return Rules(self)
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """Texts listed exactly, by a suffix or by a regular expression: `text in listed`."""
+
+    words: frozenset[str]
+    pattern: re.Pattern[str] | None
+
+    def __contains__(self, text: object) -> bool:
+        if text in self.words:
+            return True
+        return isinstance(text, str) and self.pattern is not None and bool(self.pattern.match(text))
+
+
+# Kinds whose entries are single words or characters, used as sets.
+_EXACT_ONLY = frozenset(
+    {
+        NotNameKind.BODY_LOOKALIKE,
+        NotNameKind.KIND_OF_INSTITUTION,
+        NotNameKind.NOT_ABBREVIATION,
+        NotNameKind.AMBIGUOUS_CHARACTER,
+    }
+)
+
+
 class Rules:
-    """The tables as sets and compiled patterns, validated once when the component loads."""
+    """The tables as the sets and compiled patterns the rules read, checked when built."""
 
     def __init__(self, tables: RuleTables) -> None:
-        exact: dict[NotNameKind, set[str]] = {kind: set() for kind in NotNameKind}
-        patterns: dict[NotNameKind, list[str]] = {kind: [] for kind in NotNameKind}
-        for row in tables.not_names:
-            kind, match, text = NotNameKind(row["kind"]), Match(row["match"]), row["text"]
-            if match is Match.EXACT:
-                exact[kind].add(text)
-            else:
-                patterns[kind].append(text if match is Match.REGEX else f".*{re.escape(text)}")
-        self._not_name_words = {kind: frozenset(words) for kind, words in exact.items()}
-        self._not_name_patterns = {
-            kind: re.compile(f"^(?:{'|'.join(sorted(alts))})$")
-            for kind, alts in patterns.items()
-            if alts
-        }
-        suffixes: dict[SuffixKind, set[str]] = {kind: set() for kind in SuffixKind}
-        for row in tables.suffixes:
-            suffixes[SuffixKind(row["kind"])].add(row["text"])
-        self.suffix_words = {kind: frozenset(words) for kind, words in suffixes.items()}
-        self.endings = {kind: _ending(words) for kind, words in self.suffix_words.items()}
-        sets: dict[WordSet, set[str]] = {name: set() for name in WordSet}
-        for row in tables.word_sets:
-            sets[WordSet(row["set"])].add(row["text"])
-        self.words = {name: frozenset(words) for name, words in sets.items()}
-        named = {PatternName(row["name"]): row["pattern"] for row in tables.patterns}
-        provinces = "|".join(sorted(self.words[WordSet.PROVINCE]))
-        self.division = re.compile(f"^(({provinces})省|{named[PatternName.DIVISION]})$")
-        self.ordinal = re.compile(f"^{named[PatternName.ORDINAL]}$")
-        self.expressway_exit = re.compile(named[PatternName.EXPRESSWAY_EXIT])
-        self.expressway = re.compile("|".join(sorted(self.words[WordSet.EXPRESSWAY_WORD])))
+        listed = self._not_names(tables.not_names)
+        self.not_entities = listed[NotNameKind.ENTITY]
+        self.generic_bodies = listed[NotNameKind.GENERIC_BODY]
+        self.division_lookalikes = listed[NotNameKind.DIVISION_LOOKALIKE]
+        self.body_lookalikes = listed[NotNameKind.BODY_LOOKALIKE].words
+        self.kinds_of_institution = listed[NotNameKind.KIND_OF_INSTITUTION].words
+        self.not_abbreviations = listed[NotNameKind.NOT_ABBREVIATION].words
+        self.ambiguous_characters = listed[NotNameKind.AMBIGUOUS_CHARACTER].words
+
+        suffixes = _grouped(tables.suffixes, "kind", SuffixKind)
+        self.company_words = suffixes[SuffixKind.COMPANY_WORD]
+        self.person_title = _ending(suffixes[SuffixKind.PERSON_TITLE])
+        self.party_group = _ending(suffixes[SuffixKind.PARTY_GROUP])
+        self.product = _ending(suffixes[SuffixKind.PRODUCT])
+        self.body_ending = _ending(suffixes[SuffixKind.BODY_ENDING])
+        self.office_ending = _ending(suffixes[SuffixKind.OFFICE])
+        self.registered_company = _ending(suffixes[SuffixKind.REGISTERED_COMPANY])
+        self.exit_ending = _ending(suffixes[SuffixKind.EXIT])
         # One group per kind of name a suffix ends: the kind of the longest suffix is the
         # group that matched.
         walker_kinds = (SuffixKind.BODY, SuffixKind.INSTITUTION, SuffixKind.FACILITY)
@@ -167,16 +181,45 @@ class Rules:
             sorted({s[-1] for kind in (*walker_kinds, SuffixKind.EXIT) for s in suffixes[kind]})
         )
 
-    def is_not_name(self, kind: NotNameKind, text: str) -> bool:
-        """Whether `text` is listed as not a name of `kind`."""
-        if text in self._not_name_words[kind]:
-            return True
-        pattern = self._not_name_patterns.get(kind)
-        return pattern is not None and pattern.match(text) is not None
+        words = _grouped(tables.word_sets, "set", WordSet)
+        self.level_prefixes = words[WordSet.LEVEL_PREFIX]
+        self.division_levels = words[WordSet.DIVISION_LEVEL]
+        self.one_character_counties = words[WordSet.ONE_CHARACTER_COUNTY]
+        self.place_verbs = words[WordSet.PLACE_VERB]
+        self.known_abbreviations = words[WordSet.KNOWN_ABBREVIATION]
+        self.before_one_character_place = (
+            self.place_verbs | words[WordSet.BEFORE_ONE_CHARACTER_PLACE]
+        )
+        self.joiners = words[WordSet.JOINER]
+        self.list_marks = words[WordSet.LIST_MARK]
+        self.area_after_office = tuple(sorted(words[WordSet.AREA_AFTER_OFFICE]))
+        self.expressway = re.compile("|".join(sorted(words[WordSet.EXPRESSWAY_WORD])))
 
-    def not_names(self, kind: NotNameKind) -> frozenset[str]:
-        """The exact texts listed for `kind` (for the kinds that list only texts)."""
-        return self._not_name_words[kind]
+        named = {PatternName(row["name"]): row["pattern"] for row in tables.patterns}
+        provinces = "|".join(sorted(words[WordSet.PROVINCE]))
+        self.division = re.compile(f"^(({provinces})省|{named[PatternName.DIVISION]})$")
+        self.ordinal = re.compile(f"^{named[PatternName.ORDINAL]}$")
+        self.expressway_exit = re.compile(named[PatternName.EXPRESSWAY_EXIT])
+
+    @staticmethod
+    def _not_names(rows: list[dict[str, str]]) -> dict[NotNameKind, Listed]:
+        exact: dict[NotNameKind, set[str]] = {kind: set() for kind in NotNameKind}
+        patterns: dict[NotNameKind, list[str]] = {kind: [] for kind in NotNameKind}
+        for row in rows:
+            kind, match, text = NotNameKind(row["kind"]), Match(row["match"]), row["text"]
+            if match is Match.EXACT:
+                exact[kind].add(text)
+            elif kind in _EXACT_ONLY:
+                raise ValueError(f"not_names: {kind} takes exact texts only, not {row}")
+            else:
+                patterns[kind].append(text if match is Match.REGEX else f".*{re.escape(text)}")
+        return {
+            kind: Listed(
+                frozenset(exact[kind]),
+                re.compile(f"^(?:{'|'.join(sorted(patterns[kind]))})$") if patterns[kind] else None,
+            )
+            for kind in NotNameKind
+        }
 
     def name_suffix_kind(self, word: str) -> tuple[SuffixKind, str] | None:
         """The kind of name `word` ends (body, institution or facility) and the suffix."""
@@ -184,3 +227,16 @@ class Rules:
         if match is None or match.lastgroup is None:
             return None
         return SuffixKind[match.lastgroup], match.group()
+
+
+_Kind = TypeVar("_Kind", bound=StrEnum)
+
+
+def _grouped(
+    rows: list[dict[str, str]], key: str, kinds: type[_Kind]
+) -> dict[_Kind, frozenset[str]]:
+    """The rows' texts by their `key` column, one (possibly empty) set per kind."""
+    grouped: dict[_Kind, set[str]] = {kind: set() for kind in kinds}
+    for row in rows:
+        grouped[kinds(row[key])].add(row["text"])
+    return {kind: frozenset(texts) for kind, texts in grouped.items()}
