@@ -135,92 +135,96 @@ class EntityRules:
         self.tables = RuleTables.from_disk()
 
 
-def _rejoin_unknown_words(rules: EntityRules, draft: Draft) -> None:
+def _rejoin_unknown_words(component: EntityRules, draft: Draft) -> None:
     rejoin_unknown_words(draft.doc)
 
 
-def _repair_divisions(rules: EntityRules, draft: Draft) -> None:
-    repair_divisions(draft.doc, rules.lexicon, rules.rules)
+def _repair_divisions(component: EntityRules, draft: Draft) -> None:
+    repair_divisions(draft.doc, component.lexicon, component.rules)
 
 
-def _find_gazetteer_places(rules: EntityRules, draft: Draft) -> None:
-    draft.mentions = rules.gazetteer.find(draft.doc.text)
+def _find_gazetteer_places(component: EntityRules, draft: Draft) -> None:
+    draft.mentions = component.gazetteer.find(draft.doc.text)
 
 
-def _split_abbreviations(rules: EntityRules, draft: Draft) -> None:
-    local = rules.gazetteer.initials(draft.mentions)
+def _split_abbreviations(component: EntityRules, draft: Draft) -> None:
+    local = component.gazetteer.initials(draft.mentions)
     draft.abbreviations = split_abbreviations(
-        draft.doc, rules.lexicon, local, rules.rules, min_place_verbs=rules.min_place_verbs
+        draft.doc,
+        component.lexicon,
+        local,
+        component.rules,
+        min_place_verbs=component.min_place_verbs,
     )
 
 
-def _drop_function_words(rules: EntityRules, draft: Draft) -> None:
+def _drop_function_words(component: EntityRules, draft: Draft) -> None:
     draft.spans = [
         s
         for s in draft.spans
-        if not is_function_words(s, rules.lexicon)
-        and not is_generic_company(s, rules.lexicon, rules.rules)
+        if not is_function_words(s, component.lexicon)
+        and not is_generic_company(s, component.lexicon, component.rules)
     ]
 
 
-def _fix_model_entities(rules: EntityRules, draft: Draft) -> None:
-    draft.spans = [fix_model_entity(s, rules.lexicon, rules.rules) for s in draft.spans]
+def _fix_model_entities(component: EntityRules, draft: Draft) -> None:
+    draft.spans = [fix_model_entity(s, component.lexicon, component.rules) for s in draft.spans]
 
 
-def _add_suffix_names(rules: EntityRules, draft: Draft) -> None:
+def _add_suffix_names(component: EntityRules, draft: Draft) -> None:
     draft.found += suffix_names(
         draft.doc,
         draft.words,
-        rules.lexicon,
+        component.lexicon,
         draft.spans,
-        rules.rules,
-        max_name_tokens=rules.max_name_tokens,
-        expressway_window=rules.expressway_window,
+        component.rules,
+        max_name_tokens=component.max_name_tokens,
+        expressway_window=component.expressway_window,
     )
 
 
-def _add_divisions(rules: EntityRules, draft: Draft) -> None:
-    draft.found += division_places(draft.doc, draft.words, rules.lexicon, rules.rules)
+def _add_divisions(component: EntityRules, draft: Draft) -> None:
+    draft.found += division_places(draft.doc, draft.words, component.lexicon, component.rules)
 
 
-def _add_gazetteer_places(rules: EntityRules, draft: Draft) -> None:
+def _add_gazetteer_places(component: EntityRules, draft: Draft) -> None:
     draft.found += gazetteer_places(draft.doc, draft.mentions)
 
 
-def _merge(rules: EntityRules, draft: Draft) -> None:
+def _merge(component: EntityRules, draft: Draft) -> None:
     draft.spans = merge_spans(draft.spans, draft.found)
 
 
-def _join_company_places(rules: EntityRules, draft: Draft) -> None:
-    draft.spans = join_company_places(draft.spans, rules.gazetteer, rules.rules)
+def _join_company_places(component: EntityRules, draft: Draft) -> None:
+    draft.spans = join_company_places(draft.spans, component.gazetteer, component.rules)
 
 
-def _split_place_chains(rules: EntityRules, draft: Draft) -> None:
+def _split_place_chains(component: EntityRules, draft: Draft) -> None:
     draft.spans = [
         part
         for span in draft.spans
-        for part in split_place_chain(span, rules.gazetteer, rules.rules)
+        for part in split_place_chain(span, component.gazetteer, component.rules)
     ]
 
 
-def _add_abbreviation_places(rules: EntityRules, draft: Draft) -> None:
+def _add_abbreviation_places(component: EntityRules, draft: Draft) -> None:
     spans = draft.spans
     draft.spans = spans + abbreviation_places(
-        draft.doc, draft.words, spans, draft.abbreviations, rules.rules
+        draft.doc, draft.words, spans, draft.abbreviations, component.rules
     )
 
 
-def _drop_stray_characters(rules: EntityRules, draft: Draft) -> None:
+def _drop_stray_characters(component: EntityRules, draft: Draft) -> None:
     spans = draft.spans
-    draft.spans = [s for s in spans if not is_stray_character(s, spans, rules.rules)]
+    draft.spans = [s for s in spans if not is_stray_character(s, spans, component.rules)]
 
 
-def _complete_person_names(rules: EntityRules, draft: Draft) -> None:
+def _complete_person_names(component: EntityRules, draft: Draft) -> None:
     draft.spans = complete_person_names(draft.spans)
 
 
-def _drop_excluded(rules: EntityRules, draft: Draft) -> None:
-    draft.spans = [s for s in draft.spans if not is_excluded(s, rules.rules)]
+def _drop_excluded(component: EntityRules, draft: Draft) -> None:
+    draft.spans = [s for s in draft.spans if not is_excluded(s, component.rules)]
 
 
 # The order of the entity rules: tokens first (put back, mended, split), then the model's
