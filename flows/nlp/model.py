@@ -21,7 +21,7 @@ from thinc.api import NumpyOps, set_current_ops
 from threadpoolctl import threadpool_limits
 
 # Importing registers the components the saved pipeline names (also via entry points).
-from flows import REPO_ROOT
+from flows import model_path
 from flows.nlp import (
     numbers,  # noqa: F401
 )
@@ -33,7 +33,6 @@ from flows.store.records import (
     SloganMention,
 )
 
-MODEL_DIR = REPO_ROOT / "models" / "zh_news"
 # What finds the entities in MSRA's conventions (the NER bar and the benchmark), after the
 # tokenizer and its token splits.
 NER_COMPONENTS = ("tok2vec", "ner")
@@ -51,10 +50,6 @@ _ASCII_PUNCT_BY_HAN = re.compile(r"(?<=[\u4e00-\u9fff])[,;:?!()]|[,;:?!()](?=[\u
 def model_view(text: str) -> str:
     """The text the model reads: the same length as `text`, so offsets carry over unchanged."""
     return _ASCII_PUNCT_BY_HAN.sub(lambda m: m.group().translate(_FULL_WIDTH_PUNCT), text)
-
-
-class ModelMissingError(FileNotFoundError):
-    """The trained pipeline is not where it should be."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,20 +77,16 @@ def use_numpy_blas() -> None:
 
 
 @functools.cache
-def load_pipeline(path: Path = MODEL_DIR) -> Language:
-    """Load the pipeline once per process (each Prefect or Dask worker keeps its own)."""
-    if not (path / "config.cfg").exists():
-        raise ModelMissingError(
-            f"no spaCy pipeline at {path}: check out models/ from git or retrain with "
-            "`zhnews train segmenter` then `zhnews train ner`"
-        )
+def load_pipeline(path: Path | None = None) -> Language:
+    """Load the pipeline (`path`, else `flows.model_path`'s) once per process (each Prefect or
+    Dask worker keeps its own)."""
     use_numpy_blas()
-    return spacy.load(path)
+    return spacy.load(model_path(path))
 
 
-def model_version(path: Path = MODEL_DIR) -> str:
+def model_version(path: Path | None = None) -> str:
     """`name-version` from the pipeline's meta.json, recorded in the runs table."""
-    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    meta = json.loads((model_path(path) / "meta.json").read_text(encoding="utf-8"))
     return f"{meta.get('name', 'zh_news')}-{meta.get('version', '0')}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import spacy
 import spacy_pkuseg
 from hypothesis import given, settings
@@ -9,8 +10,9 @@ from hypothesis import strategies as st
 from spacy.lang.zh import ChineseTokenizer
 from spacy.language import Language
 
+from flows import CHECKOUT_MODEL as MODEL
 from flows.inputs.clean import clean_text
-from flows.nlp.model import MODEL_DIR, load_pipeline
+from flows.nlp.model import load_pipeline
 from flows.nlp.tokenizer import FastPkuseg, PkusegTokenizer, SentenceFeatures
 from tests.conftest import SEEDS
 
@@ -22,15 +24,16 @@ ALPHABET = "临沂市住房和城乡建设局中国人民政府北京上海疫�
 
 
 def shipped() -> Language:
-    return load_pipeline(MODEL_DIR)
+    return load_pipeline(MODEL)
 
 
 def spacy_tokenizer() -> ChineseTokenizer:
     """spaCy's own pkuseg tokenizer with the shipped segmenter model, user dictionary included."""
     config = {"nlp": {"tokenizer": {"@tokenizers": "spacy.zh.ChineseTokenizer"}}}
-    return spacy.load(MODEL_DIR, enable=[], config=config).tokenizer
+    return spacy.load(MODEL, enable=[], config=config).tokenizer
 
 
+@pytest.mark.slow
 def test_shipped_pipeline_uses_our_pkuseg_tokenizer() -> None:
     nlp = shipped()
     assert isinstance(nlp.tokenizer, PkusegTokenizer)
@@ -40,6 +43,7 @@ def test_shipped_pipeline_uses_our_pkuseg_tokenizer() -> None:
     assert nlp.config["nlp"]["tokenizer"]["@tokenizers"] == "zhnews.ChineseTokenizer.v1"
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=ALPHABET, min_size=1, max_size=40))
 def test_features_equal_spacy_pkuseg_features(text: str) -> None:
@@ -51,6 +55,7 @@ def test_features_equal_spacy_pkuseg_features(text: str) -> None:
     assert features(nodes) == expected
 
 
+@pytest.mark.slow
 def test_sentence_features_of_a_model_without_word_features(monkeypatch) -> None:
     extractor = shipped().tokenizer.pkuseg_seg.feature_extractor
     monkeypatch.setattr(spacy_pkuseg.feature_extractor.config, "wordFeature", False)
@@ -61,6 +66,7 @@ def test_sentence_features_of_a_model_without_word_features(monkeypatch) -> None
     assert all(len(row) <= 9 for row in expected)  # no word features were looked up
 
 
+@pytest.mark.slow
 def test_same_words_as_spacy_tokenizer_on_every_seed_paragraph() -> None:
     ours, theirs = shipped().tokenizer, spacy_tokenizer()
     paragraphs = [
@@ -76,6 +82,7 @@ def test_same_words_as_spacy_tokenizer_on_every_seed_paragraph() -> None:
         assert [t.text for t in ours(paragraph)] == expected
 
 
+@pytest.mark.slow
 def test_serialised_tokenizer_stays_fast_and_keeps_the_user_dictionary() -> None:
     tokenizer = shipped().tokenizer
     restored = PkusegTokenizer(tokenizer.vocab, segmenter="pkuseg").from_bytes(tokenizer.to_bytes())

@@ -286,6 +286,7 @@ def extractor() -> tuple[object, slogans.SloganMatcher]:
     return nlp.load_pipeline(), slogans.SloganMatcher(slogans.SloganLexicon.load())
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(text=st.one_of(st.text(max_size=200), st.lists(_NEWS_PIECES, max_size=60).map("".join)))
 def test_every_extracted_span_quotes_the_cleaned_text(
