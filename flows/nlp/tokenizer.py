@@ -283,6 +283,7 @@ class PkusegTokenizer(ChineseTokenizer):
         self.splits = (
             SplitTable() if token_splits is None else SplitTable.from_disk(Path(token_splits))
         )
+        read_punctuation_as_full_width(self.vocab)  # with the vectors initialisation loaded
 
     def __call__(self, text: str) -> Doc:
         if self.segmenter != Segmenter.pkuseg or self.pkuseg_seg is None:

@@ -419,3 +419,17 @@ def test_component_spans_quote_the_text(text: str) -> None:
 
 
 COMPONENT_PIPELINE = slogan_pipeline()
+
+
+def test_body_start_is_where_cleaning_puts_the_body() -> None:
+    from flows.inputs.clean import clean_document
+    from flows.store.records import CleanDocument, InputFormat, RawDocument
+
+    for path in sorted(SEEDS.iterdir()):
+        content = path.read_text(encoding="utf-8")
+        for title in (None, "标题"):
+            raw = RawDocument(path.name, None, content, InputFormat.TEXT, title=title)
+            document = clean_document(raw)
+            assert isinstance(document, CleanDocument)
+            start = len(document.title) + 2 if document.title else 0
+            assert body_start(document.text) == start
