@@ -22,7 +22,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -529,10 +529,9 @@ def body_start(text: str) -> int:
     return title_end + 2 if title_end > 0 and text.startswith("\n\n", title_end) else 0
 
 
-def discovery_scores(mentions: Iterable[SloganMention]) -> list[float]:
+def discovery_scores(mentions: Sequence[SloganMention]) -> list[float]:
     """Each mention's score: 1 for lexicon and template matches; a discovered candidate scores
     n / (n + 1) for its n mentions in the document, so repetition is the evidence."""
-    mentions = list(mentions)
     repeats = Counter(m.canonical for m in mentions if m.method == MatchMethod.DISCOVERED)
     return [
         repeats[m.canonical] / (repeats[m.canonical] + 1)
