@@ -364,8 +364,9 @@ def _rerun_and_compare(inputs: list[Path], output: Path, baseline: dict) -> None
     assert not list(output.glob(f"*/*/*{tables.TEMP_SUFFIX}"))
 
 
-# (point, n): die before the nth file is read, before the nth NLP batch, mid-way through the
-# nth Parquet file, just before or just after the nth batch's commit record, before `runs`.
+# (point, n): die before the nth file is read, before the nth `nlp.annotate` (a batch's nlp
+# and slogan tasks call it once each), mid-way through the nth Parquet file, just before or
+# just after the nth batch's commit record, before `runs`.
 KILL_POINTS = [
     ("read", 4),
     ("infer", 2),
