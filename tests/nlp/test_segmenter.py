@@ -13,7 +13,7 @@ from spacy.language import Language
 from flows import CHECKOUT_MODEL as MODEL
 from flows.inputs.clean import clean_text
 from flows.nlp.model import load_pipeline
-from flows.nlp.tokenizer import FastPkuseg, PkusegTokenizer, SentenceFeatures
+from flows.nlp.tokenizer import FastPkuseg, PkusegTokenizer, SentenceFeatures, segmentation_view
 from tests.conftest import SEEDS
 
 # Han characters frequent in news (so dictionary words occur), digits and letters in both
@@ -77,9 +77,13 @@ def test_same_words_as_spacy_tokenizer_on_every_seed_paragraph() -> None:
     ]
     assert len(paragraphs) > 50
     for paragraph in paragraphs:
-        # Ours then cuts by the token-split table (flows/nlp/token_splits.py).
-        expected = ours.splits.split(t.text for t in theirs(paragraph))
-        assert [t.text for t in ours(paragraph)] == expected
+        # Both segment the view (ASCII punctuation by Han full-width); ours then cuts by the
+        # token-split table (flows/nlp/token_splits.py) and keeps the paragraph's characters.
+        view = segmentation_view(paragraph)
+        expected = ours.splits.split(t.text for t in theirs(view))
+        doc = ours(paragraph)
+        assert doc.text == paragraph
+        assert [view[t.idx : t.idx + len(t)] for t in doc] == expected
 
 
 @pytest.mark.slow
@@ -90,3 +94,21 @@ def test_serialised_tokenizer_stays_fast_and_keeps_the_user_dictionary() -> None
     text = "市疫情防控指挥部督导组到巨野河街道检查。"
     assert [t.text for t in restored(text)] == [t.text for t in tokenizer(text)]
     assert "督导组" in [t.text for t in restored(text)]  # configs/pkuseg_user_dict.txt
+
+
+@pytest.mark.slow
+def test_ascii_punctuation_by_han_is_read_as_full_width_and_the_text_is_kept() -> None:
+    nlp = shipped()
+    paragraphs = [
+        paragraph
+        for path in sorted(SEEDS.iterdir())
+        for paragraph in clean_text(path.read_text(encoding="utf-8")).split("\n")
+        if segmentation_view(paragraph) != paragraph
+    ]
+    assert len(paragraphs) > 10
+    for paragraph in paragraphs:
+        doc, full_width = nlp(paragraph), nlp(segmentation_view(paragraph))
+        assert doc.text == paragraph
+        assert [(e.label_, e.start_char, e.end_char) for e in doc.ents] == [
+            (e.label_, e.start_char, e.end_char) for e in full_width.ents
+        ]
