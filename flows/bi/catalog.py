@@ -395,7 +395,7 @@ def _comment_columns(
 ) -> None:
     present = _view_columns(con)[view]
     for column, description in descriptions.items():
-        if column in present:
+        if column in present and description:
             con.execute(
                 f"COMMENT ON COLUMN {_ident(view)}.{_ident(column)} IS {_literal(description)}"
             )
