@@ -73,7 +73,11 @@ def test_catalog_has_every_view_commented_and_returning_rows(bi_output: Path) ->
     assert set(views) == expected
     assert all(views.values()), views
     assert [(t, c) for t, c, comment in columns if not comment] == []
-    assert {view for view, n in counts.items() if n == 0} == {Table.DATES, Table.NUMBERS, Table.RUNS}
+    assert {view for view, n in counts.items() if n == 0} == {
+        Table.DATES,
+        Table.NUMBERS,
+        Table.RUNS,
+    }
 
 
 def test_analysis_views_join_day_outlet_place_and_divisions(bi_output: Path) -> None:
