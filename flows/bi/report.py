@@ -25,7 +25,9 @@ TOP_OUTLETS = 8
 TOP_SLOGANS = 8
 _FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 _NO_OUTLET = "(no outlet)"
-_DAY_MS = 0.8 * 24 * 3600 * 1000  # a bar one day wide on the date axis, however sparse the days
+_DAY_MS = 24 * 3600 * 1000
+# Over a longer span one bar per day is a hairline: bars are then weeks (starting Monday).
+_DAILY_SPAN = dt.timedelta(days=120)
 _OTHER_OUTLETS = "(other outlets)"
 
 
@@ -71,22 +73,35 @@ def _documents_per_day(con: duckdb.DuckDBPyConnection) -> Chart:
     for _, outlet, documents in rows:
         totals[outlet] += documents
     shown = set(sorted(totals, key=lambda o: (-totals[o], o))[:TOP_OUTLETS])
+    weekly = bool(rows) and rows[-1][0] - rows[0][0] > _DAILY_SPAN
     series: defaultdict[str, defaultdict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
     for day, outlet, documents in rows:
-        series[outlet if outlet in shown else _OTHER_OUTLETS][day] += documents
+        bar = day - dt.timedelta(days=day.weekday()) if weekly else day
+        series[outlet if outlet in shown else _OTHER_OUTLETS][bar] += documents
+    width = 0.8 * _DAY_MS * (7 if weekly else 1)
     figure = go.Figure(
         [
-            go.Bar(name=outlet, x=list(days), y=list(days.values()), width=_DAY_MS)
-            for outlet, days in sorted(series.items(), key=lambda item: -sum(item[1].values()))
+            go.Bar(
+                name=outlet,
+                x=[bar + dt.timedelta(days=3 if weekly else 0) for bar in bars],
+                y=list(bars.values()),
+                width=width,
+            )
+            for outlet, bars in sorted(series.items(), key=lambda item: -sum(item[1].values()))
         ]
     )
-    figure.update_layout(barmode="stack", xaxis_title="publication day", yaxis_title="documents")
+    figure.update_layout(
+        barmode="stack",
+        xaxis_title="week of publication" if weekly else "publication day",
+        yaxis_title="documents per week" if weekly else "documents",
+    )
     undated = con.execute(
         "SELECT coalesce(sum(documents), 0) FROM documents_by_day WHERE published_date IS NULL"
     ).fetchone()[0]
     return Chart(
         "Documents per day by outlet",
-        f"Stacked by outlet (the {TOP_OUTLETS} largest; the rest together). "
+        f"Stacked by outlet (the {TOP_OUTLETS} largest; the rest together)"
+        f"{'; one bar per week, as the days span more than 120' if weekly else ''}. "
         f"{undated} document(s) without a known publication year are not shown.",
         figure,
     )
@@ -96,11 +111,20 @@ def _slogans_over_time(con: duckdb.DuckDBPyConnection) -> Chart:
     rows = con.execute(
         """
         WITH top AS (
-            SELECT canonical FROM slogans_by_month GROUP BY canonical
-            ORDER BY sum(documents) DESC, sum(mentions) DESC, canonical LIMIT ?
+            SELECT canonical, row_number() OVER (
+                ORDER BY sum(documents) DESC, sum(mentions) DESC, canonical
+            ) AS rank
+            FROM slogans_by_month GROUP BY canonical ORDER BY rank LIMIT ?
+        ),
+        months AS (  -- every month in between, so a quiet month reads 0, not a line across it
+            SELECT CAST(unnest(generate_series(min(month), max(month), INTERVAL 1 MONTH)) AS DATE)
+                AS month
+            FROM slogans_by_month
         )
-        SELECT canonical, month, mentions FROM slogans_by_month JOIN top USING (canonical)
-        WHERE month IS NOT NULL ORDER BY month
+        SELECT t.canonical, m.month, coalesce(sum(s.mentions), 0) AS mentions
+        FROM top AS t CROSS JOIN months AS m
+        LEFT JOIN slogans_by_month AS s ON s.canonical = t.canonical AND s.month = m.month
+        GROUP BY t.rank, t.canonical, m.month ORDER BY t.rank, m.month
         """,
         [TOP_SLOGANS],
     ).fetchall()
@@ -186,7 +210,7 @@ def _horizontal_bars(rows: Sequence[tuple[str, int]], unit: str) -> go.Figure:
             marker_color="#3b6ea8",
         )
     )
-    figure.update_layout(xaxis_title=unit, yaxis_autorange="reversed", showlegend=False)
+    figure.update_layout(xaxis_title=unit, yaxis_autorange="reversed", showlegend=False, bargap=0.3)
     return figure
 
 
@@ -267,7 +291,7 @@ h2 {{ margin: 0 0 4px; font-size: 18px; }}
         box-shadow: 0 1px 2px rgba(0,0,0,.08); }}
 .fact .value {{ display: block; font-size: 20px; font-weight: 600; }}
 .fact .label {{ color: #616e7c; font-size: 12px; }}
-main {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px;
+main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px;
        padding: 16px 32px 32px; }}
 .card {{ background: #fff; border-radius: 8px; padding: 16px; min-width: 0;
         box-shadow: 0 1px 2px rgba(0,0,0,.08); }}
