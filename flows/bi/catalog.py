@@ -321,25 +321,35 @@ def _table_names(output: Path) -> list[str]:
 
 
 def _create_table_view(con: duckdb.DuckDBPyConnection, output: Path, name: str) -> str:
-    files = next((output / name).rglob("*.parquet"), None)
-    if files is None:
-        con.execute(f"CREATE VIEW {_ident(name)} AS {_empty_select(con, SCHEMAS[Table(name)])}")
-        _comment(con, name, f"{_table_description(name, None)} {_MISSING_TABLE}", {})
-        _comment_columns(con, name, _column_descriptions(name, None))
-        return name
-    glob = _literal(f"{output / name}/**/*.parquet")
-    source = f"read_parquet({glob}, hive_partitioning = true, union_by_name = true)"
-    file_schema = pq.read_schema(files)
-    derived = {
-        column: expression
-        for column, (expression, _) in _DERIVED_COLUMNS.get(name, {}).items()
-        if column not in file_schema.names
-    }
-    extra = "".join(f", {expression} AS {_ident(c)}" for c, expression in derived.items())
-    con.execute(f"CREATE VIEW {_ident(name)} AS SELECT *{extra} FROM {source}")
-    _comment(con, name, _table_description(name, file_schema), {})
-    _comment_columns(con, name, _column_descriptions(name, file_schema))
+    first_file = next((output / name).rglob("*.parquet"), None)
+    if first_file is None:
+        file_schema = None
+        source = f"({_empty_select(con, SCHEMAS[Table(name)])})"
+    else:
+        file_schema = pq.read_schema(first_file)
+        glob = _literal(f"{output / name}/**/*.parquet")
+        source = f"read_parquet({glob}, hive_partitioning = true, union_by_name = true)"
+    con.execute(f"CREATE VIEW {_ident(name)} AS SELECT * FROM {source}")
+    select = _select_with_derived(name, _view_columns(con)[name])
+    if select != "*":
+        con.execute(f"CREATE OR REPLACE VIEW {_ident(name)} AS SELECT {select} FROM {source}")
+    description = _table_description(name, file_schema)
+    if first_file is None:
+        description = f"{description} {_MISSING_TABLE}"
+    _comment(con, name, description, _column_descriptions(name, file_schema))
     return name
+
+
+def _select_with_derived(name: str, present: set[str]) -> str:
+    """`*` with the derived columns: added when absent, filled in where null when present
+    (files from before and after a column came may be mixed)."""
+    replaced, added = [], ""
+    for column, (sql, _) in _DERIVED_COLUMNS.get(name, {}).items():
+        if column in present:
+            replaced.append(f"coalesce({_ident(column)}, {sql}) AS {_ident(column)}")
+        else:
+            added += f", {sql} AS {_ident(column)}"
+    return "*" + (f" REPLACE ({', '.join(replaced)})" if replaced else "") + added
 
 
 def _table_description(name: str, file_schema: pa.Schema | None) -> str:

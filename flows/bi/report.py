@@ -36,6 +36,10 @@ class Chart:
     title: str
     note: str
     figure: go.Figure
+    empty: str = "no data in this output yet"  # shown instead of empty axes
+
+    def has_data(self) -> bool:
+        return any(len(trace.x or ()) for trace in self.figure.data)
 
 
 def write_report(output: Path, destination: Path) -> list[Chart]:
@@ -193,12 +197,12 @@ def _reject_reasons(con: duckdb.DuckDBPyConnection) -> Chart:
     rows = con.execute(
         "SELECT reason, count(*) AS n FROM rejects GROUP BY reason ORDER BY n DESC, reason"
     ).fetchall()
-    figure = _horizontal_bars(rows, "inputs")
-    if not rows:
-        figure.add_annotation(text="no inputs were rejected", showarrow=False, font_size=16)
-        figure.update_xaxes(visible=False)
-        figure.update_yaxes(visible=False)
-    return Chart("Reject reasons", "Inputs that produced no document, by reason.", figure)
+    return Chart(
+        "Reject reasons",
+        "Inputs that produced no document, by reason.",
+        _horizontal_bars(rows, "inputs"),
+        empty="no inputs were rejected",
+    )
 
 
 def _horizontal_bars(rows: Sequence[tuple[str, int]], unit: str) -> go.Figure:
@@ -245,6 +249,10 @@ def _page(output: Path, facts: list[tuple[str, str]], charts: list[Chart]) -> st
             legend={"orientation": "h", "y": -0.2},
         )
         chart.figure.update_yaxes(automargin=True)
+        if not chart.has_data():
+            chart.figure.add_annotation(text=chart.empty, showarrow=False, font_size=16)
+            chart.figure.update_xaxes(visible=False)
+            chart.figure.update_yaxes(visible=False)
         figure_html = chart.figure.to_html(
             full_html=False,
             include_plotlyjs=False,

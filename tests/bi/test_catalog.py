@@ -185,3 +185,41 @@ def test_a_missing_output_is_a_usage_error(command: list[str], tmp_path: Path) -
     result = CliRunner().invoke(app, [command[0], str(tmp_path / "missing"), *command[1:]])
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0 and "missing" in result.output
+
+
+def test_documents_written_before_published_date_get_it_in_the_view(bi_output: Path) -> None:
+    """A part of the writer of today (no published_date) beside parts that have the column."""
+    text = "兰山区开展督导\n\n临沂市兰山区开展建筑工地督导检查。"
+    late_evening_utc = dt.datetime(2022, 3, 27, 16, 30, tzinfo=dt.UTC)  # 00:30 on the 28th
+    document = {
+        "doc_id": "d-old",
+        "source": "old.txt",
+        "published_at": late_evening_utc,
+        "text": text,
+        "n_chars": len(text),
+        "is_first_occurrence": True,
+        "run_id": "old",
+    }
+    parts = {Table.DOCUMENTS: tables.to_table(Table.DOCUMENTS, [document])}
+    tables.write_batch_parts(bi_output, parts, part="old", day=dt.date(2026, 12, 7))
+    write_catalog(bi_output)
+    with _open(bi_output) as con:
+        days = con.execute("SELECT doc_id, published_date FROM documents ORDER BY ALL").fetchall()
+    assert days == [
+        ("d-linyi", dt.date(2022, 3, 28)),
+        ("d-old", dt.date(2022, 3, 28)),
+        ("d-zhucheng", dt.date(2020, 2, 27)),
+        ("d-zhucheng", dt.date(2020, 2, 28)),
+    ]
+
+
+def test_an_empty_output_gets_a_view_per_table_that_returns_no_rows(tmp_path: Path) -> None:
+    write_catalog(tmp_path)
+    with _open(tmp_path) as con:
+        views = _views(con)
+        counts = {
+            view: con.execute(f'SELECT count(*) FROM "{view}"').fetchone()[0] for view in views
+        }
+    assert set(Table) <= set(views)
+    assert {"articles", "mentions", "documents_by_day", "slogans_by_month"} <= set(views)
+    assert set(counts.values()) == {0}

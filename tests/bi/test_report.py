@@ -78,3 +78,13 @@ def test_the_browser_check_sees_a_broken_page(tmp_path: Path) -> None:
     dom, console = render(page)
     assert "svg" not in dom
     assert any("Uncaught TypeError" in line for line in console)
+
+
+def test_a_report_of_an_empty_output_says_so_in_every_chart(tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    charts = write_report(tmp_path, page)
+    dom, console = render(page)
+    tree = HTMLParser(dom)
+    notes = [node.text() for node in tree.css("g.annotation")]
+    assert len(notes) == len(charts) and console == []
+    assert "no inputs were rejected" in notes
