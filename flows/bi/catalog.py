@@ -26,6 +26,8 @@ import pyarrow.parquet as pq
 from flows.store.tables import PARTITION_COLUMN, SCHEMAS, SHANGHAI, Table
 
 CATALOG_NAME = "zhnews.duckdb"
+# The file holds views only; this storage version lets BI tools that bundle DuckDB 1.x open it.
+_STORAGE_VERSION = "v1.0.0"
 _DESCRIPTION = b"description"
 _MISSING_TABLE = "No rows: this output has no Parquet files for the table yet."
 
@@ -290,7 +292,9 @@ def write_catalog(output: Path) -> Path:
     target = output / CATALOG_NAME
     temp = output / f".{CATALOG_NAME}.{uuid.uuid4().hex[:8]}.tmp"
     try:
-        with duckdb.connect(str(temp)) as con:
+        with duckdb.connect(
+            str(temp), config={"storage_compatibility_version": _STORAGE_VERSION}
+        ) as con:
             create_views(con, output)
         os.replace(temp, target)
     finally:
@@ -352,8 +356,12 @@ def _select_with_derived(name: str, present: set[str]) -> str:
     return "*" + (f" REPLACE ({', '.join(replaced)})" if replaced else "") + added
 
 
+def _declared(name: str) -> pa.Schema | None:
+    return SCHEMAS[Table(name)] if name in set(Table) else None
+
+
 def _table_description(name: str, file_schema: pa.Schema | None) -> str:
-    schema = SCHEMAS[Table(name)] if name in set(Table) else file_schema
+    schema = _declared(name) or file_schema
     metadata = (schema.metadata if schema is not None else None) or {}
     return metadata.get(_DESCRIPTION, b"").decode()
 
@@ -362,7 +370,7 @@ def _column_descriptions(name: str, file_schema: pa.Schema | None) -> dict[str, 
     """Declared descriptions, else those the Parquet files carry (a table of a newer zhnews)."""
     descriptions = {PARTITION_COLUMN.name: PARTITION_COLUMN.metadata[_DESCRIPTION].decode()}
     descriptions |= {c: text for c, (_, text) in _DERIVED_COLUMNS.get(name, {}).items()}
-    for schema in (file_schema, SCHEMAS.get(Table(name)) if name in set(Table) else None):
+    for schema in (file_schema, _declared(name)):
         for column in schema or []:
             if column.metadata and _DESCRIPTION in column.metadata:
                 descriptions[column.name] = column.metadata[_DESCRIPTION].decode()

@@ -176,6 +176,7 @@ def catalog(
     from flows.bi.catalog import write_catalog
 
     _require_output(output)
+    _require_writable(output)
     typer.echo(f"catalogue: {write_catalog(output)}")
 
 
@@ -190,9 +191,7 @@ def report(
     from flows.bi.report import write_report
 
     _require_output(output)
-    if not out.parent.is_dir():
-        typer.echo(f"error: {out.parent} is not a directory", err=True)
-        raise typer.Exit(2)
+    _require_writable(out.parent)
     charts = write_report(output, out)
     typer.echo(f"report: {out} ({len(charts)} charts)")
 
@@ -200,6 +199,12 @@ def report(
 def _require_output(output: Path) -> None:
     if not output.is_dir():
         typer.echo(f"error: {output} is not a directory", err=True)
+        raise typer.Exit(2)
+
+
+def _require_writable(directory: Path) -> None:
+    if not (directory.is_dir() and os.access(directory, os.W_OK)):
+        typer.echo(f"error: {directory} is not a writable directory", err=True)
         raise typer.Exit(2)
 
 

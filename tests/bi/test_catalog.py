@@ -223,3 +223,10 @@ def test_an_empty_output_gets_a_view_per_table_that_returns_no_rows(tmp_path: Pa
     assert set(Table) <= set(views)
     assert {"articles", "mentions", "documents_by_day", "slogans_by_month"} <= set(views)
     assert set(counts.values()) == {0}
+
+
+def test_a_report_into_a_missing_directory_is_a_usage_error(bi_output: Path) -> None:
+    out = bi_output / "no-such-dir" / "report.html"
+    result = CliRunner().invoke(app, ["report", str(bi_output), "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0 and "no-such-dir" in result.output
