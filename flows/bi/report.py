@@ -23,6 +23,7 @@ from flows.bi.catalog import create_views
 TOP = 15
 TOP_OUTLETS = 8
 TOP_SLOGANS = 8
+_HEIGHT = 420  # pixels per chart
 _FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 _NO_OUTLET = "(no outlet)"
 _DAY_MS = 24 * 3600 * 1000
@@ -53,13 +54,18 @@ def write_report(output: Path, destination: Path) -> list[Chart]:
 
 
 def _charts(con: duckdb.DuckDBPyConnection, views: set[str]) -> list[Chart]:
+    """The division charts where this output has division codes, else their plain fallbacks."""
+
+    def has_rows(view: str) -> bool:
+        return view in views and con.execute(f"SELECT 1 FROM {view} LIMIT 1").fetchone() is not None
+
     charts = [_documents_per_day(con), _slogans_over_time(con)]
-    if "places_by_division" in views:
+    if has_rows("places_by_division"):
         charts.append(_entities_by_province(con))
     else:
         charts.append(_top_entities(con, "LOC", "Places mentioned in most documents"))
     charts.append(_top_entities(con, "ORG", "Bodies mentioned in most documents"))
-    if "officials_by_division" in views:
+    if has_rows("officials_by_division"):
         charts.append(_top_officials(con))
     else:
         charts.append(_top_entities(con, "PERSON", "People mentioned in most documents"))
@@ -96,6 +102,7 @@ def _documents_per_day(con: duckdb.DuckDBPyConnection) -> Chart:
     )
     figure.update_layout(
         barmode="stack",
+        showlegend=True,
         xaxis_title="week of publication" if weekly else "publication day",
         yaxis_title="documents per week" if weekly else "documents",
     )
@@ -104,9 +111,15 @@ def _documents_per_day(con: duckdb.DuckDBPyConnection) -> Chart:
     ).fetchone()[0]
     return Chart(
         "Documents per day by outlet",
-        f"Stacked by outlet (the {TOP_OUTLETS} largest; the rest together)"
-        f"{'; one bar per week, as the days span more than 120' if weekly else ''}. "
-        f"{undated} document(s) without a known publication year are not shown.",
+        " ".join(
+            [
+                f"Stacked by outlet (the {TOP_OUTLETS} largest; the rest together)"
+                + ("; one bar per week, as the days span more than 120." if weekly else "."),
+                f"{undated} document(s) without a known publication year are not shown."
+                if undated
+                else "",
+            ]
+        ),
         figure,
     )
 
@@ -146,7 +159,17 @@ def _slogans_over_time(con: duckdb.DuckDBPyConnection) -> Chart:
             for canonical, points in series.items()
         ]
     )
-    figure.update_layout(xaxis_title="month of publication", yaxis_title="mentions")
+    figure.update_layout(
+        xaxis_title="month of publication", yaxis_title="mentions", showlegend=True
+    )
+    if rows:  # half a month of margin: a single month otherwise gets millisecond ticks
+        margin = dt.timedelta(days=15)
+        first, last = rows[0][1], rows[-1][1]
+        figure.update_xaxes(
+            range=[first - margin, last + margin],
+            tickformat="%Y-%m",
+            dtick="M1" if (last - first).days < 366 else None,
+        )
     return Chart(
         "Top slogans over time",
         f"Monthly mentions of the {TOP_SLOGANS} slogans found in the most documents.",
@@ -214,7 +237,13 @@ def _horizontal_bars(rows: Sequence[tuple[str, int]], unit: str) -> go.Figure:
             marker_color="#3b6ea8",
         )
     )
-    figure.update_layout(xaxis_title=unit, yaxis_autorange="reversed", showlegend=False, bargap=0.3)
+    figure.update_layout(
+        xaxis_title=unit,
+        yaxis_autorange="reversed",
+        showlegend=False,
+        bargap=0.3,
+        height=min(_HEIGHT, 110 + 26 * max(len(rows), 3)),  # a few bars stay bar-shaped
+    )
     return figure
 
 
@@ -244,7 +273,7 @@ def _page(output: Path, facts: list[tuple[str, str]], charts: list[Chart]) -> st
         chart.figure.update_layout(
             template="plotly_white",
             font_family=_FONT,
-            height=420,
+            height=chart.figure.layout.height or _HEIGHT,
             margin={"l": 10, "r": 10, "t": 10, "b": 10},
             legend={"orientation": "h", "y": -0.2},
         )
