@@ -455,6 +455,41 @@ def bench(
         typer.echo(str(result))
 
 
+@slogans_app.command("evaluate")
+def evaluate_slogans(
+    split: Annotated[
+        str, typer.Option(help="Split of the annotated news to score: dev, test or all.")
+    ] = "dev",
+    discovery_threshold: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="Score from which discovered mentions count (default: the "
+            "matcher's DISCOVERY_THRESHOLD).",
+        ),
+    ] = None,
+) -> None:
+    """Slogan P/R/F on the annotated news (data/annotated/slogans) and on the seeds.
+
+    `discovered` scores the discovered mentions alone: the threshold is set where its
+    precision on the dev split stays >= 0.8.
+    """
+    from flows.nlp.slogans import DISCOVERY_THRESHOLD, SloganLexicon, SloganMatcher
+    from flows.ops.evaluate import annotated_news, annotated_seeds, score_slogans
+
+    if split not in ("dev", "test", "all"):
+        raise typer.BadParameter("must be dev, test or all", param_hint="--split")
+    threshold = DISCOVERY_THRESHOLD if discovery_threshold is None else discovery_threshold
+    matcher = SloganMatcher(SloganLexicon.load(), discovery_threshold=threshold)
+    sets = {
+        f"news:{split}": annotated_news(split=None if split == "all" else split),
+        "seeds": annotated_seeds(),
+    }
+    for name, documents in sets.items():
+        for aspect, result in score_slogans(matcher, documents).items():
+            typer.echo(f"{name:10s} {aspect:18s} {result}")
+
+
 @slogans_app.command("rank")
 def rank_slogans(
     output: Annotated[

@@ -129,3 +129,4 @@ class SloganMention:
     canonical: str
     category: str | None
     method: str  # lexicon / template / discovered
+    score: float = 1.0  # confidence in [0, 1]: 1.0 for lexicon and template matches

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from flows.nlp.slogans import (
     DEFAULT_LEXICON,
+    DISCOVERY_THRESHOLD,
     LexiconError,
     MatchMethod,
     SloganCategory,
@@ -168,13 +169,97 @@ def test_exclusions(matcher: SloganMatcher, text: str) -> None:
 
 def test_discovery_of_unknown_candidates(matcher: SloganMatcher) -> None:
     text = "推出“拿号即办”服务，推行一窗一码，做到守土有责、守土尽责。"
-    mentions = matcher.find(text)
-    assert [(m.text, m.canonical) for m in mentions] == [
+    candidates = SloganMatcher(SloganLexicon.load(), discovery_threshold=0).find(text)
+    assert [(m.text, m.canonical) for m in candidates] == [
         ("“拿号即办”", "拿号即办"),
         ("一窗一码", "一窗一码"),
         ("守土有责、守土尽责", "守土有责、守土尽责"),
     ]
-    assert all(m.method == "discovered" and m.slogan_id is None for m in mentions)
+    assert all(m.method == "discovered" and m.slogan_id is None for m in candidates)
+    assert all(0 <= m.score <= 1 for m in candidates)
+    kept = [m for m in candidates if m.score >= DISCOVERY_THRESHOLD]
+    assert matcher.find(text) == kept
+    assert len(kept) < len(candidates)  # a bare couplet is too weak to report
+
+
+# Sentences of the dev split of data/annotated/slogans and of covid_news.
+@pytest.mark.parametrize(
+    ("text", "candidate", "reported"),
+    [
+        ("探索供水“四化”新路径保障农村饮水安全", "“四化”", True),
+        (
+            "习近平在山西考察时提出让汾河“水量丰起来、水质好起来、风光美起来”的要求。",
+            "“水量丰起来、水质好起来、风光美起来”",
+            True,
+        ),
+        ("相互支持办好6月马赛世界自然保护大会暨第四届“一个星球”峰会", "“一个星球”", False),
+        ("中国海军另外3支参赛队参加“海洋之杯”“深海”“晴空”等项目。", "“深海”", False),
+        ("王家坝闸有千里淮河“第一闸”之称。", "“第一闸”", False),
+        ("要紧扣一体化和高质量两个关键词，推进长三角一体化发展。", "三角一体", False),
+        ("要释放消费潜力，做好复工复产、复商复市，扩大居民消费。", "复工复产、复商复市", False),
+        ("全力以赴救治患者，打好武汉保卫战、湖北保卫战。", "打好武汉保卫战、湖北保卫战", True),
+        ("要继续打好污染防治攻坚战。", "打好污染防治攻坚战", True),
+        ("坚持以快制快，第一时间开展流调溯源。", "以快制快", True),  # constructed
+        ("加强纪检监察机关自身建设，坚决防止“灯下黑”。", "“灯下黑”", True),
+        ("推动“线上”和“线下”经济融合发展", "“线上”", False),
+        ("对塞尔维亚而言，中国专家组和医疗物资“极为重要”。", "“极为重要”", False),
+        (
+            "使你们切身体会到了“志不求易者成，事不避难者进”的道理。",
+            "“志不求易者成，事不避难者进”",
+            False,
+        ),
+        ("疫情防控措施和教育教学安排要一省一案、一校一策。", "一省一案", True),
+        ("在青岛大学的操场上，同学们十人一组，有序采样。", "十人一组", False),
+    ],
+)
+def test_discovery_scores(text: str, candidate: str, reported: bool) -> None:
+    every = SloganMatcher(SloganLexicon.load(), discovery_threshold=0).find(text)
+    [mention] = [m for m in every if m.text == candidate] or [None]
+    assert mention is not None, every
+    assert mention.method == MatchMethod.DISCOVERED
+    assert (mention.score >= DISCOVERY_THRESHOLD) is reported
+    assert (candidate in texts(SloganMatcher(SloganLexicon.load()), text)) is reported
+
+
+def test_gap_templates_keep_the_written_form(matcher: SloganMatcher) -> None:
+    text = "中国有信心、有能力、有把握打赢这场疫情防控阻击战。"
+    [mention] = matcher.find(text)
+    assert (mention.text, mention.canonical) == ("打赢这场疫情防控阻击战", "打赢疫情防控阻击战")
+    text = "就统筹推进常态化疫情防控和经济社会发展工作、加强防汛救灾作出部署"
+    [mention] = matcher.find(text)
+    assert mention.text == "统筹推进常态化疫情防控和经济社会发展"
+    assert mention.canonical == "统筹疫情防控和经济社会发展"
+
+
+def test_a_formula_keeps_its_verb_before_a_quote(matcher: SloganMatcher) -> None:
+    assert texts(matcher, "坚决打好“三大攻坚战”。") == ["打好“三大攻坚战”"]
+    assert texts(matcher, "织牢疫情防控一张“网”。") == []
+
+
+def test_uses_inside_names_are_not_slogans(matcher: SloganMatcher) -> None:
+    text = "今天（2月14日），国务院联防联控机制在国新办举行新闻发布会。"
+    assert matcher.find(text) == []
+    text = "诠释了患难与共这一中柬命运共同体的核心要义。落实好中柬命运共同体行动计划。"
+    assert texts(matcher, text) == ["中柬命运共同体"]
+    text = "加强疫情联防联控，由省联防联控工作组统一调度。"
+    assert texts(matcher, text) == ["联防联控"]
+    organisation = text.index("省联防联控工作组"), text.index("统一")
+    assert texts(matcher, text.replace("工作组", "专班")) == ["联防联控", "联防联控"]
+    found = matcher.find(text.replace("工作组", "专班"), names=[organisation])
+    assert [m.start_char for m in found] == [text.index("联防联控")]
+    titled = "标题\n\n" + text.replace("工作组", "专班")  # names are in document offsets
+    shifted = [(start + 4, end + 4) for start, end in [organisation]]
+    found = matcher.find(titled, body_start=4, names=shifted)
+    assert [m.start_char for m in found] == [titled.index("联防联控")]
+
+
+def test_adjacent_quotes_of_one_formula_are_one_item(matcher: SloganMatcher) -> None:
+    text = "形成疫情防控“一张网”“一盘棋”，尽最大可能切断传染源。"
+    [mention] = matcher.find(text)
+    assert (mention.text, mention.canonical) == ("“一张网”“一盘棋”", "一张网、一盘棋")
+    assert mention.method == MatchMethod.LEXICON and mention.slogan_id is not None
+    parallel = matcher.find("实行“七天七检”“七天四检”。")
+    assert [m.text for m in parallel] == ["“七天七检”", "“七天四检”"]
 
 
 def test_title_is_not_annotated(matcher: SloganMatcher) -> None:
@@ -245,6 +330,7 @@ def test_find_never_raises_and_offsets_are_exact(text: str, body_start: int) -> 
     previous_end = max(body_start, 0)
     for mention in mentions:
         assert text[mention.start_char : mention.end_char] == mention.text
+        assert 0 <= mention.score <= 1
         assert mention.start_char >= previous_end  # inside the body, no overlaps
         previous_end = mention.end_char
 
@@ -318,7 +404,8 @@ def test_scan_jsonl_ranks_like_the_parquet_path(tmp_path: Path) -> None:
     ]
     path = tmp_path / "news.jsonl"
     path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items))
-    scan = scan_jsonl([path], MATCHER)
+    curation = SloganMatcher(SloganLexicon.load(), discovery_threshold=0)
+    scan = scan_jsonl([path], curation)
     top = scan.candidates[0]
     assert (top.canonical, top.n_mentions, top.n_docs, top.n_sources) == ("拿号即办", 3, 2, 1)
     assert (top.first_date, top.last_date) == (dt.date(2020, 3, 1), dt.date(2020, 4, 20))
