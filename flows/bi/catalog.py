@@ -295,7 +295,9 @@ def write_catalog(output: Path) -> Path:
         with duckdb.connect(
             str(temp), config={"storage_compatibility_version": _STORAGE_VERSION}
         ) as con:
+            con.begin()  # one commit: each statement on its own would sync the file
             create_views(con, output)
+            con.commit()
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
@@ -304,14 +306,18 @@ def write_catalog(output: Path) -> Path:
 
 def create_views(con: duckdb.DuckDBPyConnection, output: Path) -> list[str]:
     """Create and comment the table and analysis views of `output`; returns their names."""
-    created = [_create_table_view(con, output.resolve(), name) for name in _table_names(output)]
+    # Each view's columns, read once: binding a view reads the footer of every Parquet file.
+    columns = {
+        name: _create_table_view(con, output.resolve(), name) for name in _table_names(output)
+    }
     for view in ANALYSIS_VIEWS:
-        if view.name in created or not _has_columns(con, view.requires):
+        needs = view.requires.items()
+        if view.name in columns or not all(v in columns and c <= columns[v] for v, c in needs):
             continue
         con.execute(f"CREATE VIEW {_ident(view.name)} AS {view.sql}")
-        _comment(con, view.name, view.description, view.columns)
-        created.append(view.name)
-    return created
+        columns[view.name] = set(view.columns)
+        _comment(con, view.name, view.description, view.columns, columns[view.name])
+    return list(columns)
 
 
 def _table_names(output: Path) -> list[str]:
@@ -324,7 +330,8 @@ def _table_names(output: Path) -> list[str]:
     return [*Table, *(name for name in found if name not in set(Table))]
 
 
-def _create_table_view(con: duckdb.DuckDBPyConnection, output: Path, name: str) -> str:
+def _create_table_view(con: duckdb.DuckDBPyConnection, output: Path, name: str) -> set[str]:
+    """Create the view of one table; returns its columns."""
     first_file = next((output / name).rglob("*.parquet"), None)
     if first_file is None:
         file_schema = None
@@ -334,14 +341,16 @@ def _create_table_view(con: duckdb.DuckDBPyConnection, output: Path, name: str) 
         glob = _literal(f"{output / name}/**/*.parquet")
         source = f"read_parquet({glob}, hive_partitioning = true, union_by_name = true)"
     con.execute(f"CREATE VIEW {_ident(name)} AS SELECT * FROM {source}")
-    select = _select_with_derived(name, _view_columns(con)[name])
+    columns = set(con.table(_ident(name)).columns)
+    select = _select_with_derived(name, columns)
     if select != "*":
         con.execute(f"CREATE OR REPLACE VIEW {_ident(name)} AS SELECT {select} FROM {source}")
+        columns |= set(_DERIVED_COLUMNS[name])
     description = _table_description(name, file_schema)
     if first_file is None:
         description = f"{description} {_MISSING_TABLE}"
-    _comment(con, name, description, _column_descriptions(name, file_schema))
-    return name
+    _comment(con, name, description, _column_descriptions(name, file_schema), columns)
+    return columns
 
 
 def _select_with_derived(name: str, present: set[str]) -> str:
@@ -387,36 +396,18 @@ def _empty_select(con: duckdb.DuckDBPyConnection, schema: pa.Schema) -> str:
     return f"SELECT {columns} WHERE false"
 
 
-def _has_columns(con: duckdb.DuckDBPyConnection, requires: Mapping[str, frozenset[str]]) -> bool:
-    present = _view_columns(con)
-    return all(view in present and columns <= present[view] for view, columns in requires.items())
-
-
-def _view_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
-    columns: dict[str, set[str]] = {}
-    for view, column in con.execute(
-        "SELECT table_name, column_name FROM duckdb_columns()"
-    ).fetchall():
-        columns.setdefault(view, set()).add(column)
-    return columns
-
-
 def _comment(
-    con: duckdb.DuckDBPyConnection, view: str, description: str, columns: Mapping[str, str]
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    description: str,
+    descriptions: Mapping[str, str],
+    columns: set[str],
 ) -> None:
+    """COMMENT the view and each of its `columns` that has a description."""
     con.execute(f"COMMENT ON VIEW {_ident(view)} IS {_literal(description)}")
-    _comment_columns(con, view, columns)
-
-
-def _comment_columns(
-    con: duckdb.DuckDBPyConnection, view: str, descriptions: Mapping[str, str]
-) -> None:
-    present = _view_columns(con)[view]
-    for column, description in descriptions.items():
-        if column in present and description:
-            con.execute(
-                f"COMMENT ON COLUMN {_ident(view)}.{_ident(column)} IS {_literal(description)}"
-            )
+    for column, text in descriptions.items():
+        if column in columns and text:
+            con.execute(f"COMMENT ON COLUMN {_ident(view)}.{_ident(column)} IS {_literal(text)}")
 
 
 def _ident(name: str) -> str:
