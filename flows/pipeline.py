@@ -33,6 +33,7 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
 from spacy.tokens import Doc
 
+from flows.bi import catalog
 from flows.inputs import ingest
 from flows.inputs.clean import clean_document
 from flows.nlp import model as nlp
@@ -452,5 +453,6 @@ def zhnews_flow(
         # Fingerprints taken before reading: a file changed meanwhile is read again next time.
         ledger.record((f, seen.documents_per_source[f.path]) for _, f in unread if f is not None)
         ledger.save()
+        catalog.write_catalog(output)
     create_markdown_artifact(summary.markdown(), key="zhnews-run", description="zhnews run summary")
     return summary

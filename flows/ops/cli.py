@@ -200,6 +200,48 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command()
+def catalog(
+    output: Annotated[
+        Path, typer.Argument(help="Output directory of earlier runs.")
+    ] = DEFAULT_OUTPUT,
+) -> None:
+    """Write OUTPUT/zhnews.duckdb: commented views over the tables, for DuckDB and BI tools."""
+    from flows.bi.catalog import write_catalog
+
+    _require_output(output)
+    _require_writable(output)
+    typer.echo(f"catalogue: {write_catalog(output)}")
+
+
+@app.command()
+def report(
+    output: Annotated[
+        Path, typer.Argument(help="Output directory of earlier runs.")
+    ] = DEFAULT_OUTPUT,
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
+) -> None:
+    """Write one self-contained HTML page of charts over OUTPUT (opens offline)."""
+    from flows.bi.report import write_report
+
+    _require_output(output)
+    _require_writable(out.parent)
+    charts = write_report(output, out)
+    typer.echo(f"report: {out} ({len(charts)} charts)")
+
+
+def _require_output(output: Path) -> None:
+    if not output.is_dir():
+        typer.echo(f"error: {output} is not a directory", err=True)
+        raise typer.Exit(2)
+
+
+def _require_writable(directory: Path) -> None:
+    if not (directory.is_dir() and os.access(directory, os.W_OK)):
+        typer.echo(f"error: {directory} is not a writable directory", err=True)
+        raise typer.Exit(2)
+
+
 # Options shared by the training commands.
 ConfigOption = Annotated[Path, typer.Option(help="spaCy training config.")]
 SegmenterOption = Annotated[Path, typer.Option(help="pkuseg model (zhnews train segmenter).")]
