@@ -6,7 +6,7 @@ import pytest
 
 from flows.inputs import ingest
 from flows.inputs.clean import clean_document
-from flows.nlp.model import MODEL_DIR, annotate, load_pipeline
+from flows.nlp.model import annotate_documents, load_pipeline
 from flows.ops.evaluate import evaluate_linking
 from flows.store.records import CleanDocument
 from tests.conftest import REPO_ROOT, SEEDS
@@ -25,14 +25,14 @@ def _seed(prefix: str) -> CleanDocument:
 
 @pytest.mark.skipif(not LINKING_DEV.exists(), reason="the hand-annotated linking set is not here")
 def test_the_hand_annotated_set_clears_the_bars() -> None:
-    scores = evaluate_linking(LINKING_DEV, MODEL_DIR)
+    scores = evaluate_linking(LINKING_DEV)
     assert scores.mentions.f1 >= 0.90
     assert scores.officials.f1 >= 0.80
     assert scores.adcode_accuracy >= 0.85
 
 
 def test_seed_officials_and_codes() -> None:
-    linyi, xinglongtai = annotate(load_pipeline(), [_seed("000"), _seed("003")])
+    linyi, xinglongtai = annotate_documents(load_pipeline(), [_seed("000"), _seed("003")])
     officials = {(o.person, o.title, o.organisation, o.adcode) for o in linyi.officials}
     assert {
         ("隽新阳", "市委常委", None, "371300"),

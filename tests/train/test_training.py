@@ -104,6 +104,12 @@ def test_smoke_training_produces_a_loadable_pipeline(smoke_models: dict[str, Pat
     assert nlp.get_pipe("zhnews_divisions").table.codes("诸城") == {"370782"}
     assert doc._.officials == []
 
+    # So is the slogan lexicon.
+    doc = nlp("各地坚持外防输入、内防反弹。")
+    assert [(s.text, s._.method) for s in doc.spans["slogans"]] == [
+        ("外防输入、内防反弹", "lexicon")
+    ]
+
 
 @needs_corpora
 def test_smoke_segmenter_scores_on_its_dev_split(smoke_models: dict[str, Path]) -> None:
