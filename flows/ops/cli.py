@@ -494,6 +494,22 @@ def evaluate_linking(
     )
 
 
+@app.command("evaluate-entities")
+def evaluate_entities(
+    annotations: Annotated[
+        Path, typer.Argument(help="JSONL of annotated sentences of whole articles.")
+    ] = Path("data/annotated/ner_news_articles.jsonl"),
+    split: Annotated[str | None, typer.Option(help="Only articles of this split.")] = "dev",
+) -> None:
+    """Score entities per label over whole articles with --model's pipeline."""
+    from flows.ops.evaluate import evaluate_entity_articles
+
+    if not annotations.exists():
+        raise typer.BadParameter(f"{annotations} does not exist", param_hint="ANNOTATIONS")
+    for label, score in evaluate_entity_articles(annotations, split=split).items():
+        typer.echo(f"entities:{label:7} {score}")
+
+
 @app.command()
 def bench(
     model: Annotated[

@@ -212,6 +212,37 @@ def evaluate_linking(
     return LinkingScores(mentions, officials, adcode_right, len(items))
 
 
+NEWS_ARTICLES = REPO_ROOT / "data" / "annotated" / "ner_news_articles.jsonl"
+ENTITY_LABELS = ("PERSON", "ORG", "LOC")
+
+
+def evaluate_entity_articles(
+    annotations: Path = NEWS_ARTICLES, model: Path | None = None, *, split: str | None = "dev"
+) -> dict[str, Score]:
+    """Entity P/R/F per label over whole annotated articles, as CONTRACT.md judges them: the
+    whole pipeline on each article (its sentences joined), matched by label and surface text,
+    each occurrence counted."""
+    from flows.nlp.model import annotate_documents, load_pipeline
+
+    articles: dict[str, list[dict]] = {}
+    with annotations.open(encoding="utf-8") as lines:
+        for line in lines:
+            sentence = json.loads(line)
+            if split is None or sentence["split"] == split:
+                articles.setdefault(sentence["id"].split(":")[0], []).append(sentence)
+    texts = {item: "".join(s["text"] for s in sentences) for item, sentences in articles.items()}
+    documents = [_annotated_document({"id": item, "text": text}) for item, text in texts.items()]
+    found = annotate_documents(load_pipeline(model), documents)
+    scores = {label: Score(0, 0, 0) for label in ("ALL", *ENTITY_LABELS)}
+    for sentences, result in zip(articles.values(), found, strict=True):
+        gold = [(lab, s["text"][a:b]) for s in sentences for a, b, lab in s["entities"]]
+        predicted = [(e.label, e.text) for e in result.entities]
+        for label in scores:
+            keep = (lambda row: True) if label == "ALL" else (lambda row, lab=label: row[0] == lab)
+            scores[label] += match(filter(keep, predicted), filter(keep, gold))
+    return scores
+
+
 SLOGANS_NEWS = REPO_ROOT / "data" / "annotated" / "slogans" / "slogans_news.jsonl"
 SEED_ANNOTATIONS = REPO_ROOT / "tests" / "data" / "seed_annotations"
 SEEDS = REPO_ROOT / "seeds"
