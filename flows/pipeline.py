@@ -183,6 +183,12 @@ def slogan_matcher() -> slogans.SloganMatcher:
     return slogans.SloganMatcher(slogans.SloganLexicon.load())
 
 
+def load_models() -> None:
+    """Load the spaCy pipeline and the slogan automaton now, for stages run in this process."""
+    nlp.load_pipeline()
+    slogan_matcher()
+
+
 @_stage_task(Stage.SLOGANS)
 def match_slogans(documents: Sequence[CleanDocument], batch_no: int) -> list[list[SloganMention]]:
     """Lexicon, template and discovered slogans of each document's body."""

@@ -18,7 +18,7 @@ from flows.nlp import (
     numbers,  # noqa: F401  (registers the factories)
 )
 from flows.nlp.entities import EntityRules, Gazetteer, WordLexicon, is_han
-from flows.nlp.model import NER_COMPONENTS
+from flows.nlp.model import NER_COMPONENTS, add_numpy_blas_to_config
 from flows.nlp.token_splits import AnnotatedText, SplitTable
 from flows.nlp.tokenizer import TOKENIZER_CONFIG, PkusegTokenizer
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
@@ -135,6 +135,7 @@ def package(
     cuts = SplitTable.learn(tokenizers, training_texts(corpora, news_limit)).cuts
     tokenizer.splits = SplitTable(cuts, vocabulary)
     rules.gazetteer = Gazetteer.from_adcodes(adcode_rows())
+    add_numpy_blas_to_config(nlp)
     nlp.meta.update(
         {
             "name": "zh_news",
