@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -127,6 +128,7 @@ def prefect_api_starting() -> Iterator[Callable[[], None]]:
     it; started here, it boots on another core while this process imports the pipeline and
     loads the model. Nothing starts when the settings name an API or forbid ephemeral mode.
     """
+    from prefect.context import _temporary_global_settings_context, get_settings_context
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
     settings = get_current_settings()
@@ -137,70 +139,82 @@ def prefect_api_starting() -> Iterator[Callable[[], None]]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/api"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--app-dir",
-            str(Path(sys.modules["prefect"].__file__ or "").parents[1]),
-            "--factory",
-            "prefect.server.api.server:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "error",
-            "--lifespan",
-            "on",
-        ],
-        # What Prefect's SubprocessASGIServer sets: no UI, ephemeral services only.
-        env={
-            **os.environ,
-            **settings.to_environment_variables(exclude_unset=True),
-            "PREFECT_UI_ENABLED": "0",
-            "PREFECT__SERVER_EPHEMERAL": "1",
-            "PREFECT__SERVER_FINAL": "1",
-        },
-    )
-
-    def wait_until_ready() -> None:
-        deadline = time.monotonic() + settings.server.ephemeral.startup_timeout_seconds
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise PrefectServerError(
-                    f"Prefect's temporary server exited with code {server.returncode}"
-                )
-            with (
-                contextlib.suppress(urllib.error.URLError, ConnectionError),
-                urllib.request.urlopen(f"{url}/health", timeout=1) as response,
-            ):
-                if response.status == 200:
-                    return
-            time.sleep(0.05)
-        raise PrefectServerError(
-            f"Prefect's temporary server did not answer within "
-            f"{settings.server.ephemeral.startup_timeout_seconds} s "
-            "(raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--app-dir",
+                str(Path(sys.modules["prefect"].__file__ or "").parents[1]),
+                "--factory",
+                "prefect.server.api.server:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "error",
+                "--lifespan",
+                "on",
+            ],
+            # What Prefect's SubprocessASGIServer sets: no UI, ephemeral services only.
+            env={
+                **os.environ,
+                **settings.to_environment_variables(exclude_unset=True),
+                "PREFECT_UI_ENABLED": "0",
+                "PREFECT__SERVER_EPHEMERAL": "1",
+                "PREFECT__SERVER_FINAL": "1",
+            },
+            # Its shutdown prints tracebacks of cancelled flushes; kept for a failed start only.
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
-    # The environment too: worker processes read it, not this process's settings.
-    os.environ["PREFECT_API_URL"] = url
-    try:
-        with temporary_settings({PREFECT_API_URL: url}):
-            try:
-                yield wait_until_ready
-            finally:
-                _send_queued_logs_and_events()
-    finally:
-        del os.environ["PREFECT_API_URL"]
-        server.terminate()
+        def wait_until_ready() -> None:
+            deadline = time.monotonic() + settings.server.ephemeral.startup_timeout_seconds
+            while time.monotonic() < deadline:
+                if server.poll() is not None:
+                    log.seek(0)
+                    output = log.read().decode(errors="replace")[-2000:]
+                    raise PrefectServerError(
+                        f"Prefect's temporary server exited with code {server.returncode}:"
+                        f"\n{output}"
+                    )
+                with (
+                    contextlib.suppress(urllib.error.URLError, ConnectionError),
+                    urllib.request.urlopen(f"{url}/health", timeout=1) as response,
+                ):
+                    if response.status == 200:
+                        return
+                time.sleep(0.05)
+            raise PrefectServerError(
+                f"Prefect's temporary server did not answer within "
+                f"{settings.server.ephemeral.startup_timeout_seconds} s "
+                "(raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
+            )
+
+        # The environment too: worker processes read it, not this process's settings.
+        os.environ["PREFECT_API_URL"] = url
         try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            with (
+                temporary_settings({PREFECT_API_URL: url}),
+                # Also for threads whose context was copied before (Prefect's log and event
+                # workers): without it one may start a server of its own, orphaned at exit.
+                _temporary_global_settings_context(get_settings_context()),
+            ):
+                try:
+                    yield wait_until_ready
+                finally:
+                    _send_queued_logs_and_events()
+        finally:
+            del os.environ["PREFECT_API_URL"]
+            server.terminate()
+            try:
+                server.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def _send_queued_logs_and_events() -> None:
