@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import spacy
 from thinc.api import NumpyOps, get_current_ops
 
+from flows import CHECKOUT_MODEL as MODEL
 from flows import REPO_ROOT
-from flows.nlp.model import MODEL_DIR, NER_COMPONENTS
+from flows.nlp.model import NER_COMPONENTS
 from flows.ops.bench import (
     Throughput,
     load_on_thincs_default_ops,
@@ -28,11 +30,12 @@ def entities(nlp: spacy.Language, texts: list[str]) -> list[list[tuple[int, int,
     return [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
 
 
+@pytest.mark.slow
 def test_the_pipeline_chooses_numpy_blas_and_finds_the_same_entities_as_thincs_default() -> None:
     texts = annotated_texts(300)
     default_ops = get_current_ops()
-    blis = load_on_thincs_default_ops(MODEL_DIR, enable=NER_COMPONENTS)
-    numpy_blas = spacy.load(MODEL_DIR, enable=NER_COMPONENTS)
+    blis = load_on_thincs_default_ops(MODEL, enable=NER_COMPONENTS)
+    numpy_blas = spacy.load(MODEL, enable=NER_COMPONENTS)
     for nlp, use_blis in ((blis, True), (numpy_blas, False)):
         for name in NER_COMPONENTS:
             ops = {type(node.ops) for node in nlp.get_pipe(name).model.walk()}
@@ -45,9 +48,10 @@ def test_the_pipeline_chooses_numpy_blas_and_finds_the_same_entities_as_thincs_d
     assert found == entities(blis, texts)
 
 
+@pytest.mark.slow
 def test_bench_times_every_stage_on_the_same_text() -> None:
     texts = annotated_texts(60)
-    results = measure_ner(MODEL_DIR, texts, rounds=3)
+    results = measure_ner(MODEL, texts, rounds=3)
     assert [r.stage.split(" (")[0] for r in results] == [
         "tokenizer",
         "tokenizer",
