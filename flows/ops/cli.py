@@ -143,7 +143,7 @@ def run(
         runner = Runner.DASK
     if runner is None and workers is None:
         runner, workers = default_runner(find_input_files(paths)[0])
-    runner = runner or (Runner.PROCESSES if workers and workers > 1 else Runner.IN_PROCESS)
+    runner = runner or (Runner.PROCESSES if workers else Runner.IN_PROCESS)
     # The server boots on another core while this process imports and loads the model.
     with prefect_api_starting() as wait_for_api:
         from flows.nlp.model import load_pipeline
