@@ -116,17 +116,21 @@ def test_default_runner_keeps_small_inputs_in_process_and_gives_large_ones_worke
 
 
 @pytest.mark.slow
-def test_prefect_api_starting_serves_the_api_while_open_and_stops_after() -> None:
-    from prefect.settings import PREFECT_API_URL
+def test_prefect_api_starting_serves_the_api_while_open_and_stops_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    assert "PREFECT_API_URL" not in os.environ and not PREFECT_API_URL.value()
-    with runners.prefect_api_starting() as wait_until_ready:
-        url = os.environ["PREFECT_API_URL"]
-        assert PREFECT_API_URL.value() == url
-        wait_until_ready()
-        with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
-            assert response.status == 200
-    assert "PREFECT_API_URL" not in os.environ and not PREFECT_API_URL.value()
+    # As in a fresh `zhnews run`: no API configured (other tests may have started one).
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        with runners.prefect_api_starting() as wait_until_ready:
+            url = os.environ["PREFECT_API_URL"]
+            assert PREFECT_API_URL.value() == url
+            wait_until_ready()
+            with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
+                assert response.status == 200
+        assert "PREFECT_API_URL" not in os.environ and not PREFECT_API_URL.value()
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{url}/health", timeout=5)
 
