@@ -148,8 +148,8 @@ def main() -> None:
         run_flow("cold-start", seed, work)
         cold_start = time.perf_counter() - started
         runs = {
-            "in-process": run_flow("in-process", full, work),
-            "in-process-half": run_flow("in-process-half", half, work),
+            "in-process": run_flow("in-process", full, work, "--runner", "in-process"),
+            "in-process-half": run_flow("in-process-half", half, work, "--runner", "in-process"),
             "processes-1": run_flow(
                 "processes-1", full, work, "--runner", "processes", "--workers", "1"
             ),

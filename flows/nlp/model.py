@@ -14,14 +14,14 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
-from thinc.api import NumpyOps, set_current_ops
+from thinc.api import Model, NumpyOps, set_current_ops
 from threadpoolctl import threadpool_limits
 
 # Importing registers the components the saved pipeline names (also via entry points).
@@ -43,6 +43,8 @@ from flows.store.records import (
 # What finds the entities in MSRA's conventions (the NER bar and the benchmark), after the
 # tokenizer and its token splits.
 NER_COMPONENTS = ("tok2vec", "ner")
+# Registered for `spacy.load` users through an entry point too (pyproject.toml).
+NUMPY_BLAS_CALLBACK = "zhnews.numpy_blas.v1"
 # A sentence ends at a full stop, exclamation or question mark, or at a line break.
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n+")
 
@@ -66,18 +68,45 @@ def use_numpy_blas() -> None:
     matrices at a third of the speed of numpy's OpenBLAS (33 against 94 GFLOP/s for 2000x384 by
     384x384, measured): tok2vec takes 17 instead of 36 µs per character, and the predictions are
     the same (8,756 entities on 300,000 characters of news, none different). One thread, because
-    workers are processes with a core each. Models built after the call use it; it changes no
-    weights, so pipelines saved under either ops load under the other.
+    workers are processes with a core each. Models built after the call use it (training); a
+    saved zh_news pipeline chooses it itself (`numpy_blas_pipeline`).
     """
     threadpool_limits(limits=1, user_api="blas")
     set_current_ops(NumpyOps(use_blis=False))
+
+
+def numpy_blas_pipeline(nlp: Language) -> Language:
+    """Run every model of the pipeline on numpy's BLAS, one thread (see `use_numpy_blas`).
+
+    The pipeline's own choice, made as `spacy.load` builds it, so that library users get the
+    speed the flow gets without touching thinc's process-wide default ops. Weights are untouched.
+    """
+    threadpool_limits(limits=1, user_api="blas")
+    ops = NumpyOps(use_blis=False)
+    for _name, component in nlp.components:
+        model = getattr(component, "model", None)
+        if isinstance(model, Model):
+            for node in model.walk():
+                node.ops = ops
+    return nlp
+
+
+@spacy.registry.callbacks(NUMPY_BLAS_CALLBACK)
+def make_numpy_blas_pipeline() -> Callable[[Language], Language]:
+    """`[nlp.after_pipeline_creation]` of models/zh_news."""
+    return numpy_blas_pipeline
+
+
+def add_numpy_blas_to_config(nlp: Language) -> None:
+    """Make a pipeline choose numpy's BLAS whenever it is loaded (packaging calls this)."""
+    nlp.config["nlp"]["after_pipeline_creation"] = {"@callbacks": NUMPY_BLAS_CALLBACK}
+    numpy_blas_pipeline(nlp)
 
 
 @functools.cache
 def load_pipeline(path: Path | None = None) -> Language:
     """Load the pipeline (`path`, else `flows.model_path`'s) once per process (each Prefect or
     Dask worker keeps its own)."""
-    use_numpy_blas()
     return spacy.load(model_path(path))
 
 

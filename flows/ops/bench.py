@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -17,7 +18,7 @@ from thinc.api import use_ops
 from threadpoolctl import threadpool_info
 
 from flows import model_path
-from flows.nlp.model import NER_COMPONENTS, use_numpy_blas
+from flows.nlp.model import NER_COMPONENTS
 from flows.train.corpora import DEFAULT_CORPORA
 
 COVID_NEWS = DEFAULT_CORPORA / "covid_news" / "xwlb_covid_2020_2021.jsonl"
@@ -78,10 +79,10 @@ def measure_ner(
 
     Two lines are for comparison: spaCy's own pkuseg tokenizer (spacy-pkuseg's per-character
     feature extraction, no token splits) on the same segmenter model, against ours
-    (flows/nlp/tokenizer.py, token splits included); and the pipeline under thinc's default CPU ops
-    (blis), against the numpy BLAS that zhnews uses (`use_numpy_blas`). Everything runs on one
-    thread. Each round times every stage once, in turn, so a change in the host's speed hits
-    all stages alike.
+    (flows/nlp/tokenizer.py, token splits included); and the pipeline under thinc's default CPU
+    ops (blis), against the numpy BLAS that zhnews' pipeline chooses (`numpy_blas_pipeline`).
+    Everything runs on one thread. Each round times every stage once, in turn, so a change in
+    the host's speed hits all stages alike.
     """
     if rounds < 1:
         raise ValueError(f"rounds must be at least 1, not {rounds}")
@@ -92,9 +93,7 @@ def measure_ner(
         enable=[],
         config={"nlp": {"tokenizer": {"@tokenizers": "spacy.zh.ChineseTokenizer"}}},
     ).tokenizer
-    with use_ops("numpy"):
-        blis_nlp = spacy.load(model, enable=NER_COMPONENTS)
-    use_numpy_blas()
+    blis_nlp = load_on_thincs_default_ops(model, enable=NER_COMPONENTS)
     nlp = spacy.load(model, enable=NER_COMPONENTS)
     for pipeline in (blis_nlp, nlp):
         list(pipeline.pipe(texts[:50]))  # warm-up: first calls allocate
@@ -112,6 +111,13 @@ def measure_ner(
             seconds[stage].append(time.perf_counter() - started)
     chars = sum(map(len, texts))
     return [Throughput(stage, chars, tuple(times)) for stage, times in seconds.items()]
+
+
+def load_on_thincs_default_ops(model: Path, **options: Any) -> Language:
+    """The pipeline as thinc would run it without zhnews' choice of BLAS (blis), to compare."""
+    config = {"nlp": {"after_pipeline_creation": None}}
+    with use_ops("numpy"):
+        return spacy.load(model, config=config, **options)
 
 
 def _pipe(nlp: Language, texts: list[str]) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from flows import MODEL_ENV, ModelMissingError, model_path
-from flows.ops.runners import DEFAULT_WORKERS, Runner
+from flows.ops.runners import DEFAULT_WORKERS, Runner, default_runner, prefect_api_starting
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # The temporary Prefect API starts in ~10 s on an idle machine; a loaded one needs longer.
@@ -44,6 +44,24 @@ RunnerOption = Annotated[
 ]
 Workers = Annotated[
     int, typer.Option(help="Worker processes for --runner processes or a local Dask cluster.")
+]
+RunRunnerOption = Annotated[
+    Runner | None,
+    typer.Option(
+        "--runner",
+        help="Where clean/nlp/slogans run: in the flow's process, local processes, or Dask "
+        "(default: a worker process per 512 KiB of input up to the cores, else in-process).",
+        show_default=False,
+    ),
+]
+RunWorkers = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        help="Worker processes (alone it implies --runner processes; default: see --runner).",
+        min=1,
+        show_default=False,
+    ),
 ]
 DaskAddress = Annotated[
     str | None,
@@ -104,8 +122,8 @@ def run(
     reprocess: Annotated[
         bool, typer.Option(help="Replace the rows of documents already processed.")
     ] = False,
-    runner: RunnerOption = Runner.IN_PROCESS,
-    workers: Workers = DEFAULT_WORKERS,
+    runner: RunRunnerOption = None,
+    workers: RunWorkers = None,
     dask_address: DaskAddress = None,
     progress: Annotated[
         bool | None,
@@ -113,8 +131,7 @@ def run(
     ] = None,
 ) -> None:
     """Run the pipeline on INPUTS and write the tables under OUTPUT."""
-    from flows.pipeline import zhnews_flow
-    from flows.store.tables import OutputLockedError
+    from flows.inputs.ingest import find_input_files
 
     paths = inputs or [DEFAULT_INPUT]
     missing = [p for p in paths if not p.exists()]
@@ -122,21 +139,35 @@ def run(
         typer.echo(f"error: no such input: {', '.join(map(str, missing))}", err=True)
         raise typer.Exit(2)
     _require_model()
-    try:
-        summary = zhnews_flow(
-            paths,
-            output,
-            batch_size=batch_size,
-            max_chars=max_chars,
-            reprocess=reprocess,
-            runner=Runner.DASK if dask_address else runner,
-            workers=workers,
-            dask_address=dask_address,
-            progress=sys.stderr.isatty() if progress is None else progress,
-        )
-    except OutputLockedError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(3) from None
+    if dask_address:
+        runner = Runner.DASK
+    if runner is None and workers is None:
+        runner, workers = default_runner(find_input_files(paths)[0])
+    runner = runner or (Runner.PROCESSES if workers else Runner.IN_PROCESS)
+    # The server boots on another core while this process imports and loads the model.
+    with prefect_api_starting() as wait_for_api:
+        from flows.nlp.model import load_pipeline
+        from flows.pipeline import zhnews_flow
+        from flows.store.tables import OutputLockedError
+
+        if runner is Runner.IN_PROCESS:
+            load_pipeline()
+        wait_for_api()
+        try:
+            summary = zhnews_flow(
+                paths,
+                output,
+                batch_size=batch_size,
+                max_chars=max_chars,
+                reprocess=reprocess,
+                runner=runner,
+                workers=workers or DEFAULT_WORKERS,
+                dask_address=dask_address,
+                progress=sys.stderr.isatty() if progress is None else progress,
+            )
+        except OutputLockedError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(3) from None
     typer.echo(summary.markdown())
     if summary.rejects:
         # Not 1: a script must tell "done, some inputs rejected" from a crash.
@@ -444,11 +475,10 @@ def evaluate_ner_model(
     """Exact-span NER scores per label on our MSRA dev split and our annotated dev splits."""
     import spacy
 
-    from flows.nlp.model import NER_COMPONENTS, use_numpy_blas
+    from flows.nlp.model import NER_COMPONENTS
     from flows.train.ner import evaluate_ner
 
     components = [*NER_COMPONENTS, *(["zhnews_entity_rules"] if rules else [])]
-    use_numpy_blas()
     nlp = spacy.load(model_path(model), enable=components)
     for name in ("dev", "news-dev", "cluener-dev"):
         if not (corpus / f"{name}.spacy").exists():

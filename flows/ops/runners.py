@@ -1,4 +1,5 @@
-"""Where the flow's batch stages run: in the flow's process, local processes, or Dask.
+"""Where the flow's batch stages run (the flow's process, local processes, or Dask), and the
+Prefect API they report to.
 
 Kept apart from `flows.pipeline` so the command line can offer the choices without importing
 Prefect; the task runners are imported only when one is built.
@@ -8,14 +9,33 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
 
-DEFAULT_WORKERS = 2
+
+def usable_cores() -> int:
+    """CPUs this process may run on (a container's or taskset's limit, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# Worker processes when a runner is chosen but not their number: one per core.
+DEFAULT_WORKERS = max(usable_cores(), 1)
+# Input per worker process that pays for its start: each worker imports the pipeline and loads
+# the model (about 4 CPU-s on a 2-core AMD EPYC) before its first batch, while one process loads
+# the model as Prefect's server starts. Measured break-even: benchmarks/README.md.
+BYTES_PER_WORKER = 512 * 1024
 
 
 class Runner(StrEnum):
@@ -24,6 +44,17 @@ class Runner(StrEnum):
     IN_PROCESS = "in-process"
     PROCESSES = "processes"
     DASK = "dask"
+
+
+def default_runner(files: Iterable[Path]) -> tuple[Runner, int]:
+    """Runner and workers for these input files: a worker process per `BYTES_PER_WORKER` of
+    input up to the usable cores; in the flow's process when that makes one."""
+    size = 0
+    for path in files:
+        with contextlib.suppress(OSError):
+            size += path.stat().st_size
+    workers = min(usable_cores(), size // BYTES_PER_WORKER)
+    return (Runner.PROCESSES, workers) if workers >= 2 else (Runner.IN_PROCESS, 1)
 
 
 @contextlib.contextmanager
@@ -81,3 +112,115 @@ def task_runner(runner: Runner, workers: int, dask_address: str | None = None) -
                 "dashboard_address": None,
             }
             return DaskTaskRunner(cluster_kwargs=cluster)
+
+
+class PrefectServerError(RuntimeError):
+    """Prefect's temporary API server did not come up."""
+
+
+@contextlib.contextmanager
+def prefect_api_starting() -> Iterator[Callable[[], None]]:
+    """Start Prefect's temporary API server now, in the background, for the flow to report to.
+
+    Yields a function that waits until the server answers. Prefect would start the same server
+    (`SubprocessASGIServer`: uvicorn in a child process) on the flow's first API call, after
+    importing the whole server into this process (about 2 s of CPU) and then waiting 5-10 s for
+    it; started here, it boots on another core while this process imports the pipeline and
+    loads the model. Nothing starts when the settings name an API or forbid ephemeral mode.
+    """
+    from prefect.context import _temporary_global_settings_context, get_settings_context
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    settings = get_current_settings()
+    if settings.api.url or not settings.server.ephemeral.enabled:
+        yield lambda: None
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--app-dir",
+                str(Path(sys.modules["prefect"].__file__ or "").parents[1]),
+                "--factory",
+                "prefect.server.api.server:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "error",
+                "--lifespan",
+                "on",
+            ],
+            # What Prefect's SubprocessASGIServer sets: no UI, ephemeral services only.
+            env={
+                **os.environ,
+                **settings.to_environment_variables(exclude_unset=True),
+                "PREFECT_UI_ENABLED": "0",
+                "PREFECT__SERVER_EPHEMERAL": "1",
+                "PREFECT__SERVER_FINAL": "1",
+            },
+            # Its shutdown prints tracebacks of cancelled flushes; kept for a failed start only.
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+        def wait_until_ready() -> None:
+            deadline = time.monotonic() + settings.server.ephemeral.startup_timeout_seconds
+            while time.monotonic() < deadline:
+                if server.poll() is not None:
+                    log.seek(0)
+                    output = log.read().decode(errors="replace")[-2000:]
+                    raise PrefectServerError(
+                        f"Prefect's temporary server exited with code {server.returncode}:"
+                        f"\n{output}"
+                    )
+                with (
+                    contextlib.suppress(urllib.error.URLError, ConnectionError),
+                    urllib.request.urlopen(f"{url}/health", timeout=1) as response,
+                ):
+                    if response.status == 200:
+                        return
+                time.sleep(0.05)
+            raise PrefectServerError(
+                f"Prefect's temporary server did not answer within "
+                f"{settings.server.ephemeral.startup_timeout_seconds} s "
+                "(raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
+            )
+
+        # The environment too: worker processes read it, not this process's settings.
+        os.environ["PREFECT_API_URL"] = url
+        try:
+            with (
+                temporary_settings({PREFECT_API_URL: url}),
+                # Also for threads whose context was copied before (Prefect's log and event
+                # workers): without it one may start a server of its own, orphaned at exit.
+                _temporary_global_settings_context(get_settings_context()),
+            ):
+                try:
+                    yield wait_until_ready
+                finally:
+                    _send_queued_logs_and_events()
+        finally:
+            del os.environ["PREFECT_API_URL"]
+            server.terminate()
+            try:
+                server.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _send_queued_logs_and_events() -> None:
+    """Send what this process's Prefect workers still hold, while the server is up to take it."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (APILogWorker, EventsWorker):
+        service.drain_all(timeout=5)

@@ -21,7 +21,7 @@ from flows.nlp import (
     slogans,
 )
 from flows.nlp.entities import EntityRules, Gazetteer, WordLexicon, is_han
-from flows.nlp.model import NER_COMPONENTS
+from flows.nlp.model import NER_COMPONENTS, add_numpy_blas_to_config
 from flows.nlp.token_splits import AnnotatedText, SplitTable
 from flows.nlp.tokenizer import TOKENIZER_CONFIG, PkusegTokenizer
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
@@ -149,6 +149,7 @@ def package(
     rules.gazetteer = Gazetteer.from_adcodes(adcode_rows())
     divisions.add_to_pipeline(nlp)
     officials.add_to_pipeline(nlp)
+    add_numpy_blas_to_config(nlp)
     nlp.meta.update(
         {
             "name": "zh_news",

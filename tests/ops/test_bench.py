@@ -6,12 +6,17 @@ import json
 
 import pytest
 import spacy
-from thinc.api import NumpyOps, use_ops
+from thinc.api import NumpyOps, get_current_ops
 
 from flows import CHECKOUT_MODEL as MODEL
 from flows import REPO_ROOT
-from flows.nlp.model import NER_COMPONENTS, use_numpy_blas
-from flows.ops.bench import Throughput, machine_description, measure_ner
+from flows.nlp.model import NER_COMPONENTS
+from flows.ops.bench import (
+    Throughput,
+    load_on_thincs_default_ops,
+    machine_description,
+    measure_ner,
+)
 
 ANNOTATED = REPO_ROOT / "data" / "annotated" / "ner_news.jsonl"
 
@@ -26,15 +31,18 @@ def entities(nlp: spacy.Language, texts: list[str]) -> list[list[tuple[int, int,
 
 
 @pytest.mark.slow
-def test_numpy_blas_finds_the_same_entities_as_thincs_default() -> None:
+def test_the_pipeline_chooses_numpy_blas_and_finds_the_same_entities_as_thincs_default() -> None:
     texts = annotated_texts(300)
-    with use_ops("numpy"):
-        blis = spacy.load(MODEL, enable=NER_COMPONENTS)
-    use_numpy_blas()
+    default_ops = get_current_ops()
+    blis = load_on_thincs_default_ops(MODEL, enable=NER_COMPONENTS)
     numpy_blas = spacy.load(MODEL, enable=NER_COMPONENTS)
-    ops = [nlp.get_pipe("tok2vec").model.ops for nlp in (blis, numpy_blas)]
-    assert [type(o) for o in ops] == [NumpyOps, NumpyOps]
-    assert [o.use_blis for o in ops] == [True, False]
+    for nlp, use_blis in ((blis, True), (numpy_blas, False)):
+        for name in NER_COMPONENTS:
+            ops = {type(node.ops) for node in nlp.get_pipe(name).model.walk()}
+            blis_use = {node.ops.use_blis for node in nlp.get_pipe(name).model.walk()}
+            assert (ops, blis_use) == ({NumpyOps}, {use_blis})
+    # The choice is the pipeline's: thinc's default for everything else stays as it was.
+    assert get_current_ops() is default_ops
     found = entities(numpy_blas, texts)
     assert sum(map(len, found)) > 500
     assert found == entities(blis, texts)

@@ -1,18 +1,22 @@
-"""Runners and incremental runs: Dask gives the in-process tables; seen inputs are skipped."""
+"""Runners and incremental runs: Dask gives the in-process tables; seen inputs are skipped;
+the default runner by input size; the Prefect API started in the background."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
+from flows.ops import runners
 from flows.ops.runners import Runner
 from flows.store import tables
 from flows.store.ledger import Fingerprint, InputLedger
 from flows.store.tables import Table
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, SHARED
 
 
 def test_ledger_round_trips_and_replaces_a_changed_file(tmp_path: Path) -> None:
@@ -92,3 +96,49 @@ def test_reruns_read_only_new_or_changed_files(tmp_path: Path) -> None:
     assert rerun.rows["documents"] == 1 and rerun.rows["entities"] == rerun.rows["dates"] == 0
     assert tables.read_table(output, Table.RUNS).num_rows == 3
     assert tables.read_table(output, Table.DOCUMENTS).num_rows == 6
+
+
+COVID_NEWS = SHARED / "corpora" / "covid_news" / "xwlb_covid_2020_2021.jsonl"
+
+
+@pytest.mark.parametrize("cores", [1, 2, 16])
+def test_default_runner_keeps_small_inputs_in_process_and_gives_large_ones_workers(
+    cores: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runners, "usable_cores", lambda: cores)
+    seeds = sorted(SEEDS.glob("*.txt"))
+    assert runners.default_runner(seeds) == (Runner.IN_PROCESS, 1)
+    runner, workers = runners.default_runner([COVID_NEWS])
+    by_size = COVID_NEWS.stat().st_size // runners.BYTES_PER_WORKER
+    assert workers == min(cores, by_size) or (cores == 1 and workers == 1)
+    assert runner is (Runner.PROCESSES if cores > 1 else Runner.IN_PROCESS)
+    assert runners.default_runner([SEEDS / "absent.txt"]) == (Runner.IN_PROCESS, 1)
+
+
+@pytest.mark.slow
+def test_prefect_api_starting_serves_the_api_while_open_and_stops_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    # As in a fresh `zhnews run`: no API configured (other tests may have started one).
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        with runners.prefect_api_starting() as wait_until_ready:
+            url = os.environ["PREFECT_API_URL"]
+            assert PREFECT_API_URL.value() == url
+            wait_until_ready()
+            with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
+                assert response.status == 200
+        assert "PREFECT_API_URL" not in os.environ and not PREFECT_API_URL.value()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{url}/health", timeout=5)
+
+
+def test_prefect_api_starting_leaves_a_configured_api_alone() -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    configured = "http://127.0.0.1:9/api"
+    with temporary_settings({PREFECT_API_URL: configured}), runners.prefect_api_starting() as wait:
+        wait()  # returns at once: nothing was started
+        assert PREFECT_API_URL.value() == configured and "PREFECT_API_URL" not in os.environ
