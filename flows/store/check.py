@@ -85,8 +85,13 @@ def _check_files(output: Path) -> list[Violation]:
             except (OSError, pa.ArrowException) as error:
                 violations.append(Violation(table, "unreadable file", f"{path}: {error}"))
                 continue
-            missing = [name for name in SCHEMAS[table].names if name not in schema.names]
-            if missing and set(schema.names) <= set(SCHEMAS[table].names):
+            declared = SCHEMAS[table]
+            missing = [name for name in declared.names if name not in schema.names]
+            older = all(
+                name in declared.names and field.type == declared.field(name).type
+                for name, field in zip(schema.names, schema, strict=True)
+            )
+            if missing and older:
                 detail = f"{path} lacks {', '.join(missing)}: {_MIGRATE_IT}"
                 violations.append(Violation(table, "old schema", detail))
             elif not schema.equals(SCHEMAS[table]):

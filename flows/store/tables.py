@@ -4,16 +4,16 @@ Layout: `OUTPUT/<table>/ingest_date=YYYY-MM-DD/part-<label>-<n>.parquet` (the da
 Asia/Shanghai), readable as `read_parquet('OUTPUT/<table>/**/*.parquet', hive_partitioning=true)`.
 
 Commits. Everything that changes the tables (a batch, a `--reprocess` batch, compaction,
-migration, a `runs` row) is one `Transaction`: it builds the new state of each partition it
-touches in `OUTPUT/.zhnews/staging/<txid>/` (unchanged parts hard-linked, new parts written,
-replaced parts left out), writes a journal naming every touched partition's new file list (the
-commit point), then swaps each staged partition directory with the live one in one
-`renameat2(RENAME_EXCHANGE)`, documents last, and records the new lists in
-`OUTPUT/.zhnews/manifest.json`, the one record of what is committed. So a reader of the glob
-sees each partition either before or after a commit, never a part deleted before its
-replacement exists; a kill before the journal leaves the old state (the staging is dropped),
-a kill after it is rolled forward by `recover` at the start of the next run or compaction;
-`zhnews check` compares the live files with the manifest.
+migration, a `runs` row) is one `Transaction`: it builds the new state of each table it
+touches in `OUTPUT/.zhnews/staging/<txid>/<table>/` (committed parts hard-linked, new parts
+written, replaced parts left out), writes a journal naming each touched table's new file list
+(the commit point), then swaps each staged table directory with the live one in one
+`renameat2(RENAME_EXCHANGE)` (child tables first, `documents` last), and records the new
+lists in `OUTPUT/.zhnews/manifest.json`, the one record of what is committed. So a reader of
+the glob sees each table as it was before a commit or after it, whole, each row once, never
+a part deleted before its replacement exists; a kill before the journal leaves the old state
+(its staging is dropped), a kill after it is rolled forward by `recover` at the start of the
+next run or compaction; `zhnews check` compares the live files with the manifest.
 """
 
 from __future__ import annotations
@@ -336,10 +336,9 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def _swap(staged: Path, live: Path) -> None:
-    """Put the staged partition in place of the live one in one step (the old one goes to
-    `staged`); a partition that did not exist yet is simply renamed into place."""
+    """Put the staged table directory in place of the live one in one step (the old one goes
+    to `staged`); a table that did not exist yet is simply renamed into place."""
     if not live.exists():
-        live.parent.mkdir(parents=True, exist_ok=True)
         os.rename(staged, live)
     elif _libc.renameat2(
         _AT_FDCWD, os.fsencode(staged), _AT_FDCWD, os.fsencode(live), _RENAME_EXCHANGE
@@ -349,6 +348,29 @@ def _swap(staged: Path, live: Path) -> None:
     _fsync_dir(live.parent)
 
 
+Listing = dict[str, list[str]]  # partition directory name -> part names
+
+
+def _listing(directory: Path) -> Listing:
+    """The parts of a (live or staged) table directory, by partition."""
+    if not directory.exists():
+        return {}
+    return {
+        partition.name: sorted(os.listdir(partition))
+        for partition in sorted(directory.iterdir())
+        if partition.is_dir() and any(partition.iterdir())
+    }
+
+
+def _committed_listing(manifest: Mapping[str, list[str]], table: Table) -> Listing:
+    prefix = f"{table.value}/"
+    return {
+        name.removeprefix(prefix): parts
+        for name, parts in manifest.items()
+        if name.startswith(prefix)
+    }
+
+
 @dataclass
 class Transaction:
     """One atomic change to the tables; see the module docstring for the protocol."""
@@ -356,7 +378,7 @@ class Transaction:
     output: Path
     label: str
     txid: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    _staged: dict[str, Path] = field(default_factory=dict)
+    _staged: dict[Table, Path] = field(default_factory=dict)
     _written: int = 0
 
     @property
@@ -364,27 +386,34 @@ class Transaction:
         return state_dir(self.output) / "staging" / self.txid
 
     def partition(self, table: Table, day: dt.date) -> Path:
-        """The staged directory of a partition: its committed parts, hard-linked, to change."""
-        name = partition_name(table, day)
-        if name not in self._staged:
-            staged = self.staging / name
-            staged.mkdir(parents=True)
-            for part in load_manifest(self.output).get(name, []):
-                os.link(self.output / name / part, staged / part)
-            self._staged[name] = staged
-        return self._staged[name]
+        """The staged directory of a partition, to change: the table's committed parts are
+        hard-linked into the staging when the transaction first touches it."""
+        if table not in self._staged:
+            staged = self.staging / table.value
+            for name, parts in _committed_listing(load_manifest(self.output), table).items():
+                (staged / name).mkdir(parents=True)
+                for part in parts:
+                    os.link(table_dir(self.output, table) / name / part, staged / name / part)
+            staged.mkdir(parents=True, exist_ok=True)
+            self._staged[table] = staged
+        directory = self._staged[table] / f"ingest_date={day.isoformat()}"
+        directory.mkdir(exist_ok=True)
+        return directory
 
     def new_part_name(self) -> str:
         """A part name never used before in this output (names identify partition states)."""
         self._written += 1
         return f"part-{self.label}-{self._written:03d}.parquet"
 
-    def write(self, table: Table, day: dt.date, data: pa.Table) -> None:
-        """Add rows as a new part of the partition; no part for no rows."""
+    def write(self, table: Table, day: dt.date, data: pa.Table) -> Path | None:
+        """Add rows as a new part of the partition; its path once committed (no part for no
+        rows)."""
         if data.num_rows == 0:
-            return
+            return None
         data = data if data.schema == SCHEMAS[table] else data.cast(SCHEMAS[table])
-        pq.write_table(data, self.partition(table, day) / self.new_part_name(), compression="zstd")
+        name = self.new_part_name()
+        pq.write_table(data, self.partition(table, day) / name, compression="zstd")
+        return self.output / partition_name(table, day) / name
 
     def retire(self, part: Path) -> None:
         """Leave a committed part out of the new state (its rows are replaced or retired)."""
@@ -396,16 +425,20 @@ class Transaction:
         """Make durable, write the journal (the commit point), apply, record."""
         manifest = load_manifest(self.output)
         changed = {}
-        for name, staged in self._staged.items():
-            parts = sorted(os.listdir(staged))
-            if parts != manifest.get(name, []):
-                for part in parts:
-                    _fsync_file(staged / part)
-                _fsync_dir(staged)
-                changed[name] = parts
+        for table, staged in self._staged.items():
+            for partition in staged.iterdir():
+                if not any(partition.iterdir()):
+                    partition.rmdir()  # no rows left: no partition
+            listing = _listing(staged)
+            if listing != _committed_listing(manifest, table):
+                for name, parts in listing.items():
+                    for part in parts:
+                        _fsync_file(staged / name / part)
+                    _fsync_dir(staged / name)
+                changed[table.value] = listing
         if changed:
             journal = state_dir(self.output) / f"{JOURNAL_PREFIX}{self.txid}.json"
-            _write_json(journal, {"txid": self.txid, "label": self.label, "partitions": changed})
+            _write_json(journal, {"txid": self.txid, "label": self.label, "tables": changed})
             _complete(self.output, journal)
         else:
             shutil.rmtree(self.staging, ignore_errors=True)
@@ -427,28 +460,22 @@ def transaction(output: Path, label: str) -> Iterator[Transaction]:
     tx.commit()
 
 
-def _partition_order(name: str) -> int:
-    return _APPLY_ORDER.index(Table(name.split("/", 1)[0]))
-
-
 def _complete(output: Path, journal: Path) -> None:
     """Apply a journaled commit (again, after a crash: each step checks whether it was done)."""
     record = json.loads(journal.read_text(encoding="utf-8"))
     staging = state_dir(output) / "staging" / record["txid"]
-    for name in sorted(record["partitions"], key=_partition_order):
-        live = output / name
-        parts = record["partitions"][name]
-        done = sorted(os.listdir(live)) == parts if live.exists() else not parts
-        if not done:
-            _swap(staging / name, live)
-    manifest = load_manifest(output)
-    for name, parts in record["partitions"].items():
-        if parts:
-            manifest[name] = parts
-        else:
-            manifest.pop(name, None)
-            with contextlib.suppress(FileNotFoundError):
-                (output / name).rmdir()
+    changed = {Table(name): listing for name, listing in record["tables"].items()}
+    for table in sorted(changed, key=_APPLY_ORDER.index):
+        live = table_dir(output, table)
+        if _listing(live) != changed[table]:
+            _swap(staging / table.value, live)
+    manifest = {
+        name: parts
+        for name, parts in load_manifest(output).items()
+        if Table(name.split("/", 1)[0]) not in changed
+    }
+    for table, listing in changed.items():
+        manifest.update({f"{table.value}/{name}": parts for name, parts in listing.items()})
     _write_json(state_dir(output) / MANIFEST_NAME, {"version": 1, "partitions": manifest})
     journal.unlink()
     shutil.rmtree(staging, ignore_errors=True)
@@ -473,7 +500,7 @@ def recover(output: Path) -> None:
 
 # Older zhnews wrote a batch's child parts as `*.parquet.pending`, then its documents part
 # (the batch's commit), then promoted the pending parts.
-_LEGACY_PENDING = ".parquet.pending"
+_LEGACY_PENDING = ".pending"
 
 
 def _adopt_legacy_output(output: Path) -> None:
