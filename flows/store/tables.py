@@ -441,10 +441,12 @@ class Transaction:
             _write_json(journal, {"txid": self.txid, "label": self.label, "tables": changed})
             _complete(self.output, journal)
         else:
-            shutil.rmtree(self.staging, ignore_errors=True)
+            self.abort()
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.staging.parent.rmdir()
 
 
 @contextlib.contextmanager
@@ -479,6 +481,8 @@ def _complete(output: Path, journal: Path) -> None:
     _write_json(state_dir(output) / MANIFEST_NAME, {"version": 1, "partitions": manifest})
     journal.unlink()
     shutil.rmtree(staging, ignore_errors=True)
+    with contextlib.suppress(OSError):  # not empty: another transaction's staging
+        staging.parent.rmdir()
 
 
 def recover(output: Path) -> None:
