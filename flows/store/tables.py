@@ -586,7 +586,11 @@ def _retire_replaced(tx: Transaction, parts: Mapping[Table, pa.Table], own: set[
         runs = data["run_id"].to_pylist()
         return [key in inputs and run not in own for key, run in zip(keys, runs, strict=True)]
 
-    old = {path: read_part(path, Table.DOCUMENTS) for path in part_files(output, Table.DOCUMENTS)}
+    key_columns = ["doc_id", "source", "record_id", "is_first_occurrence", "run_id"]
+    old = {
+        path: read_part(path, Table.DOCUMENTS, key_columns)
+        for path in committed_part_files(output, Table.DOCUMENTS)
+    }
     retired = {path: retired_mask(data) for path, data in old.items()}
     retired_ids = {
         doc_id
@@ -614,9 +618,10 @@ def _retire_replaced(tx: Transaction, parts: Mapping[Table, pa.Table], own: set[
         elif doc_id not in annotated and survivors:
             path, row, _ = survivors[0]
             flips.setdefault(path, {})[row] = True
-    for path, data in old.items():
+    for path, keys in old.items():
         if any(retired[path]) or path in flips:
-            firsts = data["is_first_occurrence"].to_pylist()
+            data = read_part(path, Table.DOCUMENTS)
+            firsts = keys["is_first_occurrence"].to_pylist()
             for row, first in flips.get(path, {}).items():
                 firsts[row] = first
             data = data.set_column(
@@ -627,12 +632,12 @@ def _retire_replaced(tx: Transaction, parts: Mapping[Table, pa.Table], own: set[
             _rewrite(tx, path, data.filter(pc.invert(pa.array(retired[path], pa.bool_()))))
     dropped = pa.array(sorted((retired_ids - kept.keys()) | annotated), pa.string())
     for table in CHILD_TABLES:
-        for path in part_files(output, table):
+        for path in committed_part_files(output, table):
             doc_ids = pq.read_table(path, columns=["doc_id"])["doc_id"]
             if pc.any(pc.is_in(doc_ids, value_set=dropped)).as_py():
                 data = read_part(path, table)
                 _rewrite(tx, path, data.filter(pc.invert(pc.is_in(data["doc_id"], dropped))))
-    for path in part_files(output, Table.REJECTS):
+    for path in committed_part_files(output, Table.REJECTS):
         data = read_part(path, Table.REJECTS)
         mask = retired_mask(data)
         if any(mask):
