@@ -177,7 +177,7 @@ MANIFEST_NAME = "manifest.json"
 JOURNAL_PREFIX = "journal-"
 REPROCESS_NAME = "reprocess.json"
 TEMP_SUFFIX = ".tmp"
-# Partitions are swapped in this order, so a reader between two swaps of one commit may see
+# Tables are swapped in this order, so a reader between two swaps of one commit may see
 # child rows of a document not yet visible, never a document without its rows.
 _APPLY_ORDER = (*CHILD_TABLES, Table.REJECTS, Table.RUNS, Table.DOCUMENTS)
 _RENAME_EXCHANGE = 2

@@ -278,3 +278,20 @@ def test_the_manifest_lists_exactly_the_files_readers_see(tmp_path: Path) -> Non
         for p in tables.part_files(tmp_path, t)
     }
     assert {f"{k}/{name}" for k, names in manifest.items() for name in names} == listed
+
+
+def test_compact_command_waits_for_no_run_and_reports_files(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.ops.cli import app
+
+    _many_parts(tmp_path, 3)
+    runner = CliRunner()
+    with tables.output_lock(tmp_path):
+        locked = runner.invoke(app, ["compact", str(tmp_path)])
+    assert locked.exit_code == 3
+    assert len(tables.part_files(tmp_path, Table.DOCUMENTS)) == 3
+    done = runner.invoke(app, ["compact", str(tmp_path)])
+    assert done.exit_code == 0
+    assert "documents: 3 -> 1 files" in done.output
+    assert runner.invoke(app, ["compact", str(tmp_path / "missing")]).exit_code == 2
