@@ -4,14 +4,16 @@ Layout: `OUTPUT/<table>/ingest_date=YYYY-MM-DD/part-<label>-<n>.parquet` (the da
 Asia/Shanghai), readable as `read_parquet('OUTPUT/<table>/**/*.parquet', hive_partitioning=true)`.
 
 Commits. Everything that changes the tables (a batch, a `--reprocess` batch, compaction,
-migration, a `runs` row) is one `Transaction`: it builds the new state of each table it
-touches in `OUTPUT/.zhnews/staging/<txid>/<table>/` (committed parts hard-linked, new parts
-written, replaced parts left out), writes a journal naming each touched table's new file list
-(the commit point), then swaps each staged table directory with the live one in one
-`renameat2(RENAME_EXCHANGE)` (child tables first, `documents` last), and records the new
+migration, a `runs` row) is one `Transaction`: it stages the partitions it changes in
+`OUTPUT/.zhnews/staging/<txid>/<table>/` (committed parts hard-linked, new parts written,
+replaced parts left out), writes a journal naming each changed table's new file lists (the
+commit point), then swaps, per table, the staged directory with the live one in one
+`renameat2(RENAME_EXCHANGE)` (child tables first, `documents` last): the partition directory
+when one partition of the table changed (a batch), else the whole table directory, its other
+partitions hard-linked too (a `--reprocess` or compaction across days). It then records the
 lists in `OUTPUT/.zhnews/manifest.json`, the one record of what is committed. So a reader of
-the glob sees each table as it was before a commit or after it, whole, each row once, never
-a part deleted before its replacement exists; a kill before the journal leaves the old state
+the glob sees each table as it was before a commit or after it, each row once, never a part
+deleted before its replacement is in place; a kill before the journal leaves the old state
 (its staging is dropped), a kill after it is rolled forward by `recover` at the start of the
 next run or compaction; `zhnews check` compares the live files with the manifest.
 """
@@ -336,9 +338,10 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def _swap(staged: Path, live: Path) -> None:
-    """Put the staged table directory in place of the live one in one step (the old one goes
-    to `staged`); a table that did not exist yet is simply renamed into place."""
+    """Put a staged table or partition directory in place of the live one in one step (the
+    old one goes to `staged`); one that did not exist yet is simply renamed into place."""
     if not live.exists():
+        live.parent.mkdir(parents=True, exist_ok=True)
         os.rename(staged, live)
     elif _libc.renameat2(
         _AT_FDCWD, os.fsencode(staged), _AT_FDCWD, os.fsencode(live), _RENAME_EXCHANGE
@@ -386,19 +389,14 @@ class Transaction:
         return state_dir(self.output) / "staging" / self.txid
 
     def partition(self, table: Table, day: dt.date) -> Path:
-        """The staged directory of a partition, to change: the table's committed parts are
-        hard-linked into the staging when the transaction first touches it."""
-        if table not in self._staged:
-            staged = self.staging / table.value
-            for name, parts in _committed_listing(load_manifest(self.output), table).items():
-                (staged / name).mkdir(parents=True)
-                for part in parts:
-                    os.link(table_dir(self.output, table) / name / part, staged / name / part)
-            staged.mkdir(parents=True, exist_ok=True)
-            self._staged[table] = staged
-        directory = self._staged[table] / f"ingest_date={day.isoformat()}"
-        directory.mkdir(exist_ok=True)
-        return directory
+        """The staged directory of a partition, to change: its committed parts hard-linked."""
+        name = f"ingest_date={day.isoformat()}"
+        staged = self.staging / table.value / name
+        if not staged.exists():
+            staged.mkdir(parents=True)
+            for part in _committed_listing(load_manifest(self.output), table).get(name, []):
+                os.link(table_dir(self.output, table) / name / part, staged / part)
+        return staged
 
     def new_part_name(self) -> str:
         """A part name never used before in this output (names identify partition states)."""
@@ -425,23 +423,42 @@ class Transaction:
         """Make durable, write the journal (the commit point), apply, record."""
         manifest = load_manifest(self.output)
         changed = {}
-        for table, staged in self._staged.items():
-            for partition in staged.iterdir():
-                if not any(partition.iterdir()):
-                    partition.rmdir()  # no rows left: no partition
-            listing = _listing(staged)
-            if listing != _committed_listing(manifest, table):
-                for name, parts in listing.items():
-                    for part in parts:
-                        _fsync_file(staged / name / part)
-                    _fsync_dir(staged / name)
-                changed[table.value] = listing
+        for table in map(Table, sorted(os.listdir(self.staging)) if self.staging.exists() else []):
+            committed = _committed_listing(manifest, table)
+            staged = _listing(self.staging / table.value)
+            touched = {p.name for p in (self.staging / table.value).iterdir()}
+            listing = {n: parts for n, parts in committed.items() if n not in touched} | staged
+            if listing == committed:
+                continue
+            scope = self._stage_scope(table, committed, listing)
+            for name in set(staged) & {n for n in listing if listing[n] != committed.get(n)}:
+                for part in listing[name]:
+                    _fsync_file(self.staging / table.value / name / part)
+                _fsync_dir(self.staging / table.value / name)
+            changed[table.value] = {"listing": listing, "swap": scope}
         if changed:
             journal = state_dir(self.output) / f"{JOURNAL_PREFIX}{self.txid}.json"
             _write_json(journal, {"txid": self.txid, "label": self.label, "tables": changed})
             _complete(self.output, journal)
         else:
             self.abort()
+
+    def _stage_scope(self, table: Table, committed: Listing, listing: Listing) -> str | None:
+        """What one swap must replace for the table to change at once: the one partition that
+        changed (the usual batch), else the whole table (its other partitions hard-linked)."""
+        names = {n for n in committed.keys() | listing.keys() if committed.get(n) != listing.get(n)}
+        if len(names) == 1 and (name := names.pop()) in listing:
+            return name
+        staged = self.staging / table.value
+        for name, parts in listing.items():
+            if not (staged / name).exists():
+                (staged / name).mkdir()
+                for part in parts:
+                    os.link(table_dir(self.output, table) / name / part, staged / name / part)
+        for partition in staged.iterdir():
+            if not any(partition.iterdir()):
+                partition.rmdir()  # no rows left: no partition
+        return None
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -466,18 +483,25 @@ def _complete(output: Path, journal: Path) -> None:
     """Apply a journaled commit (again, after a crash: each step checks whether it was done)."""
     record = json.loads(journal.read_text(encoding="utf-8"))
     staging = state_dir(output) / "staging" / record["txid"]
-    changed = {Table(name): listing for name, listing in record["tables"].items()}
+    changed = {Table(name): entry for name, entry in record["tables"].items()}
     for table in sorted(changed, key=_APPLY_ORDER.index):
-        live = table_dir(output, table)
-        if _listing(live) != changed[table]:
-            _swap(staging / table.value, live)
+        listing, scope = changed[table]["listing"], changed[table]["swap"]
+        if scope is None:
+            live, staged = table_dir(output, table), staging / table.value
+            done = _listing(live) == listing
+        else:
+            live = table_dir(output, table) / scope
+            staged = staging / table.value / scope
+            done = live.exists() and sorted(os.listdir(live)) == listing[scope]
+        if not done:
+            _swap(staged, live)
     manifest = {
         name: parts
         for name, parts in load_manifest(output).items()
         if Table(name.split("/", 1)[0]) not in changed
     }
-    for table, listing in changed.items():
-        manifest.update({f"{table.value}/{name}": parts for name, parts in listing.items()})
+    for table, entry in changed.items():
+        manifest.update({f"{table.value}/{n}": parts for n, parts in entry["listing"].items()})
     _write_json(state_dir(output) / MANIFEST_NAME, {"version": 1, "partitions": manifest})
     journal.unlink()
     shutil.rmtree(staging, ignore_errors=True)
