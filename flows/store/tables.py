@@ -381,7 +381,6 @@ class Transaction:
     output: Path
     label: str
     txid: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    _staged: dict[Table, Path] = field(default_factory=dict)
     _written: int = 0
 
     @property
@@ -434,7 +433,9 @@ class Transaction:
             for name in set(staged) & {n for n in listing if listing[n] != committed.get(n)}:
                 for part in listing[name]:
                     _fsync_file(self.staging / table.value / name / part)
-                _fsync_dir(self.staging / table.value / name)
+            root = self.staging / table.value / (scope or "")
+            for directory in [*(root.iterdir() if scope is None else []), root]:
+                _fsync_dir(directory)
             changed[table.value] = {"listing": listing, "swap": scope}
         if changed:
             journal = state_dir(self.output) / f"{JOURNAL_PREFIX}{self.txid}.json"
