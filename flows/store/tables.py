@@ -217,8 +217,10 @@ def conform(table: Table, data: pa.Table) -> pa.Table:
             columns.append(data[target.name])
         elif target.name in derived:
             columns.append(derived[target.name](data))
-        else:
+        elif target.nullable:
             columns.append(pa.nulls(data.num_rows, target.type))
+        else:
+            raise ValueError(f"{table}.{target.name} is missing and has no DERIVED_COLUMNS entry")
     return pa.Table.from_arrays(columns, schema=schema)
 
 
