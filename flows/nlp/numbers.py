@@ -3,7 +3,9 @@
 `extract_numbers` returns `NumberMention`s by the rules of ANNOTATION.md (Numbers): the span is a
 numeral plus its measure word or unit (`3478家`, `70.91亿元`, `8000余人次`, `106 个`); the value is
 the number as written with 万/亿 expanded (`70.91亿元` -> 7091000000.0, unit `元`; `22%` -> 22.0,
-unit `%`); `kind` is money, percent, ordinal or cardinal; `approx` marks 余/多/约/超过/以上/….
+unit `%`); `kind` is money, percent, ordinal or cardinal; `approx` marks 余/多/约/超过/以上/…
+and the vague counts (`数十家` -> 10, `上百名` -> 100). Shares: `九成` -> 90 with unit `%`,
+`三分之二` -> 0.6667 with no unit; `首批` is the ordinal 1 with unit `批`.
 
 Not numbers: durations and clock times (`24小时`, `3天`, `16时`), numbers inside dates, names
 and fixed terms (`三管三必须`, `一盘棋`, `第一时间`, short quoted formulas such as “四个源头”),
@@ -11,8 +13,9 @@ list enumerators (`一要`, `一方面`) and Chinese numerals without a measure 
 Callers pass the spans of dates, entity names and slogans as `excluded`.
 
 The spaCy component `zhnews_numbers` stores the mentions in `doc._.numbers` (character offsets,
-not `doc.spans`, for the reason given in `flows.nlp.dates`), excluding the ranges of `doc._.dates`
-and of ORG entities.
+not `doc.spans`, for the reason given in `flows.nlp.dates`), excluding the ranges of `doc._.dates`,
+of ORG entities and of `doc.spans["slogans"]` (三管三必须 is a slogan, not three of anything), so
+it runs after the date and slogan components.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from spacy.tokens import Doc
 
 import flows.nlp.dates  # noqa: F401  (registers the Doc extensions this component reads)
 from flows.nlp.numerals import parse_numeral
+from flows.nlp.slogans import SPANS_KEY
 from flows.store.records import NumberMention
 
 
@@ -40,7 +44,9 @@ class Kind(StrEnum):
 
 
 MONEY_UNITS = ("美元", "欧元", "日元", "港元", "英镑", "元")
-PERCENT_UNITS = ("%", "百分点")
+PERCENT_UNITS = ("%", "％", "百分点")
+# 九成 is 90%: a share in tenths.
+TENTHS = "成"
 MEASURE_WORDS = (
     "个百分点", "百分点", "人次", "户次", "车次", "架次", "班次", "家次", "批次", "剂次", "辆次",
     "平方公里", "平方米", "立方米", "公里", "千米", "公斤", "千克", "公顷", "万元",
@@ -48,6 +54,8 @@ MEASURE_WORDS = (
     "台", "件", "份", "套", "处", "栋", "幢", "间", "位", "只", "种", "类", "张", "本", "篇",
     "届", "岁", "层", "组", "队", "支", "笔", "宗", "起", "块", "片", "床", "架", "艘", "头",
     "棵", "株", "亩", "吨", "斤", "米", "倍", "箱", "袋", "瓶", "剂", "针", "楼", "道", "网",
+    "人份", "台次", "份次", "毫升", "升", "克", "版", "期", "管", "盒", "包", "桶", "罐", "枚",
+    "颗", "粒", "趟", "列", "代", "口", "集", "章", "节", "款", "部", "辆", "扇", "所", "轮次",
 )  # fmt: skip
 # Units that make the number a duration, a clock time or a date part: not a number row.
 TIME_UNITS = (
@@ -62,6 +70,7 @@ FIXED_TERMS = (
     "三区", "两手抓", "两不误", "五个一律", "一张网", "第一时间", "第一责任人", "第一道关口",
     "一次次", "一站式", "一体化", "一体", "另一方面", "一方面", "一次性", "一把手", "一起",
     "一条龙", "一块儿", "一线", "一道", "一网通办", "一次办好", "一件事", "一揽子",
+    "一成不变", "首次", "一口气", "一部分", "一代人", "一节", "两口子",
 )  # fmt: skip
 # Names that start with an ordinal (第九督导组): the pipeline also passes entity spans.
 ORDINAL_NAME_HEADS = ("督导组", "核查督导组", "督查组", "工作组", "专班", "中学", "小学",
@@ -79,13 +88,20 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+_UNITS = _alternation((*MEASURE_WORDS, *MONEY_UNITS, *PERCENT_UNITS, TENTHS))
+# Vague counts (数十, 上百, 成百, 几千) stand for their round number.
+VAGUE_COUNT_HEADS = ("数", "几", "上", "成")
 _NUMBER = re.compile(
     rf"""
-    (?P<ord>第)?
-    (?:(?P<pct>百分之)(?P<pnum>{_CN_NUM}|\d+(?:\.\d+)?)|(?P<num>{_AR_NUM}|{_CN_NUM}))
+    (?:(?P<first>首)(?={_UNITS})
+      |(?P<ord>第)?
+       (?:(?P<pct>百分之)(?P<pnum>{_CN_NUM}|\d+(?:\.\d+)?)
+         |(?P<frac>(?:{_CN_NUM}|\d+)分之(?:{_CN_NUM}|\d+))
+         |(?P<vague>[{"".join(VAGUE_COUNT_HEADS)}])(?P<vnum>[十百千万])
+         |(?P<num>{_AR_NUM}|{_CN_NUM}|[百千万](?=[余多]))))
     (?P<more>余|多)?
     (?:\s?(?P<time>{_alternation(TIME_UNITS)})
-      |\s?(?P<unit>{_alternation((*MEASURE_WORDS, *MONEY_UNITS, *PERCENT_UNITS))}))?
+      |\s?(?P<unit>{_UNITS}))?
     """,
     re.VERBOSE,
 )
@@ -93,7 +109,8 @@ _NON_NUMERAL_WORD = rf"[^\W\d{_CN_DIGIT}十百千万亿]"
 _FIXED = re.compile(
     _alternation(FIXED_TERMS)
     # numbered formulas: 一企一策, 四不两直, 七天七检, 十天一调度
-    + rf"|[{_CN_DIGIT}十双]{_NON_NUMERAL_WORD}{{1,2}}[{_CN_DIGIT}十双]{_NON_NUMERAL_WORD}{{1,3}}"
+    + rf"|[{_CN_DIGIT}十双](?!分之){_NON_NUMERAL_WORD}{{1,2}}"
+    + rf"[{_CN_DIGIT}十双]{_NON_NUMERAL_WORD}{{1,3}}"
     # short quoted formulas: “四个源头”, “两个探头”
     + r"|“[^“”\n]{1,8}”"
 )
@@ -116,10 +133,18 @@ def extract_numbers(text: str, excluded: Sequence[tuple[int, int]] = ()) -> list
 
 def _mention(text: str, match: re.Match[str]) -> NumberMention | None:
     """The mention for one match, or None when it is not a quantity."""
-    numeral = match.group("pnum") or match.group("num")
-    chinese = not numeral[0].isdigit()
     unit, ordinal = match.group("unit"), match.group("ord") is not None
-    if chinese and unit is None and not ordinal and match.group("pct") is None:
+    if match.group("first") is not None:
+        numeral, ordinal = "一", True
+    elif match.group("vague") is not None:
+        if unit is None:
+            return None
+        numeral = match.group("vnum")
+    else:
+        numeral = match.group("pnum") or match.group("frac") or match.group("num")
+    chinese = not numeral[0].isdigit()
+    counted = unit is not None or ordinal or match.group("pct") or match.group("frac")
+    if chinese and not counted:
         return None
     if chinese and match.start() and text[match.start() - 1] in _WORD_BEFORE:
         return None
@@ -128,17 +153,21 @@ def _mention(text: str, match: re.Match[str]) -> NumberMention | None:
     value = parse_numeral(numeral)
     if value is None:
         return None
+    if unit == TENTHS:
+        value *= 10
     kind, unit = _kind_and_unit(unit, match.group("pct") is not None, ordinal)
     end = match.end()
     if unit is None and match.group("more") is not None:
         end -= 1  # 多 without a unit is an adverb (多措并举), not an approximation
-    approx = _is_approx(text, match.start(), end, match.group("more") is not None)
+    approx = match.group("vague") is not None or _is_approx(
+        text, match.start(), end, match.group("more") is not None
+    )
     return NumberMention(text[match.start() : end], match.start(), end, value, unit, kind, approx)
 
 
 def _kind_and_unit(unit: str | None, percent: bool, ordinal: bool) -> tuple[str, str | None]:
     """Kind and normalised unit (亿元 -> 元, 个百分点 -> 百分点)."""
-    if percent:
+    if percent or unit in ("％", TENTHS):
         return str(Kind.PERCENT), "%"
     if unit == "个百分点":
         unit = "百分点"
@@ -182,11 +211,12 @@ class _Ranges:
 
 
 class NumberExtractor:
-    """spaCy component: `doc._.numbers`, skipping dates (`doc._.dates`) and ORG entities."""
+    """spaCy component: `doc._.numbers`, skipping dates, ORG entities and slogans."""
 
     def __call__(self, doc: Doc) -> Doc:
         excluded = [(d.start_char, d.end_char) for d in doc._.dates or ()]
         excluded += [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
+        excluded += [(s.start_char, s.end_char) for s in doc.spans.get(SPANS_KEY, ())]
         doc._.numbers = extract_numbers(doc.text, excluded)
         return doc
 

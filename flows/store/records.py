@@ -76,13 +76,6 @@ class CleanDocument:
     url: str | None = None
 
     @property
-    def body_start(self) -> int:
-        """Offset where the body begins: after the title line and the blank line."""
-        return (
-            len(self.title) + 2 if self.title and self.text.startswith(self.title + "\n\n") else 0
-        )
-
-    @property
     def n_chars(self) -> int:
         return len(self.text)
 
@@ -129,3 +122,4 @@ class SloganMention:
     canonical: str
     category: str | None
     method: str  # lexicon / template / discovered
+    score: float = 1.0  # confidence in [0, 1]: 1.0 for lexicon and template matches
