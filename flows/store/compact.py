@@ -46,7 +46,7 @@ class Compaction:
 
 def _partitions(output: Path) -> dict[tuple[Table, dt.date], list[Path]]:
     found: dict[tuple[Table, dt.date], list[Path]] = {}
-    for table in Table:
+    for table in tables.PARTITIONED:
         for path in tables.committed_part_files(output, table):
             day = dt.date.fromisoformat(path.parent.name.removeprefix("ingest_date="))
             found.setdefault((table, day), []).append(path)
@@ -68,7 +68,7 @@ def compact(output: Path, *, min_parts: int = 2) -> Compaction:
     """
     partitions = _partitions(output)
     report = Compaction()
-    for table in Table:
+    for table in tables.PARTITIONED:
         report.files_before[table.value] = sum(
             len(paths) for (t, _), paths in partitions.items() if t is table
         )
@@ -95,7 +95,7 @@ def compact(output: Path, *, min_parts: int = 2) -> Compaction:
                     existing_data_behavior="overwrite_or_ignore",
                 )
         report.partitions = len(chosen)
-    for table in Table:
+    for table in tables.PARTITIONED:
         report.files_after[table.value] = len(tables.committed_part_files(output, table))
     return report
 

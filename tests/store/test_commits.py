@@ -22,6 +22,7 @@ from flows.store import compact, tables
 from flows.store.check import check_output
 from flows.store.tables import Table
 from tests.conftest import document_row
+from tests.store.test_check import DIVISIONS
 
 DAY = dt.date(2026, 11, 23)
 TEXT = "临沂市召开会议\n\n临沂市新增病例3例。"
@@ -82,8 +83,14 @@ def _seen_by_readers(output: Path) -> dict[str, Counter]:
     return seen
 
 
+def _write_divisions(output: Path) -> None:
+    """Every run's output has its divisions (replaced whole, outside the commits)."""
+    tables.write_whole(output, Table.DIVISIONS, tables.to_table(Table.DIVISIONS, DIVISIONS))
+
+
 def _first_output(output: Path) -> None:
     """feed.jsonl a1 (text 1, with an entity), a2 rejected; b.txt repeats text 1."""
+    _write_divisions(output)
     tables.commit_batch(
         output,
         _parts(
@@ -205,6 +212,7 @@ def test_a_kill_at_any_step_of_a_reprocess_leaves_old_or_new_rows(
 
 
 def _many_parts(output: Path, batches: int) -> None:
+    _write_divisions(output)
     for i in range(batches):
         text = f"第{i}条：临沂市新增病例{i}例。"
         tables.commit_batch(
@@ -260,6 +268,7 @@ def test_an_older_output_is_migrated_atomically_by_compaction(tmp_path: Path) ->
     entity = tables.to_table(Table.ENTITIES, [_entity("d1", TEXT)])
     pq.write_table(entity, entities / "part-r0-00000.parquet.pending")  # committed, not promoted
     pq.write_table(entity, entities / "part-r0-00002.parquet")  # its batch never committed
+    _write_divisions(tmp_path)
     assert {v.rule for v in check_output(tmp_path)} == {"old format", "old schema"}
     tables.recover(tmp_path)
     compact.compact(tmp_path, min_parts=compact.AUTO_COMPACT_PARTS)
@@ -274,7 +283,7 @@ def test_the_manifest_lists_exactly_the_files_readers_see(tmp_path: Path) -> Non
     manifest = json.loads((tmp_path / ".zhnews" / "manifest.json").read_text())["partitions"]
     listed = {
         f"{p.parent.parent.name}/{p.parent.name}/{p.name}"
-        for t in Table
+        for t in tables.PARTITIONED
         for p in tables.part_files(tmp_path, t)
     }
     assert {f"{k}/{name}" for k, names in manifest.items() for name in names} == listed
