@@ -6,8 +6,8 @@ the next batch in the flow's process, `clean` and `annotate` go to a task runner
 local processes or Dask) with a bounded number of batches in flight, and `write` runs in the
 flow's process in batch order. `annotate` runs `nlp` then `slogans` where the pipeline is
 loaded, each on its own components of that one pipeline, so the Docs never leave the worker.
-So memory stays bounded whatever the input size, one process writes, and each batch's
-`documents` part is still written last, as its commit.
+So memory stays bounded whatever the input size, one process writes, and each batch is one
+commit of `flows.store.tables`.
 
 No `from __future__ import annotations` here: served runs receive the flow function pickled
 by value, and Prefect must resolve its parameter annotations without this module's globals.
@@ -38,7 +38,7 @@ from flows.inputs import ingest
 from flows.inputs.clean import clean_document
 from flows.nlp import model as nlp
 from flows.ops.runners import DEFAULT_WORKERS, Runner, started_task_runner
-from flows.store import tables
+from flows.store import compact, tables
 from flows.store.ledger import Fingerprint, InputLedger
 from flows.store.records import CleanDocument, RawDocument, Reject
 from flows.store.tables import Table
@@ -209,9 +209,10 @@ def write_batch(
     documents: Sequence[tuple[CleanDocument, bool]],
     annotations: Sequence[nlp.Annotations],
     rejects: Sequence[Reject],
+    replacing: Sequence[str] | None = None,
 ) -> Counter[str]:
-    """Write the batch's tables; `documents` last, as the batch's commit record."""
-    part, day = f"{run_id}-{batch_no:05d}", dt.date.today()
+    """Commit the batch's rows to every table at once (replacing earlier rows of its inputs
+    in a `--reprocess`: `replacing` names the runs whose rows are the reprocess's own)."""
     children: dict[Table, list[dict[str, object]]] = {t: [] for t in tables.CHILD_TABLES}
     for found in annotations:
         ids = {"doc_id": found.doc_id, "run_id": run_id}
@@ -225,11 +226,10 @@ def write_batch(
         {**_document_row(document), "is_first_occurrence": first, "run_id": run_id}
         for document, first in documents
     ]
-    rows = {**children, Table.DOCUMENTS: document_rows}
-    if reject_rows:
-        rows[Table.REJECTS] = reject_rows
+    rows = {**children, Table.DOCUMENTS: document_rows, Table.REJECTS: reject_rows}
     parts = {table: tables.to_table(table, table_rows) for table, table_rows in rows.items()}
-    tables.write_batch_parts(output, parts, part=part, day=day)
+    label = f"{run_id}-{batch_no:05d}"
+    tables.commit_batch(output, parts, label=label, day=tables.today(), replacing=replacing)
     return Counter({table.value: len(table_rows) for table, table_rows in rows.items()})
 
 
@@ -254,13 +254,11 @@ class _SeenInputs:
     documents_per_source: Counter[str] = field(default_factory=Counter)
 
     @classmethod
-    def load(cls, output: Path, reprocess: bool) -> Self:
-        # With --reprocess nothing counts as seen, and each batch first deletes the old rows
-        # of its doc_ids, so re-processed documents are replaced, never duplicated.
-        if reprocess:
-            return cls(set(), set(), set())
-        seen = tables.SeenDocuments.load(output)
-        return cls(set(seen.keys), set(seen.doc_ids), tables.seen_rejects(output))
+    def load(cls, output: Path, replacing: Sequence[str] | None) -> Self:
+        # With --reprocess only what the reprocess itself committed (in an interrupted run it
+        # continues) counts as seen; each batch's commit replaces its inputs' earlier rows.
+        seen = tables.SeenDocuments.load(output, replacing)
+        return cls(set(seen.keys), set(seen.doc_ids), tables.seen_rejects(output, replacing))
 
     def split(
         self, cleaned: CleanedBatch, summary: RunSummary
@@ -313,11 +311,10 @@ class _BatchPipeline:
     summary: RunSummary
     seen: _SeenInputs
     depth: int
-    reprocess: bool
+    replacing: Sequence[str] | None
     on_done: Callable[[int], None]
     cleaning: deque[_InFlight] = field(default_factory=deque)
     annotating: deque[_InFlight] = field(default_factory=deque)
-    replaced: set[str] = field(default_factory=set)
 
     def add(self, batch_no: int, raw: list[RawDocument | Reject]) -> None:
         """Submit a freshly read batch for cleaning, moving older batches along."""
@@ -350,11 +347,6 @@ class _BatchPipeline:
     def _write(self, batch: _InFlight) -> None:
         assert batch.found is not None
         found = self.summary.took(batch.found.result())
-        if self.reprocess:
-            # Rows this run wrote for a doc_id (an earlier batch) are the replacement: keep them.
-            doc_ids = {d.doc_id for d, _ in batch.documents} - self.replaced
-            tables.delete_doc_ids(self.output, doc_ids)
-            self.replaced |= doc_ids
         summary = self.summary
         written = summary.took(
             write_batch(
@@ -364,6 +356,7 @@ class _BatchPipeline:
                 batch.documents,
                 found,
                 batch.rejects,
+                self.replacing,
             )
         )
         summary.rows.update(written)
@@ -441,8 +434,22 @@ def zhnews_flow(
         tables.recover(output)
         # First, so that no output holding documents lacks it, even after a killed run.
         write_divisions(output)
+        compact.compact(output, min_parts=compact.AUTO_COMPACT_PARTS)  # migrates older outputs
+        # A --reprocess records itself until it ends; the next run, whatever its flags,
+        # finishes an interrupted one (its inputs too; what it committed stays).
+        pending = tables.PendingReprocess.load(output)
+        if pending is not None:
+            reprocess = True
+            inputs = [*inputs, *(Path(p) for p in pending.inputs if Path(p) not in inputs)]
+            pending = tables.PendingReprocess(pending.inputs, (*pending.run_ids, summary.run_id))
+        elif reprocess:
+            inputs_given = tuple(str(p) for p in inputs)
+            pending = tables.PendingReprocess(inputs_given, (summary.run_id,))
+        if pending is not None:
+            pending.save(output)
+        replacing = pending.run_ids if pending is not None else None
         ledger = InputLedger.load(output)
-        seen = _SeenInputs.load(output, reprocess)
+        seen = _SeenInputs.load(output, replacing)
         files, walk_rejects = ingest.find_input_files(inputs)
         known = InputLedger(ledger.path) if reprocess else ledger
         unread = _unread_files(files, known, summary)
@@ -453,7 +460,7 @@ def zhnews_flow(
             started_task_runner(runner, workers, dask_address) as pool,
             _progress_bar(progress, paths) as done,
         ):
-            batches = _BatchPipeline(pool, output, summary, seen, depth, reprocess, done)
+            batches = _BatchPipeline(pool, output, summary, seen, depth, replacing, done)
             for batch_no in itertools.count():
                 raw = summary.took(ingest_batch(stream, batch_no, batch_size))
                 if not raw:
@@ -464,6 +471,8 @@ def zhnews_flow(
         # Fingerprints taken before reading: a file changed meanwhile is read again next time.
         ledger.record((f, seen.documents_per_source[f.path]) for _, f in unread if f is not None)
         ledger.save()
+        tables.PendingReprocess.clear(output)
+        compact.compact(output, min_parts=compact.AUTO_COMPACT_PARTS)
         catalog.write_catalog(output)
     create_markdown_artifact(summary.markdown(), key="zhnews-run", description="zhnews run summary")
     return summary

@@ -27,6 +27,7 @@ app.add_typer(train_app, name="train")
 app.add_typer(slogans_app, name="slogans")
 
 EXIT_REJECTS = 4
+EXIT_VIOLATIONS = 6
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
 Inputs = Annotated[
@@ -228,7 +229,27 @@ def check(
         typer.echo(str(violation))
     typer.echo(f"{len(violations)} violation(s) in {output}")
     if violations:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_VIOLATIONS)
+
+
+@app.command()
+def compact(
+    output: Annotated[Path, typer.Argument(help="Output directory to compact.")] = DEFAULT_OUTPUT,
+) -> None:
+    """Rewrite each table partition's parts as a few large files (atomically, under the lock)."""
+    from flows.store.compact import compact_output
+    from flows.store.tables import OutputLockedError
+
+    if not output.is_dir():
+        typer.echo(f"error: {output} is not a directory", err=True)
+        raise typer.Exit(2)
+    try:
+        report = compact_output(output)
+    except OutputLockedError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(3) from None
+    for line in report.lines():
+        typer.echo(line)
 
 
 @app.command()

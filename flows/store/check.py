@@ -1,7 +1,9 @@
 """`zhnews check`: validate every table of an output directory against the contract.
 
-It reads what readers read: committed parts only (see `tables.committed_part_files`), so the
-leftovers of a killed run, which the next run recovers, are not violations.
+It reads what readers read (the parts the README's glob matches) and holds them against the
+one record of what is committed (`tables.committed_part_files`, the manifest): a part that
+is not committed (half a batch) or a committed part that is missing is a violation, and so is
+a commit a killed process left half applied (which the next run or compaction completes).
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ class Violation:
 
 
 def check_output(output: Path, *, max_examples: int = 5) -> list[Violation]:
-    """Files, schemas, foreign keys, span texts and unique keys; an empty list means all good."""
-    violations = _check_files(output)
+    """Commits, files, schemas, foreign keys, span texts and unique keys; [] means all good."""
+    violations = _check_commits(output) + _check_files(output)
     if violations:
         return violations
     documents = tables.read_table(output, Table.DOCUMENTS, ["doc_id", "text", "n_chars"])
@@ -67,11 +69,36 @@ def _check_adcodes(output: Path, max_examples: int) -> list[Violation]:
     return violations
 
 
+_COMPLETE_IT = "the next `zhnews run` or `zhnews compact OUTPUT` completes it"
+_MIGRATE_IT = "an old schema, which the next `zhnews run` or `zhnews compact OUTPUT` migrates"
+
+
+def _check_commits(output: Path) -> list[Violation]:
+    """What readers see is exactly what the commit record says is committed."""
+    if tables.has_legacy_layout(output):
+        detail = f"written by an older zhnews, without a commit record: {_COMPLETE_IT}"
+        return [Violation("output", "old format", detail)]
+    violations = [
+        Violation("output", "unfinished commit", f"{journal.name} is half applied: {_COMPLETE_IT}")
+        for journal in tables.journals(output)
+    ]
+    for table in Table:
+        seen = set(tables.part_files(output, table))
+        committed = set(tables.committed_part_files(output, table))
+        for rule, paths in (
+            ("part not committed (half a batch)", seen - committed),
+            ("committed part missing", committed - seen),
+        ):
+            if paths:
+                violations.append(Violation(table, rule, ", ".join(map(str, sorted(paths)))))
+    return violations
+
+
 def _check_files(output: Path) -> list[Violation]:
-    """Every committed part must be readable Parquet with its table's declared schema."""
+    """Every part must be readable Parquet with its table's declared schema."""
     violations = []
     for table in Table:
-        for path in tables.committed_part_files(output, table):
+        for path in tables.part_files(output, table):
             try:
                 parquet = pq.ParquetFile(path)
                 schema = parquet.schema_arrow
@@ -79,7 +106,16 @@ def _check_files(output: Path) -> list[Violation]:
             except (OSError, pa.ArrowException) as error:
                 violations.append(Violation(table, "unreadable file", f"{path}: {error}"))
                 continue
-            if not schema.equals(SCHEMAS[table]):
+            declared = SCHEMAS[table]
+            missing = [name for name in declared.names if name not in schema.names]
+            older = all(
+                name in declared.names and field.type == declared.field(name).type
+                for name, field in zip(schema.names, schema, strict=True)
+            )
+            if missing and older:
+                detail = f"{path} lacks {', '.join(missing)}: {_MIGRATE_IT}"
+                violations.append(Violation(table, "old schema", detail))
+            elif not schema.equals(SCHEMAS[table]):
                 detail = f"{path} does not match the declared schema"
                 violations.append(Violation(table, "schema", detail))
     return violations

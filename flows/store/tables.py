@@ -1,26 +1,39 @@
-"""Every Parquet table of zhnews: schemas declared once, atomic writes, readers, recovery.
+"""Every Parquet table of zhnews: schemas declared once, atomic commits, readers, recovery.
 
-Layout: `OUTPUT/<table>/ingest_date=YYYY-MM-DD/part-<run_id>-<batch>.parquet`, readable as
-`read_parquet('OUTPUT/<table>/**/*.parquet', hive_partitioning=true)`.
+Layout: `OUTPUT/<table>/ingest_date=YYYY-MM-DD/part-<label>-<n>.parquet` (the day in
+Asia/Shanghai), readable as `read_parquet('OUTPUT/<table>/**/*.parquet', hive_partitioning=true)`.
 
-Crash safety: every file is written under a temporary name (`*.parquet.tmp`, which the glob
-does not match) and renamed into place. A batch writes its child tables first and its
-`documents` file last, so the `documents` file is the batch's commit record: at the start of
-a run, `recover` deletes temporary files and any child file whose batch never committed.
+Commits. Everything that changes the tables (a batch, a `--reprocess` batch, compaction,
+migration, a `runs` row) is one `Transaction`: it stages the partitions it changes in
+`OUTPUT/.zhnews/staging/<txid>/<table>/` (committed parts hard-linked, new parts written,
+replaced parts left out), writes a journal naming each changed table's new file lists (the
+commit point), then swaps, per table, the staged directory with the live one in one
+`renameat2(RENAME_EXCHANGE)` (child tables first, `documents` last): the partition directory
+when one partition of the table changed (a batch), else the whole table directory, its other
+partitions hard-linked too (a `--reprocess` or compaction across days). It then records the
+lists in `OUTPUT/.zhnews/manifest.json`, the one record of what is committed. So a reader of
+the glob sees each table as it was before a commit or after it, each row once, never a part
+deleted before its replacement is in place; a kill before the journal leaves the old state
+(its staging is dropped), a kill after it is rolled forward by `recover` at the start of the
+next run or compaction; `zhnews check` compares the live files with the manifest.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import fcntl
+import json
 import os
+import shutil
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -97,6 +110,12 @@ SCHEMAS: dict[Table, pa.Schema] = {
             "published_at",
             pa.timestamp("ms", tz=SHANGHAI),
             "Publication time (Asia/Shanghai; a date-only publication is its midnight); "
+            "null when the year is unknown.",
+        ),
+        _column(
+            "published_date",
+            pa.date32(),
+            "Publication day in Asia/Shanghai (group by this, not published_at); "
             "null when the year is unknown.",
         ),
         _column(
@@ -356,6 +375,7 @@ SCHEMAS: dict[Table, pa.Schema] = {
 CHILD_TABLES = (Table.ENTITIES, Table.DATES, Table.NUMBERS, Table.SLOGANS, Table.OFFICIALS)
 # Tables of one file replaced by every run, not partitioned by ingest date.
 UNPARTITIONED = (Table.DIVISIONS,)
+PARTITIONED = tuple(table for table in Table if table not in UNPARTITIONED)
 # The column a child table's span quotes from documents.text.
 SPAN_TEXT: dict[Table, str] = {table: "text" for table in CHILD_TABLES} | {
     Table.OFFICIALS: "person"
@@ -371,17 +391,64 @@ KEYS: dict[Table, tuple[str, ...]] = {
     Table.RUNS: ("run_id",),
     Table.DIVISIONS: ("code",),
 }
-TEMP_SUFFIX = ".parquet.tmp"
-PENDING_SUFFIX = ".pending"
+
+
+def _published_date(data: pa.Table) -> pa.Array:
+    return pc.local_timestamp(data["published_at"]).cast(pa.date32())
+
+
+# Columns a writer may leave out and a migration may find missing: how to compute them.
+DERIVED_COLUMNS: dict[Table, dict[str, Callable[[pa.Table], pa.Array]]] = {
+    Table.DOCUMENTS: {"published_date": _published_date},
+}
+STATE_DIR = ".zhnews"
+MANIFEST_NAME = "manifest.json"
+JOURNAL_PREFIX = "journal-"
+REPROCESS_NAME = "reprocess.json"
+TEMP_SUFFIX = ".tmp"
+# Tables are swapped in this order, so a reader between two swaps of one commit may see
+# child rows of a document not yet visible, never a document without its rows.
+_APPLY_ORDER = (*CHILD_TABLES, Table.REJECTS, Table.RUNS, Table.DOCUMENTS)
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
 
 
 class OutputLockedError(RuntimeError):
-    """Another zhnews run holds the output directory."""
+    """Another zhnews process holds the output directory."""
+
+
+def today() -> dt.date:
+    """The ingest date: today in Asia/Shanghai."""
+    return dt.datetime.now(ZoneInfo(SHANGHAI)).date()
 
 
 def to_table(table: Table, rows: Iterable[Mapping[str, object]]) -> pa.Table:
-    """Build an Arrow table from row mappings, validated against the declared schema."""
-    return pa.Table.from_pylist(list(rows), schema=SCHEMAS[table])
+    """Build an Arrow table from row mappings, validated against the declared schema.
+
+    Derived columns (`DERIVED_COLUMNS`) the rows leave out are computed.
+    """
+    rows = list(rows)
+    derived = DERIVED_COLUMNS.get(table, {})
+    given = {name for row in rows for name in row}
+    schema = pa.schema([f for f in SCHEMAS[table] if f.name in given or f.name not in derived])
+    return conform(table, pa.Table.from_pylist(rows, schema=schema))
+
+
+def conform(table: Table, data: pa.Table) -> pa.Table:
+    """`data` in the declared schema: missing derived columns computed, others null."""
+    schema = SCHEMAS[table]
+    derived = DERIVED_COLUMNS.get(table, {})
+    columns = []
+    for target in schema:
+        if target.name in data.column_names:
+            columns.append(data[target.name])
+        elif target.name in derived:
+            columns.append(derived[target.name](data))
+        elif target.nullable:
+            columns.append(pa.nulls(data.num_rows, target.type))
+        else:
+            raise ValueError(f"{table}.{target.name} is missing and has no DERIVED_COLUMNS entry")
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def record_rows(records: Iterable[object], **extra: object) -> Iterator[dict[str, object]]:
@@ -394,60 +461,107 @@ def table_dir(output: Path, table: Table) -> Path:
     return output / table.value
 
 
+def partition_name(table: Table, day: dt.date) -> str:
+    """A partition's directory relative to the output, e.g. `entities/ingest_date=2026-12-07`."""
+    return f"{table.value}/ingest_date={day.isoformat()}"
+
+
 def dataset_glob(output: Path, table: Table) -> str:
     """The glob every reader uses; also documented for DuckDB users in the README."""
     return str(table_dir(output, table) / "**" / "*.parquet")
 
 
-def write_part(
-    output: Path, table: Table, data: pa.Table, *, part: str, day: dt.date, pending: bool = False
-) -> Path:
-    """Write one Parquet file atomically (temp file, fsync, rename) and return its path.
+def part_files(output: Path, table: Table) -> list[Path]:
+    """The parts readers see now (what the glob matches)."""
+    if table in UNPARTITIONED:
+        return sorted(table_dir(output, table).glob(f"{table.value}.parquet"))
+    return sorted(table_dir(output, table).glob("*/*.parquet"))
 
-    A `pending` part is renamed to `*.parquet.pending`, which readers' globs do not match,
-    until `write_batch_parts` promotes it.
-    """
-    if data.schema != SCHEMAS[table]:
-        data = data.cast(SCHEMAS[table])
-    directory = table_dir(output, table) / f"ingest_date={day.isoformat()}"
-    directory.mkdir(parents=True, exist_ok=True)
-    final = directory / f"part-{part}.parquet{PENDING_SUFFIX if pending else ''}"
-    temp = directory / f".part-{part}-{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}"
-    with temp.open("wb") as sink:
-        pq.write_table(data, sink, compression="zstd")
+
+def committed_part_files(output: Path, table: Table) -> list[Path]:
+    """The parts the manifest records as committed (an unpartitioned table's one file is
+    replaced whole by `write_whole`, outside the manifest)."""
+    if table in UNPARTITIONED:
+        return part_files(output, table)
+    return sorted(
+        output / partition / name
+        for partition, names in load_manifest(output).items()
+        if partition.startswith(f"{table.value}/")
+        for name in names
+    )
+
+
+def is_outdated(path: Path, table: Table) -> bool:
+    """Whether a part was written with another schema (an older zhnews)."""
+    return not pq.read_schema(path).equals(SCHEMAS[table], check_metadata=False)
+
+
+def read_part(path: Path, table: Table, columns: Sequence[str] | None = None) -> pa.Table:
+    """One part in the declared schema, migrating a part an older version wrote."""
+    if not is_outdated(path, table):
+        return pq.read_table(path, columns=columns, schema=SCHEMAS[table])
+    data = conform(table, pq.read_table(path))
+    return data if columns is None else data.select(list(columns))
+
+
+def read_table(output: Path, table: Table, columns: Sequence[str] | None = None) -> pa.Table:
+    """All rows of one table that readers see (empty, with the declared schema, when none)."""
+    schema = SCHEMAS[table]
+    parts = [read_part(path, table, columns) for path in part_files(output, table)]
+    if not parts:
+        selected = schema if columns is None else pa.schema([schema.field(c) for c in columns])
+        return selected.empty_table()
+    return pa.concat_tables(parts)
+
+
+# --- the commit record ------------------------------------------------------------------------
+
+
+def state_dir(output: Path) -> Path:
+    return output / STATE_DIR
+
+
+def load_manifest(output: Path) -> dict[str, list[str]]:
+    """Committed partitions and their part names; empty for a new (or pre-manifest) output."""
+    path = state_dir(output) / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))["partitions"]
+
+
+def journals(output: Path) -> list[Path]:
+    """Commits written but not yet completed (at most one, left by a killed process)."""
+    return sorted(state_dir(output).glob(f"{JOURNAL_PREFIX}*.json"))
+
+
+def has_legacy_layout(output: Path) -> bool:
+    """Tables written by a zhnews older than the manifest."""
+    return not (state_dir(output) / MANIFEST_NAME).exists() and any(
+        part_files(output, table) for table in PARTITIONED
+    )
+
+
+def _write_json(path: Path, value: object) -> None:
+    """Replace a JSON file atomically (temporary file, fsync, rename, fsync the directory)."""
+    temp = path.with_name(f".{path.name}{TEMP_SUFFIX}")
+    with temp.open("w", encoding="utf-8") as sink:
+        json.dump(value, sink, ensure_ascii=False, sort_keys=True)
         sink.flush()
         os.fsync(sink.fileno())
-    os.replace(temp, final)
-    _fsync_dir(directory)
-    return final
-
-
-def write_batch_parts(
-    output: Path, parts: Mapping[Table, pa.Table], *, part: str, day: dt.date
-) -> None:
-    """Write one batch so that readers see all of it or none of it.
-
-    Child parts (and rejects) are written pending, then the `documents` part, the batch's
-    commit record, then the pending parts are promoted; `recover` completes a promotion that a
-    crash interrupted, or discards the parts of a batch that never committed.
-    """
-    pending = [
-        write_part(output, table, data, part=part, day=day, pending=True)
-        for table, data in parts.items()
-        if table is not Table.DOCUMENTS
-    ]
-    write_part(output, Table.DOCUMENTS, parts[Table.DOCUMENTS], part=part, day=day)
-    for path in pending:
-        _promote(path)
-
-
-def _promote(pending: Path) -> None:
-    os.replace(pending, pending.with_name(pending.name.removesuffix(PENDING_SUFFIX)))
-    _fsync_dir(pending.parent)
+    os.replace(temp, path)
+    _fsync_dir(path.parent)
 
 
 def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -473,63 +587,228 @@ def write_whole(output: Path, table: Table, data: pa.Table) -> Path:
     return final
 
 
-def part_files(output: Path, table: Table) -> list[Path]:
-    if table in UNPARTITIONED:
-        return sorted(table_dir(output, table).glob(f"{table.value}.parquet"))
-    return sorted(table_dir(output, table).glob("*/part-*.parquet"))
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
-def committed_part_files(output: Path, table: Table) -> list[Path]:
-    """The parts readers see: a child part only once its batch's `documents` part exists.
-
-    A run killed between a batch's child parts and its `documents` part leaves child rows
-    whose documents were never written; they are not data until the batch commits (`recover`
-    deletes them at the start of the next run).
-    """
-    parts = part_files(output, table)
-    if table not in CHILD_TABLES:
-        return parts
-    committed = {path.name for path in part_files(output, Table.DOCUMENTS)}
-    return [path for path in parts if path.name in committed]
-
-
-def read_table(output: Path, table: Table, columns: Sequence[str] | None = None) -> pa.Table:
-    """All committed rows of one table (empty, with the declared schema, when none)."""
-    schema = SCHEMAS[table]
-    parts = [
-        pq.read_table(path, columns=columns, schema=schema)
-        for path in committed_part_files(output, table)
-    ]
-    if not parts:
-        selected = schema if columns is None else pa.schema([schema.field(c) for c in columns])
-        return selected.empty_table()
-    return pa.concat_tables(parts)
+def _swap(staged: Path, live: Path) -> None:
+    """Put a staged table or partition directory in place of the live one in one step (the
+    old one goes to `staged`); one that did not exist yet is simply renamed into place."""
+    if not live.exists():
+        live.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(staged, live)
+    elif _libc.renameat2(
+        _AT_FDCWD, os.fsencode(staged), _AT_FDCWD, os.fsencode(live), _RENAME_EXCHANGE
+    ):
+        code = ctypes.get_errno()
+        raise OSError(code, f"cannot swap {live} with its new version: {os.strerror(code)}")
+    _fsync_dir(live.parent)
 
 
-def recover(output: Path) -> list[Path]:
-    """Clean up after a crashed run; returns the files removed.
+Listing = dict[str, list[str]]  # partition directory name -> part names
 
-    Temp files go; pending parts of committed batches are promoted, others removed; so are
-    child parts whose batch has no `documents` part.
-    """
-    removed = list(output.glob(f"*/*/*{TEMP_SUFFIX}"))
-    committed_names = {path.name for path in part_files(output, Table.DOCUMENTS)}
-    for pending in output.glob(f"*/*/*{PENDING_SUFFIX}"):
-        if pending.name.removesuffix(PENDING_SUFFIX) in committed_names:
-            _promote(pending)
+
+def _listing(directory: Path) -> Listing:
+    """The parts of a (live or staged) table directory, by partition."""
+    if not directory.exists():
+        return {}
+    return {
+        partition.name: sorted(os.listdir(partition))
+        for partition in sorted(directory.iterdir())
+        if partition.is_dir() and any(partition.iterdir())
+    }
+
+
+def _committed_listing(manifest: Mapping[str, list[str]], table: Table) -> Listing:
+    prefix = f"{table.value}/"
+    return {
+        name.removeprefix(prefix): parts
+        for name, parts in manifest.items()
+        if name.startswith(prefix)
+    }
+
+
+@dataclass
+class Transaction:
+    """One atomic change to the tables; see the module docstring for the protocol."""
+
+    output: Path
+    label: str
+    txid: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    _written: int = 0
+
+    @property
+    def staging(self) -> Path:
+        return state_dir(self.output) / "staging" / self.txid
+
+    def partition(self, table: Table, day: dt.date) -> Path:
+        """The staged directory of a partition, to change: its committed parts hard-linked."""
+        name = f"ingest_date={day.isoformat()}"
+        staged = self.staging / table.value / name
+        if not staged.exists():
+            staged.mkdir(parents=True)
+            for part in _committed_listing(load_manifest(self.output), table).get(name, []):
+                os.link(table_dir(self.output, table) / name / part, staged / part)
+        return staged
+
+    def new_part_name(self) -> str:
+        """A part name never used before in this output (names identify partition states)."""
+        self._written += 1
+        return f"part-{self.label}-{self._written:03d}.parquet"
+
+    def write(self, table: Table, day: dt.date, data: pa.Table) -> Path | None:
+        """Add rows as a new part of the partition; its path once committed (no part for no
+        rows)."""
+        if data.num_rows == 0:
+            return None
+        data = data if data.schema == SCHEMAS[table] else data.cast(SCHEMAS[table])
+        name = self.new_part_name()
+        pq.write_table(data, self.partition(table, day) / name, compression="zstd")
+        return self.output / partition_name(table, day) / name
+
+    def retire(self, part: Path) -> None:
+        """Leave a committed part out of the new state (its rows are replaced or retired)."""
+        table = Table(part.parent.parent.name)
+        day = dt.date.fromisoformat(part.parent.name.removeprefix("ingest_date="))
+        (self.partition(table, day) / part.name).unlink()
+
+    def commit(self) -> None:
+        """Make durable, write the journal (the commit point), apply, record."""
+        manifest = load_manifest(self.output)
+        changed = {}
+        for table in map(Table, sorted(os.listdir(self.staging)) if self.staging.exists() else []):
+            committed = _committed_listing(manifest, table)
+            staged = _listing(self.staging / table.value)
+            touched = {p.name for p in (self.staging / table.value).iterdir()}
+            listing = {n: parts for n, parts in committed.items() if n not in touched} | staged
+            if listing == committed:
+                continue
+            scope = self._stage_scope(table, committed, listing)
+            for name in set(staged) & {n for n in listing if listing[n] != committed.get(n)}:
+                for part in listing[name]:
+                    _fsync_file(self.staging / table.value / name / part)
+            root = self.staging / table.value / (scope or "")
+            for directory in [*(root.iterdir() if scope is None else []), root]:
+                _fsync_dir(directory)
+            changed[table.value] = {"listing": listing, "swap": scope}
+        if changed:
+            journal = state_dir(self.output) / f"{JOURNAL_PREFIX}{self.txid}.json"
+            _write_json(journal, {"txid": self.txid, "label": self.label, "tables": changed})
+            _complete(self.output, journal)
         else:
-            removed.append(pending)
-    for table in CHILD_TABLES:
-        committed = set(committed_part_files(output, table))
-        removed.extend(path for path in part_files(output, table) if path not in committed)
-    for path in removed:
-        path.unlink(missing_ok=True)
-    return removed
+            self.abort()
+
+    def _stage_scope(self, table: Table, committed: Listing, listing: Listing) -> str | None:
+        """What one swap must replace for the table to change at once: the one partition that
+        changed (the usual batch), else the whole table (its other partitions hard-linked)."""
+        names = {n for n in committed.keys() | listing.keys() if committed.get(n) != listing.get(n)}
+        if len(names) == 1 and (name := names.pop()) in listing:
+            return name
+        staged = self.staging / table.value
+        for name, parts in listing.items():
+            if not (staged / name).exists():
+                (staged / name).mkdir()
+                for part in parts:
+                    os.link(table_dir(self.output, table) / name / part, staged / name / part)
+        for partition in staged.iterdir():
+            if not any(partition.iterdir()):
+                partition.rmdir()  # no rows left: no partition
+        return None
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.staging.parent.rmdir()
+
+
+@contextlib.contextmanager
+def transaction(output: Path, label: str) -> Iterator[Transaction]:
+    """A transaction committed when the block ends, dropped if it raises."""
+    state_dir(output).mkdir(parents=True, exist_ok=True)
+    tx = Transaction(output, label)
+    try:
+        yield tx
+    except BaseException:
+        tx.abort()
+        raise
+    tx.commit()
+
+
+def _complete(output: Path, journal: Path) -> None:
+    """Apply a journaled commit (again, after a crash: each step checks whether it was done)."""
+    record = json.loads(journal.read_text(encoding="utf-8"))
+    staging = state_dir(output) / "staging" / record["txid"]
+    changed = {Table(name): entry for name, entry in record["tables"].items()}
+    for table in sorted(changed, key=_APPLY_ORDER.index):
+        listing, scope = changed[table]["listing"], changed[table]["swap"]
+        if scope is None:
+            live, staged = table_dir(output, table), staging / table.value
+            done = _listing(live) == listing
+        else:
+            live = table_dir(output, table) / scope
+            staged = staging / table.value / scope
+            done = live.exists() and sorted(os.listdir(live)) == listing[scope]
+        if not done:
+            _swap(staged, live)
+    manifest = {
+        name: parts
+        for name, parts in load_manifest(output).items()
+        if Table(name.split("/", 1)[0]) not in changed
+    }
+    for table, entry in changed.items():
+        manifest.update({f"{table.value}/{n}": parts for n, parts in entry["listing"].items()})
+    _write_json(state_dir(output) / MANIFEST_NAME, {"version": 1, "partitions": manifest})
+    journal.unlink()
+    shutil.rmtree(staging, ignore_errors=True)
+    with contextlib.suppress(OSError):  # not empty: another transaction's staging
+        staging.parent.rmdir()
+
+
+def recover(output: Path) -> None:
+    """Finish or drop what a killed process left; adopt an output written before the manifest.
+
+    A journaled commit is completed; staging without a journal (a commit killed before its
+    commit point) is deleted.
+    """
+    state = state_dir(output)
+    state.mkdir(parents=True, exist_ok=True)
+    if not (state / MANIFEST_NAME).exists() and not journals(output):
+        _adopt_legacy_output(output)  # for a new output, an empty manifest
+    for journal in journals(output):
+        _complete(output, journal)
+    shutil.rmtree(state / "staging", ignore_errors=True)
+    for temp in state.glob(f".*{TEMP_SUFFIX}"):
+        temp.unlink()
+
+
+# Older zhnews wrote a batch's child parts as `*.parquet.pending`, then its documents part
+# (the batch's commit), then promoted the pending parts.
+_LEGACY_PENDING = ".pending"
+
+
+def _adopt_legacy_output(output: Path) -> None:
+    """Finish an older version's interrupted batches, then record what is there."""
+    documents = {path.name for path in part_files(output, Table.DOCUMENTS)}
+    for leftover in output.glob("*/*/*"):
+        committed = leftover.name.removesuffix(_LEGACY_PENDING) in documents
+        if leftover.name.endswith(_LEGACY_PENDING) and committed:
+            os.replace(leftover, leftover.with_name(leftover.name.removesuffix(_LEGACY_PENDING)))
+        elif leftover.name.endswith((_LEGACY_PENDING, ".parquet.tmp")) or (
+            leftover.parent.parent.name in {t.value for t in CHILD_TABLES}
+            and leftover.suffix == ".parquet"
+            and not committed
+        ):
+            leftover.unlink()
+    manifest = {
+        f"{path.parent.parent.name}/{path.parent.name}": sorted(os.listdir(path.parent))
+        for table in PARTITIONED
+        for path in part_files(output, table)
+    }
+    _write_json(state_dir(output) / MANIFEST_NAME, {"version": 1, "partitions": manifest})
 
 
 @contextlib.contextmanager
 def output_lock(output: Path) -> Iterator[None]:
-    """Hold the output directory exclusively for one run; a second run fails at once."""
+    """Hold the output directory exclusively (a run, a compaction); a second one fails at once."""
     output.mkdir(parents=True, exist_ok=True)
     with (output / ".zhnews.lock").open("a+") as handle:
         try:
@@ -540,6 +819,148 @@ def output_lock(output: Path) -> Iterator[None]:
                 "(a lock on .zhnews.lock is held)"
             ) from None
         yield
+
+
+# --- batches and --reprocess ------------------------------------------------------------------
+
+
+def commit_batch(
+    output: Path,
+    parts: Mapping[Table, pa.Table],
+    *,
+    label: str,
+    day: dt.date,
+    replacing: Sequence[str] | None = None,
+) -> None:
+    """Commit one batch's rows in one transaction.
+
+    With `replacing` (a `--reprocess`: the run ids whose rows are its own), the same commit
+    retires what the batch's inputs, by (source, record_id), left before: their documents
+    rows, rejects, and child rows of doc_ids no other occurrence keeps (a doc_id the batch
+    annotates again gets its new child rows); `is_first_occurrence` is recomputed.
+    """
+    with transaction(output, label) as tx:
+        new_parts = dict(parts)
+        if replacing is not None:
+            new_parts[Table.DOCUMENTS] = _retire_replaced(tx, new_parts, set(replacing))
+        for table, data in new_parts.items():
+            tx.write(table, day, data)
+
+
+def _identities(data: pa.Table | None) -> set[tuple[str, str | None]]:
+    if data is None:
+        return set()
+    return set(zip(data["source"].to_pylist(), data["record_id"].to_pylist(), strict=True))
+
+
+def _retire_replaced(tx: Transaction, parts: Mapping[Table, pa.Table], own: set[str]) -> pa.Table:
+    """Retire in `tx` the earlier rows of the batch's inputs; the batch's documents, updated."""
+    output = tx.output
+    new_documents = parts.get(Table.DOCUMENTS, SCHEMAS[Table.DOCUMENTS].empty_table())
+    inputs = _identities(new_documents) | _identities(parts.get(Table.REJECTS))
+
+    def retired_mask(data: pa.Table) -> list[bool]:
+        keys = zip(data["source"].to_pylist(), data["record_id"].to_pylist(), strict=True)
+        runs = data["run_id"].to_pylist()
+        return [key in inputs and run not in own for key, run in zip(keys, runs, strict=True)]
+
+    key_columns = ["doc_id", "source", "record_id", "is_first_occurrence", "run_id"]
+    old = {
+        path: read_part(path, Table.DOCUMENTS, key_columns)
+        for path in committed_part_files(output, Table.DOCUMENTS)
+    }
+    retired = {path: retired_mask(data) for path, data in old.items()}
+    retired_ids = {
+        doc_id
+        for path, data in old.items()
+        for doc_id, gone in zip(data["doc_id"].to_pylist(), retired[path], strict=True)
+        if gone
+    }
+    # Surviving occurrences, in commit order, as (path, row, is_first_occurrence).
+    kept: dict[str, list[tuple[Path, int, bool]]] = {}
+    for path, data in old.items():
+        rows = zip(data["doc_id"].to_pylist(), data["is_first_occurrence"].to_pylist(), strict=True)
+        for row, ((doc_id, first), gone) in enumerate(zip(rows, retired[path], strict=True)):
+            if not gone:
+                kept.setdefault(doc_id, []).append((path, row, first))
+    new_ids = new_documents["doc_id"].to_pylist()
+    new_first = new_documents["is_first_occurrence"].to_pylist()
+    annotated = {doc_id for doc_id, first in zip(new_ids, new_first, strict=True) if first}
+    # Exactly one first occurrence per doc_id: a surviving one, else the batch's, else the
+    # earliest survivor.
+    flips: dict[Path, dict[int, bool]] = {}
+    for doc_id in retired_ids | set(new_ids):
+        survivors = kept.get(doc_id, [])
+        if any(first for _, _, first in survivors):
+            new_first = [f and i != doc_id for i, f in zip(new_ids, new_first, strict=True)]
+        elif doc_id not in annotated and survivors:
+            path, row, _ = survivors[0]
+            flips.setdefault(path, {})[row] = True
+    for path, keys in old.items():
+        if any(retired[path]) or path in flips:
+            data = read_part(path, Table.DOCUMENTS)
+            firsts = keys["is_first_occurrence"].to_pylist()
+            for row, first in flips.get(path, {}).items():
+                firsts[row] = first
+            data = data.set_column(
+                data.schema.get_field_index("is_first_occurrence"),
+                SCHEMAS[Table.DOCUMENTS].field("is_first_occurrence"),
+                pa.array(firsts, pa.bool_()),
+            )
+            _rewrite(tx, path, data.filter(pc.invert(pa.array(retired[path], pa.bool_()))))
+    dropped = pa.array(sorted((retired_ids - kept.keys()) | annotated), pa.string())
+    for table in CHILD_TABLES:
+        for path in committed_part_files(output, table):
+            doc_ids = pq.read_table(path, columns=["doc_id"])["doc_id"]
+            if pc.any(pc.is_in(doc_ids, value_set=dropped)).as_py():
+                data = read_part(path, table)
+                _rewrite(tx, path, data.filter(pc.invert(pc.is_in(data["doc_id"], dropped))))
+    for path in committed_part_files(output, Table.REJECTS):
+        data = read_part(path, Table.REJECTS)
+        mask = retired_mask(data)
+        if any(mask):
+            _rewrite(tx, path, data.filter(pc.invert(pa.array(mask, pa.bool_()))))
+    return new_documents.set_column(
+        new_documents.schema.get_field_index("is_first_occurrence"),
+        SCHEMAS[Table.DOCUMENTS].field("is_first_occurrence"),
+        pa.array(new_first, pa.bool_()),
+    )
+
+
+def _rewrite(tx: Transaction, part: Path, data: pa.Table) -> None:
+    """Replace a committed part by `data` (none when no rows are left) within `tx`."""
+    tx.retire(part)
+    table = Table(part.parent.parent.name)
+    tx.write(table, dt.date.fromisoformat(part.parent.name.removeprefix("ingest_date=")), data)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReprocess:
+    """A `--reprocess` that has not finished: its inputs and the runs that worked on it.
+
+    Written when a `--reprocess` starts and removed when it ends, so the next run knows to
+    finish it (rows those runs committed are its own, not to be replaced again).
+    """
+
+    inputs: tuple[str, ...]
+    run_ids: tuple[str, ...]
+
+    @classmethod
+    def load(cls, output: Path) -> PendingReprocess | None:
+        path = state_dir(output) / REPROCESS_NAME
+        if not path.exists():
+            return None
+        value = json.loads(path.read_text(encoding="utf-8"))
+        return cls(tuple(value["inputs"]), tuple(value["run_ids"]))
+
+    def save(self, output: Path) -> None:
+        state_dir(output).mkdir(parents=True, exist_ok=True)
+        path = state_dir(output) / REPROCESS_NAME
+        _write_json(path, {"inputs": list(self.inputs), "run_ids": list(self.run_ids)})
+
+    @staticmethod
+    def clear(output: Path) -> None:
+        (state_dir(output) / REPROCESS_NAME).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -554,41 +975,34 @@ class SeenDocuments:
         return cls(keys=frozenset(), doc_ids=frozenset())
 
     @classmethod
-    def load(cls, output: Path) -> SeenDocuments:
-        documents = read_table(output, Table.DOCUMENTS, ["doc_id", "source", "record_id"])
+    def load(cls, output: Path, run_ids: Iterable[str] | None = None) -> SeenDocuments:
+        """Every committed document, or only those the runs `run_ids` wrote."""
+        documents = read_table(output, Table.DOCUMENTS, ["doc_id", "source", "record_id", "run_id"])
         rows = documents.to_pylist()
+        if run_ids is not None:
+            runs = set(run_ids)
+            rows = [row for row in rows if row["run_id"] in runs]
         return cls(
             keys=frozenset((r["doc_id"], r["source"], r["record_id"]) for r in rows),
             doc_ids=frozenset(r["doc_id"] for r in rows),
         )
 
 
-def seen_rejects(output: Path) -> set[tuple[str, str | None, str]]:
-    """(source, record_id, reason) of rejects already recorded, so reruns add none twice."""
-    rows = read_table(output, Table.REJECTS, ["source", "record_id", "reason"]).to_pylist()
+def seen_rejects(
+    output: Path, run_ids: Iterable[str] | None = None
+) -> set[tuple[str, str | None, str]]:
+    """(source, record_id, reason) of rejects already recorded (by `run_ids` when given)."""
+    rows = read_table(
+        output, Table.REJECTS, ["source", "record_id", "reason", "run_id"]
+    ).to_pylist()
+    if run_ids is not None:
+        runs = set(run_ids)
+        rows = [row for row in rows if row["run_id"] in runs]
     return {(r["source"], r["record_id"], r["reason"]) for r in rows}
 
 
-def delete_doc_ids(output: Path, doc_ids: set[str]) -> int:
-    """Rewrite, atomically, every part holding rows of `doc_ids` without them."""
-    if not doc_ids:
-        return 0
-    removed = 0
-    keep = pa.array(sorted(doc_ids), pa.string())
-    for table in (*CHILD_TABLES, Table.DOCUMENTS):
-        for path in part_files(output, table):
-            data = pq.read_table(path, schema=SCHEMAS[table])
-            mask = pc.invert(pc.is_in(data["doc_id"], value_set=keep))
-            kept = data.filter(mask)
-            if kept.num_rows < data.num_rows:
-                removed += data.num_rows - kept.num_rows
-                day = dt.date.fromisoformat(path.parent.name.removeprefix("ingest_date="))
-                write_part(output, table, kept, part=path.stem.removeprefix("part-"), day=day)
-    return removed
-
-
-def write_run(output: Path, summary: object, *, model_version: str) -> Path:
-    """Append the run's row to the `runs` table."""
+def write_run(output: Path, summary: object, *, model_version: str) -> None:
+    """Commit the run's row to the `runs` table."""
     row = {
         "run_id": summary.run_id,
         "started_at": summary.started_at,
@@ -602,9 +1016,8 @@ def write_run(output: Path, summary: object, *, model_version: str) -> Path:
         "model_version": model_version,
         "status": "completed",
     }
-    return write_part(
-        output, Table.RUNS, to_table(Table.RUNS, [row]), part=summary.run_id, day=dt.date.today()
-    )
+    with transaction(output, summary.run_id) as tx:
+        tx.write(Table.RUNS, today(), to_table(Table.RUNS, [row]))
 
 
 def table_contents(output: Path) -> dict[str, Counter[tuple[str, ...]]]:

@@ -104,7 +104,7 @@ def partition(output: Path, table: str) -> Path:
 def bi_output(tmp_path: Path) -> Path:
     """One run's output with officials, divisions and entities.adcode (issue 20)."""
     output = tmp_path / "out"
-    documents = SCHEMAS[Table.DOCUMENTS].append(pa.field("published_date", pa.date32()))
+    documents = SCHEMAS[Table.DOCUMENTS]
     seen: set[str] = set()
     document_rows = []
     for doc_id, source, text, published, outlet in DOCUMENTS:

@@ -47,7 +47,9 @@ def test_parquet_parts_carry_the_declared_descriptions(tmp_path: Path) -> None:
         "run_id": RUN,
     }
     data = tables.to_table(Table.REJECTS, [row])
-    path = tables.write_part(tmp_path, Table.REJECTS, data, part="p", day=dt.date(2026, 12, 7))
+    with tables.transaction(tmp_path, "p") as tx:
+        path = tx.write(Table.REJECTS, dt.date(2026, 12, 7), data)
+    assert path is not None
     written = pq.read_schema(path)
     assert written.metadata[b"description"] == SCHEMAS[Table.REJECTS].metadata[b"description"]
     for column in SCHEMAS[Table.REJECTS]:
@@ -205,8 +207,10 @@ def test_documents_written_before_published_date_get_it_in_the_view(bi_output: P
         "is_first_occurrence": True,
         "run_id": "old",
     }
-    parts = {Table.DOCUMENTS: tables.to_table(Table.DOCUMENTS, [document])}
-    tables.write_batch_parts(bi_output, parts, part="old", day=dt.date(2026, 12, 7))
+    old = tables.to_table(Table.DOCUMENTS, [document]).drop_columns(["published_date"])
+    directory = tables.table_dir(bi_output, Table.DOCUMENTS) / "ingest_date=2026-12-07"
+    directory.mkdir(parents=True, exist_ok=True)
+    pq.write_table(old, directory / "part-old.parquet")
     write_catalog(bi_output)
     with _open(bi_output) as con:
         days = con.execute("SELECT doc_id, published_date FROM documents ORDER BY ALL").fetchall()

@@ -46,8 +46,10 @@ def _reject(reason: str, record_id: str | None = None) -> dict[str, object]:
     }
 
 
-def _write(output: Path, table: Table, rows: list[dict], part: str = "r1-00000") -> Path:
-    return tables.write_part(output, table, tables.to_table(table, rows), part=part, day=DAY)
+def _write(output: Path, table: Table, rows: list[dict], part: str = "r1-00000") -> Path | None:
+    """Commit rows as one part; its path (none for no rows)."""
+    with tables.transaction(output, part) as tx:
+        return tx.write(table, DAY, tables.to_table(table, rows))
 
 
 def _division(code: str, name: str, level: str, parent: str | None) -> dict[str, object]:
@@ -189,6 +191,7 @@ def test_reject_reasons_must_be_known(tmp_path: Path) -> None:
 
 def test_a_corrupt_part_is_reported_not_raised(tmp_path: Path) -> None:
     path = _write(tmp_path, Table.DOCUMENTS, [_document()])
+    assert path is not None
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     [violation] = check_output(tmp_path)
     assert (violation.table, violation.rule) == ("documents", "unreadable file")
@@ -199,20 +202,36 @@ def test_a_part_with_another_schema_is_reported(tmp_path: Path) -> None:
     _batch(tmp_path, [])
     directory = tables.table_dir(tmp_path, Table.NUMBERS) / f"ingest_date={DAY}"
     directory.mkdir(parents=True)
-    # Same name as the committed batch, so readers would take it for part of it.
-    pq.write_table(
-        pa.table({"doc_id": ["d1"], "value": ["3"]}), directory / "part-r1-00000.parquet"
-    )
-    assert _rules(tmp_path) == {("numbers", "schema")}
+    pq.write_table(pa.table({"doc_id": ["d1"], "value": ["3"]}), directory / "part-x.parquet")
+    assert _rules(tmp_path) == {
+        ("numbers", "schema"),
+        ("numbers", "part not committed (half a batch)"),
+    }
 
 
-def test_uncommitted_child_parts_are_not_data_and_recover_removes_them(tmp_path: Path) -> None:
+def test_a_part_outside_the_commit_record_is_half_a_batch(tmp_path: Path) -> None:
     _batch(tmp_path, [_entity(0, 2)])
-    # A killed run: its entities part was written, its documents part never was.
-    orphan = _write(tmp_path, Table.ENTITIES, [_entity(0, 2, doc_id="d9")], part="r2-00000")
-    assert check_output(tmp_path) == []
-    assert tables.read_table(tmp_path, Table.ENTITIES).num_rows == 1
-    assert tables.recover(tmp_path) == [orphan]
+    stray = tmp_path / "entities" / f"ingest_date={DAY}" / "part-stray.parquet"
+    stray.write_bytes(next(stray.parent.glob("*.parquet")).read_bytes())
+    assert ("entities", "part not committed (half a batch)") in _rules(tmp_path)
+    stray.unlink()
+    next(stray.parent.glob("*.parquet")).unlink()
+    assert _rules(tmp_path) == {("entities", "committed part missing")}
+
+
+def test_an_output_of_an_older_version_is_named_with_the_hint(tmp_path: Path) -> None:
+    old_schema = pa.schema(
+        [f for f in tables.SCHEMAS[Table.DOCUMENTS] if f.name != "published_date"]
+    )
+    directory = tmp_path / "documents" / f"ingest_date={DAY}"
+    directory.mkdir(parents=True)
+    pq.write_table(old_schema.empty_table(), directory / "part-r0-00000.parquet")
+    violations = {v.rule: v.detail for v in check_output(tmp_path)}
+    assert violations.keys() == {"old format", "old schema"}
+    assert "zhnews compact" in violations["old format"]
+    tables.recover(tmp_path)  # records the parts as they are: the schema is still old
+    [violation] = check_output(tmp_path)
+    assert violation.rule == "old schema" and "published_date" in violation.detail
 
 
 def test_cli_exit_status_and_report(tmp_path: Path) -> None:
@@ -223,6 +242,6 @@ def test_cli_exit_status_and_report(tmp_path: Path) -> None:
     assert "0 violation(s)" in good.output
     _write(tmp_path, Table.ENTITIES, [_entity(0, 2, doc_id="gone")], part="r1-00000")
     bad = runner.invoke(app, ["check", str(tmp_path)])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 6
     assert "[entities] doc_id not in documents" in bad.output
     assert runner.invoke(app, ["check", str(tmp_path / "missing")]).exit_code == 2

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -133,22 +134,23 @@ elif point == "temp_file":
             return original(data, sink, **kwargs)
         buffer = io.BytesIO()
         original(data, buffer, **kwargs)
-        sink.write(buffer.getvalue()[: buffer.tell() // 2])
-        sink.flush()
-        os.fsync(sink.fileno())
+        with open(sink, "wb") as handle:
+            handle.write(buffer.getvalue()[: buffer.tell() // 2])
+            handle.flush()
+            os.fsync(handle.fileno())
         die()
     tables.pq.write_table = torn
-elif point in ("before_commit", "after_commit"):
-    original = tables.write_part
-    def write_part(output, table, data, **kwargs):
-        is_commit = table is tables.Table.DOCUMENTS and nth()
-        if is_commit and point == "before_commit":
+elif point == "before_commit":  # the nth commit's staging is complete, its journal not written
+    write_json = tables._write_json
+    def journal(path, value):
+        if path.name.startswith(tables.JOURNAL_PREFIX) and nth():
             die()
-        path = original(output, table, data, **kwargs)
-        if is_commit:
-            die()
-        return path
-    tables.write_part = write_part
+        return write_json(path, value)
+    tables._write_json = journal
+elif point == "after_commit":  # the nth journal is written, no table swapped yet
+    before(tables, "_complete")
+elif point == "swap":  # between the table swaps of a commit
+    before(tables, "_swap")
 sys.argv = ["zhnews", *sys.argv[3:]]
 app()
 """
@@ -357,23 +359,30 @@ def _rerun_and_compare(inputs: list[Path], output: Path, baseline: dict) -> None
     """After any interruption: nothing corrupt, and a rerun gives the uninterrupted tables."""
     from flows.pipeline import zhnews_flow
 
+    if tables.journals(output):
+        # Killed after a commit point: reported until the next run (here: recovery) completes it.
+        assert "unfinished commit" in {v.rule for v in check_output(output)}
+        tables.recover(output)
     assert check_output(output) == []
     _read_everything(output)
     zhnews_flow(inputs, output, batch_size=BATCH_SIZE)
     assert check_output(output) == []
     assert tables.table_contents(output) == baseline
-    assert not list(output.glob(f"*/*/*{tables.TEMP_SUFFIX}"))
+    assert not (output / tables.STATE_DIR / "staging").exists()
+    assert tables.PendingReprocess.load(output) is None
 
 
 # (point, n): die before the nth file is read, before the nth `nlp.annotate` (a batch's nlp
 # and slogan tasks call it once each), mid-way through the nth Parquet file, just before or
-# just after the nth batch's commit record, before `runs`.
+# just after the nth commit's journal, before the nth table swap (the third table of the
+# first batch), before `runs`.
 KILL_POINTS = [
     ("read", 4),
     ("infer", 2),
     ("temp_file", 3),
     ("before_commit", 2),
     ("after_commit", 3),
+    ("swap", 3),
     ("runs_row", 1),
 ]
 
@@ -388,8 +397,53 @@ def test_sigkill_at_a_point_then_rerun_gives_the_same_tables(
     _, stderr = process.communicate(timeout=180)
     assert process.returncode == -signal.SIGKILL, stderr[-3000:]
     if point == "temp_file":
-        assert list(output.glob(f"*/*/*{tables.TEMP_SUFFIX}")), "no torn temp file was left"
+        assert list((output / tables.STATE_DIR / "staging").glob("*/*/*/*.parquet"))
+    assert bool(tables.journals(output)) == (point in ("after_commit", "swap"))
     _rerun_and_compare(kill_corpus, output, baseline)
+
+
+# A --reprocess killed: in an NLP batch, between the table swaps of a later batch.
+REPROCESS_KILL_POINTS = [("infer", 3), ("swap", 9)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("point", "n"), REPROCESS_KILL_POINTS, ids=[f"{p}-{n}" for p, n in REPROCESS_KILL_POINTS]
+)
+def test_an_interrupted_reprocess_is_finished_by_the_next_plain_run(
+    point: str, n: int, kill_corpus: list[Path], baseline: dict, tmp_path: Path
+) -> None:
+    from flows.pipeline import zhnews_flow
+
+    output = tmp_path / "out"
+    first_run = zhnews_flow(kill_corpus, output, batch_size=BATCH_SIZE).run_id
+    process = _zhnews([*_run_args(kill_corpus, output), "--reprocess"], fault=(point, n))
+    _, stderr = process.communicate(timeout=180)
+    assert process.returncode == -signal.SIGKILL, stderr[-3000:]
+    assert tables.PendingReprocess.load(output) is not None
+    tables.recover(output)
+    # Killed between batches: each input has its old rows or its new ones, never both.
+    assert check_output(output) == []
+    _rerun_and_compare(kill_corpus, output, baseline)
+    for table in (Table.DOCUMENTS, Table.REJECTS):  # every input was processed again
+        assert first_run not in tables.read_table(output, table, ["run_id"])["run_id"].to_pylist()
+
+
+@pytest.mark.slow
+def test_two_reprocess_runs_change_nothing_and_duplicate_nothing(
+    kill_corpus: list[Path], baseline: dict, tmp_path: Path, prefect_harness: None
+) -> None:
+    from flows.pipeline import zhnews_flow
+
+    output = tmp_path / "out"
+    zhnews_flow(kill_corpus, output, batch_size=BATCH_SIZE)
+    for _ in range(2):
+        zhnews_flow(kill_corpus, output, batch_size=BATCH_SIZE, reprocess=True)
+        assert check_output(output) == []
+        assert tables.table_contents(output) == baseline
+    assert all(
+        pq.read_metadata(path).num_rows for t in Table for path in tables.part_files(output, t)
+    )
 
 
 KILL_DELAYS = [0.0, 0.6]  # seconds after the first batch commits
