@@ -240,6 +240,13 @@ SCHEMAS: dict[Table, pa.Schema] = {
             "How it was found: lexicon, template or discovered.",
             nullable=False,
         ),
+        _column(
+            "score",
+            pa.float64(),
+            "Confidence in [0, 1]: 1 for lexicon and template matches; a discovered candidate's "
+            "structural score (only those at or above the component's discovery_threshold are "
+            "written).",
+        ),
         _RUN_ID,
     ),
     Table.OFFICIALS: _table(
