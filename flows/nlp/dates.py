@@ -33,6 +33,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -799,11 +800,19 @@ def _register_extensions() -> None:
 _register_extensions()
 
 
+# Publication times are read on Shanghai's calendar (CONTRACT: documents.published_date).
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
 class DateExtractor:
     """spaCy component: `doc._.dates` from the text and `doc._.published`/`published_partial`."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.dates = extract_dates(doc.text, doc._.published, doc._.published_partial)
+        published = doc._.published
+        # Calendar days are Shanghai's: an aware time is converted, a naive one is local.
+        if published is not None and published.tzinfo is not None:
+            published = published.astimezone(SHANGHAI)
+        doc._.dates = extract_dates(doc.text, published, doc._.published_partial)
         return doc
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from flows import MODEL_ENV, ModelMissingError, model_path
 from flows.ops.runners import DEFAULT_WORKERS, Runner
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -60,6 +61,38 @@ BatchSize = Annotated[
 ]
 
 
+@app.callback()
+def main(
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            envvar=MODEL_ENV,
+            help="spaCy pipeline directory (default: the checkout's models/zh_news).",
+        ),
+    ] = None,
+) -> None:
+    """Chinese local-government news to analysis-ready Parquet tables."""
+    if model is None:
+        return
+    try:
+        from_env = os.environ.get(MODEL_ENV) == str(model)
+        # Worker processes inherit the variable, and so load the same pipeline.
+        os.environ[MODEL_ENV] = str(model_path(None if from_env else model))
+    except ModelMissingError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _require_model() -> None:
+    """Exit 2 with one line when no pipeline is found (before any work starts)."""
+    try:
+        model_path()
+    except ModelMissingError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def run(
     inputs: Inputs = None,
@@ -88,6 +121,7 @@ def run(
     if missing:
         typer.echo(f"error: no such input: {', '.join(map(str, missing))}", err=True)
         raise typer.Exit(2)
+    _require_model()
     try:
         summary = zhnews_flow(
             paths,
@@ -164,6 +198,48 @@ def check(
     typer.echo(f"{len(violations)} violation(s) in {output}")
     if violations:
         raise typer.Exit(1)
+
+
+@app.command()
+def catalog(
+    output: Annotated[
+        Path, typer.Argument(help="Output directory of earlier runs.")
+    ] = DEFAULT_OUTPUT,
+) -> None:
+    """Write OUTPUT/zhnews.duckdb: commented views over the tables, for DuckDB and BI tools."""
+    from flows.bi.catalog import write_catalog
+
+    _require_output(output)
+    _require_writable(output)
+    typer.echo(f"catalogue: {write_catalog(output)}")
+
+
+@app.command()
+def report(
+    output: Annotated[
+        Path, typer.Argument(help="Output directory of earlier runs.")
+    ] = DEFAULT_OUTPUT,
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
+) -> None:
+    """Write one self-contained HTML page of charts over OUTPUT (opens offline)."""
+    from flows.bi.report import write_report
+
+    _require_output(output)
+    _require_writable(out.parent)
+    charts = write_report(output, out)
+    typer.echo(f"report: {out} ({len(charts)} charts)")
+
+
+def _require_output(output: Path) -> None:
+    if not output.is_dir():
+        typer.echo(f"error: {output} is not a directory", err=True)
+        raise typer.Exit(2)
+
+
+def _require_writable(directory: Path) -> None:
+    if not (directory.is_dir() and os.access(directory, os.W_OK)):
+        typer.echo(f"error: {directory} is not a writable directory", err=True)
+        raise typer.Exit(2)
 
 
 # Options shared by the training commands.
@@ -394,7 +470,7 @@ def package_model(
 
 @train_app.command("evaluate")
 def evaluate_ner_model(
-    model: Path = Path("models/zh_news"),
+    model: Annotated[Path | None, typer.Option(help="Default: --model's pipeline.")] = None,
     corpus: Annotated[Path, typer.Option(help="Directory of the *dev.spacy files.")] = Path(
         "training/ner/corpus"
     ),
@@ -410,7 +486,7 @@ def evaluate_ner_model(
 
     components = [*NER_COMPONENTS, *(["zhnews_entity_rules"] if rules else [])]
     use_numpy_blas()
-    nlp = spacy.load(model, enable=components)
+    nlp = spacy.load(model_path(model), enable=components)
     for name in ("dev", "news-dev", "cluener-dev"):
         if not (corpus / f"{name}.spacy").exists():
             continue
@@ -434,9 +510,9 @@ def evaluate(
 
 @app.command()
 def bench(
-    model: Annotated[Path, typer.Option(help="spaCy pipeline to measure.")] = Path(
-        "models/zh_news"
-    ),
+    model: Annotated[
+        Path | None, typer.Option(help="spaCy pipeline to measure (default: --model's).")
+    ] = None,
     max_chars: Annotated[int, typer.Option(help="Characters of COVID news to run.")] = 300_000,
     rounds: Annotated[
         int, typer.Option(min=1, help="Times each stage runs; the median is reported.")
@@ -446,7 +522,8 @@ def bench(
     from flows.ops.bench import machine_description, measure_ner, news_paragraphs
 
     typer.echo(machine_description())
-    for result in measure_ner(model, list(news_paragraphs(max_chars=max_chars)), rounds):
+    paragraphs = list(news_paragraphs(max_chars=max_chars))
+    for result in measure_ner(model_path(model), paragraphs, rounds):
         typer.echo(str(result))
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flows import REPO_ROOT
-from flows.nlp.slogans import MatchMethod, SloganMatcher
+from flows.nlp.slogans import MatchMethod, SloganMatcher, body_start
 from flows.store import tables
 from flows.store.records import CleanDocument
 from flows.store.tables import Table
@@ -176,7 +176,7 @@ def annotated_seeds(
         if not isinstance(cleaned, CleanDocument):
             raise ValueError(f"{gold['doc']} is rejected by cleaning: {cleaned}")
         pairs = tuple((s["text"], s["canonical"]) for s in gold["slogans"])
-        documents.append(SloganDocument(cleaned.text, cleaned.body_start, pairs))
+        documents.append(SloganDocument(cleaned.text, body_start(cleaned.text), pairs))
     return documents
 
 

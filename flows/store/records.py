@@ -76,13 +76,6 @@ class CleanDocument:
     url: str | None = None
 
     @property
-    def body_start(self) -> int:
-        """Offset where the body begins: after the title line and the blank line."""
-        return (
-            len(self.title) + 2 if self.title and self.text.startswith(self.title + "\n\n") else 0
-        )
-
-    @property
     def n_chars(self) -> int:
         return len(self.text)
 

@@ -1,4 +1,4 @@
-"""Tests for flows.nlp.slogans: lexicon, matching, discovery and ranking."""
+"""Tests for flows.nlp.slogans: lexicon, matching, discovery, ranking and the component."""
 
 from __future__ import annotations
 
@@ -13,17 +13,22 @@ import opencc
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.nlp.slogans import (
+    COMPONENT,
     DEFAULT_LEXICON,
     DISCOVERY_THRESHOLD,
+    SPANS_KEY,
     LexiconError,
     MatchMethod,
     SloganCategory,
     SloganLexicon,
     SloganMatcher,
+    add_to_pipeline,
+    body_start,
     rank_candidates,
     scan_jsonl,
 )
@@ -412,3 +417,108 @@ def test_scan_jsonl_ranks_like_the_parquet_path(tmp_path: Path) -> None:
     assert scan.candidates[1].last_date == dt.date(2020, 5, 1)
     assert scan.lexicon_docs == {"动态清零": 1}
     assert (scan.n_docs, scan.n_chars) == (3, sum(len(i["text"]) for i in items))
+
+
+# --- the spaCy component ------------------------------------------------------------------
+
+
+def slogan_pipeline(**config: object) -> spacy.language.Language:
+    """A blank Chinese pipeline (one token per character) with the slogan component."""
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("zhnews_dates")
+    if config:
+        nlp.add_pipe(COMPONENT, config=config).initialize()
+    else:
+        add_to_pipeline(nlp)
+    return nlp
+
+
+def span_rows(doc: spacy.tokens.Doc) -> list[tuple[object, ...]]:
+    return [
+        (s.text, s.start_char, s.end_char, s.label_, s._.canonical, s._.method, s._.score)
+        for s in doc.spans[SPANS_KEY]
+    ]
+
+
+def test_component_gives_the_matcher_mentions_of_the_body(matcher: SloganMatcher) -> None:
+    text = clean_seed("000_09d1d3fb153f71d8.txt")
+    text = "严格落实“四方责任”\n\n" + text[text.index("3月27日下午") : text.index("想爆料")]
+    doc = slogan_pipeline()(text)
+    expected = matcher.find(text, body_start=body_start(text))
+    assert [(s.text, s.start_char, s.end_char) for s in doc.spans[SPANS_KEY]] == [
+        (m.text, m.start_char, m.end_char) for m in expected
+    ]
+    assert all(s.start_char >= text.index("\n\n") for s in doc.spans[SPANS_KEY])
+    lexicon = [s for s in doc.spans[SPANS_KEY] if s._.method == MatchMethod.LEXICON]
+    assert lexicon and all(s._.score == 1.0 and s._.slogan_id and s.label_ for s in lexicon)
+
+
+def test_discovery_threshold_is_a_setting() -> None:
+    text = "各地推行“一码通行”和“一码通行”，还有“三问三查”。"
+    every_doc = slogan_pipeline(discovery_threshold=0.0)(text)
+    every = every_doc.spans[SPANS_KEY]
+    scores = {s._.canonical: s._.score for s in every}
+    assert {"一码通行", "三问三查"} <= set(scores)
+    assert all(s._.method == "discovered" and 0 < s._.score <= 1 for s in every)
+    default_doc = slogan_pipeline()(text)
+    default = default_doc.spans[SPANS_KEY]
+    assert [s._.canonical for s in default] == [
+        s._.canonical for s in every if s._.score >= DISCOVERY_THRESHOLD
+    ]
+    strict_doc = slogan_pipeline(discovery_threshold=1.01)(text)
+    assert list(strict_doc.spans[SPANS_KEY]) == []
+
+
+def test_tokens_are_cut_at_slogan_boundaries() -> None:
+    nlp = slogan_pipeline()
+    # Words glued across the slogan's edges: 要外 and 防反弹。
+    words = ["坚持", "要外", "防输入", "、", "内", "防反弹。"]
+    doc = spacy.tokens.Doc(nlp.vocab, words=words, spaces=[False] * len(words))
+    doc = nlp.get_pipe(COMPONENT)(doc)
+    [span] = doc.spans[SPANS_KEY]
+    assert span.text == "外防输入、内防反弹" and span._.canonical == "外防输入、内防反弹"
+    assert doc.text == "".join(words)
+
+
+def test_saving_twice_gives_identical_bytes_and_spans(tmp_path: Path) -> None:
+    nlp = slogan_pipeline(discovery_threshold=0.6)
+    nlp.to_disk(tmp_path / "first")
+    loaded = spacy.load(tmp_path / "first")
+    loaded.to_disk(tmp_path / "second")
+    for path in sorted((tmp_path / "first").rglob("*")):
+        if path.is_file():
+            twin = tmp_path / "second" / path.relative_to(tmp_path / "first")
+            assert twin.read_bytes() == path.read_bytes(), path
+    saved = (tmp_path / "first" / COMPONENT / "lexicon.jsonl").read_text(encoding="utf-8")
+    assert saved.splitlines() == sorted(saved.splitlines())
+    assert loaded.get_pipe(COMPONENT).discovery_threshold == 0.6
+    text = clean_seed("004_159c955386c68518.txt")
+    assert span_rows(loaded(text)) == span_rows(nlp(text))
+    assert span_rows(nlp(text))
+
+
+@settings(max_examples=50, deadline=None)
+@given(text=st.text(alphabet="“”、，, 外防输入内反弹三管必须一码通行\n", max_size=80))
+def test_component_spans_quote_the_text(text: str) -> None:
+    doc = COMPONENT_PIPELINE(text)
+    assert doc.text == text
+    for span in doc.spans[SPANS_KEY]:
+        assert span.start_char >= body_start(text)
+        assert span.text == text[span.start_char : span.end_char]
+
+
+COMPONENT_PIPELINE = slogan_pipeline()
+
+
+def test_body_start_is_where_cleaning_puts_the_body() -> None:
+    from flows.inputs.clean import clean_document
+    from flows.store.records import CleanDocument, InputFormat, RawDocument
+
+    for path in sorted(SEEDS.iterdir()):
+        content = path.read_text(encoding="utf-8")
+        for title in (None, "标题"):
+            raw = RawDocument(path.name, None, content, InputFormat.TEXT, title=title)
+            document = clean_document(raw)
+            assert isinstance(document, CleanDocument)
+            start = len(document.title) + 2 if document.title else 0
+            assert body_start(document.text) == start
