@@ -13,14 +13,15 @@ import statistics
 import time
 from pathlib import Path
 
-from flows.nlp.model import MODEL_DIR, load_pipeline
+from flows import CHECKOUT_MODEL
+from flows.nlp.model import load_pipeline
 from flows.ops.bench import machine_description, news_paragraphs
 from flows.train.tagger import TAGGER_COMPONENTS
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=MODEL_DIR)
+    parser.add_argument("--model", type=Path, default=CHECKOUT_MODEL)
     parser.add_argument("--max-chars", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()

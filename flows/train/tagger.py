@@ -24,7 +24,8 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Alignment
 from spacy.vocab import Vocab
 
-from flows.nlp.model import MODEL_DIR, use_numpy_blas
+from flows import CHECKOUT_MODEL
+from flows.nlp.model import use_numpy_blas
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
 
 PEOPLES_DAILY = Path("peoples_daily_1998") / "199801.txt"
@@ -96,7 +97,7 @@ def run_training(
     config_path: Path,
     out_dir: Path,
     *,
-    base: Path = MODEL_DIR,
+    base: Path = CHECKOUT_MODEL,
     max_steps: int | None = None,
     resume: bool = False,
 ) -> None:
@@ -166,7 +167,7 @@ def evaluate_tagger(nlp: Language, docbin: Path) -> TagScore:
     return TagScore(gold_words, aligned, correct)
 
 
-def add_to_pipeline(nlp: Language, *, source: Path = MODEL_DIR) -> None:
+def add_to_pipeline(nlp: Language, *, source: Path = CHECKOUT_MODEL) -> None:
     """Add the trained `tagger` from `source` after `ner` (with an `attribute_ruler` mapping its
     tags to UD), replacing any there.
 

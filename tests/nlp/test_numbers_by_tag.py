@@ -7,7 +7,8 @@ import spacy
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from flows.nlp.model import MODEL_DIR, load_pipeline
+from flows import CHECKOUT_MODEL as MODEL_DIR
+from flows.nlp.model import load_pipeline
 from flows.nlp.numbers import MEASURE_WORDS, extract_numbers, tagged_measure_words
 
 # Real sentences of ../shared/corpora/covid_news, with People's Daily segmentation and tags.

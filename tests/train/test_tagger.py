@@ -12,7 +12,8 @@ from spacy.parts_of_speech import IDS as UD_POS
 from spacy.tokens import DocBin
 from spacy.vocab import Vocab
 
-from flows.nlp.model import MODEL_DIR, load_pipeline
+from flows import CHECKOUT_MODEL as MODEL_DIR
+from flows.nlp.model import load_pipeline
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
 from flows.train.tagger import (
     PD_TO_UD,
