@@ -1,7 +1,8 @@
 """Find numbers with their units in cleaned Simplified-Chinese news.
 
 `extract_numbers` returns `NumberMention`s by the rules of ANNOTATION.md (Numbers): the span is a
-numeral plus its measure word or unit (`3478家`, `70.91亿元`, `8000余人次`, `106 个`); the value is
+numeral plus its measure word or unit (`3478家`, `70.91亿元`, `8000余人次`, `106 个`: the lists
+below and, when the pipeline has a POS tagger, any word tagged `q` after a numeral); the value is
 the number as written with 万/亿 expanded (`70.91亿元` -> 7091000000.0, unit `元`; `22%` -> 22.0,
 unit `%`); `kind` is money, percent, ordinal or cardinal; `approx` marks 余/多/约/超过/以上/…
 and the vague counts (`数十家` -> 10, `上百名` -> 100). Shares: `九成` -> 90 with unit `%`,
