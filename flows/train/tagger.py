@@ -3,8 +3,8 @@
 The tagger listens to the shipped pipeline's `tok2vec`, frozen during training
 (configs/tagger.cfg): at run time it adds a hashed embedding of the word, one Maxout layer and a
 softmax, and no second encoder. It writes
-People's Daily tags (`n`, `v`, `m`, `q`, …) to `token.tag_`; an `attribute_ruler` maps them to
-Universal Dependencies in `token.pos_` (`PD_TO_UD`, spaCy's Chinese conventions).
+People's Daily tags (`n`, `v`, `m`, `q`, …) to `token.tag_`; `zhnews_ud_pos` maps them to
+Universal Dependencies in `token.pos_` (flows/nlp/pos.py).
 
 The text goes through the pipeline's own tokenizer (pkuseg plus token splits), whose words
 differ from People's Daily's (surnames and given names are separate words there); spaCy aligns
@@ -20,43 +20,19 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, DocBin
 from spacy.training import Alignment
 from spacy.vocab import Vocab
 
 from flows import CHECKOUT_MODEL
+from flows.nlp import pos  # noqa: F401  (registers zhnews_ud_pos)
 from flows.nlp.model import use_numpy_blas
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
 
 PEOPLES_DAILY = Path("peoples_daily_1998") / "199801.txt"
 # The last tenth of the paragraphs, a contiguous block (mid-to-late January 1998), is dev.
 DEV_SHARE = 0.1
-TAGGER_COMPONENTS = ("tagger", "attribute_ruler")
-
-# People's Daily 1998 tags (Peking University's set) -> Universal Dependencies POS, following
-# spaCy's Chinese models (OntoNotes tags mapped by their attribute_ruler): measure words (M) are
-# NUM, localisers (LC) and particles PART, time nouns (NT) NOUN, foreign words (FW) X.
-# Morpheme tags (Ng, Vg, …) take their word class; tags spaCy has no class for are noted.
-PD_TO_UD: dict[str, str] = {
-    "n": "NOUN", "Ng": "NOUN", "vn": "NOUN", "an": "NOUN", "t": "NOUN", "Tg": "NOUN",
-    "s": "NOUN", "j": "NOUN",  # abbreviations (两会, 人大): mostly common nouns
-    "nr": "PROPN", "ns": "PROPN", "nt": "PROPN", "nz": "PROPN",
-    "nx": "X",  # letters and foreign words (WTO, CT)
-    "v": "VERB", "Vg": "VERB", "vvn": "VERB",
-    "a": "ADJ", "Ag": "ADJ", "b": "ADJ", "Bg": "ADJ", "z": "ADJ",
-    "d": "ADV", "Dg": "ADV", "ad": "ADV", "vd": "ADV",
-    "m": "NUM", "Mg": "NUM", "q": "NUM",
-    "r": "PRON", "Rg": "PRON",
-    "p": "ADP",
-    "c": "CCONJ",
-    "u": "PART", "y": "PART", "Yg": "PART", "f": "PART", "h": "PART", "k": "PART",
-    "e": "INTJ",
-    "o": "X",  # onomatopoeia
-    "i": "X", "l": "X",  # idioms and set phrases: any word class
-    "na": "NOUN",
-    "w": "PUNCT",
-}  # fmt: skip
+TAGGER_COMPONENTS = ("tagger", "zhnews_ud_pos")
 
 
 def tagged_doc(vocab: Vocab, pairs: list[tuple[str, str]]) -> Doc:
@@ -169,8 +145,8 @@ def evaluate_tagger(nlp: Language, docbin: Path) -> TagScore:
 
 
 def add_to_pipeline(nlp: Language, *, source: Path = CHECKOUT_MODEL) -> None:
-    """Add the trained `tagger` from `source` after `ner` (with an `attribute_ruler` mapping its
-    tags to UD), replacing any there.
+    """Add the trained `tagger` from `source` after `ner`, and `zhnews_ud_pos` after it,
+    replacing any there.
 
     The tagger reads `nlp`'s tok2vec; it was trained on `source`'s, so the two must be the same
     weights (a retrained tok2vec needs a retrained tagger).
@@ -182,9 +158,7 @@ def add_to_pipeline(nlp: Language, *, source: Path = CHECKOUT_MODEL) -> None:
         if name in nlp.pipe_names:
             nlp.remove_pipe(name)
     nlp.add_pipe("tagger", source=trained, after="ner")
-    ruler = nlp.add_pipe("attribute_ruler", after="tagger")
-    assert isinstance(ruler, AttributeRuler)
-    ruler.load_from_tag_map({tag: {"POS": pos} for tag, pos in sorted(PD_TO_UD.items())})
+    nlp.add_pipe("zhnews_ud_pos", after="tagger")
 
 
 def _other_components(pipeline: Path) -> list[str]:

@@ -14,9 +14,9 @@ from spacy.vocab import Vocab
 
 from flows import CHECKOUT_MODEL as MODEL_DIR
 from flows.nlp.model import load_pipeline
+from flows.nlp.pos import PD_TO_UD
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
 from flows.train.tagger import (
-    PD_TO_UD,
     PEOPLES_DAILY,
     TAGGER_COMPONENTS,
     add_to_pipeline,
