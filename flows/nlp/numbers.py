@@ -128,9 +128,9 @@ def extract_numbers(
     """Number mentions of `text`, leaving out those overlapping `excluded` char ranges.
 
     `measure_words` (`tagged_measure_words`) maps a char offset to the measure word the tagger
-    found there: a numeral right before it (one space allowed) takes it as its unit when
-    MEASURE_WORDS has none, except after a bare 一, which with a measure word is as often
-    an article (一系列, 一段, 一股) as a count.
+    found there: a number written in digits right before it (one space allowed) takes it as its
+    unit when MEASURE_WORDS has none. A Chinese numeral with such a word is as often part of a
+    term (一系列, 三级医院, 八段锦, 三班倒, 第一副总书记) as a count, so only the list serves it.
     """
     blocked = _Ranges([*excluded, *((m.start(), m.end()) for m in _FIXED.finditer(text))])
     out: list[NumberMention] = []
@@ -138,7 +138,7 @@ def extract_numbers(
         if match.group("time") is not None:
             continue
         unit, end = match.group("unit"), match.end()
-        if unit is None and measure_words and match.group(0) != "一":
+        if unit is None and measure_words and match.group(0)[0].isdigit():
             start = end + 1 if text[end : end + 1] == " " else end
             if start in measure_words:
                 unit = measure_words[start]

@@ -151,7 +151,11 @@ def add_to_pipeline(nlp: Language, *, source: Path = CHECKOUT_MODEL) -> None:
     The tagger reads `nlp`'s tok2vec; it was trained on `source`'s, so the two must be the same
     weights (a retrained tok2vec needs a retrained tagger).
     """
-    trained = spacy.load(source, exclude=_other_components(source))
+    # On `nlp`'s vocab and without `source`'s own: the tagger reads hashed features, and the
+    # training text's words would only swell the shipped string store.
+    trained = spacy.load(
+        source, vocab=nlp.vocab, exclude=[*_other_components(source), "vocab", "tokenizer"]
+    )
     if trained.get_pipe("tok2vec").model.to_bytes() != nlp.get_pipe("tok2vec").model.to_bytes():
         raise ValueError(f"{source}'s tok2vec is not this pipeline's: retrain the tagger on it")
     for name in TAGGER_COMPONENTS:

@@ -55,7 +55,7 @@ def test_listed_measure_words_and_tags_agree() -> None:
     assert set(listed) <= set(_numbers(doc, tagged=True))
 
 
-def test_an_article_one_and_durations_stay_out() -> None:
+def test_chinese_numerals_and_durations_keep_to_the_list() -> None:
     assert _numbers(_doc(SERIES), tagged=True) == []
     assert _numbers(_doc(SNOW), tagged=True) == [("7厘米", 7.0, "厘米")]
 
@@ -72,12 +72,17 @@ def test_a_space_between_numeral_and_measure_word() -> None:
 
 # Real sentences of ../shared/corpora/covid_news whose measure word is not in MEASURE_WORDS.
 NEWS = [
-    ("央视网消息（新闻联播）：巴基斯坦政府从全国公立医院库存调集30万只医用口罩、800套医用防护服和"
-     "6800副手套，于2月1日下午运抵中国。", "6800副"),
-    ("据交通运输部通报，交通部门全力运送防控和生活物资，全国铁路运送防控物资530批次，运送到达武汉地区"
-     "的蔬菜、米面粮油等生活物资91车。", "91车"),
+    ("工业和信息化部安排中央医药储备已调用防护服1.4万套，调用和紧急采购解决手套11万双。", "11万双"),
     ("这两天，贵州道真县下起了鹅毛大雪，积雪最深处达7厘米。", "7厘米"),
+    ("截至2月16日零点，复星已在全球调配运回国内防护服86万件、口罩110万只、护目镜6万副，总计202万件"
+     "医疗防护物资，绝大部分已经运抵防控一线。", "6万副"),
+    ("蒙牛每天为雷神山、火神山两家医院免费供应16000盒牛奶、8000杯酸奶。", "8000杯"),
+    ("目前教育部推出22个线上课程平台，免费开放2.4万门优质课程，不提倡各高校每一位老师都要制作直播课。",
+     "2.4万门"),
 ]  # fmt: skip
+HOSPITALS = (
+    "征用一批酒店、场馆等集中收治轻症患者或观察密切接触者，将部分三级综合医院转为定点收治医院。"
+)
 
 
 @pytest.mark.slow
@@ -89,3 +94,13 @@ NEWS = [
 def test_the_shipped_pipeline_takes_measure_words_by_word_class(text: str, number: str) -> None:
     doc = load_pipeline()(text)
     assert number in [n.text for n in doc._.numbers]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    "tagger" not in spacy.util.load_config(MODEL_DIR / "config.cfg")["nlp"]["pipeline"],
+    reason="models/zh_news has no tagger",
+)
+def test_a_chinese_numeral_inside_a_term_stays_out() -> None:
+    doc = load_pipeline()(HOSPITALS)
+    assert "三级" not in [n.text for n in doc._.numbers]
