@@ -22,6 +22,7 @@ from flows.train.tagger import (
     add_to_pipeline,
     convert_corpus,
     evaluate_tagger,
+    run_training,
 )
 
 COVID_NEWS = DEFAULT_CORPORA / "covid_news" / "xwlb_covid_2020_2021.jsonl"
@@ -77,3 +78,19 @@ def test_tags_and_ud_classes_on_news() -> None:
     assert all(token.pos_ == PD_TO_UD[token.tag_] for token in doc if not token.is_space)
     punctuation = [token for token in doc if token.text in "，。、"]
     assert punctuation and all(token.tag_ == "w" for token in punctuation)
+
+
+@pytest.mark.slow
+def test_a_training_smoke_run_adds_a_tagger_on_the_same_tok2vec(tmp_path: Path) -> None:
+    convert_corpus(tmp_path / "corpus", limit=60)
+    run_training(Path(__file__).parents[2] / "configs" / "tagger.cfg", tmp_path, max_steps=3)
+    trained = tmp_path / "model-last"
+    assert (trained / "tok2vec" / "model").read_bytes() == (
+        MODEL_DIR / "tok2vec" / "model"
+    ).read_bytes()
+    nlp = spacy.load(MODEL_DIR, exclude=list(TAGGER_COMPONENTS))
+    add_to_pipeline(nlp, source=trained)
+    names = nlp.pipe_names
+    assert names[names.index("ner") + 1 : names.index("ner") + 3] == list(TAGGER_COMPONENTS)
+    doc = nlp("巴基斯坦政府调集6万副护目镜。")
+    assert all(token.tag_ for token in doc) and all(token.pos_ for token in doc)
