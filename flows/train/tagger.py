@@ -1,10 +1,9 @@
 """Train the part-of-speech tagger on People's Daily 1998 and add it to the shipped pipeline.
 
 The tagger listens to the shipped pipeline's `tok2vec`, frozen during training
-(configs/tagger.cfg): at run time it adds a hashed embedding of the word, one Maxout layer and a
-softmax, and no second encoder. It writes
-People's Daily tags (`n`, `v`, `m`, `q`, …) to `token.tag_`; `zhnews_ud_pos` maps them to
-Universal Dependencies in `token.pos_` (flows/nlp/pos.py).
+(configs/tagger.cfg): at run time it adds a hashed embedding of the word and a softmax, and no
+second encoder. It writes People's Daily tags (`n`, `v`, `m`, `q`, …) to `token.tag_`;
+`zhnews_ud_pos` maps them to Universal Dependencies in `token.pos_` (flows/nlp/pos.py).
 
 The text goes through the pipeline's own tokenizer (pkuseg plus token splits), whose words
 differ from People's Daily's (surnames and given names are separate words there); spaCy aligns
