@@ -30,6 +30,7 @@ from flows.nlp import (
     divisions,
     numbers,  # noqa: F401
     officials,
+    pos,  # noqa: F401
     slogans,
 )
 from flows.store.records import (

@@ -1,7 +1,8 @@
 """Find numbers with their units in cleaned Simplified-Chinese news.
 
 `extract_numbers` returns `NumberMention`s by the rules of ANNOTATION.md (Numbers): the span is a
-numeral plus its measure word or unit (`3478家`, `70.91亿元`, `8000余人次`, `106 个`); the value is
+numeral plus its measure word or unit (`3478家`, `70.91亿元`, `8000余人次`, `106 个`: the lists
+below and, when the pipeline has a POS tagger, any word tagged `q` after a numeral); the value is
 the number as written with 万/亿 expanded (`70.91亿元` -> 7091000000.0, unit `元`; `22%` -> 22.0,
 unit `%`); `kind` is money, percent, ordinal or cardinal; `approx` marks 余/多/约/超过/以上/…
 and the vague counts (`数十家` -> 10, `上百名` -> 100). Shares: `九成` -> 90 with unit `%`,
@@ -21,8 +22,9 @@ it runs after the date and slogan components.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 
 from spacy.language import Language
@@ -118,22 +120,40 @@ _FIXED = re.compile(
 _WORD_BEFORE = frozenset("统唯同逐进专划均归单初某任")
 
 
-def extract_numbers(text: str, excluded: Sequence[tuple[int, int]] = ()) -> list[NumberMention]:
-    """Number mentions of `text`, leaving out those overlapping `excluded` char ranges."""
+def extract_numbers(
+    text: str,
+    excluded: Sequence[tuple[int, int]] = (),
+    measure_words: Mapping[int, str] | None = None,
+) -> list[NumberMention]:
+    """Number mentions of `text`, leaving out those overlapping `excluded` char ranges.
+
+    `measure_words` (`tagged_measure_words`) maps a char offset to the measure word the tagger
+    found there: a number written in digits right before it (one space allowed) takes it as its
+    unit when MEASURE_WORDS has none. A Chinese numeral with such a word is as often part of a
+    term (一系列, 三级医院, 八段锦, 三班倒, 第一副总书记) as a count, so only the list serves it.
+    """
     blocked = _Ranges([*excluded, *((m.start(), m.end()) for m in _FIXED.finditer(text))])
     out: list[NumberMention] = []
     for match in _NUMBER.finditer(text):
-        if match.group("time") is not None or blocked.overlaps(match.start(), match.end()):
+        if match.group("time") is not None:
             continue
-        mention = _mention(text, match)
+        unit, end = match.group("unit"), match.end()
+        if unit is None and measure_words and match.group(0)[0].isdigit():
+            start = end + 1 if text[end : end + 1] == " " else end
+            if start in measure_words:
+                unit = measure_words[start]
+                end = start + len(unit)
+        if blocked.overlaps(match.start(), end):
+            continue
+        mention = _mention(text, match, unit, end)
         if mention is not None:
             out.append(mention)
     return out
 
 
-def _mention(text: str, match: re.Match[str]) -> NumberMention | None:
-    """The mention for one match, or None when it is not a quantity."""
-    unit, ordinal = match.group("unit"), match.group("ord") is not None
+def _mention(text: str, match: re.Match[str], unit: str | None, end: int) -> NumberMention | None:
+    """The mention for one match ending at `end` with `unit`, or None when it is not a quantity."""
+    ordinal = match.group("ord") is not None
     if match.group("first") is not None:
         numeral, ordinal = "一", True
     elif match.group("vague") is not None:
@@ -156,7 +176,6 @@ def _mention(text: str, match: re.Match[str]) -> NumberMention | None:
     if unit == TENTHS:
         value *= 10
     kind, unit = _kind_and_unit(unit, match.group("pct") is not None, ordinal)
-    end = match.end()
     if unit is None and match.group("more") is not None:
         end -= 1  # 多 without a unit is an adverb (多措并举), not an approximation
     approx = match.group("vague") is not None or _is_approx(
@@ -217,8 +236,19 @@ class NumberExtractor:
         excluded = [(d.start_char, d.end_char) for d in doc._.dates or ()]
         excluded += [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
         excluded += [(s.start_char, s.end_char) for s in doc.spans.get(SPANS_KEY, ())]
-        doc._.numbers = extract_numbers(doc.text, excluded)
+        doc._.numbers = extract_numbers(doc.text, excluded, tagged_measure_words(doc))
         return doc
+
+
+def tagged_measure_words(doc: Doc) -> dict[int, str]:
+    """Measure words by word class: the tokens a tagger marked `q` right after a numeral (`m`),
+    by char offset, durations left out. Empty when the pipeline has no tagger."""
+    words = [token for token in doc if not token.text.isspace()]
+    return {
+        token.idx: token.text
+        for numeral, token in itertools.pairwise(words)
+        if token.tag_ == "q" and numeral.tag_ == "m" and token.text not in TIME_UNITS
+    }
 
 
 if not Doc.has_extension("numbers"):

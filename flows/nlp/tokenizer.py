@@ -64,8 +64,10 @@ def read_punctuation_as_full_width(vocab: Vocab) -> None:
         lexeme, model = vocab[ascii_mark], vocab[full_width]
         lexeme.norm_, lexeme.prefix_, lexeme.suffix_ = model.norm_, model.prefix_, model.suffix_
         lexeme.shape_ = model.shape_
-        if model.orth in vocab.vectors.key2row:
-            vocab.vectors.add(lexeme.orth, row=vocab.vectors.key2row[model.orth])
+        # `spacy train` builds the tokenizer on a vocab whose table is still empty.
+        row = vocab.vectors.key2row.get(model.orth)
+        if row is not None and row < vocab.vectors.shape[0]:
+            vocab.vectors.add(lexeme.orth, row=row)
 
 
 class SentenceFeatures:

@@ -394,6 +394,38 @@ def train_ner(
     )
 
 
+@train_app.command("tagger")
+def train_tagger(
+    out_dir: Annotated[Path, typer.Option(help="Working directory of the tagger training.")] = Path(
+        "training/tagger"
+    ),
+    config: ConfigOption = Path("configs/tagger.cfg"),
+    base: Annotated[
+        Path, typer.Option(help="Pipeline whose tokenizer and frozen tok2vec the tagger uses.")
+    ] = Path("models/zh_news"),
+    corpora: CorporaOption = None,
+    limit: Annotated[int | None, typer.Option(help="Paragraphs to read (smoke runs).")] = None,
+    max_steps: Annotated[int | None, typer.Option(help="Override training.max_steps.")] = None,
+    resume: Annotated[bool, typer.Option(help="Start the tagger from OUT_DIR/model-last.")] = False,
+) -> None:
+    """Train a People's Daily POS tagger on the frozen tok2vec of BASE (configs/tagger.cfg)."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.tagger import convert_corpus, evaluate_tagger, run_training
+
+    train_size, dev_size = convert_corpus(
+        out_dir / "corpus", corpora=corpora or DEFAULT_CORPORA, limit=limit
+    )
+    typer.echo(f"People's Daily paragraphs: {train_size} train, {dev_size} dev (the last ones)")
+    run_training(config, out_dir, base=base, max_steps=max_steps, resume=resume)
+    import spacy
+
+    score = evaluate_tagger(spacy.load(out_dir / "model-best"), out_dir / "corpus" / "dev.spacy")
+    typer.echo(
+        f"dev tag accuracy {score.accuracy:.4f} on {score.aligned} aligned words "
+        f"({score.coverage:.1%} of {score.gold_words})"
+    )
+
+
 @train_app.command("pretrain")
 def train_pretrain(
     out_dir: Annotated[Path, typer.Option(help="Working directory of the pretraining.")] = Path(
@@ -469,6 +501,10 @@ def package_model(
             "(default ../shared/corpora)."
         ),
     ] = None,
+    tagger: Annotated[
+        Path | None,
+        typer.Option(help="Pipeline with a POS tagger trained on this tok2vec (train tagger)."),
+    ] = None,
 ) -> None:
     """Add the zhnews components and their data to a trained pipeline, save it as models/zh_news."""
     from flows.train.corpora import DEFAULT_CORPORA
@@ -480,6 +516,7 @@ def package_model(
         pkuseg_model=pkuseg_model,
         split_segmenter=split_segmenter,
         corpora=corpora or DEFAULT_CORPORA,
+        tagger=tagger,
     )
 
 

@@ -27,6 +27,7 @@ from flows.nlp.tokenizer import TOKENIZER_CONFIG, PkusegTokenizer
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
 from flows.train.ner import annotated_news_examples, msra_examples, segmenter_nlp
 from flows.train.segmenter import SEGMENTER_WORDS, USER_DICT, use_model_only
+from flows.train.tagger import add_to_pipeline as add_tagger
 
 # In pipeline order: numbers leave out dates, ORG entities and slogans.
 RULE_COMPONENTS = (
@@ -94,6 +95,7 @@ def package(
     segmenter_words: Path = SEGMENTER_WORDS,
     corpora: Path = DEFAULT_CORPORA,
     news_limit: int | None = None,
+    tagger: Path | None = None,
     version: str = "0.7.0",
 ) -> Path:
     """Take the trained pipeline's tok2vec + ner and its tokenizer's vocabulary (the one its
@@ -106,7 +108,8 @@ def package(
     learnt from (flows/nlp/token_splits.py says why). The entity rules get
     their word lexicon from People's Daily and the COVID news in `corpora` (the first
     `news_limit` items only, and as many annotated sentences for the token splits, for smoke
-    runs).
+    runs). `tagger` is a pipeline holding a POS tagger trained on this tok2vec
+    (flows/train/tagger.py; the shipped models/zh_news when only the rules change).
     """
     # Only the trained weights are taken; the rule components and the token splits are built
     # here. Pipelines trained before flows/nlp/tokenizer.py existed name spaCy's own tokenizer.
@@ -129,6 +132,8 @@ def package(
         use_model_only(nlp)
     words = segmenter_words.read_text(encoding="utf-8").split()
     tokenizer.pkuseg_update_user_dict(words, reset=True)
+    if tagger is not None:
+        add_tagger(nlp, source=tagger)
     for name in RULE_COMPONENTS:
         nlp.add_pipe(name)
     nlp.get_pipe(slogans.COMPONENT).initialize()  # the curated lexicon, saved with it
