@@ -222,6 +222,19 @@ def pipeline_overrides(pkuseg_model: Path, vectors: Path | None) -> dict[str, ob
     }
 
 
+def resume_source(out_dir: Path) -> Path:
+    """A copy of `out_dir`'s model-last to source components from when a training resumes
+    (sourced components keep their weights; training overwrites model-last while it runs)."""
+    last = out_dir / "model-last"
+    if not (last / "config.cfg").exists():
+        raise FileNotFoundError(f"nothing to resume from: {last} does not exist")
+    source = out_dir / "resume-from"
+    if source.exists():
+        shutil.rmtree(source)
+    shutil.copytree(last, source)
+    return source
+
+
 def run_training(
     config_path: Path,
     out_dir: Path,
@@ -258,15 +271,7 @@ def run_training(
         overrides["system.seed"] = seed
     config = spacy.util.load_config(config_path, overrides=overrides, interpolate=False)
     if resume:
-        last = out_dir / "model-last"
-        if not (last / "config.cfg").exists():
-            raise FileNotFoundError(f"nothing to resume from: {last} does not exist")
-        # Sourced components keep their weights; a copy is sourced because training
-        # overwrites model-last while it runs.
-        source = out_dir / "resume-from"
-        if source.exists():
-            shutil.rmtree(source)
-        shutil.copytree(last, source)
+        source = resume_source(out_dir)
         for name in ("tok2vec", "ner"):
             config["components"][name] = {"source": str(source)}
     out_dir.mkdir(parents=True, exist_ok=True)

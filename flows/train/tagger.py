@@ -12,7 +12,6 @@ the two, and a predicted token learns and is scored against the gold word it lie
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from flows import CHECKOUT_MODEL
 from flows.nlp import pos  # noqa: F401  (registers zhnews_ud_pos)
 from flows.nlp.model import use_numpy_blas
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
+from flows.train.ner import resume_source
 
 PEOPLES_DAILY = Path("peoples_daily_1998") / "199801.txt"
 # The last tenth of the paragraphs, a contiguous block (mid-to-late January 1998), is dev.
@@ -90,14 +90,7 @@ def run_training(
         overrides["training.max_steps"] = max_steps
     config = spacy.util.load_config(config_path, overrides=overrides, interpolate=False)
     if resume:
-        last = out_dir / "model-last"
-        if not (last / "config.cfg").exists():
-            raise FileNotFoundError(f"nothing to resume from: {last} does not exist")
-        # A copy is sourced because training overwrites model-last while it runs.
-        source = out_dir / "resume-from"
-        if source.exists():
-            shutil.rmtree(source)
-        shutil.copytree(last, source)
+        source = resume_source(out_dir)
         config["components"]["tagger"] = {"source": str(source)}
     out_dir.mkdir(parents=True, exist_ok=True)
     resolved = out_dir / "config.cfg"

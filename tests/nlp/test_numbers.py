@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import pytest
 import spacy
@@ -12,17 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from spacy.tokens import Span
 from test_dates import PUB, expected, seed_document
+from test_numerals import CASES
 
 from flows.nlp.dates import extract_dates
 from flows.nlp.numbers import extract_numbers
-
-DATA = Path(__file__).parents[1] / "data"
-CASES = [
-    json.loads(line)
-    for line in (Path(__file__).parents[1] / "data" / "numeral_cases.jsonl")
-    .read_text()
-    .splitlines()
-]
 
 
 def _rows(text: str, excluded: list[tuple[int, int]] | None = None) -> list[tuple]:

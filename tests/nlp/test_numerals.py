@@ -13,13 +13,9 @@ from hypothesis import strategies as st
 
 from flows.nlp.numerals import parse_numeral
 
-DATA = Path(__file__).parents[1] / "data"
-CASES = [
-    json.loads(line)
-    for line in (Path(__file__).parents[1] / "data" / "numeral_cases.jsonl")
-    .read_text()
-    .splitlines()
-]
+# Converted cn2an/Duckling/jionlp cases; test_numbers.py reads the extract_numbers ones.
+CASES_FILE = Path(__file__).parents[1] / "data" / "numeral_cases.jsonl"
+CASES = [json.loads(line) for line in CASES_FILE.read_text().splitlines()]
 
 
 def _param(case: dict) -> object:
