@@ -29,6 +29,7 @@ class RejectReason(StrEnum):
     NO_TEXT = "no_text"
     UNREADABLE = "unreadable"
     UNSUPPORTED = "unsupported"
+    MOSTLY_REMOVED = "mostly_removed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class CleanDocument:
     outlet: str | None  # outlets joined with "; "
     author: str | None
     url: str | None = None
+    chars_removed: int = 0  # characters of text lines that boilerplate removal dropped
 
     @property
     def body_start(self) -> int:
