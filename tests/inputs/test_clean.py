@@ -5,13 +5,16 @@ import hashlib
 import itertools
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows.inputs import ingest
 from flows.inputs.clean import (
+    MAX_HTML_DEPTH,
     SHANGHAI,
     LineKind,
     body_part,
@@ -19,6 +22,7 @@ from flows.inputs.clean import (
     clean_document,
     clean_text,
     halfwidth_alnum,
+    html_depth,
     html_to_text,
     normalize_lines,
     normalize_text,
@@ -490,3 +494,54 @@ def test_dateline_line_before_a_repeated_title() -> None:
     assert doc.text == "全会公报\n\n全会于1月22日至24日在北京举行。"
     assert doc.outlet == "新华社"
     assert doc.published_partial == "XXXX-01-24"
+
+
+# --- bounded work ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("html", "depth"),
+    [
+        ("<div><p>甲<p>乙<br><img src=x></div>", 1),
+        ("<div><span>甲</span><div/><!-- <div><div> --></div>", 2),
+        ("<ul><li>甲<ul><li>乙</ul></ul>", 2),
+        ("<div>" * 50, 50),
+    ],
+)
+def test_html_depth_counts_nesting_elements(html: str, depth: int) -> None:
+    assert html_depth(html) == depth
+
+
+def test_deeply_nested_html_file_is_cleaned_in_seconds(tmp_path: Path) -> None:
+    """A 750 KB page of lists nested 40k deep (the parser alone: a minute) becomes a document."""
+    levels = 40_000
+    paragraph = "4月11日，济南市正式出台助企纾困25条新政&amp;细则。"
+    page = (
+        "<html><head><script>var x = '<div>';</script></head><body>"
+        + "<ul><li>" * levels
+        + f"<nav>首页 &gt; 要闻</nav><!-- <p>注释</p> --><p>{paragraph}</p><p>第二段<br>第三段</p>"
+        + "</li></ul>" * levels
+        + "</body></html>"
+    )
+    path = tmp_path / "deep.html"
+    path.write_text(page, encoding="utf-8")
+    assert path.stat().st_size > 700_000
+    started = time.perf_counter()
+    [raw] = ingest.iter_inputs([path])
+    assert isinstance(raw, RawDocument)
+    doc = clean_document(raw)
+    assert time.perf_counter() - started < 10
+    assert isinstance(doc, CleanDocument)
+    assert doc.text == "4月11日，济南市正式出台助企纾困25条新政&细则。\n第二段\n第三段"
+    assert html_depth(page) > MAX_HTML_DEPTH
+
+
+def test_flattened_html_reads_like_parsed_html() -> None:
+    page = (
+        "<html><head><title>标题</title><style>p {}</style></head><body>"
+        "<div class=a><p>今天，全市召开会议。</p><nav><a>首页</a></nav>"
+        "<p>会议强调&nbsp;要落实<br/>责任。</p><footer>版权</footer><span>附</span>件</div>"
+        "</body></html>"
+    )
+    deep = "<div>" * (MAX_HTML_DEPTH + 1) + page + "</div>" * (MAX_HTML_DEPTH + 1)
+    assert normalize_text(html_to_text(deep)) == normalize_text(html_to_text(page))
