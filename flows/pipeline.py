@@ -37,7 +37,7 @@ from flows.nlp import slogans
 from flows.ops.runners import DEFAULT_WORKERS, Runner, started_task_runner
 from flows.store import tables
 from flows.store.ledger import Fingerprint, InputLedger
-from flows.store.records import CleanDocument, RawDocument, Reject, SloganMention
+from flows.store.records import CleanDocument, RawDocument, Reject, RejectReason, SloganMention
 from flows.store.tables import Table
 
 DEFAULT_BATCH_SIZE = 64
@@ -160,11 +160,17 @@ def ingest_batch(
 
 
 @_stage_task(Stage.CLEAN)
-def clean_batch(raw: Sequence[RawDocument | Reject], batch_no: int) -> CleanedBatch:
+def clean_batch(
+    raw: Sequence[RawDocument | Reject], batch_no: int, accept_non_chinese: bool = False
+) -> CleanedBatch:
     """HTML to text, pinyin, Traditional to Simplified, boilerplate, metadata."""
     documents, rejects = [], []
     for item in raw:
-        result = item if isinstance(item, Reject) else clean_document(item)
+        result = (
+            item
+            if isinstance(item, Reject)
+            else clean_document(item, accept_non_chinese=accept_non_chinese)
+        )
         (rejects if isinstance(result, Reject) else documents).append(result)
     return CleanedBatch(documents, rejects)
 
@@ -236,6 +242,7 @@ class _SeenInputs:
     doc_ids: set[str]
     rejects: set[tuple[str, str | None, str]]
     documents_per_source: Counter[str] = field(default_factory=Counter)
+    reject_reasons_per_source: dict[str, set[RejectReason]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, output: Path, reprocess: bool) -> Self:
@@ -264,6 +271,7 @@ class _SeenInputs:
         summary.reject_reasons.update(r.reason.value for r in cleaned.rejects)
         rejects = []
         for reject in cleaned.rejects:
+            self.reject_reasons_per_source.setdefault(reject.source, set()).add(reject.reason)
             key = (reject.source, reject.record_id, reject.reason.value)
             if key not in self.rejects:
                 self.rejects.add(key)
@@ -300,13 +308,19 @@ class _BatchPipeline:
     depth: int
     reprocess: bool
     on_done: Callable[[int], None]
+    accept_non_chinese: bool
     cleaning: deque[_InFlight] = field(default_factory=deque)
     annotating: deque[_InFlight] = field(default_factory=deque)
     replaced: set[str] = field(default_factory=set)
 
     def add(self, batch_no: int, raw: list[RawDocument | Reject]) -> None:
         """Submit a freshly read batch for cleaning, moving older batches along."""
-        cleaned = self.runner.submit(clean_batch, {"raw": raw, "batch_no": batch_no})
+        parameters = {
+            "raw": raw,
+            "batch_no": batch_no,
+            "accept_non_chinese": self.accept_non_chinese,
+        }
+        cleaned = self.runner.submit(clean_batch, parameters)
         self.cleaning.append(_InFlight(batch_no, len(raw), cleaned))
         while len(self.cleaning) > self.depth:
             self._annotate(self.cleaning.popleft())
@@ -363,13 +377,14 @@ class _BatchPipeline:
 
 
 def _unread_files(
-    files: Iterable[Path], ledger: InputLedger, summary: RunSummary
+    files: Iterable[Path], ledger: InputLedger, summary: RunSummary, settings: str
 ) -> list[tuple[Path, Fingerprint | None]]:
-    """Files whose fingerprint earlier runs have not recorded; the others count as skipped."""
+    """Files whose fingerprint earlier runs have not recorded, or that gave rejects under other
+    input settings; the others count as skipped."""
     unread = []
     for path in files:
         fingerprint = Fingerprint.of(path)
-        documents = ledger.seen(fingerprint)
+        documents = ledger.seen(fingerprint, settings)
         if documents is None:
             unread.append((path, fingerprint))
         else:
@@ -417,6 +432,8 @@ def zhnews_flow(
     workers: int = DEFAULT_WORKERS,
     dask_address: str | None = None,
     progress: bool = False,
+    follow_symlinks: bool = False,
+    accept_non_chinese: bool = False,
 ) -> RunSummary:
     """Turn input files into the Parquet tables under `output`, skipping what was done."""
     if batch_size is None:
@@ -430,17 +447,20 @@ def zhnews_flow(
         tables.recover(output)
         ledger = InputLedger.load(output)
         seen = _SeenInputs.load(output, reprocess)
-        files, walk_rejects = ingest.find_input_files(inputs)
+        options = ingest.InputOptions(max_chars, follow_symlinks, accept_non_chinese)
+        files, walk_rejects = ingest.find_input_files(inputs, follow_symlinks=follow_symlinks)
         known = InputLedger(ledger.path) if reprocess else ledger
-        unread = _unread_files(files, known, summary)
+        unread = _unread_files(files, known, summary, options.key())
         paths = [path for path, _ in unread]
-        stream = itertools.chain(walk_rejects, ingest.iter_inputs(paths, max_chars=max_chars))
+        stream = itertools.chain(walk_rejects, ingest.iter_inputs(paths, options, roots=inputs))
         depth = 1 if runner is Runner.IN_PROCESS else workers
         with (
             started_task_runner(runner, workers, dask_address) as pool,
             _progress_bar(progress, paths) as done,
         ):
-            batches = _BatchPipeline(pool, output, summary, seen, depth, reprocess, done)
+            batches = _BatchPipeline(
+                pool, output, summary, seen, depth, reprocess, done, accept_non_chinese
+            )
             for batch_no in itertools.count():
                 raw = summary.took(ingest_batch(stream, batch_no, batch_size))
                 if not raw:
@@ -449,7 +469,17 @@ def zhnews_flow(
             batches.finish()
         tables.write_run(output, summary, model_version=nlp.model_version())
         # Fingerprints taken before reading: a file changed meanwhile is read again next time.
-        ledger.record((f, seen.documents_per_source[f.path]) for _, f in unread if f is not None)
+        # An unreadable file is not recorded: fixing its permissions changes no fingerprint.
+        reasons = seen.reject_reasons_per_source
+        ledger.record(
+            (
+                (f, seen.documents_per_source[f.path])
+                for _, f in unread
+                if f is not None and RejectReason.UNREADABLE not in reasons.get(f.path, ())
+            ),
+            rejected=reasons.keys(),
+            settings=options.key(),
+        )
         ledger.save()
     create_markdown_artifact(summary.markdown(), key="zhnews-run", description="zhnews run summary")
     return summary

@@ -42,7 +42,8 @@ RunnerOption = Annotated[
     ),
 ]
 Workers = Annotated[
-    int, typer.Option(help="Worker processes for --runner processes or a local Dask cluster.")
+    int,
+    typer.Option(min=1, help="Worker processes for --runner processes or a local Dask cluster."),
 ]
 DaskAddress = Annotated[
     str | None,
@@ -66,7 +67,7 @@ def run(
     output: Output = DEFAULT_OUTPUT,
     batch_size: BatchSize = None,
     max_chars: Annotated[
-        int, typer.Option(help="Inputs longer than this are rejected as too_large.")
+        int, typer.Option(min=1, help="Inputs longer than this are rejected as too_large.")
     ] = 1_000_000,
     reprocess: Annotated[
         bool, typer.Option(help="Replace the rows of documents already processed.")
@@ -78,6 +79,14 @@ def run(
         bool | None,
         typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal)."),
     ] = None,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(help="Read symbolic links that lead outside the INPUTS given."),
+    ] = False,
+    accept_non_chinese: Annotated[
+        bool,
+        typer.Option(help="Keep documents whose letters are not mostly Chinese characters."),
+    ] = False,
 ) -> None:
     """Run the pipeline on INPUTS and write the tables under OUTPUT."""
     from flows.pipeline import zhnews_flow
@@ -99,6 +108,8 @@ def run(
             workers=workers,
             dask_address=dask_address,
             progress=sys.stderr.isatty() if progress is None else progress,
+            follow_symlinks=follow_symlinks,
+            accept_non_chinese=accept_non_chinese,
         )
     except OutputLockedError as error:
         typer.echo(f"error: {error}", err=True)

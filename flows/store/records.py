@@ -30,6 +30,8 @@ class RejectReason(StrEnum):
     UNREADABLE = "unreadable"
     UNSUPPORTED = "unsupported"
     MOSTLY_REMOVED = "mostly_removed"
+    SYMLINK_OUTSIDE = "symlink_outside"
+    NOT_CHINESE = "not_chinese"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from flows.inputs import ingest
 from flows.inputs.clean import (
     MAX_HTML_DEPTH,
+    MIN_CHINESE_SHARE,
     SHANGHAI,
     LineKind,
     body_part,
+    chinese_share,
     classify_line,
     clean_document,
     clean_text,
@@ -545,3 +547,40 @@ def test_flattened_html_reads_like_parsed_html() -> None:
     )
     deep = "<div>" * (MAX_HTML_DEPTH + 1) + page + "</div>" * (MAX_HTML_DEPTH + 1)
     assert normalize_text(html_to_text(deep)) == normalize_text(html_to_text(page))
+
+
+# --- language -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Local officials met on Monday to discuss the epidemic response and economic recovery.",
+        "東京都は7日、新型コロナウイルスの感染者が新たに500人確認されたと発表した。"
+        "小池百合子知事は記者会見で、外出自粛を呼びかけた。",
+        "서울시는 7일 코로나19 신규 확진자가 500명 발생했다고 밝혔다.",
+        "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin",
+    ],
+)
+def test_text_that_is_not_chinese_is_rejected_unless_accepted(text: str) -> None:
+    result = clean_document(_raw(text))
+    assert isinstance(result, Reject)
+    assert result.reason is RejectReason.NOT_CHINESE
+    assert "--accept-non-chinese" in result.detail
+    assert isinstance(clean_document(_raw(text), accept_non_chinese=True), CleanDocument)
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_seeds_are_chinese(prefix: str) -> None:
+    _, doc = _seed(prefix)
+    assert chinese_share(doc.text) >= MIN_CHINESE_SHARE
+
+
+def test_news_feed_with_latin_words_is_chinese() -> None:
+    if not COVID_NEWS.exists():
+        pytest.skip("shared corpus not available")
+    with COVID_NEWS.open(encoding="utf-8") as lines:
+        records = [json.loads(line) for line in itertools.islice(lines, 0, None, 10)]
+    documents = [clean_document(_raw(r["text"], title=r["title"])) for r in records if r["text"]]
+    assert not [d for d in documents if isinstance(d, Reject)]
+    assert any(re.search("[A-Za-z]{3}", d.text) for d in documents)

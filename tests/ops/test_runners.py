@@ -92,3 +92,21 @@ def test_reruns_read_only_new_or_changed_files(tmp_path: Path) -> None:
     assert rerun.rows["documents"] == 1 and rerun.rows["entities"] == rerun.rows["dates"] == 0
     assert tables.read_table(output, Table.RUNS).num_rows == 3
     assert tables.read_table(output, Table.DOCUMENTS).num_rows == 6
+
+
+def test_ledger_reads_a_file_again_when_settings_change_after_it_gave_rejects(
+    tmp_path: Path,
+) -> None:
+    read = [tmp_path / "read.txt", tmp_path / "rejected.txt"]
+    for path in read:
+        path.write_text("一", encoding="utf-8")
+    fingerprints = [Fingerprint.of(path) for path in read]
+    assert None not in fingerprints
+    ledger = InputLedger.load(tmp_path)
+    ledger.record([(f, 1) for f in fingerprints], rejected={str(read[1])}, settings="max=1")
+    ledger.save()
+    reloaded = InputLedger.load(tmp_path)
+    assert [reloaded.seen(f, "max=1") for f in fingerprints] == [1, 1]
+    assert [reloaded.seen(f, "max=2") for f in fingerprints] == [1, None]
+    reloaded.record([(fingerprints[1], 1)], settings="max=2")  # read again, no reject now
+    assert reloaded.seen(fingerprints[1], "max=3") == 1
