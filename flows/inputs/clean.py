@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from flows.store.records import CleanDocument, InputFormat, RawDocument, Reject, RejectReason
 
+logger = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OUTLET_SEPARATOR = "; "
 DOC_ID_HEX_CHARS = 16
@@ -154,7 +156,9 @@ def _tags(html: str) -> Iterator[_Tag]:
 
 def html_to_text(html: str) -> str:
     """Visible text of an HTML page or fragment, one line per block element."""
-    if html_depth(html) > MAX_HTML_DEPTH:
+    depth = html_depth(html)
+    if depth > MAX_HTML_DEPTH:
+        logger.warning("HTML nested %d elements deep: flattened without the parser", depth)
         text = _flat_html_text(html)
     else:
         tree = LexborHTMLParser(html)

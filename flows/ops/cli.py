@@ -9,14 +9,28 @@ from typing import Annotated
 
 import typer
 
+from flows.ops.errors import (
+    ExitCode,
+    fail,
+    hide_logged_tracebacks,
+    is_storage_error,
+    output_problem,
+    run_app,
+    set_debug,
+    storage_message,
+)
 from flows.ops.runners import DEFAULT_WORKERS, Runner
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # The temporary Prefect API starts in ~10 s on an idle machine; a loaded one needs longer.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+# zhnews' own loggers (`logging.getLogger(__name__)`) log through Prefect: console and run logs.
+os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "flows")
 
 app = typer.Typer(
-    help="Chinese local-government news to analysis-ready Parquet tables.", no_args_is_help=True
+    help="Chinese local-government news to analysis-ready Parquet tables.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
 )
 train_app = typer.Typer(
     help="Train zhnews' own models from the public corpora.", no_args_is_help=True
@@ -25,7 +39,6 @@ slogans_app = typer.Typer(help="Slogan lexicon tools.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 app.add_typer(slogans_app, name="slogans")
 
-EXIT_REJECTS = 4
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
 Inputs = Annotated[
@@ -61,6 +74,21 @@ BatchSize = Annotated[
 ]
 
 
+@app.callback()
+def options(
+    debug: Annotated[bool, typer.Option(help="Show the traceback of an unexpected error.")] = False,
+    log_level: Annotated[
+        str | None,
+        typer.Option(help="Level of the Prefect and zhnews log lines (DEBUG, INFO, WARNING...)."),
+    ] = None,
+) -> None:
+    """Chinese local-government news to analysis-ready Parquet tables."""
+    set_debug(debug)
+    if log_level is not None:
+        # Read by Prefect when it is imported, which the commands do after this.
+        os.environ["PREFECT_LOGGING_LEVEL"] = log_level.upper()
+
+
 @app.command()
 def run(
     inputs: Inputs = None,
@@ -89,14 +117,39 @@ def run(
     ] = False,
 ) -> None:
     """Run the pipeline on INPUTS and write the tables under OUTPUT."""
-    from flows.pipeline import zhnews_flow
-    from flows.store.tables import OutputLockedError
-
+    # Usage, output and lock problems are found here, in a second, before Prefect starts.
     paths = inputs or [DEFAULT_INPUT]
-    missing = [p for p in paths if not p.exists()]
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
-        typer.echo(f"error: no such input: {', '.join(map(str, missing))}", err=True)
-        raise typer.Exit(2)
+        fail(ExitCode.USAGE, f"no such input: {', '.join(map(str, missing))}")
+    problem = output_problem(output)
+    if problem is not None:
+        fail(ExitCode.USAGE, problem)
+
+    from flows.inputs.ingest import InputOptions, find_input_files
+    from flows.store.ledger import Fingerprint, InputLedger
+    from flows.store.tables import OutputLockedError, output_lock
+
+    files, walk_rejects = find_input_files(paths, follow_symlinks=follow_symlinks)
+    if not files and not walk_rejects:
+        typer.echo(f"nothing to do: no input files in {', '.join(map(str, paths))}")
+        return
+    settings = InputOptions(max_chars, follow_symlinks, accept_non_chinese).key()
+    ledger = InputLedger.load(output)
+    if not reprocess and all(ledger.seen(Fingerprint.of(f), settings) is not None for f in files):
+        typer.echo(f"nothing new: the {len(files)} input file(s) were all read by earlier runs")
+        return
+    try:
+        with output_lock(output):
+            pass  # the flow takes it again; a run holding it now fails at once
+    except OutputLockedError as error:
+        fail(ExitCode.LOCKED, error)
+    except OSError as error:
+        fail(ExitCode.USAGE, f"--output {output}: {error.strerror or error}")
+
+    from flows.pipeline import zhnews_flow
+
+    hide_logged_tracebacks()
     try:
         summary = zhnews_flow(
             paths,
@@ -112,13 +165,22 @@ def run(
             accept_non_chinese=accept_non_chinese,
         )
     except OutputLockedError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(3) from None
+        fail(ExitCode.LOCKED, error)
+    except OSError as error:
+        if not is_storage_error(error, output):
+            raise
+        fail(ExitCode.STORAGE, storage_message(error, output))
+    if not summary.rejects and not any(summary.rows.values()):
+        typer.echo(
+            f"nothing new: the {summary.input_documents} document(s) in "
+            f"{', '.join(map(str, paths))} were already processed"
+        )
+        return
     typer.echo(summary.markdown())
     if summary.rejects:
         # Not 1: a script must tell "done, some inputs rejected" from a crash.
         typer.echo(f"{summary.rejects} input(s) rejected: see {output / 'rejects'}", err=True)
-        raise typer.Exit(EXIT_REJECTS)
+        raise typer.Exit(ExitCode.REJECTS)
 
 
 @app.command()
@@ -442,5 +504,10 @@ def rank_slogans(
         )
 
 
+def main() -> None:
+    """The `zhnews` command: every error one line with its exit code (README)."""
+    run_app(app)
+
+
 if __name__ == "__main__":
-    app()
+    main()
