@@ -34,6 +34,7 @@ from flows.inputs import ingest
 from flows.inputs.clean import clean_document
 from flows.nlp import model as nlp
 from flows.nlp import slogans
+from flows.ops.limits import TimeLimitExceeded, time_limit
 from flows.ops.runners import DEFAULT_WORKERS, Runner, started_task_runner
 from flows.store import tables
 from flows.store.ledger import Fingerprint, InputLedger
@@ -46,6 +47,10 @@ DEFAULT_BATCH_SIZE = 64
 # 162 s at 64, 139 s at 256).
 WORKER_BATCH_SIZE = 256
 DEFAULT_MAX_CHARS = 1_000_000
+# The NLP time limit of a document: far above what the pipeline needs (tens of thousands of
+# characters a second), so only a pathological input reaches it.
+NLP_SECONDS_PER_DOCUMENT = 60.0
+NLP_MIN_CHARS_PER_SECOND = 1_000
 T = TypeVar("T")
 
 
@@ -175,12 +180,33 @@ def clean_batch(
     return CleanedBatch(documents, rejects)
 
 
+def nlp_time_limit(documents: Sequence[CleanDocument]) -> float:
+    """Seconds the NLP stage may spend on `documents`; one document over its limit is rejected
+    as nlp_timeout. A batch gets one document's allowance, so a stalled document costs its
+    batch little more than its own limit."""
+    return NLP_SECONDS_PER_DOCUMENT + sum(d.n_chars for d in documents) / NLP_MIN_CHARS_PER_SECOND
+
+
 @_stage_task(Stage.NLP)
 def extract_entities_dates_numbers(
     documents: Sequence[CleanDocument], batch_no: int
-) -> list[nlp.Annotations]:
-    """Entities, dates and numbers from the spaCy pipeline (loaded once per worker)."""
-    return nlp.annotate(nlp.load_pipeline(), documents)
+) -> list[nlp.Annotations | None]:
+    """Entities, dates and numbers from the spaCy pipeline (loaded once per worker); None for
+    a document over its time limit."""
+    pipeline = nlp.load_pipeline()
+    try:
+        with time_limit(nlp_time_limit(documents)):
+            return list(nlp.annotate(pipeline, documents))
+    except TimeLimitExceeded:
+        pass  # find the slow documents: one at a time, each under its own limit
+    found: list[nlp.Annotations | None] = []
+    for document in documents:
+        try:
+            with time_limit(nlp_time_limit([document])):
+                found += nlp.annotate(pipeline, [document])
+        except TimeLimitExceeded:
+            found.append(None)
+    return found
 
 
 @functools.cache
@@ -349,8 +375,11 @@ class _BatchPipeline:
 
     def _write(self, batch: _InFlight) -> None:
         assert batch.found is not None and batch.slogans is not None
-        found = self.summary.took(batch.found.result())
-        found_slogans = self.summary.took(batch.slogans.result())
+        found, found_slogans = self._without_timed_out(
+            batch,
+            self.summary.took(batch.found.result()),
+            self.summary.took(batch.slogans.result()),
+        )
         if self.reprocess:
             # Rows this run wrote for a doc_id (an earlier batch) are the replacement: keep them.
             doc_ids = {d.doc_id for d, _ in batch.documents} - self.replaced
@@ -374,6 +403,32 @@ class _BatchPipeline:
         for mentions in found_slogans:
             summary.top_slogans.update(s.canonical for s in mentions)
         self.on_done(batch.size)
+
+    def _without_timed_out(
+        self,
+        batch: _InFlight,
+        found: list[nlp.Annotations | None],
+        found_slogans: list[list[SloganMention]],
+    ) -> tuple[list[nlp.Annotations], list[list[SloganMention]]]:
+        """Move documents the NLP stage gave up on (and repeats of their text) to rejects."""
+        fresh = [document for document, first in batch.documents if first]
+        timed_out = {d.doc_id for d, f in zip(fresh, found, strict=True) if f is None}
+        if not timed_out:
+            return [f for f in found if f is not None], found_slogans
+        for document, _ in batch.documents:
+            if document.doc_id in timed_out:
+                detail = f"NLP took longer than its limit of {nlp_time_limit([document]):.0f} s"
+                reject = Reject(
+                    document.source, document.record_id, RejectReason.NLP_TIMEOUT, detail
+                )
+                self.summary.reject_reasons[reject.reason.value] += 1
+                key = (reject.source, reject.record_id, reject.reason.value)
+                if key not in self.seen.rejects:
+                    self.seen.rejects.add(key)
+                    batch.rejects.append(reject)
+        batch.documents = [(d, f) for d, f in batch.documents if d.doc_id not in timed_out]
+        kept = [(f, s) for f, s in zip(found, found_slogans, strict=True) if f is not None]
+        return [f for f, _ in kept], [s for _, s in kept]
 
 
 def _unread_files(

@@ -32,6 +32,7 @@ class RejectReason(StrEnum):
     MOSTLY_REMOVED = "mostly_removed"
     SYMLINK_OUTSIDE = "symlink_outside"
     NOT_CHINESE = "not_chinese"
+    NLP_TIMEOUT = "nlp_timeout"
 
 
 @dataclass(frozen=True, slots=True)

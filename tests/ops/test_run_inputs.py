@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
+from flows import pipeline
 from flows.pipeline import zhnews_flow
 from flows.store import tables
+from flows.store.check import check_output
+from flows.store.records import CleanDocument
 from flows.store.tables import Table
 from tests.conftest import SEEDS
 
@@ -30,3 +34,34 @@ def test_rejected_input_is_read_again_once_its_cause_is_fixed(tmp_path: Path) ->
     assert fixed.reject_reasons == {"symlink_outside": 1}
     documents = tables.read_table(out, Table.DOCUMENTS, ["source"]).column("source").to_pylist()
     assert documents == [str(seed)]
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_document_over_the_nlp_time_limit_is_rejected_and_its_batch_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    annotate = pipeline.nlp.annotate
+    stalled = next(SEEDS.glob("002_*.txt"))
+
+    def stall_on_one_seed(nlp: object, documents: list[CleanDocument]) -> list[object]:
+        if any(d.source == str(stalled) for d in documents):
+            deadline = time.perf_counter() + 120
+            while time.perf_counter() < deadline:
+                pass
+        return annotate(nlp, documents)
+
+    monkeypatch.setattr(pipeline.nlp, "annotate", stall_on_one_seed)
+    monkeypatch.setattr(pipeline, "NLP_SECONDS_PER_DOCUMENT", 3.0)
+    out = tmp_path / "out"
+    started = time.perf_counter()
+    summary = zhnews_flow([SEEDS], out)
+    assert time.perf_counter() - started < 200  # unlimited, the stalled seed takes 240 s
+    assert summary.reject_reasons == {"nlp_timeout": 1}
+    documents = tables.read_table(out, Table.DOCUMENTS, ["source"]).column("source").to_pylist()
+    seeds = sorted(str(path) for path in SEEDS.glob("*.txt"))
+    assert sorted(documents) == [s for s in seeds if s != str(stalled)]
+    rejects = tables.read_table(out, Table.REJECTS).to_pylist()
+    assert [(r["source"], r["reason"]) for r in rejects] == [(str(stalled), "nlp_timeout")]
+    assert tables.read_table(out, Table.ENTITIES).num_rows > 0
+    assert check_output(out) == []
