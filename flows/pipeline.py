@@ -294,15 +294,19 @@ class _SeenInputs:
             self.keys.add(key)
             (repeats if document.doc_id in self.doc_ids else fresh).append(document)
             self.doc_ids.add(document.doc_id)
-        summary.reject_reasons.update(r.reason.value for r in cleaned.rejects)
-        rejects = []
-        for reject in cleaned.rejects:
+        return fresh, repeats, self.new_rejects(cleaned.rejects, summary)
+
+    def new_rejects(self, rejects: Iterable[Reject], summary: RunSummary) -> list[Reject]:
+        """Count `rejects` and keep those not already in the table (one row per key)."""
+        new = []
+        for reject in rejects:
+            summary.reject_reasons[reject.reason.value] += 1
             self.reject_reasons_per_source.setdefault(reject.source, set()).add(reject.reason)
             key = (reject.source, reject.record_id, reject.reason.value)
             if key not in self.rejects:
                 self.rejects.add(key)
-                rejects.append(reject)
-        return fresh, repeats, rejects
+                new.append(reject)
+        return new
 
 
 @dataclass
@@ -415,17 +419,17 @@ class _BatchPipeline:
         timed_out = {d.doc_id for d, f in zip(fresh, found, strict=True) if f is None}
         if not timed_out:
             return [f for f in found if f is not None], found_slogans
-        for document, _ in batch.documents:
-            if document.doc_id in timed_out:
-                detail = f"NLP took longer than its limit of {nlp_time_limit([document]):.0f} s"
-                reject = Reject(
-                    document.source, document.record_id, RejectReason.NLP_TIMEOUT, detail
-                )
-                self.summary.reject_reasons[reject.reason.value] += 1
-                key = (reject.source, reject.record_id, reject.reason.value)
-                if key not in self.seen.rejects:
-                    self.seen.rejects.add(key)
-                    batch.rejects.append(reject)
+        rejects = [
+            Reject(
+                document.source,
+                document.record_id,
+                RejectReason.NLP_TIMEOUT,
+                f"NLP took longer than its limit of {nlp_time_limit([document]):.0f} s",
+            )
+            for document, _ in batch.documents
+            if document.doc_id in timed_out
+        ]
+        batch.rejects += self.seen.new_rejects(rejects, self.summary)
         batch.documents = [(d, f) for d, f in batch.documents if d.doc_id not in timed_out]
         kept = [(f, s) for f, s in zip(found, found_slogans, strict=True) if f is not None]
         return [f for f, _ in kept], [s for _, s in kept]

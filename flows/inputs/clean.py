@@ -640,8 +640,8 @@ def _normalize_field(value: str | None) -> str | None:
 
 # --- documents -----------------------------------------------------------------------------
 
-# A document is Chinese when Han characters are at least this share of its letters and kana are
-# not more than that share. Latin words count letter by letter, so Chinese news quoting
+# A document is Chinese when Han characters are at least this share of its letters and kana at
+# most 5% of them. Latin words count letter by letter, so Chinese news quoting
 # `COVID-19` or a URL stays far above it (the seeds and the COVID news feed: 94% and more);
 # English has no Han characters, and Japanese news, up to 55% kanji, has kana on every line.
 MIN_CHINESE_SHARE = 0.6

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -38,6 +39,14 @@ train_app = typer.Typer(
 slogans_app = typer.Typer(help="Slogan lexicon tools.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 app.add_typer(slogans_app, name="slogans")
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
 
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
@@ -78,15 +87,14 @@ BatchSize = Annotated[
 def options(
     debug: Annotated[bool, typer.Option(help="Show the traceback of an unexpected error.")] = False,
     log_level: Annotated[
-        str | None,
-        typer.Option(help="Level of the Prefect and zhnews log lines (DEBUG, INFO, WARNING...)."),
+        LogLevel | None, typer.Option(help="Level of the Prefect and zhnews log lines.")
     ] = None,
 ) -> None:
     """Chinese local-government news to analysis-ready Parquet tables."""
     set_debug(debug)
     if log_level is not None:
         # Read by Prefect when it is imported, which the commands do after this.
-        os.environ["PREFECT_LOGGING_LEVEL"] = log_level.upper()
+        os.environ["PREFECT_LOGGING_LEVEL"] = log_level.value
 
 
 @app.command()
@@ -136,7 +144,8 @@ def run(
         return
     settings = InputOptions(max_chars, follow_symlinks, accept_non_chinese).key()
     ledger = InputLedger.load(output)
-    if not reprocess and all(ledger.seen(Fingerprint.of(f), settings) is not None for f in files):
+    unchanged = all(ledger.seen(Fingerprint.of(f), settings) is not None for f in files)
+    if unchanged and not walk_rejects and not reprocess:
         typer.echo(f"nothing new: the {len(files)} input file(s) were all read by earlier runs")
         return
     try:
