@@ -1,11 +1,13 @@
-"""The zhnews flow: ingest -> clean -> nlp (entities, dates, numbers) -> slogans -> write.
+"""The zhnews flow: ingest -> clean -> nlp (entities, dates) -> slogans (slogans, numbers) -> write.
 
 Each stage is a Prefect task over one batch of documents (`clean batch 7`), since a task run
 costs milliseconds and a document only a fraction of that. Input is streamed: `ingest` reads
-the next batch in the flow's process, `clean`, `nlp` and `slogans` go to a task runner
-(in-process, local processes or Dask) with a bounded number of batches in flight, and `write`
-runs in the flow's process in batch order. So memory stays bounded whatever the input size,
-one process writes, and each batch's `documents` part is still written last, as its commit.
+the next batch in the flow's process, `clean` and `annotate` go to a task runner (in-process,
+local processes or Dask) with a bounded number of batches in flight, and `write` runs in the
+flow's process in batch order. `annotate` runs `nlp` then `slogans` where the pipeline is
+loaded, each on its own components of that one pipeline, so the Docs never leave the worker.
+So memory stays bounded whatever the input size, one process writes, and each batch's
+`documents` part is still written last, as its commit.
 
 No `from __future__ import annotations` here: served runs receive the flow function pickled
 by value, and Prefect must resolve its parameter annotations without this module's globals.
@@ -29,16 +31,17 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
+from spacy.tokens import Doc
 
+from flows.bi import catalog
 from flows.inputs import ingest
 from flows.inputs.clean import clean_document
 from flows.nlp import model as nlp
-from flows.nlp import slogans
 from flows.ops.limits import TimeLimitExceeded, time_limit
 from flows.ops.runners import DEFAULT_WORKERS, Runner, started_task_runner
 from flows.store import tables
 from flows.store.ledger import Fingerprint, InputLedger
-from flows.store.records import CleanDocument, RawDocument, Reject, RejectReason, SloganMention
+from flows.store.records import CleanDocument, RawDocument, Reject, RejectReason
 from flows.store.tables import Table
 
 DEFAULT_BATCH_SIZE = 64
@@ -64,11 +67,10 @@ class Stage(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Timed(Generic[T]):
-    """A stage's result with the seconds it took where it ran (stages overlap in parallel)."""
+    """A result with the seconds each stage took where it ran (stages overlap in parallel)."""
 
-    stage: Stage
     value: T
-    seconds: float
+    seconds: Counter[str]
 
 
 @dataclass
@@ -92,8 +94,8 @@ class RunSummary:
         return sum(self.reject_reasons.values())
 
     def took(self, timed: Timed[T]) -> T:
-        """Add a stage's seconds to the run's and return its result."""
-        self.stage_seconds[timed.stage.value] += timed.seconds
+        """Add the stages' seconds to the run's and return the result."""
+        self.stage_seconds.update(timed.seconds)
         return timed.value
 
     def markdown(self) -> str:
@@ -144,7 +146,7 @@ def _stage_task(stage: Stage) -> Callable[[Callable[..., T]], Task[..., Timed[T]
         def timed(*args: Any, **kwargs: Any) -> Timed[T]:
             started = time.perf_counter()
             value = function(*args, **kwargs)
-            return Timed(stage, value, time.perf_counter() - started)
+            return Timed(value, Counter({stage.value: time.perf_counter() - started}))
 
         return task(
             timed,
@@ -188,38 +190,56 @@ def nlp_time_limit(documents: Sequence[CleanDocument]) -> float:
 
 
 @_stage_task(Stage.NLP)
-def extract_entities_dates_numbers(
-    documents: Sequence[CleanDocument], batch_no: int
-) -> list[nlp.Annotations | None]:
-    """Entities, dates and numbers from the spaCy pipeline (loaded once per worker); None for
-    a document over its time limit."""
+def recognise_entities(documents: Sequence[CleanDocument], batch_no: int) -> list[Doc]:
+    """Tokens, entities and dates: the pipeline's components before the slogan component."""
     pipeline = nlp.load_pipeline()
-    try:
-        with time_limit(nlp_time_limit(documents)):
-            return list(nlp.annotate(pipeline, documents))
-    except TimeLimitExceeded:
-        pass  # find the slow documents: one at a time, each under its own limit
-    found: list[nlp.Annotations | None] = []
-    for document in documents:
-        try:
-            with time_limit(nlp_time_limit([document])):
-                found += nlp.annotate(pipeline, [document])
-        except TimeLimitExceeded:
-            found.append(None)
-    return found
-
-
-@functools.cache
-def slogan_matcher() -> slogans.SloganMatcher:
-    """The lexicon automaton, built once per worker."""
-    return slogans.SloganMatcher(slogans.SloganLexicon.load())
+    docs = (
+        nlp.prepared_doc(pipeline, d.text, d.published_at, d.published_partial) for d in documents
+    )
+    return nlp.annotate(pipeline, docs, nlp.ner_components(pipeline))
 
 
 @_stage_task(Stage.SLOGANS)
-def match_slogans(documents: Sequence[CleanDocument], batch_no: int) -> list[list[SloganMention]]:
-    """Lexicon, template and discovered slogans of each document's body."""
-    matcher = slogan_matcher()
-    return [matcher.find(d.text, body_start=d.body_start) for d in documents]
+def match_slogans(docs: list[Doc], batch_no: int) -> list[Doc]:
+    """Lexicon, template and discovered slogans, then the components that read them (numbers)."""
+    pipeline = nlp.load_pipeline()
+    return nlp.annotate(pipeline, docs, nlp.slogan_components(pipeline))
+
+
+@task(name="annotate", task_run_name="annotate batch {batch_no}", cache_policy=NO_CACHE)
+def annotate_batch(
+    documents: Sequence[CleanDocument], batch_no: int
+) -> Timed[list[nlp.Annotations | None]]:
+    """The nlp and slogan tasks in the worker that holds the pipeline; the Docs' rows out, None
+    for a document over its time limit."""
+    try:
+        with time_limit(nlp_time_limit(documents)):
+            return _annotated(documents, batch_no)
+    except TimeLimitExceeded:
+        pass  # find the slow documents: one at a time, each under its own limit
+    rows: list[nlp.Annotations | None] = []
+    seconds: Counter[str] = Counter()
+    for document in documents:
+        try:
+            with time_limit(nlp_time_limit([document])):
+                annotated = _annotated([document], batch_no)
+        except TimeLimitExceeded:
+            rows.append(None)
+            continue
+        rows += annotated.value
+        seconds += annotated.seconds
+    return Timed(rows, seconds)
+
+
+def _annotated(
+    documents: Sequence[CleanDocument], batch_no: int
+) -> Timed[list[nlp.Annotations | None]]:
+    recognised = recognise_entities(documents, batch_no)
+    matched = match_slogans(recognised.value, batch_no)
+    rows: list[nlp.Annotations | None] = [
+        nlp.annotations(d.doc_id, doc) for d, doc in zip(documents, matched.value, strict=True)
+    ]
+    return Timed(rows, recognised.seconds + matched.seconds)
 
 
 @_stage_task(Stage.WRITE)
@@ -229,19 +249,17 @@ def write_batch(
     run_id: str,
     documents: Sequence[tuple[CleanDocument, bool]],
     annotations: Sequence[nlp.Annotations],
-    slogan_lists: Sequence[list[SloganMention]],
     rejects: Sequence[Reject],
 ) -> Counter[str]:
     """Write the batch's tables; `documents` last, as the batch's commit record."""
     part, day = f"{run_id}-{batch_no:05d}", dt.date.today()
     children: dict[Table, list[dict[str, object]]] = {t: [] for t in tables.CHILD_TABLES}
-    for found, found_slogans in zip(annotations, slogan_lists, strict=True):
+    for found in annotations:
         ids = {"doc_id": found.doc_id, "run_id": run_id}
-        numbers = nlp.drop_numbers_in_slogans(found.numbers, found_slogans)
         children[Table.ENTITIES] += tables.record_rows(found.entities, **ids)
         children[Table.DATES] += tables.record_rows(found.dates, **ids)
-        children[Table.NUMBERS] += tables.record_rows(numbers, **ids)
-        children[Table.SLOGANS] += tables.record_rows(found_slogans, **ids)
+        children[Table.NUMBERS] += tables.record_rows(found.numbers, **ids)
+        children[Table.SLOGANS] += tables.record_rows(found.slogans, **ids)
     reject_rows = list(tables.record_rows(rejects, run_id=run_id))
     document_rows = [
         {**_document_row(document), "is_first_occurrence": first, "run_id": run_id}
@@ -318,13 +336,12 @@ class _InFlight:
     cleaned: PrefectFuture[Timed[CleanedBatch]]
     documents: list[tuple[CleanDocument, bool]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
-    found: PrefectFuture[Timed[list[nlp.Annotations]]] | None = None
-    slogans: PrefectFuture[Timed[list[list[SloganMention]]]] | None = None
+    found: PrefectFuture[Timed[list[nlp.Annotations | None]]] | None = None
 
 
 @dataclass
 class _BatchPipeline:
-    """Batches through clean -> nlp + slogans on a task runner, then write, in batch order.
+    """Batches through clean -> annotate on a task runner, then write, in batch order.
 
     At most `depth` batches wait at each step, which bounds memory and keeps every worker busy.
     Duplicates are decided after cleaning (doc_id is the cleaned text's hash), in batch order,
@@ -373,17 +390,12 @@ class _BatchPipeline:
             return
         batch.documents = [(d, True) for d in fresh] + [(d, False) for d in repeats]
         parameters = {"documents": fresh, "batch_no": batch.batch_no}
-        batch.found = self.runner.submit(extract_entities_dates_numbers, parameters)
-        batch.slogans = self.runner.submit(match_slogans, parameters)
+        batch.found = self.runner.submit(annotate_batch, parameters)
         self.annotating.append(batch)
 
     def _write(self, batch: _InFlight) -> None:
-        assert batch.found is not None and batch.slogans is not None
-        found, found_slogans = self._without_timed_out(
-            batch,
-            self.summary.took(batch.found.result()),
-            self.summary.took(batch.slogans.result()),
-        )
+        assert batch.found is not None
+        found = self._without_timed_out(batch, self.summary.took(batch.found.result()))
         if self.reprocess:
             # Rows this run wrote for a doc_id (an earlier batch) are the replacement: keep them.
             doc_ids = {d.doc_id for d, _ in batch.documents} - self.replaced
@@ -397,28 +409,23 @@ class _BatchPipeline:
                 summary.run_id,
                 batch.documents,
                 found,
-                found_slogans,
                 batch.rejects,
             )
         )
         summary.rows.update(written)
         for found_in_doc in found:
             summary.top_entities.update(f"{e.label}:{e.text}" for e in found_in_doc.entities)
-        for mentions in found_slogans:
-            summary.top_slogans.update(s.canonical for s in mentions)
+            summary.top_slogans.update(s.canonical for s in found_in_doc.slogans)
         self.on_done(batch.size)
 
     def _without_timed_out(
-        self,
-        batch: _InFlight,
-        found: list[nlp.Annotations | None],
-        found_slogans: list[list[SloganMention]],
-    ) -> tuple[list[nlp.Annotations], list[list[SloganMention]]]:
+        self, batch: _InFlight, found: list[nlp.Annotations | None]
+    ) -> list[nlp.Annotations]:
         """Move documents the NLP stage gave up on (and repeats of their text) to rejects."""
         fresh = [document for document, first in batch.documents if first]
         timed_out = {d.doc_id for d, f in zip(fresh, found, strict=True) if f is None}
         if not timed_out:
-            return [f for f in found if f is not None], found_slogans
+            return [f for f in found if f is not None]
         rejects = [
             Reject(
                 document.source,
@@ -431,8 +438,7 @@ class _BatchPipeline:
         ]
         batch.rejects += self.seen.new_rejects(rejects, self.summary)
         batch.documents = [(d, f) for d, f in batch.documents if d.doc_id not in timed_out]
-        kept = [(f, s) for f, s in zip(found, found_slogans, strict=True) if f is not None]
-        return [f for f, _ in kept], [s for _, s in kept]
+        return [f for f in found if f is not None]
 
 
 def _unread_files(
@@ -540,5 +546,6 @@ def zhnews_flow(
             settings=options.key(),
         )
         ledger.save()
+        catalog.write_catalog(output)
     create_markdown_artifact(summary.markdown(), key="zhnews-run", description="zhnews run summary")
     return summary

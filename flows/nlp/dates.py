@@ -6,9 +6,14 @@ publication date by the rules of ANNOTATION.md (Dates) and CONTRACT.md (dates ta
 * calendar dates (`2022年3月27日`, `二〇二二年三月`, `2022-03-28`, `3月27日下午`, `10日`), with a
   missing year taken so that the date lies closest to the publication date;
 * relative days, weeks, months and years (`昨天`, `上周五`, `本月15日`, `去年12月`, `前年`);
+* relative spans (`近三年`, `未来两天`, `今明两日`), decades (`八十年代`, `上世纪九十年代`),
+  five-year plans (`“十四五”时期` = 2021-2025), year and month ranges (`2019-2021年`,
+  `今年1-5月`), short years (`九八年`), day-first numeric dates (`7.3.2021`), weekends (`上周末`)
+  and 同期, which takes the period it is compared with in the sentence (`去年同期`);
 * periods (`一季度`, `上半年`, `3月下旬`, `2019年底`, `年内`), open ranges (`今年以来`,
   `自1月27日开始`, `…起`: start to publication date) and closed ranges (`3月28日至4月3日`);
-* holidays in the right year (`春节`, `国庆节`, `“五一”期间`);
+* holidays, festivals and commemorative days for any year (`春节`, `重阳`, `护士节`,
+  `“五一”期间`; flows/nlp/festivals.py) and lunar dates (`农历八月十五`, `正月初一`);
 * frequencies (`每日` -> P1D, grain `duration`), vague references (`目前`, `近日`, grain
   `relative-unresolved`) and bare parts of day (`午间`, grain `time`), all with null dates.
 
@@ -28,10 +33,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from flows.nlp import festivals
 from flows.nlp.numerals import parse_numeral
 from flows.store.records import DateMention
 
@@ -49,50 +56,7 @@ class Grain(StrEnum):
     TIME = "time"
 
 
-# First day (正月初一) of the lunar year, from the official Chinese calendar.
-SPRING_FESTIVAL: dict[int, tuple[int, int]] = {
-    2000: (2, 5), 2001: (1, 24), 2002: (2, 12), 2003: (2, 1), 2004: (1, 22), 2005: (2, 9),
-    2006: (1, 29), 2007: (2, 18), 2008: (2, 7), 2009: (1, 26), 2010: (2, 14), 2011: (2, 3),
-    2012: (1, 23), 2013: (2, 10), 2014: (1, 31), 2015: (2, 19), 2016: (2, 8), 2017: (1, 28),
-    2018: (2, 16), 2019: (2, 5), 2020: (1, 25), 2021: (2, 12), 2022: (2, 1), 2023: (1, 22),
-    2024: (2, 10), 2025: (1, 29), 2026: (2, 17), 2027: (2, 6), 2028: (1, 26), 2029: (2, 13),
-    2030: (2, 3), 2031: (1, 23), 2032: (2, 11), 2033: (1, 31), 2034: (2, 19), 2035: (2, 8),
-}  # fmt: skip
-# The State Council's Spring Festival holiday is 除夕 to 初六 except in these years.
-SPRING_HOLIDAY_EXCEPTIONS: dict[int, tuple[dt.date, dt.date]] = {
-    2014: (dt.date(2014, 1, 31), dt.date(2014, 2, 6)),
-    2020: (dt.date(2020, 1, 24), dt.date(2020, 2, 2)),  # extended for COVID-19
-    2024: (dt.date(2024, 2, 10), dt.date(2024, 2, 17)),
-    2025: (dt.date(2025, 1, 28), dt.date(2025, 2, 4)),
-}
-# Lunar-calendar holidays other than the Spring Festival, for the years news in scope covers.
-LUNAR_HOLIDAYS: dict[str, dict[int, tuple[int, int]]] = {
-    "端午": {2019: (6, 7), 2020: (6, 25), 2021: (6, 14), 2022: (6, 3), 2023: (6, 22),
-             2024: (6, 10), 2025: (5, 31)},
-    "中秋": {2019: (9, 13), 2020: (10, 1), 2021: (9, 21), 2022: (9, 10), 2023: (9, 29),
-             2024: (9, 17), 2025: (10, 6)},
-}  # fmt: skip
-# Solar holidays: (month, day) and the length in days of their 期间 (official holiday).
-SOLAR_HOLIDAYS: dict[str, tuple[int, int, int]] = {
-    "元旦": (1, 1, 3),
-    "妇女节": (3, 8, 1),
-    "五一": (5, 1, 5),
-    "劳动节": (5, 1, 5),
-    "儿童节": (6, 1, 1),
-    "国庆": (10, 1, 7),
-}
-HOLIDAY_ALIASES = {
-    "元宵节": "元宵",
-    "清明节": "清明",
-    "端午节": "端午",
-    "中秋节": "中秋",
-    "国庆节": "国庆",
-}
-HOLIDAYS = (
-    "春节", "除夕", "元宵节", "元宵", "清明节", "清明", "端午节", "端午", "中秋节", "中秋",
-    "国庆节", "国庆", "五一", "劳动节", "元旦", "妇女节", "儿童节",
-)  # fmt: skip
-HOLIDAY_NAMES = "|".join(HOLIDAYS)
+HOLIDAY_NAMES = "|".join(festivals.NAMES)
 
 _CN = "〇零一二两三四五六七八九"
 _MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
@@ -115,7 +79,7 @@ _FIRST_CHARS = "".join(
         set(
             _CN
             + "0123456789十廿首年今去前明后本上下这当次大昨翌周星礼截目近连日每凌清早中午"
-            + "傍晚夜第“全"
+            + "傍晚夜第“全农阴正冬腊过未最"
             + HOLIDAY_NAMES
         )
     )
@@ -125,17 +89,28 @@ _ATOM = re.compile(
     (?=[{_FIRST_CHARS}])
     (?:(?P<iso>(?<!\d)(?P<iy>\d{{4}})(?P<isep>[-/.])(?P<im>1[0-2]|0?[1-9])(?P=isep)(?P<id>3[01]|[12]\d|0?[1-9])(?![\d.]))
     |(?P<hol>(?:(?P<hy>\d{{4}})年|(?P<hyrel>今|去|明)年)?(?P<hq>“)?(?P<h>{HOLIDAY_NAMES})(?(hq)”))
+    |(?P<years>(?<!\d)(?P<ya>\d{{4}})\s?(?:-|—|－|~|～|至|到)\s?(?P<yb>\d{{4}})年)
+    |(?P<dmy>(?<![\d.])(?P<dd>3[01]|[12]\d|0?[1-9])\.(?P<dm>1[0-2]|0?[1-9])\.(?P<dy>\d{{4}})(?![\d.]))
+    |(?P<months>(?:(?P<msy>\d{{4}})年|(?P<msrel>今|去|明)年)?(?<!\d)(?P<ma>1[0-2]|[1-9])\s?(?:-|—|－|~|～|至|到)\s?(?P<mb>1[0-2]|[1-9])月份?)
+    |(?P<decade>(?P<cent>上个?世纪|20世纪|二十世纪|本世纪|21世纪|二十一世纪)?(?P<dec>[一二三四五六七八九]十|[1-9]0)年代)
+    |(?P<plan>(?P<pq>“)?十(?P<pn>[一二三四五六七八九])五(?(pq)”)(?:时期)?)
+    |(?P<span>(?:(?P<sdir>近|过去|最近|未来|今后)(?P<sn>\d{{1,3}}|[一二两三四五六七八九十]{{1,3}})(?P<su>年|个月|个星期|周|天|日)(?![以来前后内]))
+      |今明两[天日])
+    |(?P<lunar>(?=(?:\d{{4}}年|[今去明]年)?(?:农历|阴历)|[正冬腊]月|(?:十[一二]?|[一二三四五六七八九])月初)
+      (?:(?P<ly>\d{{4}})年|(?P<lyrel>[今去明])年)?(?:农历|阴历)?(?P<lm>十[一二]?|[正一二三四五六七八九冬腊])月
+      (?P<ld>初[一二三四五六七八九十]|二十[一二三四五六七八九]?|廿[一二三四五六七八九]|三十|十[一二三四五六七八九]?)(?![日号\d]))
     |(?P<cal>(?<![\d{_CN}十百千万.])
-      (?:(?:(?P<y>\d{{4}}|\d{{2}}|[〇零一二三四五六七八九]{{4}})|(?P<yrel>今|去|前|明|后|本|上一|上|下|次|全))年)?
+      (?:(?:(?P<y>\d{{4}}|\d{{2}}|[〇零一二三四五六七八九]{{4}}|[〇零一二三四五六七八九]{{2}})|(?P<yrel>今|去|前|明|后|本|上一|上|下|次|全))年)?
       (?:(?:(?P<m>{_MONTH})|(?P<mrel>本|上一个|上个|下个|这个|上|下|当))月份?)?
       (?:(?P<d>{_DAY})[日号])?
       (?:(?:第|(?P<qrel>上个|上|本|这个|下个|下))?(?P<q>[一二三四1-4首])?(?:季度|(?<=首)季)(?P<qp>末|初)?|(?P<half>上|下)半年|前(?P<qn>[一二三两])个?季度
         |前(?P<mn>[一二三四五六七八九十两]{{1,2}})个?月|(?P<yp>年底|年初|年末|年中|年内|底|初|末|伊始|内)
-        |(?P<mp>上旬|中旬|下旬|月初|月底|月末))?
+        |(?P<mp>上旬|中旬|下旬|上半月|下半月|月初|月底|月末)|前(?P<wkn>[一二两三四])周)?
       {_any_of("y", "yrel", "m", "mrel", "d", "q", "qrel", "half", "qn", "yp")})
     |(?P<rel>大前天|大后天|前天|本日|前日|昨天|昨日|昨晚|今天|今日|今晨|今晚|明天|明日|后天|当天|当日|当晚|次日|翌日)
-    |(?P<week>(?<![\d一二两三四五六七八九十几每])(?P<wrel>上上|上一|上个|下个|上|下|本|这)?
-      (?:周|星期|礼拜)(?:(?:周|星期)?(?P<wd>[一二三四五六日天1-7]))?{_any_of("wrel", "wd")})
+    |(?P<week>(?<![\d一二两三四五六七八九十几每])(?P<wrel>上上|下下|上一|上个|下个|上|下|本|这)?
+      (?:周|星期|礼拜)(?:(?P<wend>末)|(?:周|星期)?(?P<wd>[一二三四五六日天1-7]))?
+      {_any_of("wrel", "wd")})
     |(?P<vague>截至目前为止|截至目前|截止目前|目前|近日|近期|连日来|日前|近来|近年来|当前(?=[，,、]|正|仍|已|我|全|各|要))
     |(?P<freq>每日|每天|每周|每月|每年)
     |(?P<tod>{_PART_OF_DAY}))
@@ -178,6 +153,7 @@ REL_MONTHS = {"本": 0, "这个": 0, "当": 0, "上": -1, "上个": -1, "上一�
 REL_QUARTERS = {"本": 0, "这个": 0, "上": -1, "上个": -1, "下": 1, "下个": 1}
 REL_WEEKS = {
     "上上": -2,
+    "下下": 2,
     "上": -1,
     "上一": -1,
     "上个": -1,
@@ -254,6 +230,10 @@ def _closest_year(anchor: dt.date, month: int, day: int) -> int:
         safe_day = min(day, calendar.monthrange(year, month)[1])
         return abs((dt.date(year, month, safe_day) - anchor).days)
 
+    if (month, day) == (2, 29):
+        # Only a leap year has the day: the closest one, up to four years away.
+        return min((y for y in range(anchor.year - 4, anchor.year + 5) if calendar.isleap(y)),
+                   key=distance)  # fmt: skip
     return min((anchor.year - 1, anchor.year, anchor.year + 1), key=distance)
 
 
@@ -331,6 +311,7 @@ def _month_period(year: int, month: int, part: str | None, known: bool) -> Perio
         "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, last.day), "初": (1, 5),
         "月初": (1, 5), "底": (25, last.day), "末": (25, last.day), "月底": (25, last.day),
         "月末": (25, last.day),
+        "上半月": (1, 15), "下半月": (16, last.day),
     }.get(part or "", (0, 0))  # fmt: skip
     if not first_day:
         return Period(dt.date(year, month, 1), last, Grain.MONTH, f"{{Y}}-{month:02d}", known)
@@ -379,6 +360,12 @@ def _calendar(match: re.Match[str], anchor: Anchor, base: Period | None) -> Peri
         return None
     if year is None:
         year, known = _infer_year(month, day or 15, anchor, base)
+    if day is None and (weeks := match.group("wkn")) is not None:
+        first = dt.date(year, month, 1)
+        last = min(
+            first + dt.timedelta(weeks=_number(weeks) or 1, days=-1), _month_end(year, month)
+        )
+        return Period(first, last, Grain.RANGE, "", known)
     if day is None:
         return _month_period(year, month, match.group("mp") or match.group("yp"), known)
     return _day(year, month, day, known)
@@ -392,7 +379,7 @@ def _has_required_year(match: re.Match[str]) -> bool:
     ):
         return False
     written = match.group("y")
-    if written is not None and len(written) == 2:
+    if written is not None and len(written) == 2 and written.isdigit():
         periods = ("m", "mrel", "q", "half", "qn", "mn", "yp")
         return any(match.group(g) for g in periods)
     return True
@@ -425,7 +412,7 @@ def _is_plain_day(match: re.Match[str], base: Period | None) -> bool:
 
 def _holiday(match: re.Match[str], anchor: Anchor, during: bool) -> Period | None:
     """A named holiday in its year; with 期间 the official holiday."""
-    name = HOLIDAY_ALIASES.get(match.group("h"), match.group("h"))
+    name = match.group("h")
     if (written := match.group("hy")) is not None:
         years, known = [int(written)], True
     elif (rel := match.group("hyrel")) is not None:
@@ -449,32 +436,105 @@ def _holiday(match: re.Match[str], anchor: Anchor, during: bool) -> Period | Non
 
 def _holiday_in(name: str, year: int, during: bool, known: bool) -> Period | None:
     """The holiday `name` in `year` (a day, or its official holiday when `during`)."""
-    if name in SOLAR_HOLIDAYS:
-        month, day, length = SOLAR_HOLIDAYS[name]
-        start = dt.date(year, month, day)
-    elif name == "清明":
-        # Qingming falls on April 4 or 5 (the 21st-century solar-term formula).
-        start, length = dt.date(year, 4, int((year % 100) * 0.2422 + 4.81) - (year % 100) // 4), 3
-    elif name in ("春节", "除夕", "元宵"):
-        if not known or year not in SPRING_FESTIVAL:
-            return None
-        first = dt.date(year, *SPRING_FESTIVAL[year])
-        if name != "春节":
-            day = first + dt.timedelta(days=-1 if name == "除夕" else 14)
-            return Period(day, day, Grain.DAY, day.isoformat(), known)
-        if during:
-            start, end = SPRING_HOLIDAY_EXCEPTIONS.get(
-                year, (first - dt.timedelta(days=1), first + dt.timedelta(days=5))
-            )
-            return Period(start, end, Grain.RANGE, "", known)
-        return Period(first, first, Grain.DAY, first.isoformat(), known)
-    elif year in LUNAR_HOLIDAYS.get(name, {}) and known:
-        start, length = dt.date(year, *LUNAR_HOLIDAYS[name][year]), 3
+    if not known and name not in festivals.SOLAR_DAYS:
+        return None  # a lunar festival cannot be placed without its year
+    span = festivals.holiday_span(name, year) if during else None
+    if span is not None and span[0] != span[1]:
+        return Period(span[0], span[1], Grain.RANGE, "", known)
+    day = festivals.festival_day(name, year)
+    if day is None:
+        return None
+    return Period(day, day, Grain.DAY, _label(day), known)
+
+
+def _lunar(match: re.Match[str], anchor: Anchor) -> Period | None:
+    """A lunar date (农历八月十五, 正月初一): in its written lunar year, else the closest one."""
+    month = festivals.LUNAR_MONTHS[match.group("lm")]
+    day = _number(match.group("ld").removeprefix("初"))
+    if day is None:
+        return None
+    if (written := match.group("ly")) is not None:
+        years, known = [int(written)], True
+    elif anchor.day is None:
+        return None
+    elif (rel := match.group("lyrel")) is not None:
+        years, known = [anchor.day.year + REL_YEARS[rel]], anchor.year_known
+    else:
+        this = festivals.lunar_year(anchor.day)
+        years, known = [this - 1, this, this + 1], anchor.year_known
+    days = [d for year in years if (d := festivals.lunar_to_solar(year, month, day))]
+    if not days:
+        return None
+    solar = days[0] if anchor.day is None else min(days, key=lambda d: abs((d - anchor.day).days))
+    return Period(solar, solar, Grain.DAY, solar.isoformat(), known)
+
+
+_SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
+
+
+def _replace_year(day: dt.date, year: int) -> dt.date:
+    """`day` in `year` (29 February becomes the 28th in a common year)."""
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def _decade(match: re.Match[str], anchor: Anchor) -> Period | None:
+    """八十年代: 1980-1989, in the century written, else the most recent past one."""
+    tens = _number(match.group("dec"))
+    if tens is None:
+        return None
+    century = match.group("cent")
+    if century is not None:
+        first = (2000 if century in ("本世纪", "21世纪", "二十一世纪") else 1900) + tens
+    elif anchor.day is not None and anchor.year_known:
+        first = 2000 + tens if 2000 + tens <= anchor.day.year else 1900 + tens
     else:
         return None
-    if during and length > 1:
-        return Period(start, start + dt.timedelta(days=length - 1), Grain.RANGE, "", known)
-    return Period(start, start, Grain.DAY, _label(start), known)
+    return Period(dt.date(first, 1, 1), dt.date(first + 9, 12, 31), Grain.RANGE, "", True)
+
+
+# The third five-year plan began in 1966 and every later one five years after it.
+_THIRD_PLAN_START = 1966
+
+
+def _five_year_plan(number: int) -> Period | None:
+    """十四五 (时期): the years of the fourteenth five-year plan, 2021-2025."""
+    if number < 3:
+        return None
+    first = _THIRD_PLAN_START + 5 * (number - 3)
+    return Period(dt.date(first, 1, 1), dt.date(first + 4, 12, 31), Grain.RANGE, "", True)
+
+
+def _relative_span(match: re.Match[str], anchor: Anchor) -> Period | None:
+    """近三年 (N units ending the day before publication), 未来两天 (N units after it)."""
+    if anchor.day is None:
+        return None
+    today, one_day = anchor.day, dt.timedelta(days=1)
+    if match.group("sdir") is None:  # 今明两日
+        return Period(today, today + one_day, Grain.RANGE, "", anchor.year_known)
+    count = _number(match.group("sn"))
+    if not count:
+        return None
+    unit = match.group("su")
+    future = match.group("sdir") in ("未来", "今后")
+    sign = 1 if future else -1
+    if unit == "年":
+        moved = _shift_months(today, sign * 12 * count)
+    elif unit == "个月":
+        moved = _shift_months(today, sign * count)
+    else:
+        moved = today + sign * dt.timedelta(days=count * (7 if unit in ("周", "个星期") else 1))
+    if future:
+        start, end = today + one_day, moved
+    else:
+        start, end = moved, today - one_day
+    return Period(start, end, Grain.RANGE, "", anchor.year_known)
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole months, clamped to the target month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _week(match: re.Match[str], anchor: Anchor) -> Period | None:
@@ -484,6 +544,9 @@ def _week(match: re.Match[str], anchor: Anchor) -> Period | None:
     monday = anchor.day - dt.timedelta(days=anchor.day.weekday())
     monday += dt.timedelta(weeks=REL_WEEKS[match.group("wrel")])
     weekday = match.group("wd")
+    if match.group("wend") is not None:
+        return Period(monday + dt.timedelta(days=5), monday + dt.timedelta(days=6), Grain.RANGE,
+                      "", True)  # fmt: skip
     if weekday is None:
         return Period(monday, monday + dt.timedelta(days=6), Grain.RANGE, "", True)
     offset = int(weekday) - 1 if weekday.isdigit() else WEEKDAYS[weekday]
@@ -510,6 +573,8 @@ class _Scanner:
     text: str
     anchor: Anchor
     context: dt.date | None = None
+    # The last period shorter than a year and where it ended: what 去年同期 compares with.
+    compared: tuple[Period, int] | None = None
 
     def resolve(
         self, match: re.Match[str], base: Period | None = None, during: bool = False
@@ -524,6 +589,25 @@ class _Scanner:
             return _calendar(match, self.anchor, base)
         if kind == "hol":
             return _holiday(match, self.anchor, during)
+        if kind == "lunar":
+            return _lunar(match, self.anchor)
+        if kind == "years":
+            first, last = int(match.group("ya")), int(match.group("yb"))
+            if last < first:
+                return None
+            return Period(dt.date(first, 1, 1), dt.date(last, 12, 31), Grain.RANGE, "", True)
+        if kind == "dmy":
+            return _day(
+                int(match.group("dy")), int(match.group("dm")), int(match.group("dd")), True
+            )
+        if kind == "months":
+            return self._months(match)
+        if kind == "decade":
+            return _decade(match, self.anchor)
+        if kind == "plan":
+            return _five_year_plan(int(_number("十" + match.group("pn")) or 0))
+        if kind == "span":
+            return _relative_span(match, self.anchor)
         if kind == "rel":
             return _relative_day(match.group(), self.anchor, self.context)
         if kind == "week":
@@ -553,6 +637,8 @@ class _Scanner:
                 match.group(), match.start(), match.end(), value, None, None, str(grain)
             )
         end = match.end()
+        if text.startswith("同期", end) and kind == "cal" and match.group("yrel"):
+            return self._same_period(match)
         during = kind == "hol" and text.startswith("期间", end)
         period = self.resolve(match, during=during)
         if period is None:
@@ -579,7 +665,47 @@ class _Scanner:
                 start -= 1 if prefixed else 0
         if period.grain == Grain.DAY:
             self.context = period.start
+        if period.grain != Grain.YEAR:
+            self.compared = (period, end)
         return period.to_mention(text, start, end)
+
+    def _months(self, match: re.Match[str]) -> Period | None:
+        """今年1-5月: whole months of one year, the year written, relative or the anchor's."""
+        first, last = int(match.group("ma")), int(match.group("mb"))
+        if last < first:
+            return None
+        if (written := match.group("msy")) is not None:
+            year, known = int(written), True
+        elif self.anchor.day is None:
+            return None
+        else:
+            rel = match.group("msrel")
+            year = self.anchor.day.year + (REL_YEARS[rel] if rel else 0)
+            known = self.anchor.year_known
+        return Period(dt.date(year, first, 1), _month_end(year, last), Grain.RANGE, "", known)
+
+    def _same_period(self, match: re.Match[str]) -> DateMention:
+        """去年同期: the period compared with in the same sentence, moved to that year."""
+        end = match.end() + len("同期")
+        year_period = self.resolve(match)
+        compared = self.compared
+        if (
+            year_period is None
+            or compared is None
+            or _SENTENCE_BREAK.search(self.text, compared[1], match.start())
+        ):
+            return DateMention(
+                self.text[match.start() : end], match.start(), end, None, None, None,
+                str(Grain.UNRESOLVED),
+            )  # fmt: skip
+        period, _ = compared
+        shift = year_period.start.year - period.start.year
+        moved = Period(
+            _replace_year(period.start, period.start.year + shift),
+            _replace_year(period.end, period.end.year + shift),
+            Grain.RANGE, "", period.year_known and year_period.year_known,
+        )  # fmt: skip
+        return moved.to_mention(self.text, match.start(), end)
 
     def _day_tail(self, end: int, period: Period) -> tuple[int, Period]:
         """Attach （1月8日）, a part of day and a clock time to a day."""
@@ -596,7 +722,7 @@ class _Scanner:
         if join is None:
             return None
         second = _ATOM.match(self.text, join.end())
-        if second is None or second.lastgroup not in ("iso", "cal", "hol", "rel", "week"):
+        if second is None or second.lastgroup not in ("iso", "cal", "hol", "lunar", "rel", "week"):
             return None
         last = self.resolve(second, base=period)
         if last is None or last.end < period.start:
@@ -674,11 +800,19 @@ def _register_extensions() -> None:
 _register_extensions()
 
 
+# Publication times are read on Shanghai's calendar (CONTRACT: documents.published_date).
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
 class DateExtractor:
     """spaCy component: `doc._.dates` from the text and `doc._.published`/`published_partial`."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.dates = extract_dates(doc.text, doc._.published, doc._.published_partial)
+        published = doc._.published
+        # Calendar days are Shanghai's: an aware time is converted, a naive one is local.
+        if published is not None and published.tzinfo is not None:
+            published = published.astimezone(SHANGHAI)
+        doc._.dates = extract_dates(doc.text, published, doc._.published_partial)
         return doc
 
 

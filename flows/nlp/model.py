@@ -1,29 +1,33 @@
-"""The NLP stage: `models/zh_news` loaded once per worker, `nlp.pipe` over a batch, rows out.
+"""The NLP stage: `models/zh_news` loaded once per worker, its components over a batch, rows out.
 
 `spacy.load("models/zh_news")` is the whole extractor: pkuseg tokenizer, `ner`,
-`zhnews_entity_rules`, `zhnews_dates`, `zhnews_numbers`. This module turns its output into
-the records the tables are built from.
+`zhnews_entity_rules`, `zhnews_dates`, `zhnews_slogans`, `zhnews_numbers`. The flow runs the
+components before the slogan component as its NLP task and the rest as its slogan task; the
+table rows are a projection of the finished Docs (`annotations`).
 """
 
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 from thinc.api import NumpyOps, set_current_ops
 from threadpoolctl import threadpool_limits
 
 # Importing registers the components the saved pipeline names (also via entry points).
-from flows import REPO_ROOT
+from flows import model_path
 from flows.nlp import (
     numbers,  # noqa: F401
+    slogans,
 )
 from flows.store.records import (
     CleanDocument,
@@ -33,7 +37,6 @@ from flows.store.records import (
     SloganMention,
 )
 
-MODEL_DIR = REPO_ROOT / "models" / "zh_news"
 # What finds the entities in MSRA's conventions (the NER bar and the benchmark), after the
 # tokenizer and its token splits.
 NER_COMPONENTS = ("tok2vec", "ner")
@@ -41,30 +44,15 @@ NER_COMPONENTS = ("tok2vec", "ner")
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n+")
 
 
-# People's Daily and MSRA write these only full-width; next to a Han character they are Chinese
-# punctuation typed on an ASCII keyboard (the seeds are full of `,`), which the segmenter would
-# glue to the neighbouring word (`赵明,`).
-_FULL_WIDTH_PUNCT = str.maketrans(",;:?!()", "，；：？！（）")
-_ASCII_PUNCT_BY_HAN = re.compile(r"(?<=[\u4e00-\u9fff])[,;:?!()]|[,;:?!()](?=[\u4e00-\u9fff])")
-
-
-def model_view(text: str) -> str:
-    """The text the model reads: the same length as `text`, so offsets carry over unchanged."""
-    return _ASCII_PUNCT_BY_HAN.sub(lambda m: m.group().translate(_FULL_WIDTH_PUNCT), text)
-
-
-class ModelMissingError(FileNotFoundError):
-    """The trained pipeline is not where it should be."""
-
-
 @dataclass(frozen=True, slots=True)
 class Annotations:
-    """Everything the NLP stage found in one document."""
+    """The rows one document gives the child tables."""
 
     doc_id: str
     entities: list[EntityMention]
     dates: list[DateMention]
     numbers: list[NumberMention]
+    slogans: list[SloganMention]
 
 
 def use_numpy_blas() -> None:
@@ -82,20 +70,16 @@ def use_numpy_blas() -> None:
 
 
 @functools.cache
-def load_pipeline(path: Path = MODEL_DIR) -> Language:
-    """Load the pipeline once per process (each Prefect or Dask worker keeps its own)."""
-    if not (path / "config.cfg").exists():
-        raise ModelMissingError(
-            f"no spaCy pipeline at {path}: check out models/ from git or retrain with "
-            "`zhnews train segmenter` then `zhnews train ner`"
-        )
+def load_pipeline(path: Path | None = None) -> Language:
+    """Load the pipeline (`path`, else `flows.model_path`'s) once per process (each Prefect or
+    Dask worker keeps its own)."""
     use_numpy_blas()
-    return spacy.load(path)
+    return spacy.load(model_path(path))
 
 
-def model_version(path: Path = MODEL_DIR) -> str:
+def model_version(path: Path | None = None) -> str:
     """`name-version` from the pipeline's meta.json, recorded in the runs table."""
-    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    meta = json.loads((model_path(path) / "meta.json").read_text(encoding="utf-8"))
     return f"{meta.get('name', 'zh_news')}-{meta.get('version', '0')}"
 
 
@@ -108,48 +92,82 @@ def sentence_starts(text: str) -> list[int]:
     return starts
 
 
+def prepared_doc(
+    nlp: Language,
+    text: str,
+    published: dt.datetime | None = None,
+    published_partial: str | None = None,
+) -> Doc:
+    """The tokenized Doc of `text` with its publication date set, for the components to read."""
+    doc = nlp.make_doc(text)
+    doc._.published = published
+    doc._.published_partial = published_partial
+    return doc
+
+
+def ner_components(nlp: Language) -> list[str]:
+    """The flow's NLP task: the components before the slogan component."""
+    return nlp.pipe_names[: nlp.pipe_names.index(slogans.COMPONENT)]
+
+
+def slogan_components(nlp: Language) -> list[str]:
+    """The flow's slogan task: the slogan component and those after it, which read slogans."""
+    return nlp.pipe_names[nlp.pipe_names.index(slogans.COMPONENT) :]
+
+
 def annotate(
-    nlp: Language, documents: Sequence[CleanDocument], *, batch_size: int = 32
-) -> list[Annotations]:
-    """Run the pipeline over a batch of documents, dates resolved against each one's date.
+    nlp: Language, docs: Iterable[Doc], components: Sequence[str], *, batch_size: int = 32
+) -> list[Doc]:
+    """Run the named components of `nlp`, in pipeline order, over a batch of Docs.
 
-    The model reads `model_view(text)`; every span's text is cut from the document's own text.
+    Only the named components run, without disabling the others: a worker's pipeline is
+    shared by the tasks it runs.
     """
-
-    def prepared(document: CleanDocument) -> spacy.tokens.Doc:
-        doc = nlp.make_doc(model_view(document.text))
-        doc._.published = document.published_at
-        doc._.published_partial = document.published_partial
-        return doc
-
-    results = []
-    docs = nlp.pipe((prepared(d) for d in documents), batch_size=batch_size)
-    for document, doc in zip(documents, docs, strict=True):
-        text = document.text
-        starts = sentence_starts(text)
-        mentions = [
-            EntityMention(
-                label=span.label_,
-                text=text[span.start_char : span.end_char],
-                start_char=span.start_char,
-                end_char=span.end_char,
-                sentence=bisect.bisect_right(starts, span.start_char) - 1,
-            )
-            for span in doc.ents
-        ]
-        found_dates = [replace(m, text=text[m.start_char : m.end_char]) for m in doc._.dates]
-        found_numbers = [replace(m, text=text[m.start_char : m.end_char]) for m in doc._.numbers]
-        results.append(Annotations(document.doc_id, mentions, found_dates, found_numbers))
-    return results
+    for name, component in nlp.pipeline:
+        if name in components:
+            docs = _pipe(component, docs, batch_size)
+    return list(docs)
 
 
-def drop_numbers_in_slogans(
-    found: Iterable[NumberMention], slogans: Iterable[SloganMention]
-) -> list[NumberMention]:
-    """Numbers inside a slogan (三管三必须, 一盘棋) are part of it, not numbers."""
-    ranges = [(s.start_char, s.end_char) for s in slogans]
-    return [
-        n
-        for n in found
-        if not any(n.start_char < end and start < n.end_char for start, end in ranges)
+def _pipe(component: object, docs: Iterable[Doc], batch_size: int) -> Iterator[Doc]:
+    """A component over a stream of Docs, by batch where it can."""
+    pipe = getattr(component, "pipe", None)
+    if pipe is not None:
+        return pipe(docs, batch_size=batch_size)
+    return map(component, docs)  # type: ignore[arg-type]
+
+
+def annotate_documents(nlp: Language, documents: Sequence[CleanDocument]) -> list[Annotations]:
+    """The whole pipeline over cleaned documents, projected to rows."""
+    docs = (prepared_doc(nlp, d.text, d.published_at, d.published_partial) for d in documents)
+    found = annotate(nlp, docs, nlp.pipe_names)
+    return [annotations(d.doc_id, doc) for d, doc in zip(documents, found, strict=True)]
+
+
+def annotations(doc_id: str, doc: Doc) -> Annotations:
+    """The rows of one annotated Doc: the tables are this projection of the Docs."""
+    starts = sentence_starts(doc.text)
+    entities = [
+        EntityMention(
+            label=span.label_,
+            text=span.text,
+            start_char=span.start_char,
+            end_char=span.end_char,
+            sentence=bisect.bisect_right(starts, span.start_char) - 1,
+        )
+        for span in doc.ents
     ]
+    found_slogans = [
+        SloganMention(
+            text=span.text,
+            start_char=span.start_char,
+            end_char=span.end_char,
+            slogan_id=span._.slogan_id,
+            canonical=span._.canonical,
+            category=span.label_ or None,
+            method=span._.method,
+            score=span._.score,
+        )
+        for span in doc.spans.get(slogans.SPANS_KEY, ())
+    ]
+    return Annotations(doc_id, entities, doc._.dates or [], doc._.numbers or [], found_slogans)

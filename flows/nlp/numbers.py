@@ -13,8 +13,9 @@ list enumerators (`一要`, `一方面`) and Chinese numerals without a measure 
 Callers pass the spans of dates, entity names and slogans as `excluded`.
 
 The spaCy component `zhnews_numbers` stores the mentions in `doc._.numbers` (character offsets,
-not `doc.spans`, for the reason given in `flows.nlp.dates`), excluding the ranges of `doc._.dates`
-and of ORG entities.
+not `doc.spans`, for the reason given in `flows.nlp.dates`), excluding the ranges of `doc._.dates`,
+of ORG entities and of `doc.spans["slogans"]` (三管三必须 is a slogan, not three of anything), so
+it runs after the date and slogan components.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from spacy.tokens import Doc
 
 import flows.nlp.dates  # noqa: F401  (registers the Doc extensions this component reads)
 from flows.nlp.numerals import parse_numeral
+from flows.nlp.slogans import SPANS_KEY
 from flows.store.records import NumberMention
 
 
@@ -209,11 +211,12 @@ class _Ranges:
 
 
 class NumberExtractor:
-    """spaCy component: `doc._.numbers`, skipping dates (`doc._.dates`) and ORG entities."""
+    """spaCy component: `doc._.numbers`, skipping dates, ORG entities and slogans."""
 
     def __call__(self, doc: Doc) -> Doc:
         excluded = [(d.start_char, d.end_char) for d in doc._.dates or ()]
         excluded += [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
+        excluded += [(s.start_char, s.end_char) for s in doc.spans.get(SPANS_KEY, ())]
         doc._.numbers = extract_numbers(doc.text, excluded)
         return doc
 

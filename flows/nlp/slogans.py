@@ -3,29 +3,42 @@
 One pass per document: the text is normalised once (quotation marks dropped, separators
 unified to 、) so that “外防输入”，“内防反弹” and 外防输入、内防反弹 meet the same
 Aho-Corasick key; spans are mapped back to exact offsets of the cleaned text. Candidates not in
-the lexicon are discovered from quotation marks, numbered formulas and parallel couplets, and
-ranked across a corpus so a curator can promote them (see models/slogans/README.md).
+the lexicon are discovered by structural patterns (quotes, numbered formulas, campaigns, 以X制X,
+parallel clauses), each with a score; those from the discovery threshold up are reported, and all
+can be ranked across a corpus so a curator can promote them (see models/slogans/README.md).
+
+The spaCy component `zhnews_slogans` runs the matcher over a Doc's body and writes
+`doc.spans["slogans"]` with `span._.canonical`, `span._.slogan_id`, `span._.method` and
+`span._.score` (the span's label is the lexicon category); its lexicon is saved inside the
+pipeline. Token boundaries are cut where a slogan starts or ends inside a token, so every span
+has the slogan's exact offsets.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
 import ahocorasick
 import duckdb
+from spacy.language import Language
+from spacy.tokens import Doc, Span
 
 from flows import REPO_ROOT
 from flows.store.records import SloganMention
 
+COMPONENT = "zhnews_slogans"
+SPANS_KEY = "slogans"
+LEXICON_FILE = "lexicon.jsonl"
 DEFAULT_LEXICON = REPO_ROOT / "models" / "slogans" / "lexicon.jsonl"
 
 HAN = "\u4e00-\u9fff"
@@ -39,7 +52,14 @@ _SEPARATOR_RE = re.compile("[，,；; \u3000]")
 _QUOTE_RE = re.compile(rf'[{CLOSERS}][、，,]?[{OPENERS}]|[{OPENERS}{CLOSERS}"]')
 _QUOTE_PAIRS = ("“”", "「」", "『』", "‘’", '""')
 _QUOTED_RE = re.compile("|".join(rf"{o}([^{o}{c}\n]{{1,60}}){c}" for o, c in _QUOTE_PAIRS))
-_PLACEHOLDERS = {"X": f"[{HAN}]", "N": f"[{NUMERALS}百千万0-9]"}
+# X is one Han character but not a particle or measure word (XX命运共同体 never matches 的命运
+# or 一个命运); N is one numeral; * is up to six Han characters written inside a formula
+# (统筹*疫情防控和经济社会发展 matches 统筹推进常态化疫情防控和经济社会发展).
+_PLACEHOLDERS = {
+    "X": f"(?![的之和与及了个这那])[{HAN}]",
+    "N": f"[{NUMERALS}百千万0-9]",
+    "*": f"[{HAN}]{{0,6}}?",
+}
 _SLOGAN_ID_RE = re.compile(r"^[a-z][a-z_]*-[0-9]{4}$")
 _FIELDS = ("slogan_id", "canonical", "category", "variants", "templates", "first_seen")
 
@@ -48,6 +68,7 @@ _FIELDS = ("slogan_id", "canonical", "category", "variants", "templates", "first
 _MAX_PART_CHARS = 8
 _MAX_QUOTE_CHARS = 40
 _QUOTE_CHARS_RE = re.compile(rf"^[{HAN}、+]+$")
+_MODEL_NAME_RE = re.compile(f"[{NUMERALS}0-9]号")  # “快舟一号甲”, “华龙一号”
 _APP_SUFFIX_RE = re.compile(r"^\s*(?:APP|App|app|小程序|公众号|客户端|平台|网站|系统|热线|账号)")
 _NAME_ENDINGS = (
     "码",
@@ -63,6 +84,7 @@ _NAME_ENDINGS = (
     "客服",
     "中心",
     "系统",
+    "器",
 )
 # Numbered formulas: 三管三必须, 一企一策, 七天七检, 四不两直, 十天一调度; 四个一批, 五个一律.
 _TAIL = f"(?:必须|调度|专班|方案|清单|台账|服务|专员|报告|[{HAN}])"
@@ -73,6 +95,58 @@ _NUMBERED_RE = re.compile(
 )
 _RUN_RE = re.compile(rf"(?<![{HAN}])[{HAN}]+(?:、[{HAN}]+)+")
 _COUPLET_LENGTHS = range(3, 6)
+# Campaign formulas: 打好污染防治攻坚战, 打赢武汉保卫战、湖北保卫战, 打好关键核心技术攻坚战.
+_BATTLES = "保卫战|攻坚战|阻击战|歼灭战|总体战|持久战|人民战争"
+_CAMPAIGN_RE = re.compile(
+    rf"(?:打好|打赢|打响|决战|决胜)[{HAN}]{{1,10}}?(?:{_BATTLES})"
+    rf"(?:、[{HAN}]{{0,8}}?(?:{_BATTLES}))*"
+)
+# Counter formulas: 以快制快, 以变制变.
+_COUNTER_RE = re.compile(rf"以([{HAN}])制\1")
+# Numerals that make a quoted word a counted formula (“四化”, “双升”, “四个结合”); 一 and 第
+# start too many ordinary words.
+_COUNT_NUMERALS = "两双二三四五六七八九十"
+# Other marks of a formula in a quoted word: 零X, 不X (“零跑腿”, “不打烊”) and X+Y.
+_FORMULA_WORD_RE = re.compile(rf"^[零不][{HAN}]{{2}}$|\+")
+# Quoted speech opens with a degree adverb (“极为重要”, “非常罕见”, “十分荒谬”, “令人警醒”).
+_SPEECH_STARTS = ("极", "非常", "十分", "更", "很", "令人", "太")
+# A quote next to another quote, or joined to it by 和/与/及/、, is one of a list of names
+# or items (“海洋之杯”“深海”“晴空”, “线上”和“线下”).
+_LISTED_AFTER_RE = re.compile(f"[和与及、]?[{OPENERS}]")
+_LISTED_BEFORE_RE = re.compile(f"[{CLOSERS}][和与及、]?$")
+# Verbs whose object is a formula (坚持“…”, 防止“灯下黑”, 按照“无接触配送”要求).
+_POLICY_VERB_RE = re.compile(
+    "(?:坚持|落实|实行|推行|实施|推进|推动|做到|按照|开展|推出|建立|实现|防止|破解|不搞|"
+    "打造|探索|采取|践行|贯彻|深化|运用)$"
+)
+# The last character of a numbered formula's object (一企一策, 一人一档, 七天七检, 一人一码).
+_POLICY_TAILS = "策档案码证检单账员班度"
+# The head noun of an event, product or programme name right after a quote
+# (“一个星球”峰会, “快舟一号甲”运载火箭, “奥林匹克休战”纪念活动).
+_QUOTED_NAME_HEAD_RE = re.compile("峰会|大会|论坛|比赛|项目|火箭|决议|纪念|订单|奖|杯|号")
+# A formula right before one of these is part of a name (国务院联防联控机制,
+# 中柬命运共同体行动计划), not a use of the slogan.
+_NAME_HEAD_RE = re.compile("机制|办公室|领导小组|指挥部|联络组|工作组|委员会|行动计划")
+
+# Discovery scores (how formula-like a pattern's match is, in [0, 1]) and the score from which a
+# discovered mention is reported. The threshold is the lowest that keeps precision of discovered
+# mentions >= 0.8 on the dev split of data/annotated/slogans (`zhnews slogans evaluate`).
+DISCOVERY_THRESHOLD = 0.7
+_SCORE_CAMPAIGN = 0.9
+_SCORE_COUNTER = 0.85
+_SCORE_QUOTED_PARTS = 0.9  # “水量丰起来、水质好起来、风光美起来”
+_SCORE_QUOTED_COUNT = 0.85  # “四化”, “双升”, “公交化”, “零报告”, “线上+线下”
+_SCORE_QUOTED_CLAUSES = 0.7  # “应检尽检，不漏一人”: equal short clauses
+_SCORE_QUOTED_OBJECT = 0.7  # 防止“灯下黑”, 按照“无接触配送”要求: the object of a policy verb
+_SCORE_QUOTED_WORD = 0.5  # “护城河”, “保护伞”, but as often “手撕钢”, “冰丝带”, “亚斯”
+_SCORE_QUOTED_SPEECH = 0.45  # “志不求易者成，事不避难者进”: unequal or long clauses
+_SCORE_QUOTED_LONG = 0.3  # six or more characters in one part: names, verse, speech
+_PENALTY_NAME_LIKE = 0.3
+_SCORE_NUMBERED = 0.8  # 一企一策, 七天七检, 四不两直, 四个一批, 三管三必须
+_SCORE_NUMBERED_PLAIN = 0.4  # 两国两党, 十人一组, 两江四岸: counts, not a formula's tail
+_SCORE_NUMBERED_IN_WORD = 0.2  # 长三角一体化: the match is inside a longer word
+_SCORE_TRIPLET = 0.75
+_SCORE_COUPLET = 0.5  # 复工复产、复商复市 is as parallel as 外防输入、内防反弹
 
 
 class SloganCategory(StrEnum):
@@ -129,8 +203,14 @@ def _to_original(shifts: list[int], key_start: int, key_end: int) -> tuple[int, 
     return start, end
 
 
+def _longest_literal(template: str) -> str:
+    """The longest run of a template's key without placeholders (命运共同体 of XX命运共同体)."""
+    key = normalize(template)[0]
+    return max(re.split(f"[{re.escape(''.join(_PLACEHOLDERS))}]", key), key=len)
+
+
 def _template_regex(template: str) -> str:
-    """Compile template syntax (X = one Han character, N = one numeral) to a regex."""
+    """Compile template syntax (X = one Han character, N = one numeral, * = a gap) to a regex."""
     key, _ = normalize(template)
     return "".join(_PLACEHOLDERS.get(char, re.escape(char)) for char in key)
 
@@ -171,7 +251,7 @@ class SloganEntry:
         variants, templates = _strings(data, "variants"), _strings(data, "templates")
         bad = [t for t in templates if not set(t) & set(_PLACEHOLDERS)]
         if bad:
-            raise ValueError(f"templates {bad} contain no placeholder X or N")
+            raise ValueError(f"templates {bad} contain no placeholder X, N or *")
         first_seen = data["first_seen"]
         try:
             date = None if first_seen is None else dt.date.fromisoformat(first_seen)
@@ -270,8 +350,18 @@ def _preference(mention: SloganMention) -> tuple[int, int, int]:
 class SloganMatcher:
     """Finds slogan mentions in cleaned Simplified text; build once per worker."""
 
-    def __init__(self, lexicon: SloganLexicon) -> None:
+    def __init__(
+        self, lexicon: SloganLexicon, *, discovery_threshold: float = DISCOVERY_THRESHOLD
+    ) -> None:
+        """Build the automaton; discovered mentions scoring below `discovery_threshold` are
+        dropped (0 keeps every candidate, for curating the lexicon or measuring scores)."""
+        self.discovery_threshold = discovery_threshold
         self._entries = [e for e in lexicon.entries if e.category is not SloganCategory.EXCLUDED]
+        self._by_parts = {
+            frozenset(entry.canonical.split(SEPARATOR)): entry
+            for entry in self._entries
+            if SEPARATOR in entry.canonical and not entry.templates
+        }
         self._excluded = lexicon.excluded_keys()
         self._automaton = ahocorasick.Automaton()
         for index, entry in enumerate(self._entries):
@@ -281,16 +371,27 @@ class SloganMatcher:
         if len(self._automaton):
             self._automaton.make_automaton()
         self._templates = [
-            (re.compile(_template_regex(template)), index)
+            (re.compile(_template_regex(template)), _longest_literal(template), index)
             for index, entry in enumerate(self._entries)
             for template in entry.templates
         ]
 
-    def find(self, text: str, body_start: int = 0) -> list[SloganMention]:
-        """Slogan mentions in text[body_start:] (titles are not annotated), sorted by offset."""
+    def find(
+        self, text: str, body_start: int = 0, names: Iterable[tuple[int, int]] = ()
+    ) -> list[SloganMention]:
+        """Slogan mentions in text[body_start:] (titles are not annotated), sorted by offset.
+
+        `names` are (start, end) offsets of organisation names in `text`; a formula inside one
+        (联防联控 in 国务院联防联控机制) is part of the name, not a slogan.
+        """
         body_start = min(max(body_start, 0), len(text))
         body = text[body_start:]
-        known = _resolve_overlaps(self._known(body))
+        name_spans = [(start - body_start, end - body_start) for start, end in names]
+
+        def is_use(mention: SloganMention) -> bool:
+            return not _inside_name(body, mention, name_spans)
+
+        known = _resolve_overlaps(filter(is_use, self._known(body)))
         occupied = _Occupied(known)
         # Couplets are the weakest evidence: one overlapping a known formula is two formulas.
         couplets = (
@@ -298,14 +399,52 @@ class SloganMatcher:
             for couplet in _discover_couplets(body, self._excluded)
             if not occupied.overlaps(couplet)
         )
-        candidates = [
-            *known,
-            *_discover_quoted(body, self._excluded),
-            *_discover_numbered(body, self._excluded),
-            *couplets,
-        ]
-        kept = _resolve_overlaps(candidates)
+        discovered = (
+            mention
+            for mention in (
+                *_discover_quoted(body, self._excluded),
+                *_discover_numbered(body, self._excluded),
+                *_discover_campaigns(body),
+                *_discover_counters(body),
+                *couplets,
+            )
+            if mention.score >= self.discovery_threshold and is_use(mention)
+        )
+        kept = self._join_adjacent_quotes(body, _resolve_overlaps([*known, *discovered]))
         return [_shift(mention, body_start) for mention in kept]
+
+    def _join_adjacent_quotes(
+        self, text: str, mentions: list[SloganMention]
+    ) -> list[SloganMention]:
+        """One item for quotes of one formula written side by side in another order than the
+        lexicon's (“一张网”“一盘棋” for 一盘棋、一张网); parallel quotes that are no formula's
+        parts stay apart (“七天七检”“七天四检”)."""
+        joined: list[SloganMention] = []
+        for mention in mentions:
+            previous = joined[-1] if joined else None
+            if (
+                previous is None
+                or previous.end_char != mention.start_char
+                or previous.text[-1] not in CLOSERS
+                or mention.text[0] not in OPENERS
+            ):
+                joined.append(mention)
+                continue
+            canonical = f"{previous.canonical}{SEPARATOR}{mention.canonical}"
+            entry = self._by_parts.get(frozenset(canonical.split(SEPARATOR)))
+            if entry is None:
+                joined.append(mention)
+                continue
+            joined[-1] = SloganMention(
+                text[previous.start_char : mention.end_char],
+                previous.start_char,
+                mention.end_char,
+                entry.slogan_id,
+                canonical,
+                str(entry.category),
+                MatchMethod.LEXICON,
+            )
+        return joined
 
     def _known(self, text: str) -> Iterator[SloganMention]:
         """Lexicon and template matches, widened to their quotation marks."""
@@ -314,24 +453,29 @@ class SloganMatcher:
         if len(self._automaton):
             for end, (index, length) in self._automaton.iter(key):
                 spans.append((end + 1 - length, end + 1, index, MatchMethod.LEXICON))
-        for pattern, index in self._templates:
+        for pattern, literal, index in self._templates:
+            if literal not in key:
+                continue  # a substring test is much faster than a regex led by placeholders
             for match in pattern.finditer(key):
                 spans.append((*match.span(), index, MatchMethod.TEMPLATE))
         for key_start, key_end, index, method in spans:
             entry = self._entries[index]
             start, end = _quote_span(text, *_to_original(shifts, key_start, key_end))
             surface = text[start:end]
-            quoted = surface[0] in OPENERS + '"'
-            if (entry.quoted_only and not quoted) or (not quoted and _has_opener(surface)):
-                continue  # 社会面“动态清零”: the quote, not the unquoted prefix, is the slogan
+            if entry.quoted_only and surface[0] not in OPENERS + '"':
+                continue  # 一张“网” is a rhetorical quote, not the formula “一张网”
             yield SloganMention(
                 surface, start, end, entry.slogan_id, entry.canonical, str(entry.category), method
             )
 
 
-def _has_opener(surface: str) -> bool:
-    """Whether a span contains an opening quotation mark."""
-    return any(char in OPENERS for char in surface)
+def _inside_name(text: str, mention: SloganMention, names: list[tuple[int, int]]) -> bool:
+    """Whether an unquoted mention is part of a name: inside a given name span, or followed
+    by a name's head noun (联防联控机制)."""
+    if any(start <= mention.start_char and mention.end_char <= end for start, end in names):
+        return True
+    quoted = mention.text[-1] in CLOSERS + '"'
+    return not quoted and _NAME_HEAD_RE.match(text, mention.end_char) is not None
 
 
 def _quote_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -381,11 +525,11 @@ def canonical_form(surface: str) -> str:
     return normalize(surface)[0].strip(SEPARATOR)
 
 
-def _discovered(text: str, start: int, end: int) -> SloganMention:
-    """A discovered mention of text[start:end]."""
+def _discovered(text: str, start: int, end: int, score: float) -> SloganMention:
+    """A discovered mention of text[start:end] with its score."""
     surface = text[start:end]
     return SloganMention(
-        surface, start, end, None, canonical_form(surface), None, MatchMethod.DISCOVERED
+        surface, start, end, None, canonical_form(surface), None, MatchMethod.DISCOVERED, score
     )
 
 
@@ -403,18 +547,84 @@ def _discover_quoted(text: str, excluded: frozenset[str]) -> Iterator[SloganMent
             or any(not part or len(part) > _MAX_PART_CHARS for part in parts)
             or all(part in excluded for part in parts)
             or key.endswith(_NAME_ENDINGS)
+            or _MODEL_NAME_RE.search(key)
             or _APP_SUFFIX_RE.match(text, match.end())
             or text[match.start() - 1 : match.start()] in ("：", ":")
         ):
             continue
-        yield _discovered(text, *match.span())
+        yield _discovered(text, *match.span(), _quoted_score(text, match, content, key))
+
+
+def _quoted_score(text: str, match: re.Match[str], content: str, key: str) -> float:
+    """How formula-like a quoted phrase is.
+
+    Parts joined by 、, a count, 零X/不X or X+Y read as a formula, and so does a word that is
+    the object of a policy verb; clauses joined by commas read as a formula only when short and
+    of one length (else speech or verse). A long part, an opening degree adverb, a word in a list
+    of quotes (“海洋之杯”“深海”“晴空”), an ordinal (“第一闸”) or a quote followed by the head
+    noun of a name (“一个星球”峰会) read as a name or speech.
+    """
+    parts = key.split(SEPARATOR)
+    if key.startswith(_SPEECH_STARTS):
+        score = _SCORE_QUOTED_LONG
+    elif len(parts) > 1:
+        if SEPARATOR in content:
+            score = _SCORE_QUOTED_PARTS
+        elif len({len(part) for part in parts}) == 1 and len(parts[0]) <= 5:
+            score = _SCORE_QUOTED_CLAUSES
+        else:
+            score = _SCORE_QUOTED_SPEECH
+    elif (
+        key[0] in _COUNT_NUMERALS
+        or key.endswith("化")
+        or _FORMULA_WORD_RE.search(key)
+        or _NUMBERED_RE.fullmatch(key)
+    ):
+        score = _SCORE_QUOTED_COUNT
+    elif len(key) >= 6:
+        score = _SCORE_QUOTED_LONG
+    else:
+        # Both look-behinds end at the quote and are at most two characters long.
+        preceding = max(match.start() - 2, 0)
+        listed = _LISTED_AFTER_RE.match(text, match.end()) or _LISTED_BEFORE_RE.search(
+            text, preceding, match.start()
+        )
+        if listed or key[0] == "第":
+            score = _SCORE_QUOTED_WORD - _PENALTY_NAME_LIKE
+        elif _POLICY_VERB_RE.search(text, preceding, match.start()):
+            score = _SCORE_QUOTED_OBJECT
+        else:
+            score = _SCORE_QUOTED_WORD
+    if _QUOTED_NAME_HEAD_RE.match(text, match.end()):
+        score -= _PENALTY_NAME_LIKE
+    return round(max(score, 0.0), 2)
 
 
 def _discover_numbered(text: str, excluded: frozenset[str]) -> Iterator[SloganMention]:
     """Unquoted numbered formulas (一企一策, 四不两直) that are not ordinary idioms."""
     for match in _NUMBERED_RE.finditer(text):
-        if match.group() not in excluded:
-            yield _discovered(text, *match.span())
+        found = match.group()
+        if found in excluded or found[1] == found[3:]:  # 一家一家, 一代一代: reduplication
+            continue
+        if text[match.end() : match.end() + 1] == "化":
+            score = _SCORE_NUMBERED_IN_WORD
+        elif len(found) > 4 or found[-1] in _POLICY_TAILS or found[1] == "不" or "个一" in found:
+            score = _SCORE_NUMBERED
+        else:
+            score = _SCORE_NUMBERED_PLAIN
+        yield _discovered(text, *match.span(), score)
+
+
+def _discover_campaigns(text: str) -> Iterator[SloganMention]:
+    """Campaign formulas with their verb (打好污染防治攻坚战, 打好武汉保卫战、湖北保卫战)."""
+    for match in _CAMPAIGN_RE.finditer(text):
+        yield _discovered(text, *match.span(), _SCORE_CAMPAIGN)
+
+
+def _discover_counters(text: str) -> Iterator[SloganMention]:
+    """以X制X formulas (以快制快)."""
+    for match in _COUNTER_RE.finditer(text):
+        yield _discovered(text, *match.span(), _SCORE_COUNTER)
 
 
 def _discover_couplets(text: str, excluded: frozenset[str]) -> Iterator[SloganMention]:
@@ -433,7 +643,8 @@ def _discover_couplets(text: str, excluded: frozenset[str]) -> Iterator[SloganMe
         if not _parallel(parts) or SEPARATOR.join(parts) in excluded:
             continue
         start = run.start() + len(run.group().split(SEPARATOR)[0]) - length
-        yield _discovered(text, start, start + len(SEPARATOR.join(parts)))
+        score = _SCORE_TRIPLET if len(parts) > 2 else _SCORE_COUPLET
+        yield _discovered(text, start, start + len(SEPARATOR.join(parts)), score)
 
 
 def _couplet_length(parts: list[str]) -> int | None:
@@ -500,15 +711,110 @@ def _shift(mention: SloganMention, offset: int) -> SloganMention:
     """The mention with offsets moved by `offset` (body to document coordinates)."""
     if not offset:
         return mention
-    return SloganMention(
-        mention.text,
-        mention.start_char + offset,
-        mention.end_char + offset,
-        mention.slogan_id,
-        mention.canonical,
-        mention.category,
-        mention.method,
+    return replace(
+        mention, start_char=mention.start_char + offset, end_char=mention.end_char + offset
     )
+
+
+def body_start(text: str) -> int:
+    """Where the body of a `documents.text` begins: after its title line and blank line."""
+    title_end = text.find("\n")
+    return title_end + 2 if title_end > 0 and text.startswith("\n\n", title_end) else 0
+
+
+for _name in ("canonical", "slogan_id", "method", "score"):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=None)
+
+
+class SloganFinder:
+    """The `zhnews_slogans` component: `doc.spans["slogans"]`, lexicon saved with it."""
+
+    def __init__(self, *, discovery_threshold: float) -> None:
+        self.discovery_threshold = discovery_threshold
+        self.lexicon = SloganLexicon(())
+
+    @property
+    def lexicon(self) -> SloganLexicon:
+        return self._lexicon
+
+    @lexicon.setter
+    def lexicon(self, lexicon: SloganLexicon) -> None:
+        self._lexicon = lexicon
+        self._matcher = SloganMatcher(lexicon, discovery_threshold=self.discovery_threshold)
+
+    def __call__(self, doc: Doc) -> Doc:
+        names = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
+        found = self._matcher.find(doc.text, body_start=body_start(doc.text), names=names)
+        _cut_tokens_at(doc, (o for m in found for o in (m.start_char, m.end_char)))
+        spans = []
+        for mention in found:
+            span = doc.char_span(mention.start_char, mention.end_char, label=mention.category or "")
+            assert span is not None  # the tokens were cut at its ends
+            span._.canonical = mention.canonical
+            span._.slogan_id = mention.slogan_id
+            span._.method = mention.method
+            span._.score = mention.score
+            spans.append(span)
+        doc.spans[SPANS_KEY] = spans
+        return doc
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[object]] | None = None,
+        *,
+        nlp: Language | None = None,
+        lexicon: str | Path = DEFAULT_LEXICON,
+    ) -> None:
+        """Read the curated lexicon (models/slogans/lexicon.jsonl unless `lexicon` names one)."""
+        self.lexicon = SloganLexicon.load(Path(lexicon))
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        self.lexicon.save(Path(path) / LEXICON_FILE)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> SloganFinder:
+        self.lexicon = SloganLexicon.load(Path(path) / LEXICON_FILE)
+        return self
+
+
+def _cut_tokens_at(doc: Doc, offsets: Iterable[int]) -> None:
+    """Split the tokens that `offsets` fall inside, so that spans can start and end there
+    (pkuseg may glue a slogan's first character to the word before it)."""
+    starts = [token.idx for token in doc]
+    inner: dict[int, set[int]] = defaultdict(set)
+    for offset in offsets:
+        index = bisect.bisect_right(starts, offset) - 1
+        if index >= 0 and starts[index] < offset < starts[index] + len(doc[index]):
+            inner[index].add(offset)
+    if not inner:
+        return
+    with doc.retokenize() as retokenizer:
+        for index, cuts in inner.items():
+            token = doc[index]
+            bounds = [token.idx, *sorted(cuts), token.idx + len(token)]
+            pieces = [doc.text[start:end] for start, end in itertools.pairwise(bounds)]
+            heads = [(token, piece) for piece in range(len(pieces))]
+            retokenizer.split(token, pieces, heads=heads)
+
+
+@Language.factory(COMPONENT, default_config={"discovery_threshold": DISCOVERY_THRESHOLD})
+def make_slogan_finder(nlp: Language, name: str, *, discovery_threshold: float) -> SloganFinder:
+    """Create the slogan component with an empty lexicon (`initialize` or `from_disk` fill it).
+
+    discovery_threshold: the least score (0 to 1) a discovered candidate needs to be kept.
+    """
+    return SloganFinder(discovery_threshold=discovery_threshold)
+
+
+def add_to_pipeline(nlp: Language, lexicon: Path = DEFAULT_LEXICON) -> None:
+    """Put the slogan component, with `lexicon`, after the date component (before numbers,
+    which leave slogans out), replacing one already there."""
+    if COMPONENT in nlp.pipe_names:
+        nlp.remove_pipe(COMPONENT)
+    finder = nlp.add_pipe(COMPONENT, after="zhnews_dates")
+    assert isinstance(finder, SloganFinder)
+    finder.initialize(lexicon=lexicon)
 
 
 @dataclass(frozen=True, slots=True)

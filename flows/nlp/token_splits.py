@@ -18,13 +18,13 @@ The shipped segmenter was itself trained on MSRA train segmented between entitie
 text it rarely errs; the People's-Daily segmenter never saw it and errs there as the shipped one
 errs on new text, which is what the table must know.
 
-The table also holds a vocabulary (since zh_news 0.6.0): every Han token of two or more
+The table also holds a vocabulary: every Han token of two or more
 characters outside it is cut into characters. pkuseg glues a name it has never seen to the
 character after it (叶|挺及, 康克|清听, 南庄|村年), which no table of known strings can cut;
 outside the vocabulary such a token is cut to characters, and the model, trained on documents
 cut by the same vocabulary (`flows/train/ner.py: training_vocabulary`), reads the name from
 them. The rules read words, so `zhnews_entity_rules` puts the characters back together first
-where no entity boundary fell inside (`flows/nlp/entities.py: rejoin_unknown_words`).
+where no entity boundary fell inside (`flows/nlp/entities/tokens.py: rejoin_unknown_words`).
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ class SplitTable:
         pkuseg joins a name it has never seen with the character after it (叶|挺及, 康克|清听),
         and spaCy labels whole tokens only; the NER model, trained on documents cut the same
         way, reads such names from their characters. The ranges let later rules put back the
-        words where no entity boundary fell inside (flows/nlp/entities.py).
+        words where no entity boundary fell inside (flows/nlp/entities/tokens.py).
         """
         cuts, vocabulary = self.cuts, self.vocabulary
         pieces = [
@@ -124,7 +124,7 @@ class SplitTable:
     def from_bytes(cls, data: bytes) -> SplitTable:
         loaded = json.loads(data.decode("utf-8"))
         if "cuts" not in loaded:
-            # zh_news 0.5.0 saved the cuts alone; 0.6.0 is built from its weights.
+            # A table saved without a vocabulary is the cuts alone.
             loaded = {"cuts": loaded}
         vocabulary = loaded.get("vocabulary")
         return cls(

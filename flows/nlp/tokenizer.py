@@ -8,11 +8,16 @@ same feature indices, in the same order, from per-template tables and one pass o
 per sentence, so the CRF scores and therefore the segmentation are unchanged; `PkusegTokenizer` is
 `spacy.lang.zh.ChineseTokenizer` (segmenter "pkuseg", model stored in the pipeline as before)
 with that extraction plugged in, and with the token splits of flows/nlp/token_splits.py after it.
+
+The tokenizer is also where the text is normalised for the model: pkuseg reads ASCII punctuation
+next to Han characters as its full-width form (`segmentation_view`), while the Doc keeps the
+original characters, so `doc.text` is the input and no offset moves.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -39,6 +44,28 @@ SPLITS_KEY = "token_splits"
 # pairs of neighbouring characters (PAIR); the word templates are w-1, w1, ww.l and ww.r.
 CHAR_TEMPLATES = ("c", "c-1", "c1", "c-2", "c2")
 PAIR_TEMPLATES = ("c-1c", "cc1", "c-2c-1")
+# People's Daily and MSRA write these only full-width; next to a Han character they are Chinese
+# punctuation typed on an ASCII keyboard (the seeds are full of `,`), which the segmenter would
+# glue to the neighbouring word (`赵明,`).
+ASCII_MARKS, FULL_WIDTH_MARKS = ",;:?!()", "，；：？！（）"
+FULL_WIDTH_PUNCT = str.maketrans(ASCII_MARKS, FULL_WIDTH_MARKS)
+_ASCII_PUNCT_BY_HAN = re.compile(r"(?<=[\u4e00-\u9fff])[,;:?!()]|[,;:?!()](?=[\u4e00-\u9fff])")
+
+
+def segmentation_view(text: str) -> str:
+    """The text pkuseg reads: the same length as `text`, ASCII punctuation by Han full-width."""
+    return _ASCII_PUNCT_BY_HAN.sub(lambda m: m.group().translate(FULL_WIDTH_PUNCT), text)
+
+
+def read_punctuation_as_full_width(vocab: Vocab) -> None:
+    """Give each of those ASCII marks the lexeme attributes and vector of its full-width form,
+    so the model reads the Doc's `赵明` `,` as the `赵明` `，` it was trained on."""
+    for ascii_mark, full_width in zip(ASCII_MARKS, FULL_WIDTH_MARKS, strict=True):
+        lexeme, model = vocab[ascii_mark], vocab[full_width]
+        lexeme.norm_, lexeme.prefix_, lexeme.suffix_ = model.norm_, model.prefix_, model.suffix_
+        lexeme.shape_ = model.shape_
+        if model.orth in vocab.vectors.key2row:
+            vocab.vectors.add(lexeme.orth, row=vocab.vectors.key2row[model.orth])
 
 
 class SentenceFeatures:
@@ -228,6 +255,7 @@ class PkusegTokenizer(ChineseTokenizer):
     def __init__(self, vocab: Vocab, segmenter: Segmenter = Segmenter.char) -> None:
         super().__init__(vocab, segmenter=segmenter)
         self.splits = SplitTable()
+        read_punctuation_as_full_width(vocab)
 
     @property
     def pkuseg_seg(self) -> FastPkuseg | None:
@@ -255,11 +283,15 @@ class PkusegTokenizer(ChineseTokenizer):
         self.splits = (
             SplitTable() if token_splits is None else SplitTable.from_disk(Path(token_splits))
         )
+        read_punctuation_as_full_width(self.vocab)  # with the vectors initialisation loaded
 
     def __call__(self, text: str) -> Doc:
         if self.segmenter != Segmenter.pkuseg or self.pkuseg_seg is None:
             return super().__call__(text)
-        pieces, unknown_words = self.splits.cut(self.pkuseg_seg.cut(text))
+        view = segmentation_view(text)
+        pieces, unknown_words = self.splits.cut(self.pkuseg_seg.cut(view))
+        if view != text:
+            pieces = _original_pieces(pieces, view, text)
         words, spaces = util.get_words_and_spaces(pieces, text)
         doc = Doc(self.vocab, words=words, spaces=spaces)
         if unknown_words:
@@ -281,6 +313,8 @@ class PkusegTokenizer(ChineseTokenizer):
         self.splits = (
             SplitTable.from_bytes(fields[SPLITS_KEY]) if SPLITS_KEY in fields else SplitTable()
         )
+        # The vocabulary is loaded before the tokenizer, and loading it resets its lexemes.
+        read_punctuation_as_full_width(self.vocab)
         return self
 
     def to_disk(self, path: str | Path, **kwargs: object) -> None:
@@ -291,7 +325,20 @@ class PkusegTokenizer(ChineseTokenizer):
         super().from_disk(path, **kwargs)
         table = Path(path) / SPLITS_FILE
         self.splits = SplitTable.from_disk(table) if table.exists() else SplitTable()
+        read_punctuation_as_full_width(self.vocab)
         return self
+
+
+def _original_pieces(pieces: Sequence[str], view: str, text: str) -> list[str]:
+    """`pieces` of `view` as the same stretches of `text` (`view` is `text` with characters
+    replaced one for one; whitespace that the segmenter leaves out is skipped)."""
+    originals = []
+    position = 0
+    for piece in pieces:
+        position = view.index(piece, position)
+        originals.append(text[position : position + len(piece)])
+        position += len(piece)
+    return originals
 
 
 def _token_ranges(

@@ -16,7 +16,8 @@ from spacy.language import Language
 from thinc.api import use_ops
 from threadpoolctl import threadpool_info
 
-from flows.nlp.model import MODEL_DIR, NER_COMPONENTS, use_numpy_blas
+from flows import model_path
+from flows.nlp.model import NER_COMPONENTS, use_numpy_blas
 from flows.train.corpora import DEFAULT_CORPORA
 
 COVID_NEWS = DEFAULT_CORPORA / "covid_news" / "xwlb_covid_2020_2021.jsonl"
@@ -71,7 +72,7 @@ def news_paragraphs(path: Path = COVID_NEWS, max_chars: int = 300_000) -> Iterat
 
 
 def measure_ner(
-    model: Path = MODEL_DIR, texts: list[str] | None = None, rounds: int = 5
+    model: Path | None = None, texts: list[str] | None = None, rounds: int = 5
 ) -> list[Throughput]:
     """Chars/s of the tokenizer alone and of tokenizer + tok2vec + ner, after a warm-up.
 
@@ -85,6 +86,7 @@ def measure_ner(
     if rounds < 1:
         raise ValueError(f"rounds must be at least 1, not {rounds}")
     texts = texts if texts is not None else list(news_paragraphs())
+    model = model_path(model)
     spacy_tokenizer = spacy.load(
         model,
         enable=[],

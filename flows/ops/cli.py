@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from flows import MODEL_ENV, ModelMissingError, model_path
 from flows.ops.errors import (
     ExitCode,
     fail,
@@ -27,6 +28,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 # zhnews' own loggers (`logging.getLogger(__name__)`) log through Prefect: console and run logs.
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "flows")
+# Outside a flow run (cleaning called by another command) their lines stay on the console only.
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 app = typer.Typer(
     help="Chinese local-government news to analysis-ready Parquet tables.",
@@ -84,7 +87,15 @@ BatchSize = Annotated[
 
 
 @app.callback()
-def options(
+def main(
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            envvar=MODEL_ENV,
+            help="spaCy pipeline directory (default: the checkout's models/zh_news).",
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option(help="Show the traceback of an unexpected error.")] = False,
     log_level: Annotated[
         LogLevel | None, typer.Option(help="Level of the Prefect and zhnews log lines.")
@@ -95,6 +106,22 @@ def options(
     if log_level is not None:
         # Read by Prefect when it is imported, which the commands do after this.
         os.environ["PREFECT_LOGGING_LEVEL"] = log_level.value
+    if model is None:
+        return
+    try:
+        from_env = os.environ.get(MODEL_ENV) == str(model)
+        # Worker processes inherit the variable, and so load the same pipeline.
+        os.environ[MODEL_ENV] = str(model_path(None if from_env else model))
+    except ModelMissingError as error:
+        fail(ExitCode.USAGE, error)
+
+
+def _require_model() -> None:
+    """Exit 2 with one line when no pipeline is found (before any work starts)."""
+    try:
+        model_path()
+    except ModelMissingError as error:
+        fail(ExitCode.USAGE, error)
 
 
 @app.command()
@@ -133,6 +160,7 @@ def run(
     problem = output_problem(output)
     if problem is not None:
         fail(ExitCode.USAGE, problem)
+    _require_model()
 
     from flows.inputs.ingest import InputOptions, find_input_files
     from flows.store.ledger import Fingerprint, InputLedger
@@ -246,6 +274,48 @@ def check(
     typer.echo(f"{len(violations)} violation(s) in {output}")
     if violations:
         raise typer.Exit(1)
+
+
+@app.command()
+def catalog(
+    output: Annotated[
+        Path, typer.Argument(help="Output directory of earlier runs.")
+    ] = DEFAULT_OUTPUT,
+) -> None:
+    """Write OUTPUT/zhnews.duckdb: commented views over the tables, for DuckDB and BI tools."""
+    from flows.bi.catalog import write_catalog
+
+    _require_output(output)
+    _require_writable(output)
+    typer.echo(f"catalogue: {write_catalog(output)}")
+
+
+@app.command()
+def report(
+    output: Annotated[
+        Path, typer.Argument(help="Output directory of earlier runs.")
+    ] = DEFAULT_OUTPUT,
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
+) -> None:
+    """Write one self-contained HTML page of charts over OUTPUT (opens offline)."""
+    from flows.bi.report import write_report
+
+    _require_output(output)
+    _require_writable(out.parent)
+    charts = write_report(output, out)
+    typer.echo(f"report: {out} ({len(charts)} charts)")
+
+
+def _require_output(output: Path) -> None:
+    if not output.is_dir():
+        typer.echo(f"error: {output} is not a directory", err=True)
+        raise typer.Exit(2)
+
+
+def _require_writable(directory: Path) -> None:
+    if not (directory.is_dir() and os.access(directory, os.W_OK)):
+        typer.echo(f"error: {directory} is not a writable directory", err=True)
+        raise typer.Exit(2)
 
 
 # Options shared by the training commands.
@@ -439,7 +509,7 @@ def package_model(
 
 @train_app.command("evaluate")
 def evaluate_ner_model(
-    model: Path = Path("models/zh_news"),
+    model: Annotated[Path | None, typer.Option(help="Default: --model's pipeline.")] = None,
     corpus: Annotated[Path, typer.Option(help="Directory of the *dev.spacy files.")] = Path(
         "training/ner/corpus"
     ),
@@ -455,7 +525,7 @@ def evaluate_ner_model(
 
     components = [*NER_COMPONENTS, *(["zhnews_entity_rules"] if rules else [])]
     use_numpy_blas()
-    nlp = spacy.load(model, enable=components)
+    nlp = spacy.load(model_path(model), enable=components)
     for name in ("dev", "news-dev", "cluener-dev"):
         if not (corpus / f"{name}.spacy").exists():
             continue
@@ -479,9 +549,9 @@ def evaluate(
 
 @app.command()
 def bench(
-    model: Annotated[Path, typer.Option(help="spaCy pipeline to measure.")] = Path(
-        "models/zh_news"
-    ),
+    model: Annotated[
+        Path | None, typer.Option(help="spaCy pipeline to measure (default: --model's).")
+    ] = None,
     max_chars: Annotated[int, typer.Option(help="Characters of COVID news to run.")] = 300_000,
     rounds: Annotated[
         int, typer.Option(min=1, help="Times each stage runs; the median is reported.")
@@ -491,8 +561,44 @@ def bench(
     from flows.ops.bench import machine_description, measure_ner, news_paragraphs
 
     typer.echo(machine_description())
-    for result in measure_ner(model, list(news_paragraphs(max_chars=max_chars)), rounds):
+    paragraphs = list(news_paragraphs(max_chars=max_chars))
+    for result in measure_ner(model_path(model), paragraphs, rounds):
         typer.echo(str(result))
+
+
+@slogans_app.command("evaluate")
+def evaluate_slogans(
+    split: Annotated[
+        str, typer.Option(help="Split of the annotated news to score: dev, test or all.")
+    ] = "dev",
+    discovery_threshold: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="Score from which discovered mentions count (default: the "
+            "matcher's DISCOVERY_THRESHOLD).",
+        ),
+    ] = None,
+) -> None:
+    """Slogan P/R/F on the annotated news (data/annotated/slogans) and on the seeds.
+
+    `discovered` scores the discovered mentions alone: the threshold is set where its
+    precision on the dev split stays >= 0.8.
+    """
+    from flows.nlp.slogans import DISCOVERY_THRESHOLD, SloganLexicon, SloganMatcher
+    from flows.ops.evaluate import annotated_news, annotated_seeds, score_slogans
+
+    if split not in ("dev", "test", "all"):
+        raise typer.BadParameter("must be dev, test or all", param_hint="--split")
+    threshold = DISCOVERY_THRESHOLD if discovery_threshold is None else discovery_threshold
+    matcher = SloganMatcher(SloganLexicon.load(), discovery_threshold=threshold)
+    sets = {
+        f"news:{split}": annotated_news(split=None if split == "all" else split),
+        "seeds": annotated_seeds(),
+    }
+    for name, documents in sets.items():
+        for aspect, result in score_slogans(matcher, documents).items():
+            typer.echo(f"{name:10s} {aspect:18s} {result}")
 
 
 @slogans_app.command("rank")
@@ -513,10 +619,10 @@ def rank_slogans(
         )
 
 
-def main() -> None:
-    """The `zhnews` command: every error one line with its exit code (README)."""
+def entry() -> None:
+    """The `zhnews` console script: every error one line with its exit code (README)."""
     run_app(app)
 
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -13,7 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows import REPO_ROOT
+from flows.nlp.slogans import MatchMethod, SloganMatcher, body_start
 from flows.store import tables
+from flows.store.records import CleanDocument
 from flows.store.tables import Table
 
 # Annotated dates of these grains are "neither required nor penalised" (examples/README.md).
@@ -130,4 +133,68 @@ def evaluate(output: Path, annotations: Path) -> dict[str, Score]:
                 [(s["text"],) for s in gold["slogans"]],
             ),
         )
+    return totals
+
+
+SLOGANS_NEWS = REPO_ROOT / "data" / "annotated" / "slogans" / "slogans_news.jsonl"
+SEED_ANNOTATIONS = REPO_ROOT / "tests" / "data" / "seed_annotations"
+SEEDS = REPO_ROOT / "seeds"
+
+
+@dataclass(frozen=True, slots=True)
+class SloganDocument:
+    """A text to match, where its body starts, and the annotated (text, canonical) slogans."""
+
+    text: str
+    body_start: int
+    gold: tuple[tuple[str, str], ...]
+
+
+def annotated_news(path: Path = SLOGANS_NEWS, split: str | None = "dev") -> list[SloganDocument]:
+    """The articles of the annotated news set in one split (None: all of them)."""
+    documents = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        if split is None or item["split"] == split:
+            gold = tuple((s["text"], s["canonical"]) for s in item["slogans"])
+            documents.append(SloganDocument(item["text"], 0, gold))
+    return documents
+
+
+def annotated_seeds(
+    seeds: Path = SEEDS, annotations: Path = SEED_ANNOTATIONS
+) -> list[SloganDocument]:
+    """The seeds as the flow cleans them, with their slogan annotations."""
+    from flows.inputs.clean import clean_document
+    from flows.inputs.ingest import iter_inputs
+
+    documents = []
+    for path in sorted(annotations.glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        (raw,) = iter_inputs([seeds / gold["doc"]])
+        cleaned = clean_document(raw)
+        if not isinstance(cleaned, CleanDocument):
+            raise ValueError(f"{gold['doc']} is rejected by cleaning: {cleaned}")
+        pairs = tuple((s["text"], s["canonical"]) for s in gold["slogans"])
+        documents.append(SloganDocument(cleaned.text, body_start(cleaned.text), pairs))
+    return documents
+
+
+def score_slogans(matcher: SloganMatcher, documents: Iterable[SloganDocument]) -> dict[str, Score]:
+    """Slogan scores: by surface text, by (text, canonical), and of discovered mentions alone.
+
+    `discovered` counts a discovered mention as right when its text is an annotated slogan of
+    the document that no other mention took; its expected count is the whole gold set.
+    """
+    totals = {name: Score(0, 0, 0) for name in ("slogans", "slogans:canonical", "discovered")}
+    for document in documents:
+        found = matcher.find(document.text, body_start=document.body_start)
+        gold_texts = Counter(text for text, _ in document.gold)
+        totals["slogans"] += match([(m.text,) for m in found], [(t,) for t, _ in document.gold])
+        totals["slogans:canonical"] += match([(m.text, m.canonical) for m in found], document.gold)
+        known = Counter(m.text for m in found if m.method != MatchMethod.DISCOVERED)
+        discovered = [(m.text,) for m in found if m.method == MatchMethod.DISCOVERED]
+        remaining = [(t,) for t in (gold_texts - known).elements()]
+        score = match(discovered, remaining)
+        totals["discovered"] += Score(score.true_positives, score.predicted, len(document.gold))
     return totals

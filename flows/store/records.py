@@ -81,13 +81,6 @@ class CleanDocument:
     chars_removed: int = 0  # characters of text lines that boilerplate removal dropped
 
     @property
-    def body_start(self) -> int:
-        """Offset where the body begins: after the title line and the blank line."""
-        return (
-            len(self.title) + 2 if self.title and self.text.startswith(self.title + "\n\n") else 0
-        )
-
-    @property
     def n_chars(self) -> int:
         return len(self.text)
 
@@ -134,3 +127,4 @@ class SloganMention:
     canonical: str
     category: str | None
     method: str  # lexicon / template / discovered
+    score: float = 1.0  # confidence in [0, 1]: 1.0 for lexicon and template matches

@@ -27,10 +27,46 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 SHANGHAI = "Asia/Shanghai"
+
+
+def _column(name: str, type_: pa.DataType, description: str, *, nullable: bool = True) -> pa.Field:
+    """A column with its data-dictionary text, which Parquet, the catalogue and docs/ carry."""
+    return pa.field(name, type_, nullable=nullable, metadata={"description": description})
+
+
+def _table(description: str, *columns: pa.Field) -> pa.Schema:
+    return pa.schema(columns, metadata={"description": description})
+
+
+def _doc_id(what: str) -> pa.Field:
+    return _column(
+        "doc_id", pa.string(), f"The document {what} (documents.doc_id).", nullable=False
+    )
+
+
+_RUN_ID = _column(
+    "run_id", pa.string(), "The run that wrote the row (runs.run_id).", nullable=False
+)
 _SPAN = [
-    pa.field("start_char", pa.int32(), nullable=False),
-    pa.field("end_char", pa.int32(), nullable=False),
+    _column(
+        "start_char",
+        pa.int32(),
+        "Offset of the first character in documents.text (Python string index, code points).",
+        nullable=False,
+    ),
+    _column(
+        "end_char",
+        pa.int32(),
+        "Offset just past the last character: text = documents.text[start_char:end_char].",
+        nullable=False,
+    ),
 ]
+# Hive partition column of every partitioned table: part of the path, not of the files.
+PARTITION_COLUMN = _column(
+    "ingest_date",
+    pa.date32(),
+    "Day the row was written (Asia/Shanghai), the dataset's partition; not the publication day.",
+)
 
 
 class Table(StrEnum):
@@ -44,97 +80,198 @@ class Table(StrEnum):
 
 
 SCHEMAS: dict[Table, pa.Schema] = {
-    Table.DOCUMENTS: pa.schema(
-        [
-            pa.field("doc_id", pa.string(), nullable=False),
-            pa.field("source", pa.string(), nullable=False),
-            pa.field("record_id", pa.string()),
-            pa.field("title", pa.string()),
-            pa.field("published_at", pa.timestamp("ms", tz=SHANGHAI)),
-            pa.field("published_partial", pa.string()),
-            pa.field("outlet", pa.string()),
-            pa.field("author", pa.string()),
-            pa.field("url", pa.string()),
-            pa.field("text", pa.string(), nullable=False),
-            pa.field("n_chars", pa.int32(), nullable=False),
-            # False when the same text was already processed under another source.
-            pa.field("is_first_occurrence", pa.bool_(), nullable=False),
-            pa.field("run_id", pa.string(), nullable=False),
-        ]
+    Table.DOCUMENTS: _table(
+        "One row per occurrence of a cleaned news article: an input file or JSONL line.",
+        _column(
+            "doc_id",
+            pa.string(),
+            "Stable id of the cleaned text: the first 16 hex digits of its SHA-256.",
+            nullable=False,
+        ),
+        _column("source", pa.string(), "Input file path as given to zhnews run.", nullable=False),
+        _column("record_id", pa.string(), "The JSONL line's id; null for .txt and .html files."),
+        _column("title", pa.string(), "Headline, also the first line of text; null when none."),
+        _column(
+            "published_at",
+            pa.timestamp("ms", tz=SHANGHAI),
+            "Publication time (Asia/Shanghai; a date-only publication is its midnight); "
+            "null when the year is unknown.",
+        ),
+        _column(
+            "published_partial",
+            pa.string(),
+            "TimeML-like publication date when the year is unknown (XXXX-02-07); else null.",
+        ),
+        _column(
+            "outlet",
+            pa.string(),
+            "Publishing outlet(s) from the input, its 来源 line or its dateline, joined with '; '.",
+        ),
+        _column("author", pa.string(), "Author or editor named in the header lines."),
+        _column("url", pa.string(), "The article's URL when the input gives one."),
+        _column(
+            "text",
+            pa.string(),
+            "Cleaned Simplified-Chinese text: title line, blank line, one body paragraph per "
+            "line; every offset indexes it.",
+            nullable=False,
+        ),
+        _column("n_chars", pa.int32(), "Characters in text.", nullable=False),
+        _column(
+            "is_first_occurrence",
+            pa.bool_(),
+            "False when the same text was already processed from another source; such rows "
+            "get no child rows.",
+            nullable=False,
+        ),
+        _RUN_ID,
     ),
-    Table.ENTITIES: pa.schema(
-        [
-            pa.field("doc_id", pa.string(), nullable=False),
-            pa.field("label", pa.string(), nullable=False),
-            pa.field("text", pa.string(), nullable=False),
-            *_SPAN,
-            pa.field("sentence", pa.int32(), nullable=False),
-            pa.field("run_id", pa.string(), nullable=False),
-        ]
+    Table.ENTITIES: _table(
+        "Named-entity mentions: people, organisations and places, one row per occurrence.",
+        _doc_id("mentioning it"),
+        _column(
+            "label",
+            pa.string(),
+            "PERSON, ORG (bodies, enterprises, hospitals) or LOC (places).",
+            nullable=False,
+        ),
+        _column("text", pa.string(), "The mention as written in the text.", nullable=False),
+        *_SPAN,
+        _column(
+            "sentence",
+            pa.int32(),
+            "0-based index of the sentence within documents.text.",
+            nullable=False,
+        ),
+        _RUN_ID,
     ),
-    Table.DATES: pa.schema(
-        [
-            pa.field("doc_id", pa.string(), nullable=False),
-            pa.field("text", pa.string(), nullable=False),
-            *_SPAN,
-            pa.field("value", pa.string()),
-            pa.field("date_start", pa.date32()),
-            pa.field("date_end", pa.date32()),
-            pa.field("grain", pa.string(), nullable=False),
-            pa.field("run_id", pa.string(), nullable=False),
-        ]
+    Table.DATES: _table(
+        "Dates and date ranges mentioned in the text (not the publication date).",
+        _doc_id("mentioning it"),
+        _column("text", pa.string(), "The date expression as written.", nullable=False),
+        *_SPAN,
+        _column(
+            "value",
+            pa.string(),
+            "TimeML-like value: 2022-03-27, 2022-03, 2022-Q1, XXXX-03-27, 2022-01-08/2022-03-28.",
+        ),
+        _column(
+            "date_start", pa.date32(), "First calendar day meant (inclusive); null if unresolved."
+        ),
+        _column(
+            "date_end",
+            pa.date32(),
+            "Last calendar day meant (inclusive; an open range ends on the publication day).",
+        ),
+        _column(
+            "grain",
+            pa.string(),
+            "day, month, quarter, year, range, duration, relative-unresolved or time.",
+            nullable=False,
+        ),
+        _RUN_ID,
     ),
-    Table.NUMBERS: pa.schema(
-        [
-            pa.field("doc_id", pa.string(), nullable=False),
-            pa.field("text", pa.string(), nullable=False),
-            *_SPAN,
-            pa.field("value", pa.float64(), nullable=False),
-            pa.field("unit", pa.string()),
-            pa.field("kind", pa.string(), nullable=False),
-            pa.field("approx", pa.bool_(), nullable=False),
-            pa.field("run_id", pa.string(), nullable=False),
-        ]
+    Table.NUMBERS: _table(
+        "Numbers, amounts of money and percentages mentioned in the text.",
+        _doc_id("mentioning it"),
+        _column("text", pa.string(), "The number as written, with its unit.", nullable=False),
+        *_SPAN,
+        _column(
+            "value",
+            pa.float64(),
+            "The number as written, scaled (70.91亿元 is 7091000000.0; 22% is 22.0).",
+            nullable=False,
+        ),
+        _column("unit", pa.string(), "Unit or measure word (元, %, 人, 个); null when none."),
+        _column("kind", pa.string(), "cardinal, money, percent or ordinal.", nullable=False),
+        _column(
+            "approx",
+            pa.bool_(),
+            "True when marked as approximate (约, 余, 多, 超过, 以上, …).",
+            nullable=False,
+        ),
+        _RUN_ID,
     ),
-    Table.SLOGANS: pa.schema(
-        [
-            pa.field("doc_id", pa.string(), nullable=False),
-            pa.field("slogan_id", pa.string()),
-            pa.field("canonical", pa.string(), nullable=False),
-            pa.field("category", pa.string()),
-            pa.field("text", pa.string(), nullable=False),
-            *_SPAN,
-            pa.field("method", pa.string(), nullable=False),
-            pa.field("run_id", pa.string(), nullable=False),
-        ]
+    Table.SLOGANS: _table(
+        "Political slogans (提法) found in the text: lexicon, template and discovered matches.",
+        _doc_id("mentioning it"),
+        _column(
+            "slogan_id", pa.string(), "Lexicon id of the slogan; null for discovered candidates."
+        ),
+        _column(
+            "canonical",
+            pa.string(),
+            "The lexicon's canonical form (a template's canonical for template matches).",
+            nullable=False,
+        ),
+        _column("category", pa.string(), "The lexicon's category of the slogan; null if none."),
+        _column("text", pa.string(), "The slogan as written in the text.", nullable=False),
+        *_SPAN,
+        _column(
+            "method",
+            pa.string(),
+            "How it was found: lexicon, template or discovered.",
+            nullable=False,
+        ),
+        _RUN_ID,
     ),
-    Table.REJECTS: pa.schema(
-        [
-            pa.field("source", pa.string(), nullable=False),
-            pa.field("record_id", pa.string()),
-            pa.field("reason", pa.string(), nullable=False),
-            pa.field("detail", pa.string(), nullable=False),
-            pa.field("run_id", pa.string(), nullable=False),
-        ]
+    Table.REJECTS: _table(
+        "Inputs that produced no document, and why.",
+        _column("source", pa.string(), "Input file path as given.", nullable=False),
+        _column("record_id", pa.string(), "The JSONL line's id, when the input is one."),
+        _column(
+            "reason",
+            pa.string(),
+            "empty, binary, undecodable, too_large, malformed_json, bad_field, duplicate_id, "
+            "no_text, unreadable or unsupported.",
+            nullable=False,
+        ),
+        _column("detail", pa.string(), "What exactly was wrong, for a person.", nullable=False),
+        _RUN_ID,
     ),
-    Table.RUNS: pa.schema(
-        [
-            pa.field("run_id", pa.string(), nullable=False),
-            pa.field("started_at", pa.timestamp("ms", tz="UTC"), nullable=False),
-            pa.field("finished_at", pa.timestamp("ms", tz="UTC"), nullable=False),
-            pa.field("inputs", pa.list_(pa.string()), nullable=False),
-            pa.field("input_documents", pa.int64(), nullable=False),
-            pa.field("skipped_documents", pa.int64(), nullable=False),
-            pa.field("documents", pa.int64(), nullable=False),
-            pa.field("entities", pa.int64(), nullable=False),
-            pa.field("dates", pa.int64(), nullable=False),
-            pa.field("numbers", pa.int64(), nullable=False),
-            pa.field("slogans", pa.int64(), nullable=False),
-            pa.field("rejects", pa.int64(), nullable=False),
-            pa.field("stage_seconds", pa.map_(pa.string(), pa.float64()), nullable=False),
-            pa.field("model_version", pa.string(), nullable=False),
-            pa.field("status", pa.string(), nullable=False),
-        ]
+    Table.RUNS: _table(
+        "One row per completed zhnews run: what it read and wrote, and how long it took.",
+        _column("run_id", pa.string(), "Id of the run, in every row it wrote.", nullable=False),
+        _column(
+            "started_at", pa.timestamp("ms", tz="UTC"), "When the run started.", nullable=False
+        ),
+        _column(
+            "finished_at",
+            pa.timestamp("ms", tz="UTC"),
+            "When the run finished writing.",
+            nullable=False,
+        ),
+        _column("inputs", pa.list_(pa.string()), "Input paths given to the run.", nullable=False),
+        _column(
+            "input_documents",
+            pa.int64(),
+            "Documents read from the inputs, new or not.",
+            nullable=False,
+        ),
+        _column(
+            "skipped_documents",
+            pa.int64(),
+            "Documents skipped as already in the output.",
+            nullable=False,
+        ),
+        *(
+            _column(table, pa.int64(), f"Rows written to {table}.", nullable=False)
+            for table in ("documents", "entities", "dates", "numbers", "slogans")
+        ),
+        _column("rejects", pa.int64(), "Inputs rejected (see rejects).", nullable=False),
+        _column(
+            "stage_seconds",
+            pa.map_(pa.string(), pa.float64()),
+            "Seconds spent per stage: ingest, clean, nlp, slogans, write.",
+            nullable=False,
+        ),
+        _column(
+            "model_version",
+            pa.string(),
+            "name-version of the spaCy pipeline used (models/zh_news meta.json).",
+            nullable=False,
+        ),
+        _column("status", pa.string(), "completed.", nullable=False),
     ),
 }
 

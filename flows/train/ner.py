@@ -281,7 +281,7 @@ def average_pipelines(trained: list[Path], out_dir: Path) -> Path:
 
     The runs must share the architecture, the labels and the starting weights (runs that differ
     only by their seed), so that their average stays in the basin they share (a "model soup"):
-    seven such runs averaged scored above each of them (models/README.md, Session 8), at no
+    seven such runs averaged scored above each of them (models/README.md), at no
     cost at run time.
     """
     from flows.nlp.model import NER_COMPONENTS

@@ -16,6 +16,7 @@ from spacy.language import Language
 
 from flows.nlp import (
     numbers,  # noqa: F401  (registers the factories)
+    slogans,
 )
 from flows.nlp.entities import EntityRules, Gazetteer, WordLexicon, is_han
 from flows.nlp.model import NER_COMPONENTS
@@ -25,7 +26,8 @@ from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
 from flows.train.ner import annotated_news_examples, msra_examples, segmenter_nlp
 from flows.train.segmenter import SEGMENTER_WORDS, USER_DICT, use_model_only
 
-RULE_COMPONENTS = ("zhnews_entity_rules", "zhnews_dates", "zhnews_numbers")
+# In pipeline order: numbers leave out dates, ORG entities and slogans.
+RULE_COMPONENTS = ("zhnews_entity_rules", "zhnews_dates", slogans.COMPONENT, "zhnews_numbers")
 
 
 def training_texts(corpora: Path, limit: int | None = None) -> Iterator[AnnotatedText]:
@@ -120,6 +122,7 @@ def package(
     tokenizer.pkuseg_update_user_dict(words, reset=True)
     for name in RULE_COMPONENTS:
         nlp.add_pipe(name)
+    nlp.get_pipe(slogans.COMPONENT).initialize()  # the curated lexicon, saved with it
     rules = nlp.get_pipe("zhnews_entity_rules")
     assert isinstance(rules, EntityRules)
     tagged = peoples_daily_sentences(corpora / "peoples_daily_1998" / "199801.txt")
@@ -139,7 +142,9 @@ def package(
         {
             "name": "zh_news",
             "version": version,
-            "description": "zhnews: pkuseg tokenizer, NER (PERSON/ORG/LOC), dates, numbers",
+            "description": (
+                "zhnews: pkuseg tokenizer, NER (PERSON/ORG/LOC), dates, slogans, numbers"
+            ),
             "license": "research use only (trained on MSRA NER and People's Daily 1998)",
             "author": "zhnews",
         }

@@ -140,7 +140,7 @@ def test_vague_references_are_unresolved(text: str) -> None:
     [
         "24小时", "半天", "一个工作日", "七天七检", "十天一调度", "日调度、日报告", "第一时间",
         "全天候", "自第十一场新闻发布会以来", "进驻以来", "疫情期间", "当前疫情", "当前工作",
-        "一周一次", "近3日", "60日内",
+        "一周一次", "60日内", "近3天以来",
     ],
 )  # fmt: skip
 def test_not_dates(text: str) -> None:
@@ -233,3 +233,119 @@ def test_year_level_dates_without_publication_date(
     found = extract_dates(text, None)
     assert [(m.text, m.value, m.grain) for m in found] == expected
     assert all(m.date_start is None and m.date_end is None for m in found)
+
+
+def _day_span(text: str, published: dt.datetime) -> list[tuple[str, str, str]]:
+    return [
+        (d.text, d.date_start.isoformat(), d.date_end.isoformat())
+        for d in extract_dates(text, published)
+        if d.date_start is not None
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "want"),
+    [
+        # The official holiday, from the State Council's schedule for that year.
+        ("2020年春节期间", dt.datetime(2020, 3, 1), ("2020-01-24", "2020-02-02")),
+        ("春节期间", dt.datetime(2022, 3, 28), ("2022-01-31", "2022-02-06")),
+        ("春节期间", dt.datetime(2025, 2, 20), ("2025-01-28", "2025-02-04")),
+        ("端午节期间", dt.datetime(2021, 6, 20), ("2021-06-12", "2021-06-14")),
+        ("中秋节期间", dt.datetime(2022, 9, 20), ("2022-09-10", "2022-09-12")),
+        # Beyond the schedule's years: the festival day alone.
+        ("2031年春节期间", dt.datetime(2031, 3, 1), ("2031-01-23", "2031-01-23")),
+        # Fixed by ANNOTATION.md whatever the schedule.
+        ("“五一”期间", dt.datetime(2022, 5, 10), ("2022-05-01", "2022-05-05")),
+        ("国庆期间", dt.datetime(2023, 10, 10), ("2023-10-01", "2023-10-07")),
+    ],
+)
+def test_holiday_periods_for_any_year(text: str, published: dt.datetime, want: tuple) -> None:
+    assert _day_span(text, published) == [(text, *want)]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "day"),
+    [
+        ("2030年中秋节", dt.datetime(2030, 1, 1), "2030-09-12"),
+        ("重阳节", dt.datetime(2021, 10, 20), "2021-10-14"),
+        ("除夕", dt.datetime(2024, 2, 1), "2024-02-09"),
+        ("元宵节", dt.datetime(2023, 2, 1), "2023-02-05"),
+        ("七夕", dt.datetime(2020, 8, 1), "2020-08-25"),
+        ("腊八节", dt.datetime(2021, 1, 10), "2021-01-20"),
+        ("清明节", dt.datetime(2024, 3, 1), "2024-04-04"),
+        ("国际护士节", dt.datetime(2020, 5, 1), "2020-05-12"),
+        ("建党节", dt.datetime(2021, 6, 1), "2021-07-01"),
+        ("教师节", dt.datetime(2022, 9, 1), "2022-09-10"),
+        ("农历八月十五", dt.datetime(2022, 8, 1), "2022-09-10"),
+        ("今年农历八月十五", dt.datetime(2023, 1, 5), "2023-09-29"),
+        ("2021年农历正月初一", dt.datetime(2022, 1, 1), "2021-02-12"),
+        ("正月十五", dt.datetime(2022, 2, 1), "2022-02-15"),
+        ("腊月二十三", dt.datetime(2022, 1, 10), "2022-01-25"),
+        ("三月初三", dt.datetime(2022, 3, 28), "2022-04-03"),
+    ],
+)
+def test_festivals_and_lunar_dates(text: str, published: dt.datetime, day: str) -> None:
+    assert _day_span(text, published) == [(text, day, day)]
+
+
+def test_month_start_is_not_a_lunar_date() -> None:
+    [(text, start, end)] = _day_span("十月初，天气转凉", dt.datetime(2022, 11, 1))
+    assert (text, start) == ("十月初", "2022-10-01") and end > start
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        # ANNOTATION.md: N units ending the day before publication, or starting the day after.
+        ("近三年", "2014-03-22", "2017-03-21"),
+        ("过去10年", "2007-03-22", "2017-03-21"),
+        ("近3日", "2017-03-19", "2017-03-21"),
+        ("近5个月", "2016-10-22", "2017-03-21"),
+        ("未来两天", "2017-03-23", "2017-03-24"),
+        ("今明两日", "2017-03-22", "2017-03-23"),
+        # Weeks run Monday to Sunday; 下下周 is the week after next.
+        ("下下周", "2017-04-03", "2017-04-09"),
+        ("上上周三", "2017-03-08", "2017-03-08"),
+        # Decades: the most recent past one unless a century is written.
+        ("八十年代", "1980-01-01", "1989-12-31"),
+        ("上世纪九十年代", "1990-01-01", "1999-12-31"),
+        ("本世纪10年代", "2010-01-01", "2019-12-31"),
+        ("“十四五”时期", "2021-01-01", "2025-12-31"),
+        ("十三五期间", "2016-01-01", "2020-12-31"),
+    ],
+)
+def test_relative_spans_decades_and_plans(text: str, start: str, end: str) -> None:
+    assert _day_span(text, dt.datetime(2017, 3, 22, 9)) == [(text, start, end)]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "want"),
+    [
+        ("九八年", dt.datetime(2021, 3, 22), [("九八年", "1998-01-01", "1998-12-31")]),
+        ("2月29日", dt.datetime(2021, 3, 22), [("2月29日", "2020-02-29", "2020-02-29")]),
+        ("7.3.2021", dt.datetime(2021, 3, 22), [("7.3.2021", "2021-03-07", "2021-03-07")]),
+        ("2019-2021年", dt.datetime(2021, 3, 22), [("2019-2021年", "2019-01-01", "2021-12-31")]),
+        ("今年1-5月", dt.datetime(2022, 6, 10), [("今年1-5月", "2022-01-01", "2022-05-31")]),
+        ("3月上半月", dt.datetime(2021, 3, 22), [("3月上半月", "2021-03-01", "2021-03-15")]),
+        ("本周末", dt.datetime(2021, 3, 22), [("本周末", "2021-03-27", "2021-03-28")]),
+        # ANNOTATION.md: 同期 takes the period it is compared with.
+        (
+            "5月份前三周，全市接待游客比去年同期增长",
+            dt.datetime(2022, 6, 10),
+            [("5月份前三周", "2022-05-01", "2022-05-21"), ("去年同期", "2021-05-01", "2021-05-21")],
+        ),
+    ],
+)
+def test_short_years_numeric_forms_and_same_period(
+    text: str, published: dt.datetime, want: list
+) -> None:
+    assert _day_span(text, published) == want
+
+
+def test_same_period_without_a_period_in_the_sentence_is_vague() -> None:
+    [mention] = extract_dates("一季度增长。比去年同期", dt.datetime(2022, 6, 10))[1:]
+    assert (mention.text, mention.date_start, mention.grain) == (
+        "去年同期",
+        None,
+        "relative-unresolved",
+    )

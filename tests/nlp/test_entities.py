@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import json
 from pathlib import Path
 
 import pytest
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.tokens import Doc, Span
 
 from flows.nlp.entities import (
     EntityRules,
     Gazetteer,
+    RuleTables,
+    Step,
     WordClass,
     WordLexicon,
     rejoin_unknown_words,
 )
+from flows.nlp.entities.component import NAME, add_to_pipeline
+from flows.nlp.entities.tables import NotNameKind
 
 # (word, tag) as People's Daily tags them; 联系 is a verb that is also a noun a third of the time.
 _TAGGED = [
@@ -39,6 +48,48 @@ _ADCODES = [
 ]
 
 
+# Words of the cases below: places, suffixes, verbs, titles, quotes, list marks.
+_WORDS = [
+    "诸城市",
+    "诸城",
+    "市",
+    "区",
+    "政务",
+    "服务",
+    "中心",
+    "高速",
+    "昌城口",
+    "口",
+    "离",
+    "盘",
+    "离盘",
+    "返盘",
+    "来盘",
+    "韩",
+    "先生",
+    "主任",
+    "的",
+    "和",
+    "、",
+    "“",
+    "”",
+    "党组",
+    "公司",
+    "有限公司",
+    "山东",
+    "潍坊",
+    "街道",
+    "巨野河",
+    "抓好",
+    "联系",
+    "领导小组",
+    "日",
+    "中",
+    "方",
+]
+_RULES = EntityRules(WordLexicon.from_tagged(_TAGGED), Gazetteer.from_adcodes(_ADCODES))
+
+
 @pytest.fixture(scope="module")
 def rules() -> EntityRules:
     return EntityRules(WordLexicon.from_tagged(_TAGGED), Gazetteer.from_adcodes(_ADCODES))
@@ -60,8 +111,8 @@ def test_lexicon_classes_from_tags() -> None:
 
 def test_lexicon_round_trips(tmp_path: Path) -> None:
     lexicon = WordLexicon.from_tagged(_TAGGED)
-    lexicon.to_disk(tmp_path / "words.json")
-    assert WordLexicon.from_disk(tmp_path / "words.json") == lexicon
+    lexicon.to_disk(tmp_path / "lexicon.jsonl")
+    assert WordLexicon.from_disk(tmp_path / "lexicon.jsonl") == lexicon
 
 
 def test_body_takes_the_place_that_starts_it_and_not_its_party_group(rules: EntityRules) -> None:
@@ -328,45 +379,6 @@ def test_the_chinese_side_the_olympics_and_a_fixed_term_hold_no_place(rules: Ent
     assert entities(rules, words, [(0, 1, "LOC"), (4, 5, "LOC")]) == [("LOC", "中国")]
 
 
-@pytest.fixture(scope="module")
-def shipped() -> spacy.language.Language:
-    from flows.nlp.model import load_pipeline
-
-    return load_pipeline()
-
-
-@pytest.mark.parametrize(
-    ("sentence", "expected"),
-    [
-        # Seed 003: a district cut by the segmenter, a district body, 盘 for 盘锦 (its city).
-        (
-            "4月27日下午，兴隆台区疫情防控工作会议在区智慧城市运行管理中心召开，非必要不离盘。",
-            {("LOC", "兴隆台区"), ("ORG", "区智慧城市运行管理中心"), ("LOC", "盘")},
-        ),
-        # Seed 002: a long named group with a bare 市.
-        (
-            "市委副书记、市新型冠状病毒感染的肺炎疫情处置工作领导小组副组长闫剑波出席。",
-            {("ORG", "市新型冠状病毒感染的肺炎疫情处置工作领导小组"), ("PERSON", "闫剑波")},
-        ),
-        # Seed 001: an expressway and its exits.
-        (
-            "检查了青兰高速昌城口、辛兴口、贾悦口、孟疃口等重点防控点。",
-            {
-                ("LOC", "青兰高速"),
-                ("LOC", "昌城口"),
-                ("LOC", "辛兴口"),
-                ("LOC", "贾悦口"),
-                ("LOC", "孟疃口"),
-            },
-        ),
-    ],
-)
-def test_shipped_pipeline_reads_local_names(
-    shipped: spacy.language.Language, sentence: str, expected: set[tuple[str, str]]
-) -> None:
-    assert {(e.label_, e.text) for e in shipped(sentence).ents} == expected
-
-
 def test_a_person_is_named_alike_throughout_a_document(rules: EntityRules) -> None:
     # 傅明先 in one sentence, 傅明 + 先 ("first") in the next: one person, one name.
     words = ["傅明先", "主持", "会议", "。", "傅", "明", "先", "强调", "，", "傅", "明", "说"]
@@ -377,3 +389,97 @@ def test_a_person_is_named_alike_throughout_a_document(rules: EntityRules) -> No
     words = ["傅明先", "说", "。", "傅", "明", "先锋队"]
     found = entities(rules, words, [(0, 1, "PERSON"), (3, 5, "PERSON"), (5, 6, "ORG")])
     assert ("PERSON", "傅明") in found
+
+
+def test_tables_are_sorted_jsonl_and_save_to_the_same_bytes(tmp_path: Path) -> None:
+    tables = RuleTables.from_disk()
+    tables.to_disk(tmp_path / "once")
+    RuleTables.from_disk(tmp_path / "once").to_disk(tmp_path / "twice")
+    for name in RuleTables.FILES:
+        once = (tmp_path / "once" / f"{name}.jsonl").read_text(encoding="utf-8")
+        assert once == (tmp_path / "twice" / f"{name}.jsonl").read_text(encoding="utf-8")
+        assert once.splitlines() == sorted(once.splitlines())
+    assert RuleTables.from_disk(tmp_path / "once").compile() is not None
+
+
+def test_every_not_name_row_says_why() -> None:
+    rows = RuleTables.from_disk().not_names
+    assert {row["kind"] for row in rows} == set(NotNameKind)
+    assert all(row["reason"].strip() for row in rows)
+
+
+def test_rules_are_data_a_row_added_changes_the_entities() -> None:
+    words = ["诸城市", "要求"]
+    tables = RuleTables.from_disk()
+    assert entities(EntityRules(tables=tables), words) == [("LOC", "诸城市")]
+    row = {"kind": "entity", "match": "exact", "text": "诸城市", "reason": "a test"}
+    edited = dataclasses.replace(tables, not_names=[*tables.not_names, row])
+    assert entities(EntityRules(tables=edited), words) == []
+
+
+def test_component_saves_its_data_and_settings_with_the_pipeline(
+    rules: EntityRules, tmp_path: Path
+) -> None:
+    nlp = spacy.blank("zh")
+    saved = nlp.add_pipe(NAME, config={"max_name_tokens": 5, "disabled": ["merge"]})
+    saved.lexicon, saved.gazetteer = rules.lexicon, rules.gazetteer
+    nlp.to_disk(tmp_path / "nlp")
+    loaded = spacy.load(tmp_path / "nlp").get_pipe(NAME)
+    assert isinstance(loaded, EntityRules)
+    assert loaded.lexicon == rules.lexicon
+    assert loaded.gazetteer.parents == rules.gazetteer.parents
+    assert loaded.tables == RuleTables.from_disk()
+    assert (loaded.max_name_tokens, loaded.disabled) == (5, frozenset({Step.MERGE}))
+
+
+def test_data_saved_as_json_loads_and_is_saved_as_jsonl(rules: EntityRules, tmp_path: Path) -> None:
+    # The format of zh_news 0.7.0: {class: [words]} and {name: parent}.
+    old = tmp_path / "old"
+    old.mkdir()
+    grouped = {
+        c.value: sorted(w for w, k in rules.lexicon.classes.items() if k is c) for c in WordClass
+    }
+    (old / "words.json").write_text(json.dumps(grouped, ensure_ascii=False), encoding="utf-8")
+    places = json.dumps(rules.gazetteer.parents, ensure_ascii=False)
+    (old / "places.json").write_text(places, encoding="utf-8")
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("ner")
+    nlp.add_pipe(NAME).from_disk(old)
+    add_to_pipeline(nlp)
+    migrated = nlp.get_pipe(NAME)
+    assert nlp.pipe_names == ["ner", NAME]
+    assert migrated.lexicon == rules.lexicon
+    assert migrated.gazetteer.parents == rules.gazetteer.parents
+    migrated.to_disk(tmp_path / "new")
+    assert not (tmp_path / "new" / "words.json").exists()
+    assert EntityRules().from_disk(tmp_path / "new").lexicon == rules.lexicon
+
+
+def test_steps_can_be_left_out(rules: EntityRules) -> None:
+    words = ["抓好", "市", "政务", "服务", "中心"]
+    without = EntityRules(
+        rules.lexicon, rules.gazetteer, disabled=frozenset({Step.ADD_SUFFIX_NAMES})
+    )
+    assert entities(without, words) == []
+    with pytest.raises(ValueError):
+        spacy.blank("zh").add_pipe(NAME, config={"disabled": ["no_such_step"]})
+
+
+def test_a_name_reaches_back_at_most_max_name_tokens(rules: EntityRules) -> None:
+    words = ["开会", "市", "新型", "冠状", "病毒", "感染", "的", "肺炎", "疫情", "处置", "工作"]
+    words += ["领导小组"]
+    short = EntityRules(rules.lexicon, rules.gazetteer, max_name_tokens=4)
+    assert ("ORG", "市新型冠状病毒感染的肺炎疫情处置工作领导小组") not in entities(short, words)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=25), st.data())
+def test_entities_are_well_formed_whatever_the_text(words: list[str], data: st.DataObject) -> None:
+    doc = Doc(spacy.blank("zh").vocab, words=words or ["。"], spaces=[False] * max(len(words), 1))
+    start = data.draw(st.integers(0, len(doc) - 1))
+    end = data.draw(st.integers(start + 1, len(doc)))
+    label = data.draw(st.sampled_from(["PERSON", "ORG", "LOC"]))
+    doc.ents = [Span(doc, start, end, label=label)]
+    found = _RULES(doc).ents
+    assert all(doc.text[e.start_char : e.end_char] == e.text and e.text for e in found)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import spacy
 from hypothesis import given
 from hypothesis import strategies as st
+from spacy.language import Language
 from spacy.tokens import Span
 
 from flows.nlp.entities import EntityRules
-from flows.nlp.model import drop_numbers_in_slogans, model_view, sentence_starts
-from flows.store.records import NumberMention, SloganMention
+from flows.nlp.model import sentence_starts
+from flows.nlp.slogans import add_to_pipeline as add_slogans
+from flows.nlp.tokenizer import segmentation_view
 
 
-def test_model_view_turns_ascii_punctuation_by_han_full_width() -> None:
-    assert model_view("局长赵明,临沂市行政审批服务局") == "局长赵明，临沂市行政审批服务局"
-    assert model_view("(宣传部)") == "（宣传部）"
+def test_segmentation_view_turns_ascii_punctuation_by_han_full_width() -> None:
+    assert segmentation_view("局长赵明,临沂市行政审批服务局") == "局长赵明，临沂市行政审批服务局"
+    assert segmentation_view("(宣传部)") == "（宣传部）"
     # Numbers and Latin text keep their ASCII punctuation.
-    assert model_view("1,234元，Copyright (C) 1999") == "1,234元，Copyright (C) 1999"
+    assert segmentation_view("1,234元，Copyright (C) 1999") == "1,234元，Copyright (C) 1999"
 
 
 @given(st.text())
-def test_model_view_keeps_every_offset(text: str) -> None:
-    view = model_view(text)
+def test_segmentation_view_keeps_every_offset(text: str) -> None:
+    view = segmentation_view(text)
     assert len(view) == len(text)
     assert all(a == b or a in ",;:?!()" for a, b in zip(text, view, strict=True))
 
@@ -39,11 +43,36 @@ def test_sentence_starts_split_at_stops_and_lines() -> None:
     ]
 
 
-def test_numbers_inside_slogans_are_dropped() -> None:
-    number = NumberMention("三管", 0, 2, 3.0, "管", "cardinal", False)
-    kept = NumberMention("3例", 10, 12, 3.0, "例", "cardinal", False)
-    slogan = SloganMention("三管三必须", 0, 5, "s1", "三管三必须", "epidemic", "lexicon")
-    assert drop_numbers_in_slogans([number, kept], [slogan]) == [kept]
+def rule_pipeline() -> Language:
+    """The shipped rule components after a blank (one token per character) tokenizer."""
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("zhnews_dates")
+    add_slogans(nlp)
+    nlp.add_pipe("zhnews_numbers")
+    return nlp
+
+
+def test_numbers_inside_slogans_are_not_numbers() -> None:
+    text = "做到全员覆盖、不漏一人，新增3例，共设三道关卡。"
+    doc = rule_pipeline()(text)
+    assert [s.text for s in doc.spans["slogans"]] == ["全员覆盖、不漏一人"]
+    assert [(n.text, n.value) for n in doc._.numbers] == [("3例", 3.0), ("三道", 3.0)]
+    without_slogans = rule_pipeline()
+    without_slogans.remove_pipe("zhnews_slogans")
+    assert [n.text for n in without_slogans(text)._.numbers] == ["一人", "3例", "三道"]
+
+
+def test_publication_time_is_read_on_shanghai_calendar() -> None:
+    nlp = rule_pipeline()
+    utc_evening = dt.datetime(2022, 3, 27, 20, 0, tzinfo=dt.UTC)  # 28 March in Shanghai
+    for published, day in (
+        (utc_evening, "2022-03-28"),
+        (utc_evening.replace(tzinfo=None), "2022-03-27"),
+    ):
+        doc = nlp.make_doc("今天召开会议")
+        doc._.published = published
+        doc = nlp(doc)
+        assert [(d.text, d.value) for d in doc._.dates] == [("今天", day)]
 
 
 def test_entity_rules_drop_generic_bodies_and_titles() -> None:

@@ -1,4 +1,4 @@
-"""Tests for flows.nlp.slogans: lexicon, matching, discovery and ranking."""
+"""Tests for flows.nlp.slogans: lexicon, matching, discovery, ranking and the component."""
 
 from __future__ import annotations
 
@@ -13,16 +13,22 @@ import opencc
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.nlp.slogans import (
+    COMPONENT,
     DEFAULT_LEXICON,
+    DISCOVERY_THRESHOLD,
+    SPANS_KEY,
     LexiconError,
     MatchMethod,
     SloganCategory,
     SloganLexicon,
     SloganMatcher,
+    add_to_pipeline,
+    body_start,
     rank_candidates,
     scan_jsonl,
 )
@@ -168,13 +174,97 @@ def test_exclusions(matcher: SloganMatcher, text: str) -> None:
 
 def test_discovery_of_unknown_candidates(matcher: SloganMatcher) -> None:
     text = "推出“拿号即办”服务，推行一窗一码，做到守土有责、守土尽责。"
-    mentions = matcher.find(text)
-    assert [(m.text, m.canonical) for m in mentions] == [
+    candidates = SloganMatcher(SloganLexicon.load(), discovery_threshold=0).find(text)
+    assert [(m.text, m.canonical) for m in candidates] == [
         ("“拿号即办”", "拿号即办"),
         ("一窗一码", "一窗一码"),
         ("守土有责、守土尽责", "守土有责、守土尽责"),
     ]
-    assert all(m.method == "discovered" and m.slogan_id is None for m in mentions)
+    assert all(m.method == "discovered" and m.slogan_id is None for m in candidates)
+    assert all(0 <= m.score <= 1 for m in candidates)
+    kept = [m for m in candidates if m.score >= DISCOVERY_THRESHOLD]
+    assert matcher.find(text) == kept
+    assert len(kept) < len(candidates)  # a bare couplet is too weak to report
+
+
+# Sentences of the dev split of data/annotated/slogans and of covid_news.
+@pytest.mark.parametrize(
+    ("text", "candidate", "reported"),
+    [
+        ("探索供水“四化”新路径保障农村饮水安全", "“四化”", True),
+        (
+            "习近平在山西考察时提出让汾河“水量丰起来、水质好起来、风光美起来”的要求。",
+            "“水量丰起来、水质好起来、风光美起来”",
+            True,
+        ),
+        ("相互支持办好6月马赛世界自然保护大会暨第四届“一个星球”峰会", "“一个星球”", False),
+        ("中国海军另外3支参赛队参加“海洋之杯”“深海”“晴空”等项目。", "“深海”", False),
+        ("王家坝闸有千里淮河“第一闸”之称。", "“第一闸”", False),
+        ("要紧扣一体化和高质量两个关键词，推进长三角一体化发展。", "三角一体", False),
+        ("要释放消费潜力，做好复工复产、复商复市，扩大居民消费。", "复工复产、复商复市", False),
+        ("全力以赴救治患者，打好武汉保卫战、湖北保卫战。", "打好武汉保卫战、湖北保卫战", True),
+        ("要继续打好污染防治攻坚战。", "打好污染防治攻坚战", True),
+        ("坚持以快制快，第一时间开展流调溯源。", "以快制快", True),  # constructed
+        ("加强纪检监察机关自身建设，坚决防止“灯下黑”。", "“灯下黑”", True),
+        ("推动“线上”和“线下”经济融合发展", "“线上”", False),
+        ("对塞尔维亚而言，中国专家组和医疗物资“极为重要”。", "“极为重要”", False),
+        (
+            "使你们切身体会到了“志不求易者成，事不避难者进”的道理。",
+            "“志不求易者成，事不避难者进”",
+            False,
+        ),
+        ("疫情防控措施和教育教学安排要一省一案、一校一策。", "一省一案", True),
+        ("在青岛大学的操场上，同学们十人一组，有序采样。", "十人一组", False),
+    ],
+)
+def test_discovery_scores(text: str, candidate: str, reported: bool) -> None:
+    every = SloganMatcher(SloganLexicon.load(), discovery_threshold=0).find(text)
+    [mention] = [m for m in every if m.text == candidate] or [None]
+    assert mention is not None, every
+    assert mention.method == MatchMethod.DISCOVERED
+    assert (mention.score >= DISCOVERY_THRESHOLD) is reported
+    assert (candidate in texts(SloganMatcher(SloganLexicon.load()), text)) is reported
+
+
+def test_gap_templates_keep_the_written_form(matcher: SloganMatcher) -> None:
+    text = "中国有信心、有能力、有把握打赢这场疫情防控阻击战。"
+    [mention] = matcher.find(text)
+    assert (mention.text, mention.canonical) == ("打赢这场疫情防控阻击战", "打赢疫情防控阻击战")
+    text = "就统筹推进常态化疫情防控和经济社会发展工作、加强防汛救灾作出部署"
+    [mention] = matcher.find(text)
+    assert mention.text == "统筹推进常态化疫情防控和经济社会发展"
+    assert mention.canonical == "统筹疫情防控和经济社会发展"
+
+
+def test_a_formula_keeps_its_verb_before_a_quote(matcher: SloganMatcher) -> None:
+    assert texts(matcher, "坚决打好“三大攻坚战”。") == ["打好“三大攻坚战”"]
+    assert texts(matcher, "织牢疫情防控一张“网”。") == []
+
+
+def test_uses_inside_names_are_not_slogans(matcher: SloganMatcher) -> None:
+    text = "今天（2月14日），国务院联防联控机制在国新办举行新闻发布会。"
+    assert matcher.find(text) == []
+    text = "诠释了患难与共这一中柬命运共同体的核心要义。落实好中柬命运共同体行动计划。"
+    assert texts(matcher, text) == ["中柬命运共同体"]
+    text = "加强疫情联防联控，由省联防联控工作组统一调度。"
+    assert texts(matcher, text) == ["联防联控"]
+    organisation = text.index("省联防联控工作组"), text.index("统一")
+    assert texts(matcher, text.replace("工作组", "专班")) == ["联防联控", "联防联控"]
+    found = matcher.find(text.replace("工作组", "专班"), names=[organisation])
+    assert [m.start_char for m in found] == [text.index("联防联控")]
+    titled = "标题\n\n" + text.replace("工作组", "专班")  # names are in document offsets
+    shifted = [(start + 4, end + 4) for start, end in [organisation]]
+    found = matcher.find(titled, body_start=4, names=shifted)
+    assert [m.start_char for m in found] == [titled.index("联防联控")]
+
+
+def test_adjacent_quotes_of_one_formula_are_one_item(matcher: SloganMatcher) -> None:
+    text = "形成疫情防控“一张网”“一盘棋”，尽最大可能切断传染源。"
+    [mention] = matcher.find(text)
+    assert (mention.text, mention.canonical) == ("“一张网”“一盘棋”", "一张网、一盘棋")
+    assert mention.method == MatchMethod.LEXICON and mention.slogan_id is not None
+    parallel = matcher.find("实行“七天七检”“七天四检”。")
+    assert [m.text for m in parallel] == ["“七天七检”", "“七天四检”"]
 
 
 def test_title_is_not_annotated(matcher: SloganMatcher) -> None:
@@ -245,6 +335,7 @@ def test_find_never_raises_and_offsets_are_exact(text: str, body_start: int) -> 
     previous_end = max(body_start, 0)
     for mention in mentions:
         assert text[mention.start_char : mention.end_char] == mention.text
+        assert 0 <= mention.score <= 1
         assert mention.start_char >= previous_end  # inside the body, no overlaps
         previous_end = mention.end_char
 
@@ -318,10 +409,116 @@ def test_scan_jsonl_ranks_like_the_parquet_path(tmp_path: Path) -> None:
     ]
     path = tmp_path / "news.jsonl"
     path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items))
-    scan = scan_jsonl([path], MATCHER)
+    curation = SloganMatcher(SloganLexicon.load(), discovery_threshold=0)
+    scan = scan_jsonl([path], curation)
     top = scan.candidates[0]
     assert (top.canonical, top.n_mentions, top.n_docs, top.n_sources) == ("拿号即办", 3, 2, 1)
     assert (top.first_date, top.last_date) == (dt.date(2020, 3, 1), dt.date(2020, 4, 20))
     assert scan.candidates[1].last_date == dt.date(2020, 5, 1)
     assert scan.lexicon_docs == {"动态清零": 1}
     assert (scan.n_docs, scan.n_chars) == (3, sum(len(i["text"]) for i in items))
+
+
+# --- the spaCy component ------------------------------------------------------------------
+
+
+def slogan_pipeline(**config: object) -> spacy.language.Language:
+    """A blank Chinese pipeline (one token per character) with the slogan component."""
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("zhnews_dates")
+    if config:
+        nlp.add_pipe(COMPONENT, config=config).initialize()
+    else:
+        add_to_pipeline(nlp)
+    return nlp
+
+
+def span_rows(doc: spacy.tokens.Doc) -> list[tuple[object, ...]]:
+    return [
+        (s.text, s.start_char, s.end_char, s.label_, s._.canonical, s._.method, s._.score)
+        for s in doc.spans[SPANS_KEY]
+    ]
+
+
+def test_component_gives_the_matcher_mentions_of_the_body(matcher: SloganMatcher) -> None:
+    text = clean_seed("000_09d1d3fb153f71d8.txt")
+    text = "严格落实“四方责任”\n\n" + text[text.index("3月27日下午") : text.index("想爆料")]
+    doc = slogan_pipeline()(text)
+    expected = matcher.find(text, body_start=body_start(text))
+    assert [(s.text, s.start_char, s.end_char) for s in doc.spans[SPANS_KEY]] == [
+        (m.text, m.start_char, m.end_char) for m in expected
+    ]
+    assert all(s.start_char >= text.index("\n\n") for s in doc.spans[SPANS_KEY])
+    lexicon = [s for s in doc.spans[SPANS_KEY] if s._.method == MatchMethod.LEXICON]
+    assert lexicon and all(s._.score == 1.0 and s._.slogan_id and s.label_ for s in lexicon)
+
+
+def test_discovery_threshold_is_a_setting() -> None:
+    text = "各地推行“一码通行”和“一码通行”，还有“三问三查”。"
+    every_doc = slogan_pipeline(discovery_threshold=0.0)(text)
+    every = every_doc.spans[SPANS_KEY]
+    scores = {s._.canonical: s._.score for s in every}
+    assert {"一码通行", "三问三查"} <= set(scores)
+    assert all(s._.method == "discovered" and 0 < s._.score <= 1 for s in every)
+    default_doc = slogan_pipeline()(text)
+    default = default_doc.spans[SPANS_KEY]
+    assert [s._.canonical for s in default] == [
+        s._.canonical for s in every if s._.score >= DISCOVERY_THRESHOLD
+    ]
+    strict_doc = slogan_pipeline(discovery_threshold=1.01)(text)
+    assert list(strict_doc.spans[SPANS_KEY]) == []
+
+
+def test_tokens_are_cut_at_slogan_boundaries() -> None:
+    nlp = slogan_pipeline()
+    # Words glued across the slogan's edges: 要外 and 防反弹。
+    words = ["坚持", "要外", "防输入", "、", "内", "防反弹。"]
+    doc = spacy.tokens.Doc(nlp.vocab, words=words, spaces=[False] * len(words))
+    doc = nlp.get_pipe(COMPONENT)(doc)
+    [span] = doc.spans[SPANS_KEY]
+    assert span.text == "外防输入、内防反弹" and span._.canonical == "外防输入、内防反弹"
+    assert doc.text == "".join(words)
+
+
+def test_saving_twice_gives_identical_bytes_and_spans(tmp_path: Path) -> None:
+    nlp = slogan_pipeline(discovery_threshold=0.6)
+    nlp.to_disk(tmp_path / "first")
+    loaded = spacy.load(tmp_path / "first")
+    loaded.to_disk(tmp_path / "second")
+    for path in sorted((tmp_path / "first").rglob("*")):
+        if path.is_file():
+            twin = tmp_path / "second" / path.relative_to(tmp_path / "first")
+            assert twin.read_bytes() == path.read_bytes(), path
+    saved = (tmp_path / "first" / COMPONENT / "lexicon.jsonl").read_text(encoding="utf-8")
+    assert saved.splitlines() == sorted(saved.splitlines())
+    assert loaded.get_pipe(COMPONENT).discovery_threshold == 0.6
+    text = clean_seed("004_159c955386c68518.txt")
+    assert span_rows(loaded(text)) == span_rows(nlp(text))
+    assert span_rows(nlp(text))
+
+
+@settings(max_examples=50, deadline=None)
+@given(text=st.text(alphabet="“”、，, 外防输入内反弹三管必须一码通行\n", max_size=80))
+def test_component_spans_quote_the_text(text: str) -> None:
+    doc = COMPONENT_PIPELINE(text)
+    assert doc.text == text
+    for span in doc.spans[SPANS_KEY]:
+        assert span.start_char >= body_start(text)
+        assert span.text == text[span.start_char : span.end_char]
+
+
+COMPONENT_PIPELINE = slogan_pipeline()
+
+
+def test_body_start_is_where_cleaning_puts_the_body() -> None:
+    from flows.inputs.clean import clean_document
+    from flows.store.records import CleanDocument, InputFormat, RawDocument
+
+    for path in sorted(SEEDS.iterdir()):
+        content = path.read_text(encoding="utf-8")
+        for title in (None, "标题"):
+            raw = RawDocument(path.name, None, content, InputFormat.TEXT, title=title)
+            document = clean_document(raw)
+            assert isinstance(document, CleanDocument)
+            start = len(document.title) + 2 if document.title else 0
+            assert body_start(document.text) == start

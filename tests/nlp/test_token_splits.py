@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from spacy.tokens import Doc
 
+from flows import CHECKOUT_MODEL as MODEL
 from flows.nlp.entities import is_han
-from flows.nlp.model import MODEL_DIR, NER_COMPONENTS
+from flows.nlp.model import NER_COMPONENTS
 from flows.nlp.token_splits import SplitTable
 from flows.nlp.tokenizer import PkusegTokenizer
 
@@ -62,6 +63,7 @@ def test_table_counts_every_segmentation() -> None:
     assert SplitTable.learn([cut_first], examples).cuts == {}
 
 
+@pytest.mark.slow
 def test_tokenizer_cuts_by_its_table_and_saves_it(
     shipped: spacy.language.Language, tmp_path: Path
 ) -> None:
@@ -145,9 +147,10 @@ def shipped() -> spacy.language.Language:
 @pytest.fixture(scope="module")
 def ner_alone() -> spacy.language.Language:
     """The pipeline as the NER bar is measured: only tok2vec and ner enabled."""
-    return spacy.load(MODEL_DIR, enable=list(NER_COMPONENTS))
+    return spacy.load(MODEL, enable=list(NER_COMPONENTS))
 
 
+@pytest.mark.slow
 def test_ner_alone_finds_names_inside_peoples_daily_words(
     ner_alone: spacy.language.Language,
 ) -> None:
@@ -163,6 +166,7 @@ def test_ner_alone_finds_names_inside_peoples_daily_words(
     assert doc.text == sentence
 
 
+@pytest.mark.slow
 def test_tokenizer_marks_the_words_it_cut_into_characters(shipped: spacy.language.Language) -> None:
     # 漱玉 and 锦丰 are names no corpus had; the double space becomes a token of its own, so
     # piece and token indices differ after it.
@@ -178,6 +182,7 @@ def test_tokenizer_marks_the_words_it_cut_into_characters(shipped: spacy.languag
     assert ("ORG", "漱玉平民大药房") in [(e.label_, e.text) for e in shipped(text).ents]
 
 
+@pytest.mark.slow
 def test_ner_alone_finds_a_name_pkuseg_glued_to_the_next_character(
     ner_alone: spacy.language.Language,
 ) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import spacy
 from thinc.api import NumpyOps, use_ops
 
+from flows import CHECKOUT_MODEL as MODEL
 from flows import REPO_ROOT
-from flows.nlp.model import MODEL_DIR, NER_COMPONENTS, use_numpy_blas
+from flows.nlp.model import NER_COMPONENTS, use_numpy_blas
 from flows.ops.bench import Throughput, machine_description, measure_ner
 
 ANNOTATED = REPO_ROOT / "data" / "annotated" / "ner_news.jsonl"
@@ -23,12 +25,13 @@ def entities(nlp: spacy.Language, texts: list[str]) -> list[list[tuple[int, int,
     return [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
 
 
+@pytest.mark.slow
 def test_numpy_blas_finds_the_same_entities_as_thincs_default() -> None:
     texts = annotated_texts(300)
     with use_ops("numpy"):
-        blis = spacy.load(MODEL_DIR, enable=NER_COMPONENTS)
+        blis = spacy.load(MODEL, enable=NER_COMPONENTS)
     use_numpy_blas()
-    numpy_blas = spacy.load(MODEL_DIR, enable=NER_COMPONENTS)
+    numpy_blas = spacy.load(MODEL, enable=NER_COMPONENTS)
     ops = [nlp.get_pipe("tok2vec").model.ops for nlp in (blis, numpy_blas)]
     assert [type(o) for o in ops] == [NumpyOps, NumpyOps]
     assert [o.use_blis for o in ops] == [True, False]
@@ -37,9 +40,10 @@ def test_numpy_blas_finds_the_same_entities_as_thincs_default() -> None:
     assert found == entities(blis, texts)
 
 
+@pytest.mark.slow
 def test_bench_times_every_stage_on_the_same_text() -> None:
     texts = annotated_texts(60)
-    results = measure_ner(MODEL_DIR, texts, rounds=3)
+    results = measure_ner(MODEL, texts, rounds=3)
     assert [r.stage.split(" (")[0] for r in results] == [
         "tokenizer",
         "tokenizer",

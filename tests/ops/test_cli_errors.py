@@ -110,7 +110,7 @@ def test_bad_option_values_are_usage_errors(tmp_path: Path, option: list[str]) -
 # Runs the command with the disk "full" from the third batch's commit on.
 FULL_DISK = """
 import errno, os, sys
-from flows.ops.cli import main
+from flows.ops.cli import entry
 from flows.store import tables
 
 write_part, parts = tables.write_part, []
@@ -123,7 +123,7 @@ def fill_the_disk(output, table, *args, **kwargs):
 
 tables.write_part = fill_the_disk
 sys.argv[0] = "zhnews"
-main()
+entry()
 """
 
 

@@ -24,10 +24,10 @@ import duckdb
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from spacy.language import Language
 
 from flows.inputs.clean import clean_document
 from flows.nlp import model as nlp
-from flows.nlp import slogans
 from flows.store import tables
 from flows.store.check import check_output
 from flows.store.records import CleanDocument, InputFormat, RawDocument, RejectReason
@@ -282,22 +282,19 @@ _NEWS_PIECES = st.sampled_from(
 
 
 @pytest.fixture(scope="module")
-def extractor() -> tuple[object, slogans.SloganMatcher]:
-    return nlp.load_pipeline(), slogans.SloganMatcher(slogans.SloganLexicon.load())
+def pipeline() -> Language:
+    return nlp.load_pipeline()
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(text=st.one_of(st.text(max_size=200), st.lists(_NEWS_PIECES, max_size=60).map("".join)))
-def test_every_extracted_span_quotes_the_cleaned_text(
-    extractor: tuple[object, slogans.SloganMatcher], text: str
-) -> None:
-    pipeline, matcher = extractor
+def test_every_extracted_span_quotes_the_cleaned_text(pipeline: Language, text: str) -> None:
     document = clean_document(RawDocument("fuzz.txt", None, text, InputFormat.TEXT))
     if not isinstance(document, CleanDocument):
         return
-    [found] = nlp.annotate(pipeline, [document])
-    mentions = [*found.entities, *found.dates, *found.numbers]
-    mentions += matcher.find(document.text, body_start=document.body_start)
+    [found] = nlp.annotate_documents(pipeline, [document])
+    mentions = [*found.entities, *found.dates, *found.numbers, *found.slogans]
     for mention in mentions:
         assert 0 <= mention.start_char < mention.end_char <= len(document.text), mention
         assert document.text[mention.start_char : mention.end_char] == mention.text, mention
@@ -368,8 +365,9 @@ def _rerun_and_compare(inputs: list[Path], output: Path, baseline: dict) -> None
     assert not list(output.glob(f"*/*/*{tables.TEMP_SUFFIX}"))
 
 
-# (point, n): die before the nth file is read, before the nth NLP batch, mid-way through the
-# nth Parquet file, just before or just after the nth batch's commit record, before `runs`.
+# (point, n): die before the nth file is read, before the nth `nlp.annotate` (a batch's nlp
+# and slogan tasks call it once each), mid-way through the nth Parquet file, just before or
+# just after the nth batch's commit record, before `runs`.
 KILL_POINTS = [
     ("read", 4),
     ("infer", 2),

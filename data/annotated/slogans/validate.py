@@ -6,6 +6,8 @@ by article order), published date format, no dateline prefix in text, offsets in
 text[start:end] == text field, canonical without quotation marks, kinds, no overlapping slogans,
 no slogan overlapping a not_slogan, spans sorted. Prints counts per split; exit 1 on any problem.
 """
+
+import itertools
 import json
 import re
 import sys
@@ -53,7 +55,7 @@ def check(path):
         if text.startswith(DATELINE):
             errors.append(f"{where}: dateline not stripped")
 
-        def span_ok(sp, label, extra):
+        def span_ok(sp, label, extra, where=where, text=text):
             if set(sp) != {"start", "end", "text"} | extra:
                 errors.append(f"{where}: {label} keys {sorted(sp)}")
                 return False
@@ -85,7 +87,7 @@ def check(path):
                 errors.append(f"{where}: quoted text {sp['text']!r} not of kind quoted")
             good.append(sp)
             stats[split][sp["kind"]] += 1
-        for a, b in zip(good, good[1:]):
+        for a, b in itertools.pairwise(good):
             if b["start"] < a["start"]:
                 errors.append(f"{where}: slogans not sorted")
             if b["start"] < a["end"]:
@@ -97,7 +99,9 @@ def check(path):
                 errors.append(f"{where}: not_slogan without why")
             for g in good:
                 if g["start"] < sp["end"] and sp["start"] < g["end"]:
-                    errors.append(f"{where}: not_slogan {sp['text']!r} overlaps slogan {g['text']!r}")
+                    errors.append(
+                        f"{where}: not_slogan {sp['text']!r} overlaps slogan {g['text']!r}"
+                    )
             stats[split]["not_slogans"] += 1
         stats[split]["articles"] += 1
         stats[split]["chars"] += len(text)
@@ -105,19 +109,24 @@ def check(path):
 
 
 def main():
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("slogans_news.jsonl")
+    default = Path(__file__).with_name("slogans_news.jsonl")
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     errors, stats = check(path)
     total = Counter()
     for split in SPLITS:
         c = stats[split]
         total.update(c)
         n = sum(c[k] for k in KINDS)
-        print(f"{split}: {c['articles']} articles, {c['chars']} chars, {n} slogans "
-              f"(quoted {c['quoted']}, numbered {c['numbered']}, parallel {c['parallel']}, "
-              f"phrase {c['phrase']}), {c['not_slogans']} not_slogans")
+        print(
+            f"{split}: {c['articles']} articles, {c['chars']} chars, {n} slogans "
+            f"(quoted {c['quoted']}, numbered {c['numbered']}, parallel {c['parallel']}, "
+            f"phrase {c['phrase']}), {c['not_slogans']} not_slogans"
+        )
     n = sum(total[k] for k in KINDS)
-    print(f"total: {total['articles']} articles, {total['chars']} chars, {n} slogans, "
-          f"{total['not_slogans']} not_slogans")
+    print(
+        f"total: {total['articles']} articles, {total['chars']} chars, {n} slogans, "
+        f"{total['not_slogans']} not_slogans"
+    )
     for e in errors:
         print("ERROR", e)
     if errors:

@@ -135,3 +135,28 @@ def test_all_five_seeds_score_against_their_annotations(seeds_output: Path) -> N
     assert scores["numbers:exact"].recall >= 0.95 and scores["numbers:exact"].precision >= 0.9
     assert scores["slogans"].recall >= 0.9 and scores["slogans"].precision >= 0.9
     assert scores["entities"].f1 >= 0.88  # issue 2's bar for local-government text
+
+
+def test_a_run_leaves_a_catalogue_and_a_report_that_renders(
+    seeds_output: Path, tmp_path: Path
+) -> None:
+    from flows.bi.catalog import CATALOG_NAME
+    from flows.bi.report import write_report
+    from tests.bi.test_report import render
+
+    with duckdb.connect(str(seeds_output / CATALOG_NAME), read_only=True) as con:
+        for table in (Table.DOCUMENTS, Table.ENTITIES, Table.SLOGANS):
+            direct = _query(seeds_output, table, "select count(*) from {t}")
+            assert con.execute(f"select count(*) from {table}").fetchall() == direct
+        assert con.execute("select count(*) from mentions").fetchall() == _query(
+            seeds_output, Table.ENTITIES, "select count(*) from {t}"
+        )
+        uncommented = con.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where not internal and comment is null"
+        ).fetchall()
+    assert uncommented == []
+    page = tmp_path / "report.html"
+    charts = write_report(seeds_output, page)
+    _, console = render(page)
+    assert len(charts) >= 6 and console == []

@@ -1,0 +1,1 @@
+"""What analysts open: the DuckDB catalogue of views over the tables, and the HTML report."""

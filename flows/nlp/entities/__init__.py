@@ -1,0 +1,49 @@
+"""`zhnews_entity_rules`: ANNOTATION.md's entity conventions on top of the MSRA-style `ner`.
+
+The `ner` component is judged alone on MSRA conventions, so rules where the product's
+conventions differ live here, after it, and only change what the tables receive. One module
+per concern; `component.py` runs them as one explicit list of steps (`STEPS`):
+
+- `tokens.py`: words the tokenizer cut for the model put back;
+- `lexicon.py`: People's Daily 1998 word classes, which decide where a name starts;
+- `gazetteer.py`: China's provinces, cities and counties with the division above each;
+- `filters.py`: what the conventions exclude (generic bodies such as 市委, 我国, quotations);
+- `relabel.py`: titles, party groups and products cut off, labels fixed (a "place" ending in
+  局 is a body);
+- `divisions.py`: divisions the model missed, by shape (诸城市) and from the gazetteer (诸城);
+- `suffixes.py`: bodies, institutions and facilities named by a suffix (市行政审批服务局,
+  巨野河街道, 青兰高速, 昌城口) with the longest name before it;
+- `merge.py`: rule spans merged with the model's, chains of places split (湖南永州蓝山县), a
+  Chinese company's place kept in its name;
+- `abbreviations.py`: one-character place names after verbs of movement (离盘, 入诸);
+- `names.py`: one person, one name per document;
+- `tables.py`: the word lists and patterns, data saved with the component (`tables/*.jsonl`).
+"""
+
+from flows.nlp.entities.component import (
+    STEPS,
+    EntityRules,
+    Step,
+    add_to_pipeline,
+    make_entity_rules,
+)
+from flows.nlp.entities.gazetteer import Gazetteer, PlaceMention
+from flows.nlp.entities.lexicon import WordClass, WordLexicon, is_han
+from flows.nlp.entities.tables import Rules, RuleTables
+from flows.nlp.entities.tokens import rejoin_unknown_words
+
+__all__ = [
+    "STEPS",
+    "EntityRules",
+    "Gazetteer",
+    "PlaceMention",
+    "RuleTables",
+    "Rules",
+    "Step",
+    "WordClass",
+    "WordLexicon",
+    "add_to_pipeline",
+    "is_han",
+    "make_entity_rules",
+    "rejoin_unknown_words",
+]

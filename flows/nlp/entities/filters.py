@@ -1,0 +1,86 @@
+"""Filters: what the annotation conventions say is not an entity."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from flows.nlp.entities.lexicon import WordClass, WordLexicon, is_han
+from flows.nlp.entities.tables import Rules
+
+
+def is_excluded(span: Span, rules: Rules) -> bool:
+    """True for spans that the annotation conventions say are not entities."""
+    text = span.text
+    if text in rules.not_entities or has_unpaired_quote(text) or is_no_place_here(span):
+        return True
+    return span.label_ == "ORG" and text in rules.generic_bodies
+
+
+def is_no_place_here(span: Span) -> bool:
+    """Places MSRA tags that our conventions (data/annotated/README.md) do not: 中 in 中方
+    ("the Chinese side"), 奥 in 奥运会/冬奥会 (the Olympics, not Austria), 中国 in the fixed
+    term 中国特色社会主义."""
+    if span.label_ != "LOC":
+        return False
+    doc, text = span.doc, span.text
+    after = doc[span.end].text if span.end < len(doc) else ""
+    before = doc[span.start - 1].text[-1:] if span.start > 0 else ""
+    return (
+        (len(text) == 1 and after == "方")
+        or (text == "奥" and (after[:1] == "运" or before in ("冬", "残")))
+        or (text == "中国" and after[:2] == "特色")
+    )
+
+
+def has_unpaired_quote(text: str) -> bool:
+    """A name may quote (推进“一带一路”建设工作领导小组) but does not run into or out of a
+    quotation (爱山东·容沂办”APP网: the end of a quoted app name and the words after it)."""
+    depth = 0
+    for char in text:
+        if char in "“‘「『":
+            depth += 1
+        elif char in "”’」』":
+            depth -= 1
+            if depth < 0:
+                return True
+    return depth != 0
+
+
+def is_generic_company(span: Span, lexicon: WordLexicon, rules: Rules) -> bool:
+    """清运公司: one known common word before 公司 is a kind of company; 网联公司 (an unknown
+    word) is a name."""
+    return (
+        span.label_ == "ORG"
+        and len(span) == 2
+        and span[1].text in rules.company_words
+        and lexicon.classes.get(span[0].text, WordClass.NAME) is not WordClass.NAME
+    )
+
+
+def _is_boundary_word(token: Token, lexicon: WordLexicon) -> bool:
+    """A verb, time word or the like of two or more characters. Single characters are left
+    to the model: 中, 日, 美 are places as often as not."""
+    text = token.text
+    return bool(lexicon) and len(text) > 1 and is_han(text) and lexicon[text] is WordClass.BOUNDARY
+
+
+def is_function_words(span: Span, lexicon: WordLexicon) -> bool:
+    """A "name" made only of verbs, time words and the like (午间, 目前): not a name."""
+    return all(_is_boundary_word(token, lexicon) for token in span)
+
+
+def is_stray_character(span: Span, spans: list[Span], rules: Rules) -> bool:
+    """日 in 日调度、日报告: an ambiguous one-character "place" outside the uses ANNOTATION.md
+    names, which are after a verb of movement or stay, next to another one (中日), or before
+    资/企 (日资企业)."""
+    if span.label_ != "LOC" or span.text not in rules.ambiguous_characters:
+        return False
+    doc = span.doc
+    before = doc[span.start - 1].text[-1:] if span.start > 0 else ""
+    after = doc[span.end].text[:1] if span.end < len(doc) else ""
+    paired = any(
+        len(other.text) == 1 and (other.end == span.start or other.start == span.end)
+        for other in spans
+    )
+    before_place = before in rules.before_one_character_place
+    return not (paired or before_place or after in ("资", "企"))
