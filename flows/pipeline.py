@@ -100,7 +100,8 @@ class RunSummary:
 
     def markdown(self) -> str:
         lines = [f"# zhnews run `{self.run_id}`", "", "| table | new rows |", "|---|---|"]
-        lines += [f"| {t.value} | {self.rows[t.value]} |" for t in Table if t is not Table.RUNS]
+        appended = [t for t in Table if t is not Table.RUNS and t not in tables.UNPARTITIONED]
+        lines += [f"| {t.value} | {self.rows[t.value]} |" for t in appended]
         lines += [
             "",
             f"Inputs: {self.input_documents} documents, {self.skipped_documents} "
@@ -194,7 +195,8 @@ def recognise_entities(documents: Sequence[CleanDocument], batch_no: int) -> lis
     """Tokens, entities and dates: the pipeline's components before the slogan component."""
     pipeline = nlp.load_pipeline()
     docs = (
-        nlp.prepared_doc(pipeline, d.text, d.published_at, d.published_partial) for d in documents
+        nlp.prepared_doc(pipeline, d.text, d.published_at, d.published_partial, d.outlet)
+        for d in documents
     )
     return nlp.annotate(pipeline, docs, nlp.ner_components(pipeline))
 
@@ -260,6 +262,7 @@ def write_batch(
         children[Table.DATES] += tables.record_rows(found.dates, **ids)
         children[Table.NUMBERS] += tables.record_rows(found.numbers, **ids)
         children[Table.SLOGANS] += tables.record_rows(found.slogans, **ids)
+        children[Table.OFFICIALS] += tables.record_rows(found.officials, **ids)
     reject_rows = list(tables.record_rows(rejects, run_id=run_id))
     document_rows = [
         {**_document_row(document), "is_first_occurrence": first, "run_id": run_id}
@@ -271,6 +274,12 @@ def write_batch(
     parts = {table: tables.to_table(table, table_rows) for table, table_rows in rows.items()}
     tables.write_batch_parts(output, parts, part=part, day=day)
     return Counter({table.value: len(table_rows) for table, table_rows in rows.items()})
+
+
+def write_divisions(output: Path) -> None:
+    """Replace the output's `divisions` table with the pipeline's division data."""
+    rows = tables.record_rows(nlp.division_rows())
+    tables.write_whole(output, Table.DIVISIONS, tables.to_table(Table.DIVISIONS, rows))
 
 
 def _document_row(document: CleanDocument) -> dict[str, object]:
@@ -510,6 +519,8 @@ def zhnews_flow(
     )
     with tables.output_lock(output):
         tables.recover(output)
+        # First, so that no output holding documents lacks it, even after a killed run.
+        write_divisions(output)
         ledger = InputLedger.load(output)
         seen = _SeenInputs.load(output, reprocess)
         options = ingest.InputOptions(max_chars, follow_symlinks, accept_non_chinese)

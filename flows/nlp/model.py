@@ -1,9 +1,10 @@
 """The NLP stage: `models/zh_news` loaded once per worker, its components over a batch, rows out.
 
 `spacy.load("models/zh_news")` is the whole extractor: pkuseg tokenizer, `ner`,
-`zhnews_entity_rules`, `zhnews_dates`, `zhnews_slogans`, `zhnews_numbers`. The flow runs the
-components before the slogan component as its NLP task and the rest as its slogan task; the
-table rows are a projection of the finished Docs (`annotations`).
+`zhnews_entity_rules`, `zhnews_divisions`, `zhnews_officials`, `zhnews_dates`,
+`zhnews_slogans`, `zhnews_numbers`. The flow runs the components before the slogan component
+as its NLP task and the rest as its slogan task; the table rows are a projection of the
+finished Docs (`annotations`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from threadpoolctl import threadpool_limits
 # Importing registers the components the saved pipeline names (also via entry points).
 from flows import model_path
 from flows.nlp import (
+    divisions,
     numbers,  # noqa: F401
+    officials,
     slogans,
 )
 from flows.store.records import (
@@ -53,6 +56,7 @@ class Annotations:
     dates: list[DateMention]
     numbers: list[NumberMention]
     slogans: list[SloganMention]
+    officials: list[officials.Official]
 
 
 def use_numpy_blas() -> None:
@@ -83,6 +87,11 @@ def model_version(path: Path | None = None) -> str:
     return f"{meta.get('name', 'zh_news')}-{meta.get('version', '0')}"
 
 
+def division_rows(path: Path | None = None) -> list[divisions.Division]:
+    """The `divisions` table: the division data saved in the pipeline, without loading it."""
+    return divisions.DivisionTable.from_disk(model_path(path) / "zhnews_divisions").rows()
+
+
 def sentence_starts(text: str) -> list[int]:
     """Offsets where sentences begin (0-based sentence i starts at starts[i])."""
     starts = [0]
@@ -97,11 +106,14 @@ def prepared_doc(
     text: str,
     published: dt.datetime | None = None,
     published_partial: str | None = None,
+    outlet: str | None = None,
 ) -> Doc:
-    """The tokenized Doc of `text` with its publication date set, for the components to read."""
+    """The tokenized Doc of `text` with its publication date and outlet set, for the
+    components to read."""
     doc = nlp.make_doc(text)
     doc._.published = published
     doc._.published_partial = published_partial
+    doc._.outlet = outlet
     return doc
 
 
@@ -139,7 +151,9 @@ def _pipe(component: object, docs: Iterable[Doc], batch_size: int) -> Iterator[D
 
 def annotate_documents(nlp: Language, documents: Sequence[CleanDocument]) -> list[Annotations]:
     """The whole pipeline over cleaned documents, projected to rows."""
-    docs = (prepared_doc(nlp, d.text, d.published_at, d.published_partial) for d in documents)
+    docs = (
+        prepared_doc(nlp, d.text, d.published_at, d.published_partial, d.outlet) for d in documents
+    )
     found = annotate(nlp, docs, nlp.pipe_names)
     return [annotations(d.doc_id, doc) for d, doc in zip(documents, found, strict=True)]
 
@@ -154,6 +168,7 @@ def annotations(doc_id: str, doc: Doc) -> Annotations:
             start_char=span.start_char,
             end_char=span.end_char,
             sentence=bisect.bisect_right(starts, span.start_char) - 1,
+            adcode=span._.adcode,
         )
         for span in doc.ents
     ]
@@ -170,4 +185,11 @@ def annotations(doc_id: str, doc: Doc) -> Annotations:
         )
         for span in doc.spans.get(slogans.SPANS_KEY, ())
     ]
-    return Annotations(doc_id, entities, doc._.dates or [], doc._.numbers or [], found_slogans)
+    return Annotations(
+        doc_id,
+        entities,
+        doc._.dates or [],
+        doc._.numbers or [],
+        found_slogans,
+        list(doc._.officials or ()),
+    )

@@ -547,6 +547,29 @@ def evaluate(
         typer.echo(f"{aspect:18s} {result}")
 
 
+@app.command("evaluate-linking")
+def evaluate_linking(
+    annotations: Annotated[
+        Path, typer.Argument(help="JSONL of articles annotated with mentions and officials.")
+    ] = Path("data/annotated/linking/linking.jsonl"),
+    split: Annotated[str | None, typer.Option(help="Only articles of this split.")] = None,
+) -> None:
+    """Score division codes and officials: (text, adcode) and (person, title) P/R/F, with
+    --model's pipeline."""
+    from flows.ops.evaluate import evaluate_linking as score
+
+    if not annotations.exists():
+        raise typer.BadParameter(f"{annotations} does not exist", param_hint="ANNOTATIONS")
+    result = score(annotations, split=split)
+    typer.echo(f"documents          {result.documents}")
+    typer.echo(f"mentions (text, adcode) {result.mentions}")
+    typer.echo(f"officials (person, title) {result.officials}")
+    typer.echo(
+        f"officials adcode right {result.adcode_accuracy:.3f} "
+        f"({result.adcode_right} of {result.officials.true_positives} matched)"
+    )
+
+
 @app.command()
 def bench(
     model: Annotated[

@@ -7,11 +7,13 @@ format (`../shared/examples/`): one JSON per document, named after its source fi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flows import REPO_ROOT
 from flows.nlp.slogans import MatchMethod, SloganMatcher, body_start
@@ -134,6 +136,80 @@ def evaluate(output: Path, annotations: Path) -> dict[str, Score]:
             ),
         )
     return totals
+
+
+@dataclass(frozen=True, slots=True)
+class LinkingScores:
+    """Division codes and officials against a hand-annotated set (issue 20's bars)."""
+
+    mentions: Score  # (text, adcode) pairs of coded mentions
+    officials: Score  # (person, title) pairs
+    adcode_right: int  # matched officials whose adcode is the annotated one
+    documents: int
+
+    @property
+    def adcode_accuracy(self) -> float:
+        matched = self.officials.true_positives
+        return self.adcode_right / matched if matched else 1.0
+
+
+def _annotated_document(item: dict[str, object]) -> CleanDocument:
+    """A dev-set item as the flow's cleaned document, so the scorer runs what the flow runs."""
+    text = str(item["text"])
+    title = text.split("\n\n", 1)[0] if "\n\n" in text else None
+    published = item.get("published")
+    published_at = None
+    if published:
+        published_at = dt.datetime.fromisoformat(str(published))
+        if published_at.tzinfo is None:
+            published_at = published_at.replace(tzinfo=ZoneInfo(tables.SHANGHAI))
+    return CleanDocument(
+        doc_id=str(item["id"]),
+        source=str(item["id"]),
+        record_id=None,
+        title=title,
+        text=text,
+        published_at=published_at,
+        published_partial=None,
+        outlet=item.get("outlet"),  # type: ignore[arg-type]
+        author=None,
+    )
+
+
+def evaluate_linking(
+    annotations: Path, model: Path | None = None, *, split: str | None = None
+) -> LinkingScores:
+    """Run the pipeline (`model`, else `flows.model_path`'s) on every annotated article (of
+    `split`) and score it.
+
+    Mentions: multiset match of (text, adcode) over mentions with a code on either side.
+    Officials: multiset match of (person, title); a matched pair's adcode is right when it
+    equals the annotated one (null included).
+    """
+    from flows.nlp.model import annotate_documents, load_pipeline
+
+    with annotations.open(encoding="utf-8") as lines:
+        items = [json.loads(line) for line in lines if line.strip()]
+    items = [item for item in items if split is None or item.get("split") == split]
+    found = annotate_documents(load_pipeline(model), [_annotated_document(i) for i in items])
+    mentions = officials = Score(0, 0, 0)
+    adcode_right = 0
+    for item, result in zip(items, found, strict=True):
+        mentions += match(
+            [(e.text, e.adcode) for e in result.entities if e.adcode],
+            [(m["text"], m["adcode"]) for m in item["mentions"] if m.get("adcode")],
+        )
+        predicted = [(o.person, o.title) for o in result.officials]
+        expected = [(o["person"], o["title"]) for o in item["officials"]]
+        officials += match(predicted, expected)
+        codes = {(o.person, o.title): o.adcode for o in result.officials}
+        adcode_right += sum(
+            1
+            for o in item["officials"]
+            if (o["person"], o["title"]) in codes
+            and codes.pop((o["person"], o["title"])) == o.get("adcode")
+        )
+    return LinkingScores(mentions, officials, adcode_right, len(items))
 
 
 SLOGANS_NEWS = REPO_ROOT / "data" / "annotated" / "slogans" / "slogans_news.jsonl"

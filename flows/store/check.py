@@ -43,6 +43,27 @@ def check_output(output: Path, *, max_examples: int = 5) -> list[Violation]:
         if table in tables.CHILD_TABLES:
             violations += _check_spans(table, data, texts, max_examples)
     violations += _check_values(documents, tables.read_table(output, Table.REJECTS), max_examples)
+    violations += _check_adcodes(output, max_examples)
+    return violations
+
+
+def _check_adcodes(output: Path, max_examples: int) -> list[Violation]:
+    """A run's output has its `divisions` table, and every adcode is one of its codes."""
+    if not tables.part_files(output, Table.DIVISIONS):
+        written = tables.part_files(output, Table.DOCUMENTS) or tables.part_files(
+            output, Table.RUNS
+        )
+        return [Violation(Table.DIVISIONS, "missing", "no table")] if written else []
+    codes = set(tables.read_table(output, Table.DIVISIONS, ["code"])["code"].to_pylist())
+    violations = []
+    for table in (Table.ENTITIES, Table.OFFICIALS):
+        unknown = sorted(
+            {c for c in tables.read_table(output, table, ["adcode"])["adcode"].to_pylist() if c}
+            - codes
+        )
+        if unknown:
+            detail = f"{len(unknown)} codes, e.g. {unknown[:max_examples]}"
+            violations.append(Violation(table, "adcode not in divisions", detail))
     return violations
 
 
@@ -80,19 +101,20 @@ def _check_spans(
 ) -> list[Violation]:
     """Child rows point at a document, within its text, and quote it exactly."""
     orphans, out_of_range, mismatches = [], [], []
-    for row in data.select(["doc_id", "text", "start_char", "end_char"]).to_pylist():
+    quoted = tables.SPAN_TEXT[table]
+    for row in data.select(["doc_id", quoted, "start_char", "end_char"]).to_pylist():
         text = texts.get(row["doc_id"])
         start, end = row["start_char"], row["end_char"]
         if text is None:
             orphans.append(row["doc_id"])
         elif not 0 <= start < end <= len(text):
             out_of_range.append(row)
-        elif text[start:end] != row["text"]:
+        elif text[start:end] != row[quoted]:
             mismatches.append(row)
     found = (
         ("doc_id not in documents", orphans),
         ("span not within 0 <= start_char < end_char <= len(documents.text)", out_of_range),
-        ("text != documents.text[start_char:end_char]", mismatches),
+        (f"{quoted} != documents.text[start_char:end_char]", mismatches),
     )
     return [
         Violation(table, rule, f"{len(rows)} rows, e.g. {rows[:max_examples]}")

@@ -92,6 +92,7 @@ class EntityMention:
     start_char: int
     end_char: int
     sentence: int
+    adcode: str | None = None  # GB/T 2260 code of the division named or governed
 
 
 @dataclass(frozen=True, slots=True)

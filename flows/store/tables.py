@@ -75,8 +75,10 @@ class Table(StrEnum):
     DATES = "dates"
     NUMBERS = "numbers"
     SLOGANS = "slogans"
+    OFFICIALS = "officials"
     REJECTS = "rejects"
     RUNS = "runs"
+    DIVISIONS = "divisions"
 
 
 SCHEMAS: dict[Table, pa.Schema] = {
@@ -142,6 +144,12 @@ SCHEMAS: dict[Table, pa.Schema] = {
             pa.int32(),
             "0-based index of the sentence within documents.text.",
             nullable=False,
+        ),
+        _column(
+            "adcode",
+            pa.string(),
+            "GB/T 2260 code (divisions.code) of today's division a LOC names or a government or "
+            "party body governs; null for other mentions and for names left ambiguous.",
         ),
         _RUN_ID,
     ),
@@ -215,6 +223,49 @@ SCHEMAS: dict[Table, pa.Schema] = {
         ),
         _RUN_ID,
     ),
+    Table.OFFICIALS: _table(
+        "Persons with a post (临沂市委常委、副市长隽新阳): one row per person, title and "
+        "organisation per document.",
+        _doc_id("naming them"),
+        _RUN_ID,
+        _column("person", pa.string(), "The name as written in the text.", nullable=False),
+        _column(
+            "start_char",
+            pa.int32(),
+            "Offset of the name's first mention with this post in documents.text.",
+            nullable=False,
+        ),
+        _column(
+            "end_char",
+            pa.int32(),
+            "Offset just past that mention: person = documents.text[start_char:end_char].",
+            nullable=False,
+        ),
+        _column(
+            "title",
+            pa.string(),
+            "The post without its place (市委常委, 副市长, 局长); generic leadership bodies "
+            "stay in it (区政协主席).",
+            nullable=False,
+        ),
+        _column(
+            "organisation",
+            pa.string(),
+            "The named body the post belongs to (临沂市住房和城乡建设局, 国务院); else null.",
+        ),
+        _column(
+            "adcode",
+            pa.string(),
+            "GB/T 2260 code of the post's jurisdiction (divisions.code); null for national "
+            "posts, posts below the county and posts outside government and party.",
+        ),
+        _column(
+            "sentence",
+            pa.int32(),
+            "0-based index of that mention's sentence within documents.text.",
+            nullable=False,
+        ),
+    ),
     Table.REJECTS: _table(
         "Inputs that produced no document, and why.",
         _column("source", pa.string(), "Input file path as given.", nullable=False),
@@ -256,7 +307,7 @@ SCHEMAS: dict[Table, pa.Schema] = {
         ),
         *(
             _column(table, pa.int64(), f"Rows written to {table}.", nullable=False)
-            for table in ("documents", "entities", "dates", "numbers", "slogans")
+            for table in ("documents", "entities", "dates", "numbers", "slogans", "officials")
         ),
         _column("rejects", pa.int64(), "Inputs rejected (see rejects).", nullable=False),
         _column(
@@ -273,18 +324,52 @@ SCHEMAS: dict[Table, pa.Schema] = {
         ),
         _column("status", pa.string(), "completed.", nullable=False),
     ),
+    Table.DIVISIONS: _table(
+        "China's administrative divisions at province, prefecture and county level, today's "
+        "(GB/T 2260 codes, from the pipeline's division data); one file replaced by every run.",
+        _column("code", pa.string(), "6-digit GB/T 2260 code.", nullable=False),
+        _column("name", pa.string(), "Today's full name (临沂市).", nullable=False),
+        _column("level", pa.string(), "province, prefecture or county.", nullable=False),
+        _column(
+            "parent_code",
+            pa.string(),
+            "The division above; a county directly under its province has the province "
+            "(济源 419001 → 410000); null for provinces.",
+        ),
+        _column("province", pa.string(), "Name of the province it lies in.", nullable=False),
+        _column(
+            "prefecture",
+            pa.string(),
+            "Name of the prefecture it lies in (its own for a prefecture); null for provinces "
+            "and counties directly under a province.",
+        ),
+        _column(
+            "former_names",
+            pa.list_(pa.string()),
+            "Names it had before a renaming or merger (章丘市 for 370114).",
+            nullable=False,
+        ),
+    ),
 }
 
 # Child tables and their key columns besides doc_id (see CONTRACT.md).
-CHILD_TABLES = (Table.ENTITIES, Table.DATES, Table.NUMBERS, Table.SLOGANS)
+CHILD_TABLES = (Table.ENTITIES, Table.DATES, Table.NUMBERS, Table.SLOGANS, Table.OFFICIALS)
+# Tables of one file replaced by every run, not partitioned by ingest date.
+UNPARTITIONED = (Table.DIVISIONS,)
+# The column a child table's span quotes from documents.text.
+SPAN_TEXT: dict[Table, str] = {table: "text" for table in CHILD_TABLES} | {
+    Table.OFFICIALS: "person"
+}
 KEYS: dict[Table, tuple[str, ...]] = {
     Table.DOCUMENTS: ("doc_id", "source", "record_id"),
     Table.ENTITIES: ("doc_id", "start_char", "end_char", "label"),
     Table.DATES: ("doc_id", "start_char", "end_char"),
     Table.NUMBERS: ("doc_id", "start_char", "end_char", "kind"),
     Table.SLOGANS: ("doc_id", "start_char", "end_char", "method"),
+    Table.OFFICIALS: ("doc_id", "person", "title", "organisation"),
     Table.REJECTS: ("source", "record_id", "reason"),
     Table.RUNS: ("run_id",),
+    Table.DIVISIONS: ("code",),
 }
 TEMP_SUFFIX = ".parquet.tmp"
 PENDING_SUFFIX = ".pending"
@@ -369,7 +454,28 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def write_whole(output: Path, table: Table, data: pa.Table) -> Path:
+    """Replace an unpartitioned table's one file atomically (temp file, fsync, rename)."""
+    if data.schema != SCHEMAS[table]:
+        data = data.cast(SCHEMAS[table])
+    directory = table_dir(output, table)
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob(f".*{TEMP_SUFFIX}"):
+        stale.unlink(missing_ok=True)
+    final = directory / f"{table.value}.parquet"
+    temp = directory / f".{table.value}-{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}"
+    with temp.open("wb") as sink:
+        pq.write_table(data, sink, compression="zstd")
+        sink.flush()
+        os.fsync(sink.fileno())
+    os.replace(temp, final)
+    _fsync_dir(directory)
+    return final
+
+
 def part_files(output: Path, table: Table) -> list[Path]:
+    if table in UNPARTITIONED:
+        return sorted(table_dir(output, table).glob(f"{table.value}.parquet"))
     return sorted(table_dir(output, table).glob("*/part-*.parquet"))
 
 

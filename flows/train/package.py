@@ -15,7 +15,9 @@ import spacy
 from spacy.language import Language
 
 from flows.nlp import (
+    divisions,
     numbers,  # noqa: F401  (registers the factories)
+    officials,
     slogans,
 )
 from flows.nlp.entities import EntityRules, Gazetteer, WordLexicon, is_han
@@ -27,7 +29,14 @@ from flows.train.ner import annotated_news_examples, msra_examples, segmenter_nl
 from flows.train.segmenter import SEGMENTER_WORDS, USER_DICT, use_model_only
 
 # In pipeline order: numbers leave out dates, ORG entities and slogans.
-RULE_COMPONENTS = ("zhnews_entity_rules", "zhnews_dates", slogans.COMPONENT, "zhnews_numbers")
+RULE_COMPONENTS = (
+    "zhnews_entity_rules",
+    "zhnews_divisions",
+    "zhnews_officials",
+    "zhnews_dates",
+    slogans.COMPONENT,
+    "zhnews_numbers",
+)
 
 
 def training_texts(corpora: Path, limit: int | None = None) -> Iterator[AnnotatedText]:
@@ -138,12 +147,15 @@ def package(
     cuts = SplitTable.learn(tokenizers, training_texts(corpora, news_limit)).cuts
     tokenizer.splits = SplitTable(cuts, vocabulary)
     rules.gazetteer = Gazetteer.from_adcodes(adcode_rows())
+    divisions.add_to_pipeline(nlp)
+    officials.add_to_pipeline(nlp)
     nlp.meta.update(
         {
             "name": "zh_news",
             "version": version,
             "description": (
-                "zhnews: pkuseg tokenizer, NER (PERSON/ORG/LOC), dates, slogans, numbers"
+                "zhnews: pkuseg tokenizer, NER (PERSON/ORG/LOC), division codes, officials, "
+                "dates, slogans, numbers"
             ),
             "license": "research use only (trained on MSRA NER and People's Daily 1998)",
             "author": "zhnews",

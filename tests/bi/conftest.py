@@ -22,37 +22,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 INGEST_DAY = dt.date(2026, 12, 7)
 
 
-def _described(name: str, type_: pa.DataType, text: str, nullable: bool = True) -> pa.Field:
-    return pa.field(name, type_, nullable=nullable, metadata={"description": text})
-
-
-ADCODE = _described("adcode", pa.string(), "6-digit division code of the mention, or null.")
-DIVISIONS = pa.schema(
-    [
-        _described("code", pa.string(), "6-digit GB/T 2260 division code.", False),
-        _described("name", pa.string(), "Today's name of the division.", False),
-        _described("level", pa.string(), "province, prefecture or county.", False),
-        _described("parent_code", pa.string(), "Code of the division it lies in."),
-        _described("province", pa.string(), "Name of its province."),
-        _described("prefecture", pa.string(), "Name of its prefecture; null for provinces."),
-        _described("former_names", pa.list_(pa.string()), "Earlier names and abbreviations."),
-    ],
-    metadata={"description": "China's administrative divisions, one row per division."},
-)
-OFFICIALS = pa.schema(
-    [
-        _described("doc_id", pa.string(), "The document naming the official.", False),
-        _described("run_id", pa.string(), "The run that wrote the row.", False),
-        _described("person", pa.string(), "The official's name.", False),
-        _described("start_char", pa.int32(), "Offset of the name's first mention.", False),
-        _described("end_char", pa.int32(), "Offset just past it.", False),
-        _described("title", pa.string(), "The post's title."),
-        _described("organisation", pa.string(), "The body the post belongs to."),
-        _described("adcode", pa.string(), "Division code of the post."),
-        _described("sentence", pa.int32(), "Sentence of the first mention.", False),
-    ],
-    metadata={"description": "Officials: one row per person, title and body per document."},
-)
 RUN = "20261207T010000-abcdef"
 LINYI = "临沂市住建局：开展建筑工地疫情防控督导检查\n\n临沂市住建局局长王春带队督导兰山区建筑工地。"
 ZHUCHENG = (
@@ -156,9 +125,7 @@ def bi_output(tmp_path: Path) -> Path:
         )
         seen.add(doc_id)
     write_parquet(partition(output, "documents"), document_rows, documents, RUN)
-    write_parquet(
-        partition(output, "entities"), ENTITIES, SCHEMAS[Table.ENTITIES].append(ADCODE), RUN
-    )
+    write_parquet(partition(output, "entities"), ENTITIES, SCHEMAS[Table.ENTITIES], RUN)
     slogan = {
         **_span("d-zhucheng", ZHUCHENG, "两手抓、两不误"),
         "slogan_id": "s-0001",
@@ -179,10 +146,10 @@ def bi_output(tmp_path: Path) -> Path:
     for row in officials:
         row |= {"run_id": RUN}
         row.pop("text")
-    write_parquet(partition(output, "officials"), officials, OFFICIALS, RUN)
+    write_parquet(partition(output, "officials"), officials, SCHEMAS[Table.OFFICIALS], RUN)
     names = ("code", "name", "level", "parent_code", "province", "prefecture")
     divisions = [
         {**dict(zip(names, row, strict=True)), "former_names": []} for row in DIVISION_ROWS
     ]
-    write_parquet(output / "divisions", divisions, DIVISIONS, "current")
+    write_parquet(output / "divisions", divisions, SCHEMAS[Table.DIVISIONS], "current")
     return output

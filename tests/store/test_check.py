@@ -50,10 +50,43 @@ def _write(output: Path, table: Table, rows: list[dict], part: str = "r1-00000")
     return tables.write_part(output, table, tables.to_table(table, rows), part=part, day=DAY)
 
 
+def _division(code: str, name: str, level: str, parent: str | None) -> dict[str, object]:
+    return {
+        "code": code,
+        "name": name,
+        "level": level,
+        "parent_code": parent,
+        "province": "山东省",
+        "prefecture": None if level == "province" else "临沂市",
+        "former_names": [],
+    }
+
+
+DIVISIONS = [
+    _division("370000", "山东省", "province", None),
+    _division("371300", "临沂市", "prefecture", "370000"),
+]
+
+
 def _batch(output: Path, entities: list[dict], documents: list[dict] | None = None) -> None:
-    """One committed batch: children first, then its documents part."""
+    """One committed batch: children first, then its documents part; the run's divisions."""
     _write(output, Table.ENTITIES, entities)
     _write(output, Table.DOCUMENTS, [_document()] if documents is None else documents)
+    tables.write_whole(output, Table.DIVISIONS, tables.to_table(Table.DIVISIONS, DIVISIONS))
+
+
+def _official(person: str, start: int, end: int, adcode: str | None = "371300") -> dict:
+    return {
+        "doc_id": "d1",
+        "run_id": "r1",
+        "person": person,
+        "start_char": start,
+        "end_char": end,
+        "title": "副市长",
+        "organisation": None,
+        "adcode": adcode,
+        "sentence": 0,
+    }
 
 
 def _rules(output: Path) -> set[tuple[str, str]]:
@@ -68,6 +101,40 @@ def test_a_consistent_output_has_no_violation(tmp_path: Path) -> None:
 
 def test_empty_output_has_no_violation(tmp_path: Path) -> None:
     assert check_output(tmp_path) == []
+
+
+def test_an_output_needs_its_divisions(tmp_path: Path) -> None:
+    _batch(tmp_path, [_entity(0, 2)])
+    (tables.table_dir(tmp_path, Table.DIVISIONS) / "divisions.parquet").unlink()
+    assert _rules(tmp_path) == {("divisions", "missing")}
+
+
+def test_adcodes_must_be_divisions(tmp_path: Path) -> None:
+    _batch(
+        tmp_path, [{**_entity(0, 3), "adcode": "371300"}, {**_entity(9, 12), "adcode": "379999"}]
+    )
+    _write(tmp_path, Table.OFFICIALS, [_official("临沂", 0, 2, adcode="000001")])
+    assert _rules(tmp_path) == {
+        ("entities", "adcode not in divisions"),
+        ("officials", "adcode not in divisions"),
+    }
+
+
+def test_officials_quote_the_person_from_the_text(tmp_path: Path) -> None:
+    _batch(tmp_path, [])
+    _write(tmp_path, Table.OFFICIALS, [_official("临沂", 0, 2), _official("隽新阳", 9, 12)])
+    [violation] = check_output(tmp_path)
+    assert (violation.table, violation.rule) == (
+        "officials",
+        "person != documents.text[start_char:end_char]",
+    )
+    assert "隽新阳" in violation.detail
+
+
+def test_divisions_are_replaced_not_appended(tmp_path: Path) -> None:
+    for _ in range(2):
+        tables.write_whole(tmp_path, Table.DIVISIONS, tables.to_table(Table.DIVISIONS, DIVISIONS))
+    assert tables.read_table(tmp_path, Table.DIVISIONS).to_pylist() == DIVISIONS
 
 
 def test_span_text_must_match_the_document(tmp_path: Path) -> None:

