@@ -524,7 +524,9 @@ def zhnews_flow(
         ledger = InputLedger.load(output)
         seen = _SeenInputs.load(output, reprocess)
         options = ingest.InputOptions(max_chars, follow_symlinks, accept_non_chinese)
-        files, walk_rejects = ingest.find_input_files(inputs, follow_symlinks=follow_symlinks)
+        files, walk_rejects = ingest.find_input_files(
+            inputs, follow_symlinks=follow_symlinks, skip=[output]
+        )
         known = InputLedger(ledger.path) if reprocess else ledger
         unread = _unread_files(files, known, summary, options.key())
         paths = [path for path, _ in unread]

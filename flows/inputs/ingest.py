@@ -143,14 +143,15 @@ def iter_inputs(
 
 
 def find_input_files(
-    paths: Sequence[Path], *, follow_symlinks: bool = False
+    paths: Sequence[Path], *, follow_symlinks: bool = False, skip: Sequence[Path] = ()
 ) -> tuple[list[Path], list[Reject]]:
     """The files to read under `paths`, and rejects for directories that cannot be walked.
 
     Files given explicitly are kept whatever their extension (reading rejects unsupported
     ones); directories contribute every file but hidden ones, sorted by relative path. A
     linked directory is walked only with `follow_symlinks`; one leading outside `paths` is
-    rejected without it.
+    rejected without it. Directories in `skip` (the output, when it lies inside an input) are
+    not walked, and a file found twice is read once.
     """
     files: list[Path] = []
     rejects: list[Reject] = []
@@ -161,7 +162,8 @@ def find_input_files(
             continue
         errors: list[OSError] = []
         found: list[Path] = []
-        walked: set[str] = set()  # real paths, so a link cycle is walked once
+        # Real paths, so a link cycle is walked once; the skipped ones count as walked.
+        walked = {os.path.realpath(directory) for directory in skip}
         for dirpath, dirnames, filenames in os.walk(
             path, onerror=errors.append, followlinks=follow_symlinks
         ):
@@ -184,7 +186,7 @@ def find_input_files(
             Reject(str(e.filename), None, RejectReason.UNREADABLE, _os_detail(e)) for e in errors
         )
         files.extend(sorted(found, key=lambda p: p.relative_to(path).parts))
-    return files, rejects
+    return list(dict.fromkeys(files)), rejects
 
 
 class _Roots:

@@ -166,7 +166,7 @@ def run(
     from flows.store.ledger import Fingerprint, InputLedger
     from flows.store.tables import OutputLockedError, output_lock
 
-    files, walk_rejects = find_input_files(paths, follow_symlinks=follow_symlinks)
+    files, walk_rejects = find_input_files(paths, follow_symlinks=follow_symlinks, skip=[output])
     if not files and not walk_rejects:
         typer.echo(f"nothing to do: no input files in {', '.join(map(str, paths))}")
         return

@@ -445,3 +445,12 @@ def test_covid_corpus_lines_read_as_documents_or_no_text() -> None:
             assert item.title == record["title"]
         else:
             assert _reason(item) is RejectReason.NO_TEXT
+
+
+def test_the_output_inside_an_input_is_not_walked_and_no_file_is_read_twice(
+    tmp_path: Path,
+) -> None:
+    article = _write(tmp_path / "a.txt", "甲")
+    _write(tmp_path / "out" / "documents" / "part-1.parquet", b"PAR1")
+    files, rejects = ingest.find_input_files([tmp_path, article], skip=[tmp_path / "out"])
+    assert (files, rejects) == ([article], [])
