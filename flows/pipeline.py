@@ -37,10 +37,11 @@ from flows.bi import catalog
 from flows.inputs import ingest
 from flows.inputs.clean import clean_document
 from flows.nlp import model as nlp
+from flows.ops.limits import TimeLimitExceeded, time_limit
 from flows.ops.runners import DEFAULT_WORKERS, Runner, started_task_runner
 from flows.store import compact, tables
 from flows.store.ledger import Fingerprint, InputLedger
-from flows.store.records import CleanDocument, RawDocument, Reject
+from flows.store.records import CleanDocument, RawDocument, Reject, RejectReason
 from flows.store.tables import Table
 
 DEFAULT_BATCH_SIZE = 64
@@ -49,6 +50,10 @@ DEFAULT_BATCH_SIZE = 64
 # 162 s at 64, 139 s at 256).
 WORKER_BATCH_SIZE = 256
 DEFAULT_MAX_CHARS = 1_000_000
+# The NLP time limit of a document: far above what the pipeline needs (tens of thousands of
+# characters a second), so only a pathological input reaches it.
+NLP_SECONDS_PER_DOCUMENT = 60.0
+NLP_MIN_CHARS_PER_SECOND = 1_000
 T = TypeVar("T")
 
 
@@ -163,13 +168,26 @@ def ingest_batch(
 
 
 @_stage_task(Stage.CLEAN)
-def clean_batch(raw: Sequence[RawDocument | Reject], batch_no: int) -> CleanedBatch:
+def clean_batch(
+    raw: Sequence[RawDocument | Reject], batch_no: int, accept_non_chinese: bool = False
+) -> CleanedBatch:
     """HTML to text, pinyin, Traditional to Simplified, boilerplate, metadata."""
     documents, rejects = [], []
     for item in raw:
-        result = item if isinstance(item, Reject) else clean_document(item)
+        result = (
+            item
+            if isinstance(item, Reject)
+            else clean_document(item, accept_non_chinese=accept_non_chinese)
+        )
         (rejects if isinstance(result, Reject) else documents).append(result)
     return CleanedBatch(documents, rejects)
+
+
+def nlp_time_limit(documents: Sequence[CleanDocument]) -> float:
+    """Seconds the NLP stage may spend on `documents`; one document over its limit is rejected
+    as nlp_timeout. A batch gets one document's allowance, so a stalled document costs its
+    batch little more than its own limit."""
+    return NLP_SECONDS_PER_DOCUMENT + sum(d.n_chars for d in documents) / NLP_MIN_CHARS_PER_SECOND
 
 
 @_stage_task(Stage.NLP)
@@ -193,11 +211,36 @@ def match_slogans(docs: list[Doc], batch_no: int) -> list[Doc]:
 @task(name="annotate", task_run_name="annotate batch {batch_no}", cache_policy=NO_CACHE)
 def annotate_batch(
     documents: Sequence[CleanDocument], batch_no: int
-) -> Timed[list[nlp.Annotations]]:
-    """The nlp and slogan tasks in the worker that holds the pipeline; the Docs' rows out."""
+) -> Timed[list[nlp.Annotations | None]]:
+    """The nlp and slogan tasks in the worker that holds the pipeline; the Docs' rows out, None
+    for a document over its time limit."""
+    try:
+        with time_limit(nlp_time_limit(documents)):
+            return _annotated(documents, batch_no)
+    except TimeLimitExceeded:
+        pass  # find the slow documents: one at a time, each under its own limit
+    rows: list[nlp.Annotations | None] = []
+    seconds: Counter[str] = Counter()
+    for document in documents:
+        try:
+            with time_limit(nlp_time_limit([document])):
+                annotated = _annotated([document], batch_no)
+        except TimeLimitExceeded:
+            rows.append(None)
+            continue
+        rows += annotated.value
+        seconds += annotated.seconds
+    return Timed(rows, seconds)
+
+
+def _annotated(
+    documents: Sequence[CleanDocument], batch_no: int
+) -> Timed[list[nlp.Annotations | None]]:
     recognised = recognise_entities(documents, batch_no)
     matched = match_slogans(recognised.value, batch_no)
-    rows = [nlp.annotations(d.doc_id, doc) for d, doc in zip(documents, matched.value, strict=True)]
+    rows: list[nlp.Annotations | None] = [
+        nlp.annotations(d.doc_id, doc) for d, doc in zip(documents, matched.value, strict=True)
+    ]
     return Timed(rows, recognised.seconds + matched.seconds)
 
 
@@ -252,6 +295,7 @@ class _SeenInputs:
     doc_ids: set[str]
     rejects: set[tuple[str, str | None, str]]
     documents_per_source: Counter[str] = field(default_factory=Counter)
+    reject_reasons_per_source: dict[str, set[RejectReason]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, output: Path, replacing: Sequence[str] | None) -> Self:
@@ -275,14 +319,19 @@ class _SeenInputs:
             self.keys.add(key)
             (repeats if document.doc_id in self.doc_ids else fresh).append(document)
             self.doc_ids.add(document.doc_id)
-        summary.reject_reasons.update(r.reason.value for r in cleaned.rejects)
-        rejects = []
-        for reject in cleaned.rejects:
+        return fresh, repeats, self.new_rejects(cleaned.rejects, summary)
+
+    def new_rejects(self, rejects: Iterable[Reject], summary: RunSummary) -> list[Reject]:
+        """Count `rejects` and keep those not already in the table (one row per key)."""
+        new = []
+        for reject in rejects:
+            summary.reject_reasons[reject.reason.value] += 1
+            self.reject_reasons_per_source.setdefault(reject.source, set()).add(reject.reason)
             key = (reject.source, reject.record_id, reject.reason.value)
             if key not in self.rejects:
                 self.rejects.add(key)
-                rejects.append(reject)
-        return fresh, repeats, rejects
+                new.append(reject)
+        return new
 
 
 @dataclass
@@ -294,7 +343,7 @@ class _InFlight:
     cleaned: PrefectFuture[Timed[CleanedBatch]]
     documents: list[tuple[CleanDocument, bool]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
-    found: PrefectFuture[Timed[list[nlp.Annotations]]] | None = None
+    found: PrefectFuture[Timed[list[nlp.Annotations | None]]] | None = None
 
 
 @dataclass
@@ -313,12 +362,18 @@ class _BatchPipeline:
     depth: int
     replacing: Sequence[str] | None
     on_done: Callable[[int], None]
+    accept_non_chinese: bool
     cleaning: deque[_InFlight] = field(default_factory=deque)
     annotating: deque[_InFlight] = field(default_factory=deque)
 
     def add(self, batch_no: int, raw: list[RawDocument | Reject]) -> None:
         """Submit a freshly read batch for cleaning, moving older batches along."""
-        cleaned = self.runner.submit(clean_batch, {"raw": raw, "batch_no": batch_no})
+        parameters = {
+            "raw": raw,
+            "batch_no": batch_no,
+            "accept_non_chinese": self.accept_non_chinese,
+        }
+        cleaned = self.runner.submit(clean_batch, parameters)
         self.cleaning.append(_InFlight(batch_no, len(raw), cleaned))
         while len(self.cleaning) > self.depth:
             self._annotate(self.cleaning.popleft())
@@ -346,7 +401,7 @@ class _BatchPipeline:
 
     def _write(self, batch: _InFlight) -> None:
         assert batch.found is not None
-        found = self.summary.took(batch.found.result())
+        found = self._without_timed_out(batch, self.summary.took(batch.found.result()))
         summary = self.summary
         written = summary.took(
             write_batch(
@@ -365,15 +420,38 @@ class _BatchPipeline:
             summary.top_slogans.update(s.canonical for s in found_in_doc.slogans)
         self.on_done(batch.size)
 
+    def _without_timed_out(
+        self, batch: _InFlight, found: list[nlp.Annotations | None]
+    ) -> list[nlp.Annotations]:
+        """Move documents the NLP stage gave up on (and repeats of their text) to rejects."""
+        fresh = [document for document, first in batch.documents if first]
+        timed_out = {d.doc_id for d, f in zip(fresh, found, strict=True) if f is None}
+        if not timed_out:
+            return [f for f in found if f is not None]
+        rejects = [
+            Reject(
+                document.source,
+                document.record_id,
+                RejectReason.NLP_TIMEOUT,
+                f"NLP took longer than its limit of {nlp_time_limit([document]):.0f} s",
+            )
+            for document, _ in batch.documents
+            if document.doc_id in timed_out
+        ]
+        batch.rejects += self.seen.new_rejects(rejects, self.summary)
+        batch.documents = [(d, f) for d, f in batch.documents if d.doc_id not in timed_out]
+        return [f for f in found if f is not None]
+
 
 def _unread_files(
-    files: Iterable[Path], ledger: InputLedger, summary: RunSummary
+    files: Iterable[Path], ledger: InputLedger, summary: RunSummary, settings: str
 ) -> list[tuple[Path, Fingerprint | None]]:
-    """Files whose fingerprint earlier runs have not recorded; the others count as skipped."""
+    """Files whose fingerprint earlier runs have not recorded, or that gave rejects under other
+    input settings; the others count as skipped."""
     unread = []
     for path in files:
         fingerprint = Fingerprint.of(path)
-        documents = ledger.seen(fingerprint)
+        documents = ledger.seen(fingerprint, settings)
         if documents is None:
             unread.append((path, fingerprint))
         else:
@@ -421,6 +499,8 @@ def zhnews_flow(
     workers: int = DEFAULT_WORKERS,
     dask_address: str | None = None,
     progress: bool = False,
+    follow_symlinks: bool = False,
+    accept_non_chinese: bool = False,
 ) -> RunSummary:
     """Turn input files into the Parquet tables under `output`, skipping what was done."""
     if batch_size is None:
@@ -450,17 +530,22 @@ def zhnews_flow(
         replacing = pending.run_ids if pending is not None else None
         ledger = InputLedger.load(output)
         seen = _SeenInputs.load(output, replacing)
-        files, walk_rejects = ingest.find_input_files(inputs)
+        options = ingest.InputOptions(max_chars, follow_symlinks, accept_non_chinese)
+        files, walk_rejects = ingest.find_input_files(
+            inputs, follow_symlinks=follow_symlinks, skip=[output]
+        )
         known = InputLedger(ledger.path) if reprocess else ledger
-        unread = _unread_files(files, known, summary)
+        unread = _unread_files(files, known, summary, options.key())
         paths = [path for path, _ in unread]
-        stream = itertools.chain(walk_rejects, ingest.iter_inputs(paths, max_chars=max_chars))
+        stream = itertools.chain(walk_rejects, ingest.iter_inputs(paths, options, roots=inputs))
         depth = 1 if runner is Runner.IN_PROCESS else workers
         with (
             started_task_runner(runner, workers, dask_address) as pool,
             _progress_bar(progress, paths) as done,
         ):
-            batches = _BatchPipeline(pool, output, summary, seen, depth, replacing, done)
+            batches = _BatchPipeline(
+                pool, output, summary, seen, depth, replacing, done, accept_non_chinese
+            )
             for batch_no in itertools.count():
                 raw = summary.took(ingest_batch(stream, batch_no, batch_size))
                 if not raw:
@@ -469,7 +554,17 @@ def zhnews_flow(
             batches.finish()
         tables.write_run(output, summary, model_version=nlp.model_version())
         # Fingerprints taken before reading: a file changed meanwhile is read again next time.
-        ledger.record((f, seen.documents_per_source[f.path]) for _, f in unread if f is not None)
+        # An unreadable file is not recorded: fixing its permissions changes no fingerprint.
+        reasons = seen.reject_reasons_per_source
+        ledger.record(
+            (
+                (f, seen.documents_per_source[f.path])
+                for _, f in unread
+                if f is not None and RejectReason.UNREADABLE not in reasons.get(f.path, ())
+            ),
+            rejected=reasons.keys(),
+            settings=options.key(),
+        )
         ledger.save()
         tables.PendingReprocess.clear(output)
         compact.compact(output, min_parts=compact.AUTO_COMPACT_PARTS)

@@ -89,7 +89,7 @@ def _text_files(directory: Path, rng: random.Random) -> list[Case]:
         Case("truncated_utf8.txt", None, None, contains=ARTICLE_PHRASE, excludes="\ufffd"),
         Case("gbk_undeclared.txt", None, None, contains="济南市召开全市疫情防控工作会议"),
         Case("big5_undeclared.txt", None, None, contains=TRADITIONAL_PHRASE),
-        Case("english.txt", None, None, contains="press conference"),
+        Case("english.txt", None, RejectReason.NOT_CHINESE),
         Case("one_char.txt", None, None, contains="疫"),
         Case("only_boilerplate.txt", None, RejectReason.NO_TEXT),
         Case("huge_line.txt", None, RejectReason.TOO_LARGE),
@@ -153,7 +153,7 @@ def _jsonl_file(directory: Path) -> list[Case]:
             _json({"id": "../../escape", "source": "../../../etc/passwd", "text": "路径" * 5}),
             Case(feed, "../../escape", None, contains="路径"),
         ),
-        (_json({"id": "f1", "text": "x" * 10}), Case(feed, "f1", None, contains="x" * 10)),
+        (_json({"id": "f1", "text": "x" * 10}), Case(feed, "f1", RejectReason.NOT_CHINESE)),
         # A third use of an id, with a bad field too: still one reject per line.
         (_json({"id": "a1", "text": 5}), Case(feed, "line:15", RejectReason.DUPLICATE_ID)),
     ]

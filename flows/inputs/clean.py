@@ -22,10 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from html import unescape
 from zoneinfo import ZoneInfo
 
 from opencc import OpenCC
@@ -33,6 +35,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from flows.store.records import CleanDocument, InputFormat, RawDocument, Reject, RejectReason
 
+logger = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OUTLET_SEPARATOR = "; "
 DOC_ID_HEX_CHARS = 16
@@ -70,25 +73,142 @@ _BLOCK_TAGS = (
     "address,article,blockquote,dd,div,dl,dt,figcaption,figure,h1,h2,h3,h4,h5,h6,header,"
     "hr,li,main,ol,p,pre,section,table,tbody,td,th,thead,tr,ul"
 )
+_INVISIBLE_ELEMENTS = frozenset(_INVISIBLE_TAGS.split(","))
+_BREAKING_ELEMENTS = frozenset([*_BLOCK_TAGS.split(","), "br"])
 _BLOCK_BREAK = "\x00"
 _CJK_SEGMENT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*[\r\n][ \t\r\n]*(?=[{_CJK}])")
 
 
+# The HTML parser spends time quadratic in nesting depth (30k nested elements: minutes), so
+# deeper markup is flattened by a one-pass tokenizer instead. Real pages nest a few dozen deep;
+# at this depth the parser still takes well under a second for a 1 MB page.
+MAX_HTML_DEPTH = 1_000
+_TAG_TOKEN = re.compile(r"<(?:!--|(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>)")
+# Elements that never hold children, or whose end tag may be left out: neither nests.
+_NOT_NESTING = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "option",
+        "optgroup",
+        "rb",
+        "rt",
+        "rp",
+        "thead",
+        "tbody",
+        "tfoot",
+        "colgroup",
+        "caption",
+        "html",
+        "head",
+        "body",
+    ]
+)
+
+
+class _TagKind(StrEnum):
+    OPEN = "open"
+    CLOSE = "close"
+    EMPTY = "empty"  # `<br/>`, and comments (whose name is "")
+
+
+@dataclass(frozen=True, slots=True)
+class _Tag:
+    start: int
+    end: int
+    name: str
+    kind: _TagKind
+
+
+def _tags(html: str) -> Iterator[_Tag]:
+    """The tags and comments of `html` in order, in linear time whatever the markup."""
+    position = 0
+    while (tag := _TAG_TOKEN.search(html, position)) is not None:
+        name = tag.group(2)
+        if name is None:  # a comment runs to `-->`, or to the end when unterminated
+            end = html.find("-->", tag.end())
+            position = len(html) if end < 0 else end + 3
+            yield _Tag(tag.start(), position, "", _TagKind.EMPTY)
+            continue
+        position = tag.end()
+        kind = _TagKind.CLOSE if tag.group(1) else _TagKind.EMPTY if tag.group(3) else _TagKind.OPEN
+        yield _Tag(tag.start(), position, name.lower(), kind)
+
+
 def html_to_text(html: str) -> str:
     """Visible text of an HTML page or fragment, one line per block element."""
-    tree = LexborHTMLParser(html)
-    for node in tree.css(_INVISIBLE_TAGS):
-        node.decompose()
-    for node in tree.css(_BLOCK_TAGS):
-        node.insert_before(_BLOCK_BREAK)
-        node.insert_after(_BLOCK_BREAK)
-    for node in tree.css("br"):
-        node.insert_after(_BLOCK_BREAK)
-    root = tree.root
-    text = "" if root is None else root.text(separator="")
+    depth = html_depth(html)
+    if depth > MAX_HTML_DEPTH:
+        logger.warning("HTML nested %d elements deep: flattened without the parser", depth)
+        text = _flat_html_text(html)
+    else:
+        tree = LexborHTMLParser(html)
+        for node in tree.css(_INVISIBLE_TAGS):
+            node.decompose()
+        for node in tree.css(_BLOCK_TAGS):
+            node.insert_before(_BLOCK_BREAK)
+            node.insert_after(_BLOCK_BREAK)
+        for node in tree.css("br"):
+            node.insert_after(_BLOCK_BREAK)
+        root = tree.root
+        text = "" if root is None else root.text(separator="")
     # A source line break between two CJK characters renders as nothing (CSS segment breaks).
     text = _CJK_SEGMENT_BREAK.sub("", text)
     return _SPACES.sub(" ", text).replace(_BLOCK_BREAK, "\n")
+
+
+def html_depth(html: str) -> int:
+    """How deep the elements of `html` nest, counting open tags not yet closed."""
+    depth = deepest = 0
+    for tag in _tags(html):
+        if tag.kind is _TagKind.EMPTY or tag.name in _NOT_NESTING:
+            continue
+        depth = depth + 1 if tag.kind is _TagKind.OPEN else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _flat_html_text(html: str) -> str:
+    """Visible text of HTML without building a tree: tags and comments removed in one pass,
+    invisible elements skipped, block elements and `<br>` breaking lines."""
+    pieces: list[str] = []
+    hidden: str | None = None  # the invisible element being skipped
+    hidden_depth = 0
+    position = 0
+    for tag in _tags(html):
+        if hidden is None:
+            pieces.append(html[position : tag.start])
+        position = tag.end
+        if hidden is not None:
+            if tag.name == hidden and tag.kind is not _TagKind.EMPTY:
+                hidden_depth += 1 if tag.kind is _TagKind.OPEN else -1
+                hidden = hidden if hidden_depth else None
+        elif tag.kind is _TagKind.OPEN and tag.name in _INVISIBLE_ELEMENTS:
+            hidden, hidden_depth = tag.name, 1
+        elif tag.name in _BREAKING_ELEMENTS:
+            pieces.append(_BLOCK_BREAK)
+    if hidden is None:
+        pieces.append(html[position:])
+    return unescape("".join(pieces))
 
 
 def strip_html_fragments(text: str) -> str:
@@ -234,10 +354,25 @@ _SPAM_WORDS = re.compile(
     r"高清对白|亚洲国产|免费观看|av网|色情|成人影院|一本道"
 )
 _SPAM_MIN_WORDS = 2
+# A short line of footer words is a footer only if it is not a sentence: `由华为公司提供技术
+# 支持。` is body.
+_CLAUSE_PUNCT = re.compile(r"[，,。！？!?；;]")
+_SENTENCE_ENDS = "。！？!?；;"
+# A footer's clause starts after a sentence end, a comma, a gap or a separator.
+_CLAUSE_BOUNDARIES = _SENTENCE_ENDS + "，,|｜ \t\u3000"
+_FOOTER_LEAD_MAX = 20
+# A text of at least this many characters (after normalisation) that boilerplate removal cuts
+# by more than this share is rejected as mostly_removed rather than kept as a stub. The seeds
+# lose at most 46% (001, a page of related-article lists) and news feeds next to nothing.
+MOSTLY_REMOVED_MIN_CHARS = 2_000
+MOSTLY_REMOVED_SHARE = 0.9
 
 
 def classify_line(line: str) -> LineKind:
-    """Classify one normalised line as body text or a kind of boilerplate."""
+    """Classify one normalised line as body text or a kind of boilerplate.
+
+    FOOTER means the line holds a footer; `body_part` keeps the body text before it.
+    """
     if line.strip(_RELATED_TRIM) in _RELATED_HEADINGS:
         return LineKind.RELATED
     short = len(line) <= _SHORT_LINE
@@ -246,7 +381,9 @@ def classify_line(line: str) -> LineKind:
     words = [word for word in _NAVIGATION_SPLIT.split(line) if word]
     if words and all(word in _NAVIGATION_WORDS for word in words):
         return LineKind.NAVIGATION
-    if _FOOTER_ANYWHERE.search(line) or (short and _FOOTER_SHORT.search(line)):
+    if _FOOTER_ANYWHERE.search(line) or (
+        short and _FOOTER_SHORT.search(line) and not _CLAUSE_PUNCT.search(line)
+    ):
         return LineKind.FOOTER
     if short and _CONTACT.search(line):
         return LineKind.CONTACT
@@ -255,21 +392,60 @@ def classify_line(line: str) -> LineKind:
     return LineKind.BODY
 
 
-def remove_boilerplate(lines: Iterable[str]) -> list[str]:
-    """Keep body lines; drop boilerplate, and everything from a related-articles heading on."""
+def body_part(line: str) -> str:
+    """The body text of a line: all of a body line, the text before a footer, or nothing.
+
+    A footer (`©…`, `版权所有`, `未经授权不得转载`) ends a paragraph, so it and what follows it
+    are cut, from the start of its clause; the sentences before it stay. A short fragment
+    without a sentence end left before it (`本网原创稿件，`, an outlet name) is part of it.
+    """
+    kind = classify_line(line)
+    if kind is LineKind.BODY:
+        return line
+    footer = _FOOTER_ANYWHERE.search(line) if kind is LineKind.FOOTER else None
+    if footer is None:
+        return ""
+    head = line[: _after_last(line[: footer.start()], _CLAUSE_BOUNDARIES)]
+    sentence_end = _after_last(head, _SENTENCE_ENDS)
+    if len(head) - sentence_end <= _FOOTER_LEAD_MAX:
+        head = head[:sentence_end]
+    head = head.rstrip()
+    # The head is classified again: without its footer a long line can become a short one.
+    return body_part(head) if _HAS_WORD.search(head) else ""
+
+
+def _after_last(text: str, characters: str) -> int:
+    """The index just after the last of `characters` in `text`; 0 if there is none."""
+    return max(text.rfind(character) for character in characters) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Boilerplate:
+    """The body lines of a text and how many characters boilerplate removal took out."""
+
+    lines: list[str]
+    chars_removed: int
+
+
+def remove_boilerplate(lines: Iterable[str]) -> Boilerplate:
+    """Keep body text; drop boilerplate, and everything from a related-articles heading on."""
     kept: list[str] = []
-    for line in lines:
-        kind = classify_line(line)
-        if kind is LineKind.RELATED:
+    removed = 0
+    lines = list(lines)
+    for number, line in enumerate(lines):
+        if classify_line(line) is LineKind.RELATED:
+            removed += sum(map(len, lines[number:]))
             break
-        if kind is LineKind.BODY:
-            kept.append(line)
-    return kept
+        body = body_part(line)
+        removed += len(line) - len(body)
+        if body:
+            kept.append(body)
+    return Boilerplate(kept, removed)
 
 
 def clean_text(text: str) -> str:
     """Text-level cleaning: normalisation plus boilerplate removal, one line per paragraph."""
-    return "\n".join(remove_boilerplate(normalize_text(text)))
+    return "\n".join(remove_boilerplate(normalize_text(text)).lines)
 
 
 # --- metadata ------------------------------------------------------------------------------
@@ -464,18 +640,46 @@ def _normalize_field(value: str | None) -> str | None:
 
 # --- documents -----------------------------------------------------------------------------
 
+# A document is Chinese when Han characters are at least this share of its letters and kana at
+# most 5% of them. Latin words count letter by letter, so Chinese news quoting
+# `COVID-19` or a URL stays far above it (the seeds and the COVID news feed: 94% and more);
+# English has no Han characters, and Japanese news, up to 55% kanji, has kana on every line.
+MIN_CHINESE_SHARE = 0.6
+MAX_KANA_SHARE = 0.05
+_HAN = re.compile(f"[{_CJK}]")
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa]")
 
-def clean_document(raw: RawDocument) -> CleanDocument | Reject:
-    """Clean one document; Reject(NO_TEXT) when no body text remains."""
+
+def chinese_share(text: str) -> float:
+    """The share of Han characters among the letters of `text`; 0 when it has none, or when
+    kana show it is Japanese."""
+    letters = sum(1 for character in text if character.isalpha())
+    if not letters or len(_KANA.findall(text)) > letters * MAX_KANA_SHARE:
+        return 0.0
+    return len(_HAN.findall(text)) / letters
+
+
+def clean_document(raw: RawDocument, *, accept_non_chinese: bool = False) -> CleanDocument | Reject:
+    """Clean one document; a Reject when boilerplate removal took most of a long text
+    (MOSTLY_REMOVED), no body text remains (NO_TEXT) or the text is not Chinese (NOT_CHINESE,
+    unless `accept_non_chinese`)."""
     content = raw.content
     if raw.format is InputFormat.HTML or _looks_like_html(content):
         content = html_to_text(content)
     meta = _Metadata()
-    lines = [
-        line
-        for line in remove_boilerplate(normalize_text(content))
-        if not _take_meta_line(line, meta)
-    ]
+    normalized = normalize_text(content)
+    boilerplate = remove_boilerplate(normalized)
+    total = sum(map(len, normalized))
+    if (
+        total >= MOSTLY_REMOVED_MIN_CHARS
+        and boilerplate.chars_removed > total * MOSTLY_REMOVED_SHARE
+    ):
+        detail = (
+            f"cleaning removed {boilerplate.chars_removed:,} of {total:,} characters of text "
+            "as boilerplate"
+        )
+        return Reject(raw.source, raw.record_id, RejectReason.MOSTLY_REMOVED, detail)
+    lines = [line for line in boilerplate.lines if not _take_meta_line(line, meta)]
     # A dateline opens the body, which may come after a title line.
     lines[:2] = [_take_dateline(line, meta) for line in lines[:2]]
     lines = [line for line in (_take_byline(line, meta) for line in lines) if line]
@@ -484,6 +688,13 @@ def clean_document(raw: RawDocument) -> CleanDocument | Reject:
         detail = f"no body text left after cleaning {len(raw.content):,} characters"
         return Reject(raw.source, raw.record_id, RejectReason.NO_TEXT, detail)
     text = "\n".join(body) if title is None else f"{title}\n\n" + "\n".join(body)
+    share = chinese_share(text)
+    if not accept_non_chinese and share < MIN_CHINESE_SHARE:
+        detail = (
+            f"{share:.0%} of its letters are Chinese characters, less than "
+            f"{MIN_CHINESE_SHARE:.0%} (--accept-non-chinese keeps it)"
+        )
+        return Reject(raw.source, raw.record_id, RejectReason.NOT_CHINESE, detail)
     published_at = _jsonl_published(raw) or meta.published_at
     outlets = [o for o in (_normalize_field(raw.outlet), *meta.outlets) if o]
     return CleanDocument(
@@ -497,6 +708,7 @@ def clean_document(raw: RawDocument) -> CleanDocument | Reject:
         outlet=OUTLET_SEPARATOR.join(dict.fromkeys(outlets)) or None,
         author=" ".join(dict.fromkeys(meta.authors)) or None,
         url=raw.url,
+        chars_removed=boilerplate.chars_removed,
     )
 
 

@@ -2,7 +2,11 @@
 
 Inputs are files or directories of `.txt`, `.html`/`.htm` and `.jsonl`. Directories are
 walked recursively in sorted order, so a run always sees the same documents in the same
-order. Input is treated as data only: it is decoded and parsed as JSON, never evaluated.
+order; every file found is read or rejected (`unsupported` for `.gz`, `.zip`, `.md`…), except
+hidden ones (`.name`). Input is treated as data only: it is decoded and parsed as JSON, never
+evaluated. A symbolic link found in a directory is read only when its target lies inside the
+inputs given (else the reject `symlink_outside`), unless `follow_symlinks` is set: a link in an
+upload directory must not make a document of `/etc/passwd`.
 
 JSONL record ids: a line's `id` (string or integer) as a string; a line without one gets
 `line:N` (1-based line number), so every document has a stable key. A rejected line whose id
@@ -76,6 +80,28 @@ _KINDS = {
 }
 
 
+_ARCHIVES = frozenset([".gz", ".zip", ".bz2", ".xz", ".7z", ".rar", ".tar", ".tgz", ".zst"])
+
+
+@dataclass(frozen=True, slots=True)
+class InputOptions:
+    """Settings that decide whether an input is read or rejected."""
+
+    max_chars: int = DEFAULT_MAX_CHARS  # longer documents are rejected as too_large
+    follow_symlinks: bool = False  # read links leading outside the inputs given
+    accept_non_chinese: bool = False  # keep documents that are not Chinese text
+
+    def key(self) -> str:
+        """A stable description of the settings, stored with inputs they rejected."""
+        return (
+            f"max_chars={self.max_chars};follow_symlinks={self.follow_symlinks};"
+            f"accept_non_chinese={self.accept_non_chinese}"
+        )
+
+
+DEFAULT_OPTIONS = InputOptions()
+
+
 @dataclass(frozen=True, slots=True)
 class DecodedText:
     """Text decoded from bytes, with the codec that decoded it."""
@@ -94,43 +120,92 @@ class DecodeError(Exception):
 
 
 def iter_inputs(
-    paths: Sequence[Path], *, max_chars: int = DEFAULT_MAX_CHARS
+    paths: Sequence[Path],
+    options: InputOptions = DEFAULT_OPTIONS,
+    *,
+    roots: Sequence[Path] | None = None,
 ) -> Iterator[RawDocument | Reject]:
     """Yield a document or a reject for every input file (or JSONL line) under `paths`.
 
     Args:
-        paths: files or directories; directories are walked recursively in sorted order and
-            only files with a supported extension are read from them.
-        max_chars: documents with more characters than this are rejected as too large.
+        paths: files or directories; directories are walked recursively in sorted order.
+        options: the size limit and whether links leading outside `roots` are followed.
+        roots: the inputs as given, when `paths` are files already found under them.
     """
-    files, rejects = find_input_files(paths)
+    files, rejects = find_input_files(paths, follow_symlinks=options.follow_symlinks)
     yield from rejects
+    inside = _Roots(paths if roots is None else roots)
     for path in files:
-        yield from _read_file(path, max_chars)
+        if not options.follow_symlinks and path.is_symlink() and not inside.holds(path):
+            yield _outside_reject(path)
+        else:
+            yield from _read_file(path, options.max_chars)
 
 
-def find_input_files(paths: Sequence[Path]) -> tuple[list[Path], list[Reject]]:
+def find_input_files(
+    paths: Sequence[Path], *, follow_symlinks: bool = False, skip: Sequence[Path] = ()
+) -> tuple[list[Path], list[Reject]]:
     """The files to read under `paths`, and rejects for directories that cannot be walked.
 
     Files given explicitly are kept whatever their extension (reading rejects unsupported
-    ones); directories contribute their supported files, sorted by relative path.
+    ones); directories contribute every file but hidden ones, sorted by relative path. A
+    linked directory is walked only with `follow_symlinks`; one leading outside `paths` is
+    rejected without it. Directories in `skip` (the output, when it lies inside an input) are
+    not walked, and a file found twice is read once.
     """
     files: list[Path] = []
     rejects: list[Reject] = []
+    inside = _Roots(paths)
     for path in paths:
         if not path.is_dir():
             files.append(path)
             continue
         errors: list[OSError] = []
         found: list[Path] = []
-        for dirpath, _dirnames, filenames in os.walk(path, onerror=errors.append):
+        # Real paths, so a link cycle is walked once; the skipped ones count as walked.
+        walked = {os.path.realpath(directory) for directory in skip}
+        for dirpath, dirnames, filenames in os.walk(
+            path, onerror=errors.append, followlinks=follow_symlinks
+        ):
             base = Path(dirpath)
-            found.extend(base / name for name in filenames if _kind(Path(name)) is not None)
+            walked.add(os.path.realpath(base))
+            dirnames[:] = [
+                name
+                for name in sorted(dirnames)
+                if not name.startswith(".") and os.path.realpath(base / name) not in walked
+            ]
+            rejects.extend(
+                _outside_reject(base / name)
+                for name in dirnames
+                if not follow_symlinks
+                and (base / name).is_symlink()
+                and not inside.holds(base / name)
+            )
+            found.extend(base / name for name in filenames if not name.startswith("."))
         rejects.extend(
             Reject(str(e.filename), None, RejectReason.UNREADABLE, _os_detail(e)) for e in errors
         )
         files.extend(sorted(found, key=lambda p: p.relative_to(path).parts))
-    return files, rejects
+    return list(dict.fromkeys(files)), rejects
+
+
+class _Roots:
+    """The real paths of the inputs given, to tell where a symbolic link leads."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self._roots = [Path(os.path.realpath(path)) for path in paths]
+
+    def holds(self, path: Path) -> bool:
+        target = Path(os.path.realpath(path))
+        return any(target.is_relative_to(root) for root in self._roots)
+
+
+def _outside_reject(path: Path) -> Reject:
+    detail = (
+        f"symbolic link to {os.path.realpath(path)}, outside the inputs given; "
+        "not read (--follow-symlinks reads it)"
+    )
+    return Reject(str(path), None, RejectReason.SYMLINK_OUTSIDE, detail)
 
 
 def _kind(path: Path) -> FileKind | None:
@@ -144,6 +219,8 @@ def _read_file(path: Path, max_chars: int) -> Iterator[RawDocument | Reject]:
     kind = _kind(path)
     if kind is None:
         detail = f"unsupported file extension {path.suffix!r}; expected .txt, .html, .htm or .jsonl"
+        if path.suffix.lower() in _ARCHIVES:
+            detail += " (archives are not read: unpack it)"
         yield Reject(source, None, RejectReason.UNSUPPORTED, detail)
         return
     try:

@@ -4,20 +4,37 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from flows import MODEL_ENV, ModelMissingError, model_path
+from flows.ops.errors import (
+    ExitCode,
+    fail,
+    hide_logged_tracebacks,
+    is_storage_error,
+    output_problem,
+    run_app,
+    set_debug,
+    storage_message,
+)
 from flows.ops.runners import DEFAULT_WORKERS, Runner, default_runner, prefect_api_starting
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # The temporary Prefect API starts in ~10 s on an idle machine; a loaded one needs longer.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+# zhnews' own loggers (`logging.getLogger(__name__)`) log through Prefect: console and run logs.
+os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "flows")
+# Outside a flow run (cleaning called by another command) their lines stay on the console only.
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 app = typer.Typer(
-    help="Chinese local-government news to analysis-ready Parquet tables.", no_args_is_help=True
+    help="Chinese local-government news to analysis-ready Parquet tables.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
 )
 train_app = typer.Typer(
     help="Train zhnews' own models from the public corpora.", no_args_is_help=True
@@ -26,8 +43,14 @@ slogans_app = typer.Typer(help="Slogan lexicon tools.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 app.add_typer(slogans_app, name="slogans")
 
-EXIT_REJECTS = 4
-EXIT_VIOLATIONS = 6
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
 Inputs = Annotated[
@@ -44,7 +67,8 @@ RunnerOption = Annotated[
     ),
 ]
 Workers = Annotated[
-    int, typer.Option(help="Worker processes for --runner processes or a local Dask cluster.")
+    int,
+    typer.Option(min=1, help="Worker processes for --runner processes or a local Dask cluster."),
 ]
 RunRunnerOption = Annotated[
     Runner | None,
@@ -90,8 +114,16 @@ def main(
             help="spaCy pipeline directory (default: the checkout's models/zh_news).",
         ),
     ] = None,
+    debug: Annotated[bool, typer.Option(help="Show the traceback of an unexpected error.")] = False,
+    log_level: Annotated[
+        LogLevel | None, typer.Option(help="Level of the Prefect and zhnews log lines.")
+    ] = None,
 ) -> None:
     """Chinese local-government news to analysis-ready Parquet tables."""
+    set_debug(debug)
+    if log_level is not None:
+        # Read by Prefect when it is imported, which the commands do after this.
+        os.environ["PREFECT_LOGGING_LEVEL"] = log_level.value
     if model is None:
         return
     try:
@@ -99,8 +131,7 @@ def main(
         # Worker processes inherit the variable, and so load the same pipeline.
         os.environ[MODEL_ENV] = str(model_path(None if from_env else model))
     except ModelMissingError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+        fail(ExitCode.USAGE, error)
 
 
 def _require_model() -> None:
@@ -108,8 +139,7 @@ def _require_model() -> None:
     try:
         model_path()
     except ModelMissingError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+        fail(ExitCode.USAGE, error)
 
 
 @app.command()
@@ -118,7 +148,7 @@ def run(
     output: Output = DEFAULT_OUTPUT,
     batch_size: BatchSize = None,
     max_chars: Annotated[
-        int, typer.Option(help="Inputs longer than this are rejected as too_large.")
+        int, typer.Option(min=1, help="Inputs longer than this are rejected as too_large.")
     ] = 1_000_000,
     reprocess: Annotated[
         bool, typer.Option(help="Replace the rows of documents already processed.")
@@ -130,26 +160,58 @@ def run(
         bool | None,
         typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal)."),
     ] = None,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(help="Read symbolic links that lead outside the INPUTS given."),
+    ] = False,
+    accept_non_chinese: Annotated[
+        bool,
+        typer.Option(help="Keep documents whose letters are not mostly Chinese characters."),
+    ] = False,
 ) -> None:
     """Run the pipeline on INPUTS and write the tables under OUTPUT."""
-    from flows.inputs.ingest import find_input_files
-
+    # Usage, output and lock problems are found here, in a second, before Prefect starts.
     paths = inputs or [DEFAULT_INPUT]
-    missing = [p for p in paths if not p.exists()]
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
-        typer.echo(f"error: no such input: {', '.join(map(str, missing))}", err=True)
-        raise typer.Exit(2)
+        fail(ExitCode.USAGE, f"no such input: {', '.join(map(str, missing))}")
+    problem = output_problem(output)
+    if problem is not None:
+        fail(ExitCode.USAGE, problem)
     _require_model()
+
+    from flows.inputs.ingest import InputOptions, find_input_files
+    from flows.store.ledger import Fingerprint, InputLedger
+    from flows.store.tables import OutputLockedError, output_lock
+
+    files, walk_rejects = find_input_files(paths, follow_symlinks=follow_symlinks, skip=[output])
+    if not files and not walk_rejects:
+        typer.echo(f"nothing to do: no input files in {', '.join(map(str, paths))}")
+        return
+    settings = InputOptions(max_chars, follow_symlinks, accept_non_chinese).key()
+    ledger = InputLedger.load(output)
+    unchanged = all(ledger.seen(Fingerprint.of(f), settings) is not None for f in files)
+    if unchanged and not walk_rejects and not reprocess:
+        typer.echo(f"nothing new: the {len(files)} input file(s) were all read by earlier runs")
+        return
+    try:
+        with output_lock(output):
+            pass  # the flow takes it again; a run holding it now fails at once
+    except OutputLockedError as error:
+        fail(ExitCode.LOCKED, error)
+    except OSError as error:
+        fail(ExitCode.USAGE, f"--output {output}: {error.strerror or error}")
+
     if dask_address:
         runner = Runner.DASK
     if runner is None and workers is None:
-        runner, workers = default_runner(find_input_files(paths)[0])
+        runner, workers = default_runner(files)
     runner = runner or (Runner.PROCESSES if workers else Runner.IN_PROCESS)
+    hide_logged_tracebacks()
     # The server boots on another core while this process imports and loads the model.
     with prefect_api_starting() as wait_for_api:
         from flows.nlp.model import load_pipeline
         from flows.pipeline import zhnews_flow
-        from flows.store.tables import OutputLockedError
 
         if runner is Runner.IN_PROCESS:
             load_pipeline()
@@ -165,15 +227,26 @@ def run(
                 workers=workers or DEFAULT_WORKERS,
                 dask_address=dask_address,
                 progress=sys.stderr.isatty() if progress is None else progress,
+                follow_symlinks=follow_symlinks,
+                accept_non_chinese=accept_non_chinese,
             )
         except OutputLockedError as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(3) from None
+            fail(ExitCode.LOCKED, error)
+        except OSError as error:
+            if not is_storage_error(error, output):
+                raise
+            fail(ExitCode.STORAGE, storage_message(error, output))
+    if not summary.rejects and not any(summary.rows.values()):
+        typer.echo(
+            f"nothing new: the {summary.input_documents} document(s) in "
+            f"{', '.join(map(str, paths))} were already processed"
+        )
+        return
     typer.echo(summary.markdown())
     if summary.rejects:
         # Not 1: a script must tell "done, some inputs rejected" from a crash.
         typer.echo(f"{summary.rejects} input(s) rejected: see {output / 'rejects'}", err=True)
-        raise typer.Exit(EXIT_REJECTS)
+        raise typer.Exit(ExitCode.REJECTS)
 
 
 @app.command()
@@ -229,7 +302,7 @@ def check(
         typer.echo(str(violation))
     typer.echo(f"{len(violations)} violation(s) in {output}")
     if violations:
-        raise typer.Exit(EXIT_VIOLATIONS)
+        raise typer.Exit(ExitCode.VIOLATIONS)
 
 
 @app.command()
@@ -670,5 +743,10 @@ def rank_slogans(
         )
 
 
+def entry() -> None:
+    """The `zhnews` console script: every error one line with its exit code (README)."""
+    run_app(app)
+
+
 if __name__ == "__main__":
-    app()
+    entry()

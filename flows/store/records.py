@@ -29,6 +29,10 @@ class RejectReason(StrEnum):
     NO_TEXT = "no_text"
     UNREADABLE = "unreadable"
     UNSUPPORTED = "unsupported"
+    MOSTLY_REMOVED = "mostly_removed"
+    SYMLINK_OUTSIDE = "symlink_outside"
+    NOT_CHINESE = "not_chinese"
+    NLP_TIMEOUT = "nlp_timeout"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ class CleanDocument:
     outlet: str | None  # outlets joined with "; "
     author: str | None
     url: str | None = None
+    chars_removed: int = 0  # characters of text lines that boilerplate removal dropped
 
     @property
     def n_chars(self) -> int:

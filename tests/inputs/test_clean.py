@@ -2,23 +2,32 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows.inputs import ingest
 from flows.inputs.clean import (
+    MAX_HTML_DEPTH,
+    MIN_CHINESE_SHARE,
     SHANGHAI,
     LineKind,
+    body_part,
+    chinese_share,
     classify_line,
     clean_document,
     clean_text,
     halfwidth_alnum,
+    html_depth,
     html_to_text,
     normalize_lines,
+    normalize_text,
     parse_datetime,
     remove_boilerplate,
     remove_pinyin,
@@ -30,6 +39,7 @@ from flows.store.records import CleanDocument, InputFormat, RawDocument, Reject,
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
 EXAMPLE = REPO.parent / "shared" / "examples" / "000_09d1d3fb153f71d8.json"
+COVID_NEWS = REPO.parent / "shared" / "corpora" / "covid_news" / "xwlb_covid_2020_2021.jsonl"
 TONE_MARKS = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
 # Traditional forms that occur in the seeds and differ from their Simplified forms.
 TRADITIONAL = re.compile("[國網發會臨與區們東這應級書長為開關門時動經濟華導實議議處當項產體]")
@@ -260,7 +270,86 @@ def test_classify_line(line: str, kind: LineKind) -> None:
 
 def test_remove_boilerplate_cuts_at_a_related_list() -> None:
     lines = ["正文一。", "关闭 打印", "正文二。", "相关阅读", "其他文章标题", "摘要。"]
-    assert remove_boilerplate(lines) == ["正文一。", "正文二。"]
+    result = remove_boilerplate(lines)
+    assert result.lines == ["正文一。", "正文二。"]
+    assert result.chars_removed == sum(map(len, lines[1:2] + lines[3:]))
+
+
+@pytest.mark.parametrize(
+    ("line", "body"),
+    [
+        (
+            "4月11日，济南市正式出台助企纾困25条新政。Copyright © 2022 济南日报 版权所有",
+            "4月11日，济南市正式出台助企纾困25条新政。",
+        ),
+        (
+            "会议要求各地压实责任，做好防控。本网原创稿件，未经授权不得转载。",
+            "会议要求各地压实责任，做好防控。",
+        ),
+        ("全市新增确诊病例3例。济南日报 版权所有", "全市新增确诊病例3例。"),
+        ("会议强调，要抓好复工复产。©2022 大众网", "会议强调，要抓好复工复产。"),
+        ("Copyright (C) 1999-2020 www.w4vfr.cn 爱好者日报网 版权所有", ""),
+        ("想爆料?请登录《阳光连线》、拨打新闻热线0531-66661234。齐鲁网广告热线,诚邀合作伙伴。", ""),
+        ("关于我们 广告服务 手机版 投诉文章:435 226 40@qq.com", ""),
+        ("本次活动由市科技局主办单位负责，华为公司提供技术支持。", None),
+        ("当前位置: 首页 >动态要闻", ""),
+    ],
+)
+def test_body_part_cuts_the_footer_not_the_sentences_before_it(line: str, body: str | None) -> None:
+    assert body_part(line) == (line if body is None else body)
+
+
+def test_one_paragraph_article_ending_with_a_copyright_notice_keeps_its_paragraph() -> None:
+    paragraph = (
+        "3月27日下午，临沂市召开新闻发布会，通报全市疫情防控和经济运行保障等情况。"
+        "发布会介绍，全市已累计完成核酸检测1200万人次，重点企业复工率超过90%。"
+    )
+    for footer in ("Copyright © 2022 临沂日报社 版权所有", "（版权所有，未经授权不得转载）"):
+        doc = _clean(f"临沂召开疫情防控新闻发布会\n{paragraph}{footer}")
+        assert doc.text == f"临沂召开疫情防控新闻发布会\n\n{paragraph}"
+        assert doc.chars_removed == len(footer)
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_seed_cleaning_keeps_every_body_sentence(prefix: str) -> None:
+    """Every long sentence-like line before a related list is kept whole, unless the seed's
+    annotation names it boilerplate."""
+    content, doc = _seed(prefix)
+    annotation_path = next((REPO / "tests/data/seed_annotations").glob(f"{prefix}_*.json"))
+    annotation = json.loads(annotation_path.read_text(encoding="utf-8"))
+    assert all(body in doc.text for body in annotation["body_must_contain"])
+    assert not any(boilerplate in doc.text for boilerplate in annotation["boilerplate"])
+    for line in normalize_text(content):
+        if classify_line(line) is LineKind.RELATED:
+            break
+        if len(line) < 40 or "。" not in line:
+            continue
+        if any(boilerplate in line for boilerplate in annotation["boilerplate"]):
+            assert line not in doc.text
+        else:
+            assert line in doc.text or line.split(" ", 1)[-1] in doc.text  # after a dateline
+    assert doc.chars_removed > 0
+
+
+def test_news_feed_loses_no_text_to_boilerplate_removal() -> None:
+    if not COVID_NEWS.exists():
+        pytest.skip("shared corpus not available")
+    with COVID_NEWS.open(encoding="utf-8") as lines:
+        texts = [
+            t for line in itertools.islice(lines, 0, None, 10) if (t := json.loads(line)["text"])
+        ]
+    assert len(texts) > 300
+    for text in texts:
+        assert remove_boilerplate(normalize_text(text)).chars_removed == 0
+
+
+def test_mostly_boilerplate_long_input_is_a_reject_and_no_seed_is() -> None:
+    page = "\n".join(["市政府召开常务会议。", *["关闭 打印 ©2022 某某网 版权所有"] * 100])
+    result = clean_document(_raw(page))
+    assert isinstance(result, Reject)
+    assert result.reason is RejectReason.MOSTLY_REMOVED
+    for prefix in SEED_IDS:
+        _seed(prefix)
 
 
 @pytest.mark.parametrize(
@@ -377,6 +466,7 @@ _CHINESE_NEWS_ALPHABET = st.sampled_from(
     [
         *"國國(guó)网發会议來源：:，,。 \u3000\n\t<>/ab１２ＡＢ()āé?•「」“”-1号·",
         *("推荐阅读", "关闭 打印", "Copyright", "<p>", "(本报记者张敏)", "2022-03-28 10:18"),
+        *("©", "版权所有", "未经授权不得转载", "技术支持", "本网原创稿件"),
     ]
 )
 
@@ -406,3 +496,91 @@ def test_dateline_line_before_a_repeated_title() -> None:
     assert doc.text == "全会公报\n\n全会于1月22日至24日在北京举行。"
     assert doc.outlet == "新华社"
     assert doc.published_partial == "XXXX-01-24"
+
+
+# --- bounded work ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("html", "depth"),
+    [
+        ("<div><p>甲<p>乙<br><img src=x></div>", 1),
+        ("<div><span>甲</span><div/><!-- <div><div> --></div>", 2),
+        ("<ul><li>甲<ul><li>乙</ul></ul>", 2),
+        ("<div>" * 50, 50),
+    ],
+)
+def test_html_depth_counts_nesting_elements(html: str, depth: int) -> None:
+    assert html_depth(html) == depth
+
+
+def test_deeply_nested_html_file_is_cleaned_in_seconds(tmp_path: Path) -> None:
+    """A 750 KB page of lists nested 40k deep (the parser alone: a minute) becomes a document."""
+    levels = 40_000
+    paragraph = "4月11日，济南市正式出台助企纾困25条新政&amp;细则。"
+    page = (
+        "<html><head><script>var x = '<div>';</script></head><body>"
+        + "<ul><li>" * levels
+        + f"<nav>首页 &gt; 要闻</nav><!-- <p>注释</p> --><p>{paragraph}</p><p>第二段<br>第三段</p>"
+        + "</li></ul>" * levels
+        + "</body></html>"
+    )
+    path = tmp_path / "deep.html"
+    path.write_text(page, encoding="utf-8")
+    assert path.stat().st_size > 700_000
+    started = time.perf_counter()
+    [raw] = ingest.iter_inputs([path])
+    assert isinstance(raw, RawDocument)
+    doc = clean_document(raw)
+    assert time.perf_counter() - started < 10
+    assert isinstance(doc, CleanDocument)
+    assert doc.text == "4月11日，济南市正式出台助企纾困25条新政&细则。\n第二段\n第三段"
+    assert html_depth(page) > MAX_HTML_DEPTH
+
+
+def test_flattened_html_reads_like_parsed_html() -> None:
+    page = (
+        "<html><head><title>标题</title><style>p {}</style></head><body>"
+        "<div class=a><p>今天，全市召开会议。</p><nav><a>首页</a></nav>"
+        "<p>会议强调&nbsp;要落实<br/>责任。</p><footer>版权</footer><span>附</span>件</div>"
+        "</body></html>"
+    )
+    deep = "<div>" * (MAX_HTML_DEPTH + 1) + page + "</div>" * (MAX_HTML_DEPTH + 1)
+    assert normalize_text(html_to_text(deep)) == normalize_text(html_to_text(page))
+
+
+# --- language -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Local officials met on Monday to discuss the epidemic response and economic recovery.",
+        "東京都は7日、新型コロナウイルスの感染者が新たに500人確認されたと発表した。"
+        "小池百合子知事は記者会見で、外出自粛を呼びかけた。",
+        "서울시는 7일 코로나19 신규 확진자가 500명 발생했다고 밝혔다.",
+        "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin",
+    ],
+)
+def test_text_that_is_not_chinese_is_rejected_unless_accepted(text: str) -> None:
+    result = clean_document(_raw(text))
+    assert isinstance(result, Reject)
+    assert result.reason is RejectReason.NOT_CHINESE
+    assert "--accept-non-chinese" in result.detail
+    assert isinstance(clean_document(_raw(text), accept_non_chinese=True), CleanDocument)
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_seeds_are_chinese(prefix: str) -> None:
+    _, doc = _seed(prefix)
+    assert chinese_share(doc.text) >= MIN_CHINESE_SHARE
+
+
+def test_news_feed_with_latin_words_is_chinese() -> None:
+    if not COVID_NEWS.exists():
+        pytest.skip("shared corpus not available")
+    with COVID_NEWS.open(encoding="utf-8") as lines:
+        records = [json.loads(line) for line in itertools.islice(lines, 0, None, 10)]
+    documents = [clean_document(_raw(r["text"], title=r["title"])) for r in records if r["text"]]
+    assert not [d for d in documents if isinstance(d, Reject)]
+    assert any(re.search("[A-Za-z]{3}", d.text) for d in documents)

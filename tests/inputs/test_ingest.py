@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import codecs
+import gzip
 import json
 import os
 import random
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from flows.inputs import ingest
 from flows.inputs.clean import remove_pinyin
-from flows.inputs.ingest import DecodeError, decode_bytes, iter_inputs
+from flows.inputs.ingest import DecodeError, InputOptions, decode_bytes, iter_inputs
 from flows.store.records import InputFormat, RawDocument, Reject, RejectReason
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -32,7 +33,7 @@ TRADITIONAL = remove_pinyin(_seed("002")).splitlines()[0]
 
 
 def _read(*paths: Path, max_chars: int = ingest.DEFAULT_MAX_CHARS) -> list[RawDocument | Reject]:
-    return list(iter_inputs(list(paths), max_chars=max_chars))
+    return list(iter_inputs(list(paths), InputOptions(max_chars=max_chars)))
 
 
 def _one(path: Path, **kwargs: int) -> RawDocument | Reject:
@@ -70,24 +71,67 @@ def test_seeds_are_read_as_utf8_text_in_sorted_order() -> None:
     assert first.content.startswith("來源:中國(guó)山東網(wǎng)")
 
 
-def test_directory_walk_is_recursive_sorted_and_skips_unknown_extensions(tmp_path: Path) -> None:
+def test_directory_walk_is_recursive_sorted_and_rejects_unknown_extensions(
+    tmp_path: Path,
+) -> None:
     _write(tmp_path / "b.txt", "乙")
     _write(tmp_path / "a" / "z.HTML", "<p>甲</p>")
     _write(tmp_path / "a" / "notes.md", "skipped")
     _write(tmp_path / "c.jpg", b"\xff\xd8\xff")
     _write(tmp_path / "a.htm", "<p>丙</p>")
+    _write(tmp_path / "d.jsonl.gz", gzip.compress('{"text": "丁"}\n'.encode()))
+    _write(tmp_path / ".hidden" / "x.txt", "隐")
+    _write(tmp_path / ".DS_Store", b"\x00")
     items = _read(tmp_path)
     assert [Path(item.source).relative_to(tmp_path).as_posix() for item in items] == [
+        "a/notes.md",
         "a/z.HTML",
         "a.htm",
         "b.txt",
+        "c.jpg",
+        "d.jsonl.gz",
     ]
     assert [item.format for item in items if isinstance(item, RawDocument)] == [
         InputFormat.HTML,
         InputFormat.HTML,
         InputFormat.TEXT,
     ]
+    rejects = [item for item in items if isinstance(item, Reject)]
+    assert {item.reason for item in rejects} == {RejectReason.UNSUPPORTED}
+    assert "archives are not read" in rejects[-1].detail
     assert _read(tmp_path) == items
+
+
+def test_symlink_out_of_the_input_directory_is_not_read(tmp_path: Path) -> None:
+    secret = _write(tmp_path / "outside" / "passwd.txt", "root:x:0:0:root:/root:/bin/bash")
+    inbox = tmp_path / "inbox"
+    _write(inbox / "a.txt", "甲")
+    (inbox / "passwd.txt").symlink_to(secret)
+    (inbox / "etc").symlink_to(secret.parent, target_is_directory=True)
+    (inbox / "again.txt").symlink_to(inbox / "a.txt")  # inside the inputs: read
+    items = _read(inbox)
+    by_name = {Path(item.source).name: item for item in items}
+    assert set(by_name) == {"a.txt", "again.txt", "passwd.txt", "etc"}
+    for name in ("passwd.txt", "etc"):
+        assert _reason(by_name[name]) is RejectReason.SYMLINK_OUTSIDE
+        assert "--follow-symlinks" in by_name[name].detail
+    assert not any("root:x" in getattr(item, "content", "") for item in items)
+    assert isinstance(by_name["again.txt"], RawDocument)
+    followed = list(iter_inputs([inbox], InputOptions(follow_symlinks=True)))
+    contents = [item.content for item in followed if isinstance(item, RawDocument)]
+    assert contents.count("root:x:0:0:root:/root:/bin/bash") == 2  # the file and the directory
+    # A link named on the command line is the operator's choice.
+    assert isinstance(_one(inbox / "passwd.txt"), RawDocument)
+
+
+def test_input_options_key_names_every_setting() -> None:
+    keys = {
+        InputOptions().key(),
+        InputOptions(max_chars=5).key(),
+        InputOptions(follow_symlinks=True).key(),
+        InputOptions(accept_non_chinese=True).key(),
+    }
+    assert len(keys) == 4
 
 
 def test_explicit_file_with_unknown_extension_is_unsupported(tmp_path: Path) -> None:
@@ -401,3 +445,12 @@ def test_covid_corpus_lines_read_as_documents_or_no_text() -> None:
             assert item.title == record["title"]
         else:
             assert _reason(item) is RejectReason.NO_TEXT
+
+
+def test_the_output_inside_an_input_is_not_walked_and_no_file_is_read_twice(
+    tmp_path: Path,
+) -> None:
+    article = _write(tmp_path / "a.txt", "甲")
+    _write(tmp_path / "out" / "documents" / "part-1.parquet", b"PAR1")
+    files, rejects = ingest.find_input_files([tmp_path, article], skip=[tmp_path / "out"])
+    assert (files, rejects) == ([article], [])

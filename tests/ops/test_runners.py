@@ -142,3 +142,21 @@ def test_prefect_api_starting_leaves_a_configured_api_alone() -> None:
     with temporary_settings({PREFECT_API_URL: configured}), runners.prefect_api_starting() as wait:
         wait()  # returns at once: nothing was started
         assert PREFECT_API_URL.value() == configured and "PREFECT_API_URL" not in os.environ
+
+
+def test_ledger_reads_a_file_again_when_settings_change_after_it_gave_rejects(
+    tmp_path: Path,
+) -> None:
+    read = [tmp_path / "read.txt", tmp_path / "rejected.txt"]
+    for path in read:
+        path.write_text("一", encoding="utf-8")
+    fingerprints = [Fingerprint.of(path) for path in read]
+    assert None not in fingerprints
+    ledger = InputLedger.load(tmp_path)
+    ledger.record([(f, 1) for f in fingerprints], rejected={str(read[1])}, settings="max=1")
+    ledger.save()
+    reloaded = InputLedger.load(tmp_path)
+    assert [reloaded.seen(f, "max=1") for f in fingerprints] == [1, 1]
+    assert [reloaded.seen(f, "max=2") for f in fingerprints] == [1, None]
+    reloaded.record([(fingerprints[1], 1)], settings="max=2")  # read again, no reject now
+    assert reloaded.seen(fingerprints[1], "max=3") == 1

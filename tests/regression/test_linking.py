@@ -17,7 +17,7 @@ LINKING_DEV = REPO_ROOT / "data" / "annotated" / "linking" / "linking.jsonl"
 
 def _seed(prefix: str) -> CleanDocument:
     [path] = SEEDS.glob(f"{prefix}_*.txt")
-    [raw] = ingest.iter_inputs([path], max_chars=1_000_000)
+    [raw] = ingest.iter_inputs([path], ingest.InputOptions(max_chars=1_000_000))
     document = clean_document(raw)
     assert isinstance(document, CleanDocument)
     return document

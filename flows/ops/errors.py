@@ -1,0 +1,117 @@
+"""Exit codes and one-line error messages, the same for every `zhnews` command.
+
+A person reads one line saying what failed and what to do; the traceback is for `--debug`.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import sys
+from collections.abc import Callable
+from enum import IntEnum
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+
+logger = logging.getLogger(__name__)
+
+
+class ExitCode(IntEnum):
+    """What a command's exit status means (README, CONTRACT.md)."""
+
+    DONE = 0
+    FAILED = 1  # an unexpected error
+    USAGE = 2  # a bad flag or value, a missing input, an output that is not a writable directory
+    LOCKED = 3  # another run holds the output's lock
+    REJECTS = 4  # `run` finished, some inputs were rejected
+    STORAGE = 5  # writing the output failed mid-run; committed batches are kept
+    VIOLATIONS = 6  # `check` found violations
+
+
+# Errors of the disk or file system rather than of zhnews: full, over quota, read-only, failing.
+_STORAGE_ERRNOS = frozenset([errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO])
+_PERMISSION_ERRNOS = frozenset([errno.EACCES, errno.EPERM])
+
+
+class _Debug:
+    """Whether `--debug` was given: then tracebacks are shown."""
+
+    enabled = False
+
+
+def set_debug(enabled: bool) -> None:
+    """Show tracebacks (`--debug`) or one line per error."""
+    _Debug.enabled = enabled
+
+
+def fail(code: ExitCode, message: object) -> NoReturn:
+    """Print `error: message` on one line to stderr and exit with `code`."""
+    text = " ".join(str(message).split())
+    typer.echo(f"error: {text}", err=True)
+    raise typer.Exit(code)
+
+
+def output_problem(output: Path) -> str | None:
+    """Why `output` cannot be the output directory, or None when it can."""
+    if output.exists() and not output.is_dir():
+        return f"--output {output} is not a directory"
+    existing = next(path for path in (output, *output.absolute().parents) if path.exists())
+    if not existing.is_dir():
+        return f"--output {output}: {existing} is not a directory"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"--output {output}: {existing} is not writable"
+    return None
+
+
+def is_storage_error(error: OSError, output: Path) -> bool:
+    """True for a file-system failure (disk full, read-only, denied) while writing `output`."""
+    if error.errno in _STORAGE_ERRNOS:
+        return True
+    if error.errno not in _PERMISSION_ERRNOS or error.filename is None:
+        return False
+    return Path(error.filename).absolute().is_relative_to(output.absolute())
+
+
+def storage_message(error: OSError, output: Path) -> str:
+    """One line naming what failed where, and that committed batches are kept."""
+    where = error.filename or output
+    return (
+        f"writing {output} failed: {error.strerror or error} ({where}); batches committed "
+        "before it are kept, and a rerun continues from them once the cause is fixed"
+    )
+
+
+class _NoTracebacks(logging.Filter):
+    """Drops log records that carry a traceback (Prefect logs a failed run's exception);
+    the command reports the error in one line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return _Debug.enabled or record.exc_info is None
+
+
+def hide_logged_tracebacks() -> None:
+    """Keep tracebacks out of the console handlers unless `--debug` (call after Prefect set
+    up logging)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _NoTracebacks) for f in handler.filters):
+            handler.addFilter(_NoTracebacks())
+
+
+def run_app(app: Callable[[], object]) -> None:
+    """Run a Typer app; an unexpected exception is one line and exit 1 (with `--debug`, the
+    traceback)."""
+    try:
+        app()
+    except Exception as error:  # the one place every unexpected error ends
+        if _Debug.enabled:
+            raise
+        logger.debug("unexpected error", exc_info=True)
+        message = " ".join(str(error).split()) or "no message"
+        typer.echo(
+            f"error: {type(error).__name__}: {message} (zhnews --debug shows the traceback)",
+            err=True,
+        )
+        sys.exit(ExitCode.FAILED)

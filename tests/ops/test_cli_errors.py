@@ -1,0 +1,153 @@
+"""Errors a person can act on at once: one line, the documented exit code, no traceback."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.ops.cli import app
+from flows.ops.errors import ExitCode
+from flows.store import tables
+from flows.store.check import check_output
+from flows.store.ledger import LEDGER_NAME
+from flows.store.tables import Table
+from tests.conftest import REPO_ROOT, SEEDS
+
+# Usage errors are found before Prefect starts (which takes 10-40 s); on a loaded CI machine
+# starting Python and reading the options still takes about a second.
+FAST_SECONDS = 5
+
+
+def _zhnews(*args: str | Path) -> tuple[int, str, str, float]:
+    """Run the command in a fresh process: exit status, stdout, stderr, seconds."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    started = time.perf_counter()
+    command = [*map(str, args)] if args[0] == "-c" else ["-m", "flows.ops.cli", *map(str, args)]
+    process = subprocess.run(
+        [sys.executable, *command],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+        check=False,
+    )
+    return process.returncode, process.stdout, process.stderr, time.perf_counter() - started
+
+
+def _one_error_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("as_output", ["file", "file/below"])
+def test_a_file_as_output_is_a_usage_error_at_once(tmp_path: Path, as_output: str) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    code, _, stderr, seconds = _zhnews("run", SEEDS, "--output", tmp_path / as_output)
+    assert code == ExitCode.USAGE
+    assert "is not a directory" in _one_error_line(stderr)
+    assert seconds < FAST_SECONDS
+
+
+def test_a_missing_input_is_a_usage_error_at_once(tmp_path: Path) -> None:
+    code, _, stderr, seconds = _zhnews("run", tmp_path / "absent", "--output", tmp_path / "out")
+    assert code == ExitCode.USAGE
+    assert "no such input" in _one_error_line(stderr)
+    assert seconds < FAST_SECONDS
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_held_lock_exits_3_at_once(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    with tables.output_lock(output):
+        code, _, stderr, seconds = _zhnews("run", SEEDS, "--output", output)
+    assert code == ExitCode.LOCKED
+    assert "another zhnews run" in _one_error_line(stderr)
+    assert seconds < FAST_SECONDS
+
+
+def test_an_empty_input_directory_says_so_and_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    code, stdout, stderr, seconds = _zhnews("run", tmp_path / "in", "--output", tmp_path / "out")
+    assert (code, stderr) == (0, "")
+    assert stdout.startswith("nothing to do: no input files in")
+    assert len(stdout.strip().splitlines()) == 1
+    assert seconds < FAST_SECONDS
+
+
+def test_an_unexpected_error_is_one_line_and_its_traceback_needs_debug(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / LEDGER_NAME).write_text("{not json", encoding="utf-8")
+    code, _, stderr, _ = _zhnews("run", SEEDS, "--output", output)
+    assert code == ExitCode.FAILED
+    assert "JSONDecodeError" in _one_error_line(stderr)
+    assert "--debug" in stderr
+    code, _, stderr, _ = _zhnews("--debug", "run", SEEDS, "--output", output)
+    assert code == ExitCode.FAILED
+    assert "Traceback (most recent call last)" in stderr
+
+
+@pytest.mark.parametrize(
+    "option",
+    [["--max-chars", "-1"], ["--max-chars", "0"], ["--workers", "0"], ["--batch-size", "0"]],
+)
+def test_bad_option_values_are_usage_errors(tmp_path: Path, option: list[str]) -> None:
+    result = CliRunner().invoke(app, ["run", str(SEEDS), "--output", str(tmp_path), *option])
+    assert result.exit_code == ExitCode.USAGE
+    assert not list(tmp_path.iterdir())
+
+
+# Runs the command with the disk "full" from the third batch's commit on.
+FULL_DISK = """
+import errno, os, sys
+from flows.ops.cli import entry
+from flows.store import tables
+
+write_part, parts = tables.write_part, []
+
+def fill_the_disk(output, table, *args, **kwargs):
+    parts.append(table)
+    if parts.count(tables.Table.DOCUMENTS) == 3:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(output / table.value))
+    return write_part(output, table, *args, **kwargs)
+
+tables.write_part = fill_the_disk
+sys.argv[0] = "zhnews"
+entry()
+"""
+
+
+@pytest.mark.slow
+def test_a_full_disk_mid_run_exits_5_and_keeps_committed_batches(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    args = ["run", SEEDS, "--output", output, "--batch-size", "1", "--no-progress"]
+    code, _, stderr, _ = _zhnews("-c", FULL_DISK, *args)
+    assert code == ExitCode.STORAGE, stderr
+    # Prefect's progress lines surround it (and its server may log its own troubles): one
+    # error line, and no traceback through zhnews' code.
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert "No space left on device" in errors[0] and "committed" in errors[0]
+    assert not re.search(r'^\s+File ".*/flows/', stderr, re.MULTILINE), stderr
+    assert tables.read_table(output, Table.DOCUMENTS, ["source"]).num_rows == 2
+    assert check_output(output) == []
+
+    code, _, stderr, _ = _zhnews(*args)
+    assert code == 0, stderr
+    documents = tables.read_table(output, Table.DOCUMENTS, ["source"]).num_rows
+    assert documents == len(list(SEEDS.glob("*.txt")))
+    assert check_output(output) == []
+    code, stdout, _, seconds = _zhnews(*args)
+    assert code == 0
+    assert stdout.startswith("nothing new") and len(stdout.strip().splitlines()) == 1
+    assert seconds < FAST_SECONDS

@@ -1,0 +1,69 @@
+"""Runs over hostile and rejected inputs: what is read again, what never is."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from spacy.tokens import Doc
+
+from flows import pipeline
+from flows.pipeline import zhnews_flow
+from flows.store import tables
+from flows.store.check import check_output
+from flows.store.tables import Table
+from tests.conftest import SEEDS
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_rejected_input_is_read_again_once_its_cause_is_fixed(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    seed = shutil.copy(next(SEEDS.glob("002_*.txt")), inbox)
+    (inbox / "passwd.txt").symlink_to(tmp_path / "secret.txt")
+    (tmp_path / "secret.txt").write_text("秘密文件内容，不应读取。" * 10, encoding="utf-8")
+    first = zhnews_flow([inbox], out, max_chars=100)
+    assert first.reject_reasons == {"too_large": 1, "symlink_outside": 1}
+    again = zhnews_flow([inbox], out, max_chars=100)
+    assert (again.skipped_files, again.rejects) == (2, 0)
+    fixed = zhnews_flow([inbox], out)
+    assert fixed.rows[Table.DOCUMENTS.value] == 1
+    assert fixed.reject_reasons == {"symlink_outside": 1}
+    documents = tables.read_table(out, Table.DOCUMENTS, ["source"]).column("source").to_pylist()
+    assert documents == [str(seed)]
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_document_over_the_nlp_time_limit_is_rejected_and_its_batch_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    annotate = pipeline.nlp.annotate
+    stalled = next(SEEDS.glob("002_*.txt"))
+
+    def stall_on_one_seed(nlp: object, docs: Iterable[Doc], *args: object) -> list[Doc]:
+        docs = list(docs)
+        if any("傅明先" in doc.text for doc in docs):  # a name only seed 002 holds
+            deadline = time.perf_counter() + 120
+            while time.perf_counter() < deadline:
+                pass
+        return annotate(nlp, docs, *args)
+
+    monkeypatch.setattr(pipeline.nlp, "annotate", stall_on_one_seed)
+    monkeypatch.setattr(pipeline, "NLP_SECONDS_PER_DOCUMENT", 3.0)
+    out = tmp_path / "out"
+    started = time.perf_counter()
+    summary = zhnews_flow([SEEDS], out)
+    assert time.perf_counter() - started < 200  # unlimited, the stalled seed takes 240 s
+    assert summary.reject_reasons == {"nlp_timeout": 1}
+    documents = tables.read_table(out, Table.DOCUMENTS, ["source"]).column("source").to_pylist()
+    seeds = sorted(str(path) for path in SEEDS.glob("*.txt"))
+    assert sorted(documents) == [s for s in seeds if s != str(stalled)]
+    rejects = tables.read_table(out, Table.REJECTS).to_pylist()
+    assert [(r["source"], r["reason"]) for r in rejects] == [(str(stalled), "nlp_timeout")]
+    assert tables.read_table(out, Table.ENTITIES).num_rows > 0
+    assert check_output(out) == []
