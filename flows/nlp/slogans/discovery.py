@@ -1,0 +1,257 @@
+"""Discovery of slogans not in the lexicon, by structural patterns with a score each.
+
+Quoted phrases, numbered formulas (一企一策), campaigns (打好…攻坚战), 以X制X and parallel
+clauses (守土有责、守土尽责) are candidates; each pattern's score says how formula-like its match
+is, and mentions from DISCOVERY_THRESHOLD up are reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from flows.nlp.slogans.lexicon import (
+    CLOSERS,
+    HAN,
+    NUMERALS,
+    OPENERS,
+    SEPARATOR,
+    MatchMethod,
+    canonical_form,
+)
+from flows.store.records import SloganMention
+
+_QUOTE_PAIRS = ("“”", "「」", "『』", "‘’", '""')
+_QUOTED_RE = re.compile("|".join(rf"{o}([^{o}{c}\n]{{1,60}}){c}" for o, c in _QUOTE_PAIRS))
+
+# Discovery filters. A quoted phrase is a candidate only when it is short Han text (speech,
+# item names and titles are long or punctuated) and does not name an app or a product.
+_MAX_PART_CHARS = 8
+_MAX_QUOTE_CHARS = 40
+_QUOTE_CHARS_RE = re.compile(rf"^[{HAN}、+]+$")
+_MODEL_NAME_RE = re.compile(f"[{NUMERALS}0-9]号")  # “快舟一号甲”, “华龙一号”
+_APP_SUFFIX_RE = re.compile(r"^\s*(?:APP|App|app|小程序|公众号|客户端|平台|网站|系统|热线|账号)")
+_NAME_ENDINGS = (
+    "码",
+    "宝",
+    "号",
+    "网",
+    "台",
+    "报",
+    "奖",
+    "杯",
+    "勋章",
+    "医院",
+    "客服",
+    "中心",
+    "系统",
+    "器",
+)
+# Numbered formulas: 三管三必须, 一企一策, 七天七检, 四不两直, 十天一调度; 四个一批, 五个一律.
+_TAIL = f"(?:必须|调度|专班|方案|清单|台账|服务|专员|报告|[{HAN}])"
+_NOT_MEASURE = "年月日时点分秒号个次元万千百亿倍成些对"
+_NUMBERED_RE = re.compile(
+    rf"(?<![{NUMERALS}百千万亿第])(?:[{NUMERALS}](?![{_NOT_MEASURE}{NUMERALS}])[{HAN}]"
+    rf"[{NUMERALS}](?![次度遍回趟{NUMERALS}]){_TAIL}|[二两三四五六七八九十]个一[{HAN}])"
+)
+_RUN_RE = re.compile(rf"(?<![{HAN}])[{HAN}]+(?:、[{HAN}]+)+")
+_COUPLET_LENGTHS = range(3, 6)
+# Campaign formulas: 打好污染防治攻坚战, 打赢武汉保卫战、湖北保卫战, 打好关键核心技术攻坚战.
+_BATTLES = "保卫战|攻坚战|阻击战|歼灭战|总体战|持久战|人民战争"
+_CAMPAIGN_RE = re.compile(
+    rf"(?:打好|打赢|打响|决战|决胜)[{HAN}]{{1,10}}?(?:{_BATTLES})"
+    rf"(?:、[{HAN}]{{0,8}}?(?:{_BATTLES}))*"
+)
+# Counter formulas: 以快制快, 以变制变.
+_COUNTER_RE = re.compile(rf"以([{HAN}])制\1")
+# Numerals that make a quoted word a counted formula (“四化”, “双升”, “四个结合”); 一 and 第
+# start too many ordinary words.
+_COUNT_NUMERALS = "两双二三四五六七八九十"
+# Other marks of a formula in a quoted word: 零X, 不X (“零跑腿”, “不打烊”) and X+Y.
+_FORMULA_WORD_RE = re.compile(rf"^[零不][{HAN}]{{2}}$|\+")
+# Quoted speech opens with a degree adverb (“极为重要”, “非常罕见”, “十分荒谬”, “令人警醒”).
+_SPEECH_STARTS = ("极", "非常", "十分", "更", "很", "令人", "太")
+# A quote next to another quote, or joined to it by 和/与/及/、, is one of a list of names
+# or items (“海洋之杯”“深海”“晴空”, “线上”和“线下”).
+_LISTED_AFTER_RE = re.compile(f"[和与及、]?[{OPENERS}]")
+_LISTED_BEFORE_RE = re.compile(f"[{CLOSERS}][和与及、]?$")
+# Verbs whose object is a formula (坚持“…”, 防止“灯下黑”, 按照“无接触配送”要求).
+_POLICY_VERB_RE = re.compile(
+    "(?:坚持|落实|实行|推行|实施|推进|推动|做到|按照|开展|推出|建立|实现|防止|破解|不搞|"
+    "打造|探索|采取|践行|贯彻|深化|运用)$"
+)
+# The last character of a numbered formula's object (一企一策, 一人一档, 七天七检, 一人一码).
+_POLICY_TAILS = "策档案码证检单账员班度"
+# The head noun of an event, product or programme name right after a quote
+# (“一个星球”峰会, “快舟一号甲”运载火箭, “奥林匹克休战”纪念活动).
+_QUOTED_NAME_HEAD_RE = re.compile("峰会|大会|论坛|比赛|项目|火箭|决议|纪念|订单|奖|杯|号")
+
+# Discovery scores (how formula-like a pattern's match is, in [0, 1]) and the score from which a
+# discovered mention is reported. The threshold is the lowest that keeps precision of discovered
+# mentions >= 0.8 on the dev split of data/annotated/slogans (`zhnews slogans evaluate`).
+DISCOVERY_THRESHOLD = 0.7
+_SCORE_CAMPAIGN = 0.9
+_SCORE_COUNTER = 0.85
+_SCORE_QUOTED_PARTS = 0.9  # “水量丰起来、水质好起来、风光美起来”
+_SCORE_QUOTED_COUNT = 0.85  # “四化”, “双升”, “公交化”, “零报告”, “线上+线下”
+_SCORE_QUOTED_CLAUSES = 0.7  # “应检尽检，不漏一人”: equal short clauses
+_SCORE_QUOTED_OBJECT = 0.7  # 防止“灯下黑”, 按照“无接触配送”要求: the object of a policy verb
+_SCORE_QUOTED_WORD = 0.5  # “护城河”, “保护伞”, but as often “手撕钢”, “冰丝带”, “亚斯”
+_SCORE_QUOTED_SPEECH = 0.45  # “志不求易者成，事不避难者进”: unequal or long clauses
+_SCORE_QUOTED_LONG = 0.3  # six or more characters in one part: names, verse, speech
+_PENALTY_NAME_LIKE = 0.3
+_SCORE_NUMBERED = 0.8  # 一企一策, 七天七检, 四不两直, 四个一批, 三管三必须
+_SCORE_NUMBERED_PLAIN = 0.4  # 两国两党, 十人一组, 两江四岸: counts, not a formula's tail
+_SCORE_NUMBERED_IN_WORD = 0.2  # 长三角一体化: the match is inside a longer word
+_SCORE_TRIPLET = 0.75
+_SCORE_COUPLET = 0.5  # 复工复产、复商复市 is as parallel as 外防输入、内防反弹
+
+
+def _discovered(text: str, start: int, end: int, score: float) -> SloganMention:
+    """A discovered mention of text[start:end] with its score."""
+    surface = text[start:end]
+    return SloganMention(
+        surface, start, end, None, canonical_form(surface), None, MatchMethod.DISCOVERED, score
+    )
+
+
+def _discover_quoted(text: str, excluded: frozenset[str]) -> Iterator[SloganMention]:
+    """Quoted phrases that look like formulas rather than speech, names, dates or apps."""
+    for match in _QUOTED_RE.finditer(text):
+        content = next(group for group in match.groups() if group is not None)
+        key = canonical_form(content)
+        parts = key.split(SEPARATOR)
+        if (
+            key in excluded
+            or len(key.replace(SEPARATOR, "")) < 2
+            or len(key) > _MAX_QUOTE_CHARS
+            or not _QUOTE_CHARS_RE.match(key)
+            or any(not part or len(part) > _MAX_PART_CHARS for part in parts)
+            or all(part in excluded for part in parts)
+            or key.endswith(_NAME_ENDINGS)
+            or _MODEL_NAME_RE.search(key)
+            or _APP_SUFFIX_RE.match(text, match.end())
+            or text[match.start() - 1 : match.start()] in ("：", ":")
+        ):
+            continue
+        yield _discovered(text, *match.span(), _quoted_score(text, match, content, key))
+
+
+def _quoted_score(text: str, match: re.Match[str], content: str, key: str) -> float:
+    """How formula-like a quoted phrase is.
+
+    Parts joined by 、, a count, 零X/不X or X+Y read as a formula, and so does a word that is
+    the object of a policy verb; clauses joined by commas read as a formula only when short and
+    of one length (else speech or verse). A long part, an opening degree adverb, a word in a list
+    of quotes (“海洋之杯”“深海”“晴空”), an ordinal (“第一闸”) or a quote followed by the head
+    noun of a name (“一个星球”峰会) read as a name or speech.
+    """
+    parts = key.split(SEPARATOR)
+    if key.startswith(_SPEECH_STARTS):
+        score = _SCORE_QUOTED_LONG
+    elif len(parts) > 1:
+        if SEPARATOR in content:
+            score = _SCORE_QUOTED_PARTS
+        elif len({len(part) for part in parts}) == 1 and len(parts[0]) <= 5:
+            score = _SCORE_QUOTED_CLAUSES
+        else:
+            score = _SCORE_QUOTED_SPEECH
+    elif (
+        key[0] in _COUNT_NUMERALS
+        or key.endswith("化")
+        or _FORMULA_WORD_RE.search(key)
+        or _NUMBERED_RE.fullmatch(key)
+    ):
+        score = _SCORE_QUOTED_COUNT
+    elif len(key) >= 6:
+        score = _SCORE_QUOTED_LONG
+    else:
+        # Both look-behinds end at the quote and are at most two characters long.
+        preceding = max(match.start() - 2, 0)
+        listed = _LISTED_AFTER_RE.match(text, match.end()) or _LISTED_BEFORE_RE.search(
+            text, preceding, match.start()
+        )
+        if listed or key[0] == "第":
+            score = _SCORE_QUOTED_WORD - _PENALTY_NAME_LIKE
+        elif _POLICY_VERB_RE.search(text, preceding, match.start()):
+            score = _SCORE_QUOTED_OBJECT
+        else:
+            score = _SCORE_QUOTED_WORD
+    if _QUOTED_NAME_HEAD_RE.match(text, match.end()):
+        score -= _PENALTY_NAME_LIKE
+    return round(max(score, 0.0), 2)
+
+
+def _discover_numbered(text: str, excluded: frozenset[str]) -> Iterator[SloganMention]:
+    """Unquoted numbered formulas (一企一策, 四不两直) that are not ordinary idioms."""
+    for match in _NUMBERED_RE.finditer(text):
+        found = match.group()
+        if found in excluded or found[1] == found[3:]:  # 一家一家, 一代一代: reduplication
+            continue
+        if text[match.end() : match.end() + 1] == "化":
+            score = _SCORE_NUMBERED_IN_WORD
+        elif len(found) > 4 or found[-1] in _POLICY_TAILS or found[1] == "不" or "个一" in found:
+            score = _SCORE_NUMBERED
+        else:
+            score = _SCORE_NUMBERED_PLAIN
+        yield _discovered(text, *match.span(), score)
+
+
+def _discover_campaigns(text: str) -> Iterator[SloganMention]:
+    """Campaign formulas with their verb (打好污染防治攻坚战, 打好武汉保卫战、湖北保卫战)."""
+    for match in _CAMPAIGN_RE.finditer(text):
+        yield _discovered(text, *match.span(), _SCORE_CAMPAIGN)
+
+
+def _discover_counters(text: str) -> Iterator[SloganMention]:
+    """以X制X formulas (以快制快)."""
+    for match in _COUNTER_RE.finditer(text):
+        yield _discovered(text, *match.span(), _SCORE_COUNTER)
+
+
+def _discover_couplets(text: str, excluded: frozenset[str]) -> Iterator[SloganMention]:
+    """Parallel phrases sharing characters in place (守土有责、守土担责、守土尽责).
+
+    Lists with a common head or modifier (重点场所、重点人群; 形式主义、官僚主义; 智能化、信息化;
+    抓救治、抓供应) are descriptive, so the shared characters must include an inner position
+    and must not be just a prefix or a suffix.
+    """
+    for run in _RUN_RE.finditer(text):
+        parts = run.group().split(SEPARATOR)
+        length = _couplet_length(parts)
+        if length is None:
+            continue
+        parts[0], parts[-1] = parts[0][-length:], parts[-1][:length]
+        if not _parallel(parts) or SEPARATOR.join(parts) in excluded:
+            continue
+        start = run.start() + len(run.group().split(SEPARATOR)[0]) - length
+        score = _SCORE_TRIPLET if len(parts) > 2 else _SCORE_COUPLET
+        yield _discovered(text, start, start + len(SEPARATOR.join(parts)), score)
+
+
+def _couplet_length(parts: list[str]) -> int | None:
+    """The common part length of a run, or None when the parts are not of one length."""
+    inner = {len(part) for part in parts[1:-1]}
+    if len(inner) > 1:
+        return None
+    length = inner.pop() if inner else None
+    if length is None:
+        equal = len(parts[0]) == len(parts[1])
+        length = len(parts[0]) if equal else (4 if 4 in (len(parts[0]), len(parts[1])) else None)
+    if length not in _COUPLET_LENGTHS or min(len(parts[0]), len(parts[-1])) < length:
+        return None
+    return length
+
+
+def _parallel(parts: list[str]) -> bool:
+    """Whether equal-length parts share characters in place other than a plain head/modifier."""
+    if len(set(parts)) < len(parts):
+        return False
+    length = len(parts[0])
+    shared = [i for i in range(length) if len({part[i] for part in parts}) == 1]
+    if not shared or len(shared) == length:
+        return False
+    contiguous = shared == list(range(shared[0], shared[-1] + 1))
+    edge = contiguous and (shared[0] == 0 or shared[-1] == length - 1)
+    inner = any(0 < i < length - 1 for i in shared)
+    return inner and not edge
