@@ -35,10 +35,9 @@ from flows.inputs.clean import clean_document
 from flows.nlp import model as nlp
 from flows.ops.batches import (
     BatchPipeline,
-    BatchTasks,
+    BatchStages,
     CleanedBatch,
     SeenInputs,
-    nlp_time_limit,
     unread_files,
 )
 from flows.ops.limits import TimeLimitExceeded, time_limit
@@ -55,6 +54,10 @@ DEFAULT_BATCH_SIZE = 64
 # 162 s at 64, 139 s at 256).
 WORKER_BATCH_SIZE = 256
 DEFAULT_MAX_CHARS = 1_000_000
+# The NLP time limit of a document: far above what the pipeline needs (tens of thousands of
+# characters a second), so only a pathological input reaches it.
+NLP_SECONDS_PER_DOCUMENT = 60.0
+NLP_MIN_CHARS_PER_SECOND = 1_000
 T = TypeVar("T")
 
 
@@ -108,6 +111,13 @@ def clean_batch(
         )
         (rejects if isinstance(result, Reject) else documents).append(result)
     return CleanedBatch(documents, rejects)
+
+
+def nlp_time_limit(documents: Sequence[CleanDocument]) -> float:
+    """Seconds the NLP stage may spend on `documents`; one document over its limit is rejected
+    as nlp_timeout. A batch gets one document's allowance, so a stalled document costs its
+    batch little more than its own limit."""
+    return NLP_SECONDS_PER_DOCUMENT + sum(d.n_chars for d in documents) / NLP_MIN_CHARS_PER_SECOND
 
 
 @_stage_task(Stage.NLP)
@@ -263,7 +273,7 @@ def zhnews_flow(
             progress_bar(progress, paths) as done,
         ):
             batches = BatchPipeline(
-                BatchTasks(clean_batch, annotate_batch, write_batch),
+                BatchStages(clean_batch, annotate_batch, nlp_time_limit, write_batch),
                 pool,
                 output,
                 summary,

@@ -1,5 +1,5 @@
-"""Batches between the flow's tasks: what earlier runs and batches already processed, the NLP
-time limit, and the queue that keeps a bounded number of batches in flight on a task runner."""
+"""Batches between the flow's tasks: what earlier runs and batches already processed, and the
+queue that keeps a bounded number of batches in flight on a task runner."""
 
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
@@ -17,23 +17,11 @@ from flows.store import tables
 from flows.store.ledger import Fingerprint, InputLedger
 from flows.store.records import CleanDocument, RawDocument, Reject, RejectReason
 
-# The NLP time limit of a document: far above what the pipeline needs (tens of thousands of
-# characters a second), so only a pathological input reaches it.
-NLP_SECONDS_PER_DOCUMENT = 60.0
-NLP_MIN_CHARS_PER_SECOND = 1_000
-
 
 @dataclass(frozen=True, slots=True)
 class CleanedBatch:
     documents: list[CleanDocument]
     rejects: list[Reject]
-
-
-def nlp_time_limit(documents: Sequence[CleanDocument]) -> float:
-    """Seconds the NLP stage may spend on `documents`; one document over its limit is rejected
-    as nlp_timeout. A batch gets one document's allowance, so a stalled document costs its
-    batch little more than its own limit."""
-    return NLP_SECONDS_PER_DOCUMENT + sum(d.n_chars for d in documents) / NLP_MIN_CHARS_PER_SECOND
 
 
 @dataclass
@@ -96,11 +84,13 @@ class _InFlight:
 
 
 @dataclass(frozen=True, slots=True)
-class BatchTasks:
-    """The flow's tasks a batch goes through (they live in the flow's module)."""
+class BatchStages:
+    """The flow's tasks a batch goes through and the annotate task's time limit (all in the
+    flow's module)."""
 
     clean: Task[..., Timed[CleanedBatch]]
     annotate: Task[..., Timed[list[nlp.Annotations | None]]]
+    annotate_time_limit: Callable[[Sequence[CleanDocument]], float]
     write: Task[..., Timed[Counter[str]]]
 
 
@@ -113,7 +103,7 @@ class BatchPipeline:
     so the outcome does not depend on which worker finishes first.
     """
 
-    tasks: BatchTasks
+    stages: BatchStages
     runner: TaskRunner
     output: Path
     summary: RunSummary
@@ -132,7 +122,7 @@ class BatchPipeline:
             "batch_no": batch_no,
             "accept_non_chinese": self.accept_non_chinese,
         }
-        cleaned = self.runner.submit(self.tasks.clean, parameters)
+        cleaned = self.runner.submit(self.stages.clean, parameters)
         self.cleaning.append(_InFlight(batch_no, len(raw), cleaned))
         while len(self.cleaning) > self.depth:
             self._annotate(self.cleaning.popleft())
@@ -155,7 +145,7 @@ class BatchPipeline:
             return
         batch.documents = [(d, True) for d in fresh] + [(d, False) for d in repeats]
         parameters = {"documents": fresh, "batch_no": batch.batch_no}
-        batch.found = self.runner.submit(self.tasks.annotate, parameters)
+        batch.found = self.runner.submit(self.stages.annotate, parameters)
         self.annotating.append(batch)
 
     def _write(self, batch: _InFlight) -> None:
@@ -163,7 +153,7 @@ class BatchPipeline:
         found = self._without_timed_out(batch, self.summary.took(batch.found.result()))
         summary = self.summary
         written = summary.took(
-            self.tasks.write(
+            self.stages.write(
                 self.output,
                 batch.batch_no,
                 summary.run_id,
@@ -187,12 +177,13 @@ class BatchPipeline:
         timed_out = {d.doc_id for d, f in zip(fresh, found, strict=True) if f is None}
         if not timed_out:
             return [f for f in found if f is not None]
+        limit = self.stages.annotate_time_limit
         rejects = [
             Reject(
                 document.source,
                 document.record_id,
                 RejectReason.NLP_TIMEOUT,
-                f"NLP took longer than its limit of {nlp_time_limit([document]):.0f} s",
+                f"NLP took longer than its limit of {limit([document]):.0f} s",
             )
             for document, _ in batch.documents
             if document.doc_id in timed_out
