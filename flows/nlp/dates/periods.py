@@ -1,28 +1,6 @@
-"""Find and normalise temporal expressions in cleaned Simplified-Chinese news.
-
-`extract_dates` returns `DateMention`s with exact character offsets, resolved against the
-publication date by the rules of ANNOTATION.md (Dates) and CONTRACT.md (dates table):
-
-* calendar dates (`2022年3月27日`, `二〇二二年三月`, `2022-03-28`, `3月27日下午`, `10日`), with a
-  missing year taken so that the date lies closest to the publication date;
-* relative days, weeks, months and years (`昨天`, `上周五`, `本月15日`, `去年12月`, `前年`);
-* relative spans (`近三年`, `未来两天`, `今明两日`), decades (`八十年代`, `上世纪九十年代`),
-  five-year plans (`“十四五”时期` = 2021-2025), year and month ranges (`2019-2021年`,
-  `今年1-5月`), short years (`九八年`), day-first numeric dates (`7.3.2021`), weekends (`上周末`)
-  and 同期, which takes the period it is compared with in the sentence (`去年同期`);
-* periods (`一季度`, `上半年`, `3月下旬`, `2019年底`, `年内`), open ranges (`今年以来`,
-  `自1月27日开始`, `…起`: start to publication date) and closed ranges (`3月28日至4月3日`);
-* holidays, festivals and commemorative days for any year (`春节`, `重阳`, `护士节`,
-  `“五一”期间`; flows/nlp/festivals.py) and lunar dates (`农历八月十五`, `正月初一`);
-* frequencies (`每日` -> P1D, grain `duration`), vague references (`目前`, `近日`, grain
-  `relative-unresolved`) and bare parts of day (`午间`, grain `time`), all with null dates.
-
-Durations (`24小时`, `半天`) are not dates and are never matched; neither are event-anchored
-expressions (`进驻以来`, `疫情期间`) nor idioms (`第一时间`, `全天候`, `七天七检`).
-
-The spaCy component `zhnews_dates` stores the mentions in `doc._.dates` rather than in
-`doc.spans`: pkuseg tokens do not always align with these spans (`3月27日下午` may be cut inside
-a token), and the output contract wants exact character offsets, which a Span would lose.
+"""Date resolution: the calendar period (`Period`) a grammar match denotes, against the
+publication `Anchor`: calendar dates, periods of a year or month, holidays, lunar dates,
+decades, five-year plans, relative spans, weeks and days.
 """
 
 from __future__ import annotations
@@ -30,15 +8,21 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from zoneinfo import ZoneInfo
-
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from flows.nlp import festivals
+from flows.nlp.dates.grammar import (
+    _BARE_DAY_AFTER,
+    _BARE_DAY_BEFORE,
+    CONTEXT_DAYS,
+    REL_DAYS,
+    REL_MONTHS,
+    REL_QUARTERS,
+    REL_WEEKS,
+    REL_YEARS,
+    WEEKDAYS,
+)
 from flows.nlp.numerals import parse_numeral
 from flows.store.records import DateMention
 
@@ -56,114 +40,6 @@ class Grain(StrEnum):
     TIME = "time"
 
 
-HOLIDAY_NAMES = "|".join(festivals.NAMES)
-
-_CN = "〇零一二两三四五六七八九"
-_MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
-_DAY = (
-    r"3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?"
-    r"|廿[一二三四五六七八九]?|[一二三四五六七八九]"
-)
-_PART_OF_DAY = "凌晨|清晨|早上|早晨|上午|中午|午间|午后|下午|傍晚|晚上|晚间|夜间|夜里|深夜"
-_CLOCK = r"\d{1,2}(?:[时点](?:\d{1,2}分|半|钟)?|:\d{2}(?::\d{2})?时?)许?"
-
-
-def _any_of(*groups: str) -> str:
-    """Regex conditional that fails unless at least one of `groups` took part in the match."""
-    return "".join(f"(?({g})|" for g in groups) + "(?!)" + ")" * len(groups)
-
-
-# Every date starts with one of these; testing it first keeps the scan fast.
-_FIRST_CHARS = "".join(
-    sorted(
-        set(
-            _CN
-            + "0123456789十廿首年今去前明后本上下这当次大昨翌周星礼截目近连日每凌清早中午"
-            + "傍晚夜第“全农阴正冬腊过未最"
-            + HOLIDAY_NAMES
-        )
-    )
-)
-_ATOM = re.compile(
-    rf"""
-    (?=[{_FIRST_CHARS}])
-    (?:(?P<iso>(?<!\d)(?P<iy>\d{{4}})(?P<isep>[-/.])(?P<im>1[0-2]|0?[1-9])(?P=isep)(?P<id>3[01]|[12]\d|0?[1-9])(?![\d.]))
-    |(?P<hol>(?:(?P<hy>\d{{4}})年|(?P<hyrel>今|去|明)年)?(?P<hq>“)?(?P<h>{HOLIDAY_NAMES})(?(hq)”))
-    |(?P<years>(?<!\d)(?P<ya>\d{{4}})\s?(?:-|—|－|~|～|至|到)\s?(?P<yb>\d{{4}})年)
-    |(?P<dmy>(?<![\d.])(?P<dd>3[01]|[12]\d|0?[1-9])\.(?P<dm>1[0-2]|0?[1-9])\.(?P<dy>\d{{4}})(?![\d.]))
-    |(?P<months>(?:(?P<msy>\d{{4}})年|(?P<msrel>今|去|明)年)?(?<!\d)(?P<ma>1[0-2]|[1-9])\s?(?:-|—|－|~|～|至|到)\s?(?P<mb>1[0-2]|[1-9])月份?)
-    |(?P<decade>(?P<cent>上个?世纪|20世纪|二十世纪|本世纪|21世纪|二十一世纪)?(?P<dec>[一二三四五六七八九]十|[1-9]0)年代)
-    |(?P<plan>(?P<pq>“)?十(?P<pn>[一二三四五六七八九])五(?(pq)”)(?:时期)?)
-    |(?P<span>(?:(?P<sdir>近|过去|最近|未来|今后)(?P<sn>\d{{1,3}}|[一二两三四五六七八九十]{{1,3}})(?P<su>年|个月|个星期|周|天|日)(?![以来前后内]))
-      |今明两[天日])
-    |(?P<lunar>(?=(?:\d{{4}}年|[今去明]年)?(?:农历|阴历)|[正冬腊]月|(?:十[一二]?|[一二三四五六七八九])月初)
-      (?:(?P<ly>\d{{4}})年|(?P<lyrel>[今去明])年)?(?:农历|阴历)?(?P<lm>十[一二]?|[正一二三四五六七八九冬腊])月
-      (?P<ld>初[一二三四五六七八九十]|二十[一二三四五六七八九]?|廿[一二三四五六七八九]|三十|十[一二三四五六七八九]?)(?![日号\d]))
-    |(?P<cal>(?<![\d{_CN}十百千万.])
-      (?:(?:(?P<y>\d{{4}}|\d{{2}}|[〇零一二三四五六七八九]{{4}}|[〇零一二三四五六七八九]{{2}})|(?P<yrel>今|去|前|明|后|本|上一|上|下|次|全))年)?
-      (?:(?:(?P<m>{_MONTH})|(?P<mrel>本|上一个|上个|下个|这个|上|下|当))月份?)?
-      (?:(?P<d>{_DAY})[日号])?
-      (?:(?:第|(?P<qrel>上个|上|本|这个|下个|下))?(?P<q>[一二三四1-4首])?(?:季度|(?<=首)季)(?P<qp>末|初)?|(?P<half>上|下)半年|前(?P<qn>[一二三两])个?季度
-        |前(?P<mn>[一二三四五六七八九十两]{{1,2}})个?月|(?P<yp>年底|年初|年末|年中|年内|底|初|末|伊始|内)
-        |(?P<mp>上旬|中旬|下旬|上半月|下半月|月初|月底|月末)|前(?P<wkn>[一二两三四])周)?
-      {_any_of("y", "yrel", "m", "mrel", "d", "q", "qrel", "half", "qn", "yp")})
-    |(?P<rel>大前天|大后天|前天|本日|前日|昨天|昨日|昨晚|今天|今日|今晨|今晚|明天|明日|后天|当天|当日|当晚|次日|翌日)
-    |(?P<week>(?<![\d一二两三四五六七八九十几每])(?P<wrel>上上|下下|上一|上个|下个|上|下|本|这)?
-      (?:周|星期|礼拜)(?:(?P<wend>末)|(?:周|星期)?(?P<wd>[一二三四五六日天1-7]))?
-      {_any_of("wrel", "wd")})
-    |(?P<vague>截至目前为止|截至目前|截止目前|目前|近日|近期|连日来|日前|近来|近年来|当前(?=[，,、]|正|仍|已|我|全|各|要))
-    |(?P<freq>每日|每天|每周|每月|每年)
-    |(?P<tod>{_PART_OF_DAY}))
-    """,
-    re.VERBOSE,
-)
-# What may follow a day: a parenthesised date (今天（1月8日）), a part of day, a clock time.
-_DAY_TAIL = re.compile(
-    rf"(?:（(?P<pm>\d{{1,2}})月(?P<pd>\d{{1,2}})日）)?(?:（?(?:星期|周)[一二三四五六日天]）?)?"
-    rf"(?:{_PART_OF_DAY})?(?:{_CLOCK})?"
-)
-_RANGE_JOIN = re.compile(r"起?\s?(?:至|到|——|—|－|-|~|～)\s?")
-_OPEN_SUFFIX = re.compile(r"以来|至今|到现在|起|开始|期间")
-_BARE_DAY_BEFORE = frozenset("近每前后第连续数余多个约")
-_BARE_DAY_AFTER = re.compile(
-    r"[日号](?:内|后|以内|之内|以后|左右|楼|线|院|文|令|房|床|车|机|馆|门|口|位)"
-)
-
-WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-REL_DAYS = {
-    "大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "昨晚": -1, "今天": 0, "今日": 0,
-    "今晨": 0, "今晚": 0, "本日": 0, "前日": -2, "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
-}  # fmt: skip
-# Days relative to the day the text last talked about (当天 = that day).
-CONTEXT_DAYS = {"当天": 0, "当日": 0, "当晚": 0, "次日": 1, "翌日": 1}
-REL_YEARS = {
-    "今": 0,
-    "本": 0,
-    "全": 0,  # 全年: the whole current year
-    "去": -1,
-    "上": -1,
-    "上一": -1,
-    "前": -2,
-    "明": 1,
-    "下": 1,
-    "次": 1,
-    "后": 2,
-}
-REL_MONTHS = {"本": 0, "这个": 0, "当": 0, "上": -1, "上个": -1, "上一个": -1, "下": 1, "下个": 1}
-REL_QUARTERS = {"本": 0, "这个": 0, "上": -1, "上个": -1, "下": 1, "下个": 1}
-REL_WEEKS = {
-    "上上": -2,
-    "下下": 2,
-    "上": -1,
-    "上一": -1,
-    "上个": -1,
-    "下": 1,
-    "下个": 1,
-    "本": 0,
-    "这": 0,
-    None: 0,
-}
-FREQUENCIES = {"每日": "P1D", "每天": "P1D", "每周": "P1W", "每月": "P1M", "每年": "P1Y"}
 UNKNOWN_YEAR = 2000  # a leap year standing in for an unknown publication year
 
 
@@ -469,9 +345,6 @@ def _lunar(match: re.Match[str], anchor: Anchor) -> Period | None:
     return Period(solar, solar, Grain.DAY, solar.isoformat(), known)
 
 
-_SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
-
-
 def _replace_year(day: dt.date, year: int) -> dt.date:
     """`day` in `year` (29 February becomes the 28th in a common year)."""
     return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
@@ -564,259 +437,3 @@ def _relative_day(word: str, anchor: Anchor, context: dt.date | None) -> Period 
         return None
     day = ref + dt.timedelta(days=offset)
     return Period(day, day, Grain.DAY, _label(day), anchor.year_known)
-
-
-@dataclass(slots=True)
-class _Scanner:
-    """One pass over a text: turns regex matches into mentions, tracking the day in context."""
-
-    text: str
-    anchor: Anchor
-    context: dt.date | None = None
-    # The last period shorter than a year and where it ended: what 去年同期 compares with.
-    compared: tuple[Period, int] | None = None
-
-    def resolve(
-        self, match: re.Match[str], base: Period | None = None, during: bool = False
-    ) -> Period | None:
-        """The period a date match denotes (None for unresolvable or non-calendar matches)."""
-        kind = match.lastgroup
-        if kind == "iso":
-            return _day(
-                int(match.group("iy")), int(match.group("im")), int(match.group("id")), True
-            )
-        if kind == "cal":
-            return _calendar(match, self.anchor, base)
-        if kind == "hol":
-            return _holiday(match, self.anchor, during)
-        if kind == "lunar":
-            return _lunar(match, self.anchor)
-        if kind == "years":
-            first, last = int(match.group("ya")), int(match.group("yb"))
-            if last < first:
-                return None
-            return Period(dt.date(first, 1, 1), dt.date(last, 12, 31), Grain.RANGE, "", True)
-        if kind == "dmy":
-            return _day(
-                int(match.group("dy")), int(match.group("dm")), int(match.group("dd")), True
-            )
-        if kind == "months":
-            return self._months(match)
-        if kind == "decade":
-            return _decade(match, self.anchor)
-        if kind == "plan":
-            return _five_year_plan(int(_number("十" + match.group("pn")) or 0))
-        if kind == "span":
-            return _relative_span(match, self.anchor)
-        if kind == "rel":
-            return _relative_day(match.group(), self.anchor, self.context)
-        if kind == "week":
-            return _week(match, self.anchor)
-        return None
-
-    def mentions(self) -> list[DateMention]:
-        """All date mentions of the text, left to right, non-overlapping."""
-        out: list[DateMention] = []
-        pos = 0
-        while (match := _ATOM.search(self.text, pos)) is not None:
-            mention = self._mention(match)
-            if mention is None:
-                pos = match.start() + 1
-                continue
-            out.append(mention)
-            pos = mention.end_char
-        return out
-
-    def _mention(self, match: re.Match[str]) -> DateMention | None:
-        """Build the mention starting at `match`, extended by its range end, tail and suffix."""
-        text, kind = self.text, match.lastgroup
-        if kind in ("vague", "freq", "tod"):
-            value = FREQUENCIES.get(match.group()) if kind == "freq" else None
-            grain = {"vague": Grain.UNRESOLVED, "freq": Grain.DURATION, "tod": Grain.TIME}[kind]
-            return DateMention(
-                match.group(), match.start(), match.end(), value, None, None, str(grain)
-            )
-        end = match.end()
-        if text.startswith("同期", end) and kind == "cal" and match.group("yrel"):
-            return self._same_period(match)
-        during = kind == "hol" and text.startswith("期间", end)
-        period = self.resolve(match, during=during)
-        if period is None:
-            if kind in ("rel", "week") and self.anchor.day is None:
-                # 今天 with no publication date: still a date mention, just not placeable.
-                return DateMention(
-                    match.group(), match.start(), end, None, None, None, str(Grain.UNRESOLVED)
-                )
-            return None
-        start = match.start()
-        if period.grain == Grain.DAY:
-            end, period = self._day_tail(end, period)
-        if (joined := self._range_end(end, period)) is not None:
-            end, period = joined
-        prefixed = start > 0 and text[start - 1] in "自从"
-        if suffix := _OPEN_SUFFIX.match(text, end):
-            word = suffix.group()
-            if word == "期间":
-                end = suffix.end()
-                if not during:
-                    period = Period(period.start, period.end, Grain.RANGE, "", period.year_known)
-            elif word != "开始" or prefixed:
-                end, period = suffix.end(), self._open_range(period)
-                start -= 1 if prefixed else 0
-        if period.grain == Grain.DAY:
-            self.context = period.start
-        if period.grain != Grain.YEAR:
-            self.compared = (period, end)
-        return period.to_mention(text, start, end)
-
-    def _months(self, match: re.Match[str]) -> Period | None:
-        """今年1-5月: whole months of one year, the year written, relative or the anchor's."""
-        first, last = int(match.group("ma")), int(match.group("mb"))
-        if last < first:
-            return None
-        if (written := match.group("msy")) is not None:
-            year, known = int(written), True
-        elif self.anchor.day is None:
-            return None
-        else:
-            rel = match.group("msrel")
-            year = self.anchor.day.year + (REL_YEARS[rel] if rel else 0)
-            known = self.anchor.year_known
-        return Period(dt.date(year, first, 1), _month_end(year, last), Grain.RANGE, "", known)
-
-    def _same_period(self, match: re.Match[str]) -> DateMention:
-        """去年同期: the period compared with in the same sentence, moved to that year."""
-        end = match.end() + len("同期")
-        year_period = self.resolve(match)
-        compared = self.compared
-        if (
-            year_period is None
-            or compared is None
-            or _SENTENCE_BREAK.search(self.text, compared[1], match.start())
-        ):
-            return DateMention(
-                self.text[match.start() : end], match.start(), end, None, None, None,
-                str(Grain.UNRESOLVED),
-            )  # fmt: skip
-        period, _ = compared
-        shift = year_period.start.year - period.start.year
-        moved = Period(
-            _replace_year(period.start, period.start.year + shift),
-            _replace_year(period.end, period.end.year + shift),
-            Grain.RANGE, "", period.year_known and year_period.year_known,
-        )  # fmt: skip
-        return moved.to_mention(self.text, match.start(), end)
-
-    def _day_tail(self, end: int, period: Period) -> tuple[int, Period]:
-        """Attach （1月8日）, a part of day and a clock time to a day."""
-        tail = _DAY_TAIL.match(self.text, end)
-        if tail.group("pm") is not None:
-            year = period.start.year
-            fixed = _day(year, int(tail.group("pm")), int(tail.group("pd")), period.year_known)
-            period = fixed or period
-        return tail.end(), period
-
-    def _range_end(self, end: int, period: Period) -> tuple[int, Period] | None:
-        """`A至B`: the closed range, B completed from A (3月28日至4月3日, 5月1日至5日)."""
-        join = _RANGE_JOIN.match(self.text, end)
-        if join is None:
-            return None
-        second = _ATOM.match(self.text, join.end())
-        if second is None or second.lastgroup not in ("iso", "cal", "hol", "lunar", "rel", "week"):
-            return None
-        last = self.resolve(second, base=period)
-        if last is None or last.end < period.start:
-            return None
-        stop = second.end()
-        if last.grain == Grain.DAY:
-            stop, last = self._day_tail(stop, last)
-        known = period.year_known and last.year_known
-        return stop, Period(period.start, last.end, Grain.RANGE, "", known)
-
-    def _open_range(self, period: Period) -> Period:
-        """`X以来` / `X起`: from the start of X to the publication date."""
-        pub = self.anchor.day
-        if pub is None:
-            # No publication date: the range has no known end (XXXX-01-01/XXXX-XX-XX).
-            label = f"{period._iso(period.start)}/XXXX-XX-XX"
-            return Period(period.start, period.end, Grain.RANGE, label, False)
-        if pub < period.start:
-            return Period(period.start, period.end, Grain.RANGE, "", period.year_known)
-        return Period(
-            period.start, pub, Grain.RANGE, "", period.year_known and self.anchor.year_known
-        )
-
-
-def _anchor(text: str, published: dt.datetime | None, partial: str | None) -> Anchor:
-    """The publication anchor, with 今天 moved to the reported event's day when the text fixes it.
-
-    News reposted a day or two after an event opens with the event's date (3月27日下午，…召开
-    发布会) and then says 今日 for that day; so the first calendar day of the text, when it lies
-    1-3 days before publication, is what 今天 means.
-    """
-    if published is not None:
-        day, known = published.date(), True
-    elif partial and (m := re.fullmatch(r"XXXX-(\d\d)-(\d\d)", partial)):
-        try:
-            day, known = dt.date(UNKNOWN_YEAR, int(m.group(1)), int(m.group(2))), False
-        except ValueError:
-            return Anchor(None, False)
-    else:
-        return Anchor(None, False)
-    base = Anchor(day, known, day)
-    first = _first_explicit_day(text, base)
-    if first is not None and 1 <= (day - first).days <= 3:
-        return Anchor(day, known, first)
-    return base
-
-
-def _first_explicit_day(text: str, anchor: Anchor) -> dt.date | None:
-    """The first written calendar day (month and day given) before any relative day word."""
-    scanner = _Scanner(text, anchor)
-    for match in _ATOM.finditer(text):
-        if match.lastgroup == "rel":
-            return None
-        if match.lastgroup in ("iso", "cal") and (match.lastgroup == "iso" or match.group("m")):
-            period = scanner.resolve(match)
-            if period is not None and period.grain == Grain.DAY:
-                return period.start
-    return None
-
-
-def extract_dates(
-    text: str, published: dt.datetime | None, published_partial: str | None = None
-) -> list[DateMention]:
-    """Date mentions of `text`, resolved against `published` (or `published_partial`)."""
-    return _Scanner(text, _anchor(text, published, published_partial)).mentions()
-
-
-def _register_extensions() -> None:
-    """Doc attributes the date and number components read and write."""
-    for name in ("published", "published_partial", "dates"):
-        if not Doc.has_extension(name):
-            Doc.set_extension(name, default=None)
-
-
-_register_extensions()
-
-
-# Publication times are read on Shanghai's calendar (CONTRACT: documents.published_date).
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-class DateExtractor:
-    """spaCy component: `doc._.dates` from the text and `doc._.published`/`published_partial`."""
-
-    def __call__(self, doc: Doc) -> Doc:
-        published = doc._.published
-        # Calendar days are Shanghai's: an aware time is converted, a naive one is local.
-        if published is not None and published.tzinfo is not None:
-            published = published.astimezone(SHANGHAI)
-        doc._.dates = extract_dates(doc.text, published, doc._.published_partial)
-        return doc
-
-
-@Language.factory("zhnews_dates")
-def make_date_extractor(nlp: Language, name: str) -> Callable[[Doc], Doc]:
-    """Create the date component; it has no settings and no weights."""
-    return DateExtractor()
