@@ -13,6 +13,8 @@ from enum import StrEnum
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flows.store.records import RejectReason
+
 SHANGHAI = "Asia/Shanghai"
 
 
@@ -112,6 +114,12 @@ SCHEMAS: dict[Table, pa.Schema] = {
             nullable=False,
         ),
         _column("n_chars", pa.int32(), "Characters in text.", nullable=False),
+        _column(
+            "chars_removed",
+            pa.int64(),
+            "Characters of text lines that cleaning dropped as boilerplate (markup, pinyin and "
+            "script conversion do not count); null in outputs written before it was recorded.",
+        ),
         _column(
             "is_first_occurrence",
             pa.bool_(),
@@ -273,8 +281,7 @@ SCHEMAS: dict[Table, pa.Schema] = {
         _column(
             "reason",
             pa.string(),
-            "empty, binary, undecodable, too_large, malformed_json, bad_field, duplicate_id, "
-            "no_text, unreadable or unsupported.",
+            "One of: " + ", ".join(RejectReason) + ".",
             nullable=False,
         ),
         _column("detail", pa.string(), "What exactly was wrong, for a person.", nullable=False),
