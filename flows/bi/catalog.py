@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.store.tables import PARTITION_COLUMN, SCHEMAS, SHANGHAI, Table
+from flows.store.schemas import PARTITION_COLUMN, SCHEMAS, SHANGHAI, Table
 
 CATALOG_NAME = "zhnews.duckdb"
 # The file holds views only; this storage version lets BI tools that bundle DuckDB 1.x open it.

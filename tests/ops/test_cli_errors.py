@@ -113,15 +113,15 @@ import errno, os, sys
 from flows.ops.cli import entry
 from flows.store import tables
 
-write_part, parts = tables.write_part, []
+write, tables_written = tables.Transaction.write, []
 
-def fill_the_disk(output, table, *args, **kwargs):
-    parts.append(table)
-    if parts.count(tables.Table.DOCUMENTS) == 3:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(output / table.value))
-    return write_part(output, table, *args, **kwargs)
+def fill_the_disk(self, table, day, data):
+    tables_written.append(table)
+    if tables_written.count(tables.Table.DOCUMENTS) == 3:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(table.value))
+    return write(self, table, day, data)
 
-tables.write_part = fill_the_disk
+tables.Transaction.write = fill_the_disk
 sys.argv[0] = "zhnews"
 entry()
 """

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows.store import compact, tables
+from flows.store import commits, compact, tables
 from flows.store.check import check_output
 from flows.store.tables import Table
 from tests.conftest import document_row
@@ -160,7 +160,7 @@ def test_reprocess_of_the_same_text_replaces_its_rows_once(tmp_path: Path) -> No
     assert all(pq.read_metadata(p).num_rows for t in Table for p in tables.part_files(tmp_path, t))
 
 
-# Each step of a commit, as (function in flows.store.tables, nth call): staging a part,
+# Each step of a commit, as (function in flows.store.commits, nth call): staging a part,
 # writing the journal (the commit point), each partition swap, recording the manifest.
 STEPS = [
     ("_fsync_file", 1),
@@ -173,7 +173,7 @@ STEPS = [
 
 
 def _kill_at(monkeypatch: pytest.MonkeyPatch, name: str, n: int) -> None:
-    original: Callable = getattr(tables, name)
+    original: Callable = getattr(commits, name)
     calls = {"n": 0}
 
     def step(*args, **kwargs):
@@ -182,8 +182,8 @@ def _kill_at(monkeypatch: pytest.MonkeyPatch, name: str, n: int) -> None:
             raise Killed
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(tables, name, step)
-    monkeypatch.setattr(tables.Transaction, "abort", lambda self: None)
+    monkeypatch.setattr(commits, name, step)
+    monkeypatch.setattr(commits.Transaction, "abort", lambda self: None)
 
 
 @pytest.mark.parametrize(("name", "n"), STEPS, ids=[f"{s}-{n}" for s, n in STEPS])

@@ -93,7 +93,7 @@ _FAULTY_RUN = """
 import io, os, signal, sys, time
 from flows.inputs import ingest
 from flows.nlp import model as nlp
-from flows.store import tables
+from flows.store import commits, tables
 from flows.ops.cli import app
 
 point, n = sys.argv[1], int(sys.argv[2])
@@ -141,16 +141,16 @@ elif point == "temp_file":
         die()
     tables.pq.write_table = torn
 elif point == "before_commit":  # the nth commit's staging is complete, its journal not written
-    write_json = tables._write_json
+    write_json = commits._write_json
     def journal(path, value):
         if path.name.startswith(tables.JOURNAL_PREFIX) and nth():
             die()
         return write_json(path, value)
-    tables._write_json = journal
+    commits._write_json = journal
 elif point == "after_commit":  # the nth journal is written, no table swapped yet
-    before(tables, "_complete")
+    before(commits, "_complete")
 elif point == "swap":  # between the table swaps of a commit
-    before(tables, "_swap")
+    before(commits, "_swap")
 sys.argv = ["zhnews", *sys.argv[3:]]
 app()
 """

@@ -1,0 +1,49 @@
+"""Find and normalise temporal expressions in cleaned Simplified-Chinese news.
+
+`extract_dates` returns `DateMention`s with exact character offsets, resolved against the
+publication date by the rules of ANNOTATION.md (Dates) and CONTRACT.md (dates table):
+
+* calendar dates (`2022年3月27日`, `二〇二二年三月`, `2022-03-28`, `3月27日下午`, `10日`), with a
+  missing year taken so that the date lies closest to the publication date;
+* relative days, weeks, months and years (`昨天`, `上周五`, `本月15日`, `去年12月`, `前年`);
+* relative spans (`近三年`, `未来两天`, `今明两日`), decades (`八十年代`, `上世纪九十年代`),
+  five-year plans (`“十四五”时期` = 2021-2025), year and month ranges (`2019-2021年`,
+  `今年1-5月`), short years (`九八年`), day-first numeric dates (`7.3.2021`), weekends (`上周末`)
+  and 同期, which takes the period it is compared with in the sentence (`去年同期`);
+* periods (`一季度`, `上半年`, `3月下旬`, `2019年底`, `年内`), open ranges (`今年以来`,
+  `自1月27日开始`, `…起`: start to publication date) and closed ranges (`3月28日至4月3日`);
+* holidays, festivals and commemorative days for any year (`春节`, `重阳`, `护士节`,
+  `“五一”期间`; flows/nlp/festivals.py) and lunar dates (`农历八月十五`, `正月初一`);
+* frequencies (`每日` -> P1D, grain `duration`), vague references (`目前`, `近日`, grain
+  `relative-unresolved`) and bare parts of day (`午间`, grain `time`), all with null dates.
+
+Durations (`24小时`, `半天`) are not dates and are never matched; neither are event-anchored
+expressions (`进驻以来`, `疫情期间`) nor idioms (`第一时间`, `全天候`, `七天七检`).
+
+The spaCy component `zhnews_dates` stores the mentions in `doc._.dates` rather than in
+`doc.spans`: pkuseg tokens do not always align with these spans (`3月27日下午` may be cut inside
+a token), and the output contract wants exact character offsets, which a Span would lose.
+
+One module per concern: `grammar.py` (the expression regex and its word tables), `periods.py`
+(what a match denotes on the calendar) and `component.py` (the left-to-right scan,
+`extract_dates` and the spaCy component).
+"""
+
+from flows.nlp.dates.component import (
+    SHANGHAI,
+    DateExtractor,
+    extract_dates,
+    make_date_extractor,
+)
+from flows.nlp.dates.periods import UNKNOWN_YEAR, Anchor, Grain, Period
+
+__all__ = [
+    "SHANGHAI",
+    "UNKNOWN_YEAR",
+    "Anchor",
+    "DateExtractor",
+    "Grain",
+    "Period",
+    "extract_dates",
+    "make_date_extractor",
+]

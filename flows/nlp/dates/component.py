@@ -1,0 +1,300 @@
+"""The date scanner and the spaCy component `zhnews_dates`: `extract_dates` walks a text left
+to right, joins ranges, tails and suffixes to each match and keeps the day in context; the
+component stores the mentions in `doc._.dates` (see the package docstring for why not spans).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from flows.nlp.dates.grammar import (
+    _ATOM,
+    _DAY_TAIL,
+    _OPEN_SUFFIX,
+    _RANGE_JOIN,
+    _SENTENCE_BREAK,
+    FREQUENCIES,
+    REL_YEARS,
+)
+from flows.nlp.dates.periods import (
+    UNKNOWN_YEAR,
+    Anchor,
+    Grain,
+    Period,
+    _calendar,
+    _day,
+    _decade,
+    _five_year_plan,
+    _holiday,
+    _lunar,
+    _month_end,
+    _number,
+    _relative_day,
+    _relative_span,
+    _replace_year,
+    _week,
+)
+from flows.store.records import DateMention
+
+
+@dataclass(slots=True)
+class _Scanner:
+    """One pass over a text: turns regex matches into mentions, tracking the day in context."""
+
+    text: str
+    anchor: Anchor
+    context: dt.date | None = None
+    # The last period shorter than a year and where it ended: what 去年同期 compares with.
+    compared: tuple[Period, int] | None = None
+
+    def resolve(
+        self, match: re.Match[str], base: Period | None = None, during: bool = False
+    ) -> Period | None:
+        """The period a date match denotes (None for unresolvable or non-calendar matches)."""
+        kind = match.lastgroup
+        if kind == "iso":
+            return _day(
+                int(match.group("iy")), int(match.group("im")), int(match.group("id")), True
+            )
+        if kind == "cal":
+            return _calendar(match, self.anchor, base)
+        if kind == "hol":
+            return _holiday(match, self.anchor, during)
+        if kind == "lunar":
+            return _lunar(match, self.anchor)
+        if kind == "years":
+            first, last = int(match.group("ya")), int(match.group("yb"))
+            if last < first:
+                return None
+            return Period(dt.date(first, 1, 1), dt.date(last, 12, 31), Grain.RANGE, "", True)
+        if kind == "dmy":
+            return _day(
+                int(match.group("dy")), int(match.group("dm")), int(match.group("dd")), True
+            )
+        if kind == "months":
+            return self._months(match)
+        if kind == "decade":
+            return _decade(match, self.anchor)
+        if kind == "plan":
+            return _five_year_plan(int(_number("十" + match.group("pn")) or 0))
+        if kind == "span":
+            return _relative_span(match, self.anchor)
+        if kind == "rel":
+            return _relative_day(match.group(), self.anchor, self.context)
+        if kind == "week":
+            return _week(match, self.anchor)
+        return None
+
+    def mentions(self) -> list[DateMention]:
+        """All date mentions of the text, left to right, non-overlapping."""
+        out: list[DateMention] = []
+        pos = 0
+        while (match := _ATOM.search(self.text, pos)) is not None:
+            mention = self._mention(match)
+            if mention is None:
+                pos = match.start() + 1
+                continue
+            out.append(mention)
+            pos = mention.end_char
+        return out
+
+    def _mention(self, match: re.Match[str]) -> DateMention | None:
+        """Build the mention starting at `match`, extended by its range end, tail and suffix."""
+        text, kind = self.text, match.lastgroup
+        if kind in ("vague", "freq", "tod"):
+            value = FREQUENCIES.get(match.group()) if kind == "freq" else None
+            grain = {"vague": Grain.UNRESOLVED, "freq": Grain.DURATION, "tod": Grain.TIME}[kind]
+            return DateMention(
+                match.group(), match.start(), match.end(), value, None, None, str(grain)
+            )
+        end = match.end()
+        if text.startswith("同期", end) and kind == "cal" and match.group("yrel"):
+            return self._same_period(match)
+        during = kind == "hol" and text.startswith("期间", end)
+        period = self.resolve(match, during=during)
+        if period is None:
+            if kind in ("rel", "week") and self.anchor.day is None:
+                # 今天 with no publication date: still a date mention, just not placeable.
+                return DateMention(
+                    match.group(), match.start(), end, None, None, None, str(Grain.UNRESOLVED)
+                )
+            return None
+        start = match.start()
+        if period.grain == Grain.DAY:
+            end, period = self._day_tail(end, period)
+        if (joined := self._range_end(end, period)) is not None:
+            end, period = joined
+        prefixed = start > 0 and text[start - 1] in "自从"
+        if suffix := _OPEN_SUFFIX.match(text, end):
+            word = suffix.group()
+            if word == "期间":
+                end = suffix.end()
+                if not during:
+                    period = Period(period.start, period.end, Grain.RANGE, "", period.year_known)
+            elif word != "开始" or prefixed:
+                end, period = suffix.end(), self._open_range(period)
+                start -= 1 if prefixed else 0
+        if period.grain == Grain.DAY:
+            self.context = period.start
+        if period.grain != Grain.YEAR:
+            self.compared = (period, end)
+        return period.to_mention(text, start, end)
+
+    def _months(self, match: re.Match[str]) -> Period | None:
+        """今年1-5月: whole months of one year, the year written, relative or the anchor's."""
+        first, last = int(match.group("ma")), int(match.group("mb"))
+        if last < first:
+            return None
+        if (written := match.group("msy")) is not None:
+            year, known = int(written), True
+        elif self.anchor.day is None:
+            return None
+        else:
+            rel = match.group("msrel")
+            year = self.anchor.day.year + (REL_YEARS[rel] if rel else 0)
+            known = self.anchor.year_known
+        return Period(dt.date(year, first, 1), _month_end(year, last), Grain.RANGE, "", known)
+
+    def _same_period(self, match: re.Match[str]) -> DateMention:
+        """去年同期: the period compared with in the same sentence, moved to that year."""
+        end = match.end() + len("同期")
+        year_period = self.resolve(match)
+        compared = self.compared
+        if (
+            year_period is None
+            or compared is None
+            or _SENTENCE_BREAK.search(self.text, compared[1], match.start())
+        ):
+            return DateMention(
+                self.text[match.start() : end], match.start(), end, None, None, None,
+                str(Grain.UNRESOLVED),
+            )  # fmt: skip
+        period, _ = compared
+        shift = year_period.start.year - period.start.year
+        moved = Period(
+            _replace_year(period.start, period.start.year + shift),
+            _replace_year(period.end, period.end.year + shift),
+            Grain.RANGE, "", period.year_known and year_period.year_known,
+        )  # fmt: skip
+        return moved.to_mention(self.text, match.start(), end)
+
+    def _day_tail(self, end: int, period: Period) -> tuple[int, Period]:
+        """Attach （1月8日）, a part of day and a clock time to a day."""
+        tail = _DAY_TAIL.match(self.text, end)
+        if tail.group("pm") is not None:
+            year = period.start.year
+            fixed = _day(year, int(tail.group("pm")), int(tail.group("pd")), period.year_known)
+            period = fixed or period
+        return tail.end(), period
+
+    def _range_end(self, end: int, period: Period) -> tuple[int, Period] | None:
+        """`A至B`: the closed range, B completed from A (3月28日至4月3日, 5月1日至5日)."""
+        join = _RANGE_JOIN.match(self.text, end)
+        if join is None:
+            return None
+        second = _ATOM.match(self.text, join.end())
+        if second is None or second.lastgroup not in ("iso", "cal", "hol", "lunar", "rel", "week"):
+            return None
+        last = self.resolve(second, base=period)
+        if last is None or last.end < period.start:
+            return None
+        stop = second.end()
+        if last.grain == Grain.DAY:
+            stop, last = self._day_tail(stop, last)
+        known = period.year_known and last.year_known
+        return stop, Period(period.start, last.end, Grain.RANGE, "", known)
+
+    def _open_range(self, period: Period) -> Period:
+        """`X以来` / `X起`: from the start of X to the publication date."""
+        pub = self.anchor.day
+        if pub is None:
+            # No publication date: the range has no known end (XXXX-01-01/XXXX-XX-XX).
+            label = f"{period._iso(period.start)}/XXXX-XX-XX"
+            return Period(period.start, period.end, Grain.RANGE, label, False)
+        if pub < period.start:
+            return Period(period.start, period.end, Grain.RANGE, "", period.year_known)
+        return Period(
+            period.start, pub, Grain.RANGE, "", period.year_known and self.anchor.year_known
+        )
+
+
+def _anchor(text: str, published: dt.datetime | None, partial: str | None) -> Anchor:
+    """The publication anchor, with 今天 moved to the reported event's day when the text fixes it.
+
+    News reposted a day or two after an event opens with the event's date (3月27日下午，…召开
+    发布会) and then says 今日 for that day; so the first calendar day of the text, when it lies
+    1-3 days before publication, is what 今天 means.
+    """
+    if published is not None:
+        day, known = published.date(), True
+    elif partial and (m := re.fullmatch(r"XXXX-(\d\d)-(\d\d)", partial)):
+        try:
+            day, known = dt.date(UNKNOWN_YEAR, int(m.group(1)), int(m.group(2))), False
+        except ValueError:
+            return Anchor(None, False)
+    else:
+        return Anchor(None, False)
+    base = Anchor(day, known, day)
+    first = _first_explicit_day(text, base)
+    if first is not None and 1 <= (day - first).days <= 3:
+        return Anchor(day, known, first)
+    return base
+
+
+def _first_explicit_day(text: str, anchor: Anchor) -> dt.date | None:
+    """The first written calendar day (month and day given) before any relative day word."""
+    scanner = _Scanner(text, anchor)
+    for match in _ATOM.finditer(text):
+        if match.lastgroup == "rel":
+            return None
+        if match.lastgroup in ("iso", "cal") and (match.lastgroup == "iso" or match.group("m")):
+            period = scanner.resolve(match)
+            if period is not None and period.grain == Grain.DAY:
+                return period.start
+    return None
+
+
+def extract_dates(
+    text: str, published: dt.datetime | None, published_partial: str | None = None
+) -> list[DateMention]:
+    """Date mentions of `text`, resolved against `published` (or `published_partial`)."""
+    return _Scanner(text, _anchor(text, published, published_partial)).mentions()
+
+
+def _register_extensions() -> None:
+    """Doc attributes the date and number components read and write."""
+    for name in ("published", "published_partial", "dates"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+
+
+_register_extensions()
+
+
+# Publication times are read on Shanghai's calendar (CONTRACT: documents.published_date).
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class DateExtractor:
+    """spaCy component: `doc._.dates` from the text and `doc._.published`/`published_partial`."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        published = doc._.published
+        # Calendar days are Shanghai's: an aware time is converted, a naive one is local.
+        if published is not None and published.tzinfo is not None:
+            published = published.astimezone(SHANGHAI)
+        doc._.dates = extract_dates(doc.text, published, doc._.published_partial)
+        return doc
+
+
+@Language.factory("zhnews_dates")
+def make_date_extractor(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    """Create the date component; it has no settings and no weights."""
+    return DateExtractor()

@@ -1,0 +1,134 @@
+"""`zhnews evaluate …`, `bench` and `slogans …`: measure the pipeline and curate the lexicon."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows import model_path
+from flows.ops.options import DEFAULT_OUTPUT
+
+slogans_app = typer.Typer(help="Slogan lexicon tools.", no_args_is_help=True)
+
+
+def evaluate(
+    output: Annotated[Path, typer.Argument(help="Output directory of a run.")] = DEFAULT_OUTPUT,
+    annotations: Annotated[Path, typer.Option(help="Directory of annotation JSON files.")] = Path(
+        "tests/data/seed_annotations"
+    ),
+) -> None:
+    """Score OUTPUT against hand annotations (entities, dates, numbers, slogans)."""
+    from flows.ops.evaluate import evaluate as score
+
+    for aspect, result in score(output, annotations).items():
+        typer.echo(f"{aspect:18s} {result}")
+
+
+def evaluate_linking(
+    annotations: Annotated[
+        Path, typer.Argument(help="JSONL of articles annotated with mentions and officials.")
+    ] = Path("data/annotated/linking/linking.jsonl"),
+    split: Annotated[str | None, typer.Option(help="Only articles of this split.")] = None,
+) -> None:
+    """Score division codes and officials: (text, adcode) and (person, title) P/R/F, with
+    --model's pipeline."""
+    from flows.ops.evaluate import evaluate_linking as score
+
+    if not annotations.exists():
+        raise typer.BadParameter(f"{annotations} does not exist", param_hint="ANNOTATIONS")
+    result = score(annotations, split=split)
+    typer.echo(f"documents          {result.documents}")
+    typer.echo(f"mentions (text, adcode) {result.mentions}")
+    typer.echo(f"officials (person, title) {result.officials}")
+    typer.echo(
+        f"officials adcode right {result.adcode_accuracy:.3f} "
+        f"({result.adcode_right} of {result.officials.true_positives} matched)"
+    )
+
+
+def evaluate_entities(
+    annotations: Annotated[
+        Path, typer.Argument(help="JSONL of annotated sentences of whole articles.")
+    ] = Path("data/annotated/ner_news_articles.jsonl"),
+    split: Annotated[str | None, typer.Option(help="Only articles of this split.")] = "dev",
+) -> None:
+    """Score entities per label over whole articles with --model's pipeline."""
+    from flows.ops.evaluate import evaluate_entity_articles
+
+    if not annotations.exists():
+        raise typer.BadParameter(f"{annotations} does not exist", param_hint="ANNOTATIONS")
+    for label, score in evaluate_entity_articles(annotations, split=split).items():
+        typer.echo(f"entities:{label:7} {score}")
+
+
+def bench(
+    model: Annotated[
+        Path | None, typer.Option(help="spaCy pipeline to measure (default: --model's).")
+    ] = None,
+    max_chars: Annotated[int, typer.Option(help="Characters of COVID news to run.")] = 300_000,
+    rounds: Annotated[
+        int, typer.Option(min=1, help="Times each stage runs; the median is reported.")
+    ] = 5,
+) -> None:
+    """Measure NER throughput (chars/s, one core) on COVID news paragraphs."""
+    from flows.ops.bench import machine_description, measure_ner, news_paragraphs
+
+    typer.echo(machine_description())
+    paragraphs = list(news_paragraphs(max_chars=max_chars))
+    for result in measure_ner(model_path(model), paragraphs, rounds):
+        typer.echo(str(result))
+
+
+@slogans_app.command("evaluate")
+def evaluate_slogans(
+    split: Annotated[
+        str, typer.Option(help="Split of the annotated news to score: dev, test or all.")
+    ] = "dev",
+    discovery_threshold: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="Score from which discovered mentions count (default: the "
+            "matcher's DISCOVERY_THRESHOLD).",
+        ),
+    ] = None,
+) -> None:
+    """Slogan P/R/F on the annotated news (data/annotated/slogans) and on the seeds.
+
+    `discovered` scores the discovered mentions alone: the threshold is set where its
+    precision on the dev split stays >= 0.8.
+    """
+    from flows.nlp.slogans import DISCOVERY_THRESHOLD, SloganLexicon, SloganMatcher
+    from flows.ops.evaluate import annotated_news, annotated_seeds, score_slogans
+
+    if split not in ("dev", "test", "all"):
+        raise typer.BadParameter("must be dev, test or all", param_hint="--split")
+    threshold = DISCOVERY_THRESHOLD if discovery_threshold is None else discovery_threshold
+    matcher = SloganMatcher(SloganLexicon.load(), discovery_threshold=threshold)
+    sets = {
+        f"news:{split}": annotated_news(split=None if split == "all" else split),
+        "seeds": annotated_seeds(),
+    }
+    for name, documents in sets.items():
+        for aspect, result in score_slogans(matcher, documents).items():
+            typer.echo(f"{name:10s} {aspect:18s} {result}")
+
+
+@slogans_app.command("rank")
+def rank_slogans(
+    output: Annotated[
+        Path, typer.Argument(help="Output directory of earlier runs.")
+    ] = DEFAULT_OUTPUT,
+    limit: int = 30,
+) -> None:
+    """Rank discovered slogan candidates by frequency, spread and dates, for curators."""
+    from flows.nlp.slogans import rank_candidates
+
+    typer.echo("rank  score  mentions  docs  sources  first       last        candidate")
+    for rank, row in enumerate(rank_candidates(output, limit=limit), start=1):
+        typer.echo(
+            f"{rank:4d}  {row.score:5.2f}  {row.n_mentions:8d}  {row.n_docs:4d}  "
+            f"{row.n_sources:7d}  {row.first_date}  {row.last_date}  {row.canonical}"
+        )

@@ -1,0 +1,265 @@
+"""`zhnews train …`: retrain and score zhnews' own models from the public corpora."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows import model_path
+
+train_app = typer.Typer(
+    help="Train zhnews' own models from the public corpora.", no_args_is_help=True
+)
+
+
+# Options shared by the training commands.
+ConfigOption = Annotated[Path, typer.Option(help="spaCy training config.")]
+SegmenterOption = Annotated[Path, typer.Option(help="pkuseg model (zhnews train segmenter).")]
+VectorsOption = Annotated[
+    Path | None, typer.Option(help="Vectors pipeline (zhnews train vectors).")
+]
+CorporaOption = Annotated[
+    Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")
+]
+
+
+@train_app.command("segmenter")
+def train_segmenter(
+    out_dir: Annotated[Path, typer.Option(help="Working directory of the segmenter.")] = Path(
+        "training/segmenter"
+    ),
+    corpora: CorporaOption = None,
+    iterations: int = 3,
+    resume: Annotated[bool, typer.Option(help="Continue from the model in OUT_DIR.")] = False,
+    limit: Annotated[
+        int | None, typer.Option(help="Use only the first N lines (smoke runs).")
+    ] = None,
+    entity_aware: Annotated[
+        Path | None,
+        typer.Option(help="Also train on this DocBin of entity-aware segmented NER docs."),
+    ] = None,
+) -> None:
+    """Train the pkuseg segmenter on People's Daily 1998."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.segmenter import train_segmenter as train
+
+    train(
+        out_dir,
+        corpora=corpora or DEFAULT_CORPORA,
+        iterations=iterations,
+        resume=resume,
+        limit=limit,
+        entity_aware=entity_aware,
+    )
+
+
+@train_app.command("prune-segmenter")
+def prune_segmenter(
+    model: Path = Path("training/segmenter-ea/model"),
+    out_dir: Path = Path("training/segmenter-ea/pruned"),
+    threshold: Annotated[float, typer.Option(help="Drop features with all |w| <= this.")] = 0.02,
+) -> None:
+    """Shrink a pkuseg model by dropping features whose weights are all near zero."""
+    from flows.train.segmenter import prune_segmenter as prune
+
+    prune(model, out_dir, threshold=threshold)
+
+
+@train_app.command("ner")
+def train_ner(
+    out_dir: Annotated[Path, typer.Option(help="Working directory of the NER training.")] = Path(
+        "training/ner"
+    ),
+    config: ConfigOption = Path("configs/ner.cfg"),
+    pkuseg_model: SegmenterOption = Path("training/segmenter/model"),
+    vectors: VectorsOption = Path("training/vectors/pipeline"),
+    corpora: CorporaOption = None,
+    limit: Annotated[int | None, typer.Option(help="Sentences per corpus (smoke runs).")] = None,
+    max_steps: Annotated[int | None, typer.Option(help="Override training.max_steps.")] = None,
+    learn_rate: Annotated[
+        float | None, typer.Option(help="Override the learning rate (lower it to fine-tune).")
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="Start from OUT_DIR/model-last.")] = False,
+    cluener_weight: Annotated[
+        int, typer.Option(help="Times each annotated CLUENER train sentence is repeated.")
+    ] = 3,
+    init_tok2vec: Annotated[
+        Path | None, typer.Option(help="Pretrained tok2vec weights (zhnews train pretrain).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Override system.seed (default 0).")] = None,
+) -> None:
+    """Convert the NER corpora and train tok2vec + ner (spacy train with configs/ner.cfg)."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.ner import convert_corpora, run_training
+
+    convert_corpora(
+        pkuseg_model,
+        out_dir / "corpus",
+        corpora=corpora or DEFAULT_CORPORA,
+        limit=limit,
+        cluener_weight=cluener_weight,
+    )
+    run_training(
+        config,
+        out_dir,
+        pkuseg_model=pkuseg_model,
+        vectors=vectors,
+        max_steps=max_steps,
+        learn_rate=learn_rate,
+        resume=resume,
+        init_tok2vec=init_tok2vec,
+        seed=seed,
+    )
+
+
+@train_app.command("tagger")
+def train_tagger(
+    out_dir: Annotated[Path, typer.Option(help="Working directory of the tagger training.")] = Path(
+        "training/tagger"
+    ),
+    config: ConfigOption = Path("configs/tagger.cfg"),
+    base: Annotated[
+        Path, typer.Option(help="Pipeline whose tokenizer and frozen tok2vec the tagger uses.")
+    ] = Path("models/zh_news"),
+    corpora: CorporaOption = None,
+    limit: Annotated[int | None, typer.Option(help="Paragraphs to read (smoke runs).")] = None,
+    max_steps: Annotated[int | None, typer.Option(help="Override training.max_steps.")] = None,
+    resume: Annotated[bool, typer.Option(help="Start the tagger from OUT_DIR/model-last.")] = False,
+) -> None:
+    """Train a People's Daily POS tagger on the frozen tok2vec of BASE (configs/tagger.cfg)."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.tagger import convert_corpus, evaluate_tagger, run_training
+
+    train_size, dev_size = convert_corpus(
+        out_dir / "corpus", corpora=corpora or DEFAULT_CORPORA, limit=limit
+    )
+    typer.echo(f"People's Daily paragraphs: {train_size} train, {dev_size} dev (the last ones)")
+    run_training(config, out_dir, base=base, max_steps=max_steps, resume=resume)
+    import spacy
+
+    score = evaluate_tagger(spacy.load(out_dir / "model-best"), out_dir / "corpus" / "dev.spacy")
+    typer.echo(
+        f"dev tag accuracy {score.accuracy:.4f} on {score.aligned} aligned words "
+        f"({score.coverage:.1%} of {score.gold_words})"
+    )
+
+
+@train_app.command("pretrain")
+def train_pretrain(
+    out_dir: Annotated[Path, typer.Option(help="Working directory of the pretraining.")] = Path(
+        "training/pretrain"
+    ),
+    config: ConfigOption = Path("configs/ner.cfg"),
+    pkuseg_model: SegmenterOption = Path("training/segmenter/model"),
+    vectors: VectorsOption = Path("training/vectors/pipeline"),
+    corpora: CorporaOption = None,
+    limit: Annotated[int | None, typer.Option(help="Sentences of raw text (smoke runs).")] = None,
+    max_epochs: Annotated[int | None, typer.Option(help="Override pretraining.max_epochs.")] = None,
+) -> None:
+    """Pretrain tok2vec on the raw text of all corpora; weights for `train ner --init-tok2vec`."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.pretrain import run_pretraining, write_pretraining_corpus
+
+    raw_text = out_dir / "raw_text.spacy"
+    write_pretraining_corpus(
+        raw_text, pkuseg_model, corpora=corpora or DEFAULT_CORPORA, limit=limit
+    )
+    weights = run_pretraining(
+        config,
+        out_dir,
+        raw_text=raw_text,
+        pkuseg_model=pkuseg_model,
+        vectors=vectors,
+        max_epochs=max_epochs,
+    )
+    typer.echo(f"pretrained tok2vec weights: {weights}")
+
+
+@train_app.command("vectors")
+def train_vectors(
+    out_dir: Path = Path("training/vectors"),
+    pkuseg_model: SegmenterOption = Path("training/segmenter/model"),
+    corpora: CorporaOption = None,
+) -> None:
+    """Train static word vectors on the raw text of all corpora."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.vectors import train_vectors as train
+
+    train(out_dir, pkuseg_model, corpora=corpora or DEFAULT_CORPORA)
+
+
+@train_app.command("average")
+def average_models(
+    trained: Annotated[
+        list[Path], typer.Argument(help="Trained pipelines: runs that differ only by --seed.")
+    ],
+    out_dir: Path = Path("training/ner-average/model-best"),
+) -> None:
+    """Average the tok2vec and ner weights of several training runs into one pipeline."""
+    from flows.train.ner import average_pipelines
+
+    typer.echo(f"averaged pipeline: {average_pipelines(trained, out_dir)}")
+
+
+@train_app.command("package")
+def package_model(
+    trained: Annotated[
+        Path, typer.Option(help="A trained pipeline, e.g. training/ner/model-best.")
+    ] = Path("training/ner/model-best"),
+    out_dir: Path = Path("models/zh_news"),
+    pkuseg_model: Annotated[Path | None, typer.Option(help="Segmenter to ship instead.")] = None,
+    split_segmenter: Annotated[
+        Path | None,
+        typer.Option(help="People's-Daily-only segmenter, for learning the token splits."),
+    ] = None,
+    corpora: Annotated[
+        Path | None,
+        typer.Option(
+            help="Corpora directory for the rules' word lexicon and the token splits "
+            "(default ../shared/corpora)."
+        ),
+    ] = None,
+    tagger: Annotated[
+        Path | None,
+        typer.Option(help="Pipeline with a POS tagger trained on this tok2vec (train tagger)."),
+    ] = None,
+) -> None:
+    """Add the zhnews components and their data to a trained pipeline, save it as models/zh_news."""
+    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.package import package
+
+    package(
+        trained,
+        out_dir,
+        pkuseg_model=pkuseg_model,
+        split_segmenter=split_segmenter,
+        corpora=corpora or DEFAULT_CORPORA,
+        tagger=tagger,
+    )
+
+
+@train_app.command("evaluate")
+def evaluate_ner_model(
+    model: Annotated[Path | None, typer.Option(help="Default: --model's pipeline.")] = None,
+    corpus: Annotated[Path, typer.Option(help="Directory of the *dev.spacy files.")] = Path(
+        "training/ner/corpus"
+    ),
+    rules: Annotated[
+        bool, typer.Option(help="Score after zhnews_entity_rules (what the tables get).")
+    ] = False,
+) -> None:
+    """Exact-span NER scores per label on our MSRA dev split and our annotated dev splits."""
+    import spacy
+
+    from flows.nlp.model import NER_COMPONENTS
+    from flows.train.ner import evaluate_ner
+
+    components = [*NER_COMPONENTS, *(["zhnews_entity_rules"] if rules else [])]
+    nlp = spacy.load(model_path(model), enable=components)
+    for name in ("dev", "news-dev", "cluener-dev"):
+        if not (corpus / f"{name}.spacy").exists():
+            continue
+        for label, score in evaluate_ner(nlp, corpus / f"{name}.spacy").items():
+            typer.echo(f"{name:9s} {label:7s} {score}")
