@@ -24,8 +24,15 @@ def line_problems(record: dict, seen_ids: set[str]) -> list[str]:
         problems.append(f"duplicate id {rid}")
     if not isinstance(text, str) or not text:
         return [*problems, "missing text"]
+    return [*problems, *entity_problems(text, ents)]
+
+
+def entity_problems(text: str, ents: object) -> list[str]:
+    """Problems of one sentence's `[start, end, label]` list: shape, offsets, surrounding spaces,
+    labels, order and overlaps (spans are sorted by offset and never overlap)."""
     if not isinstance(ents, list):
-        return [*problems, "entities is not a list"]
+        return ["entities is not a list"]
+    problems: list[str] = []
     spans = []
     for ent in ents:
         if not (isinstance(ent, list) and len(ent) == 3):
@@ -41,9 +48,10 @@ def line_problems(record: dict, seen_ids: set[str]) -> list[str]:
         if label not in LABELS:
             problems.append(f"bad label {label!r}")
         spans.append((start, end))
-    spans.sort()
+    if spans != sorted(spans):
+        problems.append("entities not sorted")
     # sorted spans overlap exactly when one starts before its predecessor ends
-    for (_, prev_end), (start, end) in pairwise(spans):
+    for (_, prev_end), (start, end) in pairwise(sorted(spans)):
         if start < prev_end:
             problems.append(f"overlapping spans ending {prev_end} and {start}-{end}")
     return problems

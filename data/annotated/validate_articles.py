@@ -12,8 +12,9 @@ Prints counts per label per split. Exits 1 and lists every problem if anything i
 import json
 import sys
 from collections import Counter, defaultdict
-from itertools import pairwise
 from pathlib import Path
+
+from validate import entity_problems
 
 LABELS = ("PERSON", "ORG", "LOC")
 SPLITS = ("dev", "train")
@@ -41,29 +42,7 @@ def record_problems(record: object, seen_ids: set[str]) -> list[str]:
         return [*problems, "missing text"]
     if text != text.strip():
         problems.append("text has surrounding space")
-    if not isinstance(ents, list):
-        return [*problems, "entities is not a list"]
-    spans = []
-    for ent in ents:
-        if not (isinstance(ent, list) and len(ent) == 3):
-            problems.append(f"bad entity {ent!r}")
-            continue
-        start, end, label = ent
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-            problems.append(f"offsets out of range {ent!r}")
-            continue
-        surface = text[start:end]
-        if surface != surface.strip():
-            problems.append(f"surrounding space in {surface!r}")
-        if label not in LABELS:
-            problems.append(f"bad label {label!r}")
-        spans.append((start, end))
-    if spans != sorted(spans):
-        problems.append("entities not sorted")
-    for (_, prev_end), (start, end) in pairwise(sorted(spans)):
-        if start < prev_end:
-            problems.append(f"overlapping spans ending {prev_end} and {start}-{end}")
-    return problems
+    return [*problems, *entity_problems(text, ents)]
 
 
 def main(path: Path) -> int:
