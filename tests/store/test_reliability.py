@@ -496,8 +496,15 @@ def test_two_runs_at_once_never_duplicate_or_lose_rows(
     inputs = [kill_corpus[:1], kill_corpus[1:]] if split else [kill_corpus, kill_corpus]
     watcher = Reader(output)
     watcher.start()
-    # Started together, each holding the output at least 5 s: the runs overlap by seconds.
-    processes = [_zhnews(_run_args(paths, output), fault=("slow", 50)) for paths in inputs]
+    # Each run holds the output at least 5 s once it has it. The second starts when the first
+    # holds it (its first act under the lock is the divisions table): started together, the
+    # first could finish before the second, still loading its model, ever asked for the lock.
+    first = _zhnews(_run_args(inputs[0], output), fault=("slow", 50))
+    deadline = time.monotonic() + 180
+    while not (output / "divisions").exists() and first.poll() is None:
+        assert time.monotonic() < deadline, "the first run never took the output"
+        time.sleep(0.05)
+    processes = [first, _zhnews(_run_args(inputs[1], output), fault=("slow", 50))]
     outcomes = [(process.communicate(timeout=240)[1], process.returncode) for process in processes]
     watcher.finish()
     # One run completes (exit 4 when it rejected inputs), the other is refused (exit 3).
