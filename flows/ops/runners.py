@@ -36,6 +36,10 @@ DEFAULT_WORKERS = max(usable_cores(), 1)
 # the model (about 4 CPU-s on a 2-core AMD EPYC) before its first batch, while one process loads
 # the model as Prefect's server starts. Measured break-even: benchmarks/README.md.
 BYTES_PER_WORKER = 512 * 1024
+# Cores the default leaves to the flow's own process (reading, writing, Prefect's bookkeeping)
+# and Prefect's server. On 2 cores two workers took 41-58 CPU-s for 677 COVID items where the
+# flow's process alone took 33-38, and no less wall time (benchmarks/README.md).
+CORES_LEFT_TO_THE_FLOW = 1
 
 
 class Runner(StrEnum):
@@ -67,8 +71,10 @@ def input_bytes(files: Iterable[Path]) -> int:
 
 def default_runner(files: Iterable[Path]) -> tuple[Runner, int]:
     """Runner and workers for these input files: a worker process per `BYTES_PER_WORKER` of
-    input up to the usable cores; in the flow's process when that makes one."""
-    workers = min(usable_cores(), input_bytes(files) // BYTES_PER_WORKER)
+    input up to the usable cores but `CORES_LEFT_TO_THE_FLOW`; in the flow's process when that
+    makes fewer than two (a single worker only adds its start to the flow's)."""
+    cores = usable_cores() - CORES_LEFT_TO_THE_FLOW
+    workers = min(cores, input_bytes(files) // BYTES_PER_WORKER)
     return (Runner.PROCESSES, workers) if workers >= 2 else (Runner.IN_PROCESS, 1)
 
 
