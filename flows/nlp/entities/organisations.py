@@ -1,0 +1,72 @@
+"""Organisations the model reads as places or runs into a place: a company's short name
+(山东钢铁, 中国石化) and a foreign country written before an organisation's own name
+(美国 + 约翰斯·霍普金斯大学)."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span
+
+from flows.nlp.entities.tables import Rules
+from flows.nlp.entities.tokens import entity_at
+
+# How many tokens a trade word may span (重|汽: the tokenizer cuts words it does not know).
+_MAX_INDUSTRY_TOKENS = 2
+
+
+def join_industry_names(spans: list[Span], rules: Rules) -> list[Span]:
+    """A place or name followed by a trade word is a company's short name where a company acts:
+    山东钢铁用煤告急, 中国石油、中国石化, 金龙汽车接到…; not 中国汽车产量, where a noun
+    follows and the words name an industry."""
+    if not spans:
+        return spans
+    doc = spans[0].doc
+    taken = entity_at(spans)
+    joined = []
+    for span in spans:
+        end = _industry_end(span, rules, taken)
+        if end is None:
+            joined.append(span)
+            continue
+        after = doc[end] if end < len(doc) else None
+        acts = after is not None and (
+            after.pos_ == "VERB"
+            or after.text in rules.after_company_name
+            # in a list of companies, not of industries (江苏医药、电子、石化)
+            or (after.text in rules.list_marks and end + 1 in taken)
+        )
+        joined.append(Span(doc, span.start, end, label="ORG") if acts else span)
+    return joined
+
+
+def _industry_end(span: Span, rules: Rules, taken: dict[int, Span]) -> int | None:
+    """Where a trade word right after `span` ends (a token index), or None."""
+    if span.label_ == "PERSON":
+        return None
+    doc, word = span.doc, ""
+    for i in range(span.end, min(len(doc), span.end + _MAX_INDUSTRY_TOKENS)):
+        if i in taken:
+            return None
+        word += doc[i].text
+        if word in rules.industries:
+            return i + 1
+    return None
+
+
+def split_country_prefix(span: Span, rules: Rules) -> list[Span]:
+    """A foreign country before an organisation's own name is a place of its own
+    (ANNOTATION.md: 美国约翰斯·霍普金斯大学 -> 美国 + 约翰斯·霍普金斯大学); a government's
+    agencies keep it (美国疾控中心, 俄罗斯外交部)."""
+    if span.label_ != "ORG" or len(span) < 2:
+        return [span]
+    name = span[1:]
+    if (
+        span[0].text not in rules.countries
+        or rules.own_name.search(name.text) is None
+        or len(name.text) < 3
+    ):
+        return [span]
+    doc = span.doc
+    return [
+        Span(doc, span.start, span.start + 1, label="LOC"),
+        Span(doc, name.start, name.end, label="ORG"),
+    ]
