@@ -222,7 +222,9 @@ def _split_place_chains(component: EntityRules, draft: Draft) -> None:
 
 def _split_country_prefixes(component: EntityRules, draft: Draft) -> None:
     draft.spans = [
-        part for span in draft.spans for part in split_country_prefix(span, component.rules)
+        part
+        for span in draft.spans
+        for part in split_country_prefix(span, component.lexicon, component.rules)
     ]
 
 

@@ -13,7 +13,7 @@ def is_excluded(span: Span, rules: Rules) -> bool:
     text = span.text
     if text in rules.not_entities or has_unpaired_quote(text) or is_no_place_here(span):
         return True
-    if is_side(span) or is_vessel_name(span):
+    if is_side(span) or is_vessel_name(span) or is_quoted_formula(span, rules):
         return True
     return span.label_ == "ORG" and text in rules.generic_bodies
 
@@ -47,6 +47,15 @@ def is_vessel_name(span: Span) -> bool:
     return quoted and (
         text[end : end + 2] == "”号" or (span.text.endswith("号") and text[end : end + 1] == "”")
     )
+
+
+def is_quoted_formula(span: Span, rules: Rules) -> bool:
+    """“特事特办”: an "organisation" that is a whole quotation and ends like no body or
+    institution is a quoted formula (a slogan), not a name; “全球首席执行官委员会” is a name."""
+    text, start, end = span.doc.text, span.start_char, span.end_char
+    if span.label_ != "ORG" or start == 0 or text[start - 1] != "“" or text[end : end + 1] != "”":
+        return False
+    return rules.name_suffix_kind(span.text) is None and not rules.body_ending.search(span.text)
 
 
 def has_unpaired_quote(text: str) -> bool:

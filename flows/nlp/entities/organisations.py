@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
+from flows.nlp.entities.lexicon import WordClass, WordLexicon
 from flows.nlp.entities.tables import Rules
 from flows.nlp.entities.tokens import entity_at
 
@@ -52,18 +53,16 @@ def _industry_end(span: Span, rules: Rules, taken: dict[int, Span]) -> int | Non
     return None
 
 
-def split_country_prefix(span: Span, rules: Rules) -> list[Span]:
-    """A foreign country before an organisation's own name is a place of its own
-    (ANNOTATION.md: 美国约翰斯·霍普金斯大学 -> 美国 + 约翰斯·霍普金斯大学); a government's
-    agencies keep it (美国疾控中心, 俄罗斯外交部)."""
-    if span.label_ != "ORG" or len(span) < 2:
+def split_country_prefix(span: Span, lexicon: WordLexicon, rules: Rules) -> list[Span]:
+    """A foreign country before a university's or a society's own name is a place of its own
+    (ANNOTATION.md: 美国约翰斯·霍普金斯大学 -> 美国 + 约翰斯·霍普金斯大学, 美国 + 布鲁金斯学会);
+    it stays where the name after it is only descriptive (美国医学会), and in the conventional
+    names of agencies, companies and media (美国疾控中心, 美国广播公司)."""
+    if span.label_ != "ORG" or len(span) < 2 or span[0].text not in rules.countries:
         return [span]
     name = span[1:]
-    if (
-        span[0].text not in rules.countries
-        or rules.own_name.search(name.text) is None
-        or len(name.text) < 3
-    ):
+    own = lexicon.classes.get(name[0].text, WordClass.NAME) is WordClass.NAME
+    if not own or rules.own_name.search(name.text) is None or len(name.text) < 3:
         return [span]
     doc = span.doc
     return [
