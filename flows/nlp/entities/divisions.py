@@ -68,20 +68,19 @@ def places_below(spans: list[Span], gazetteer: Gazetteer) -> list[Span]:
     if not spans:
         return []
     doc = spans[0].doc
-    text, starts = doc.text, {span.start_char for span in spans}
+    starts = {span.start for span in spans}
     found = []
     for span in spans:
         above = gazetteer.full_name(span.text) if span.label_ == "LOC" else None
-        if above is None or span.end_char in starts:
+        if above is None or span.end in starts:
             continue
-        after = text[span.end_char : span.end_char + 8]
-        stems = [stem for stem in gazetteer.short_names_below(above) if after.startswith(stem)]
-        if not stems:
+        # The tokens after the place, not doc.text: that would join the whole document.
+        after = doc[span.end : span.end + 4].text
+        below = gazetteer.short_names_below(above)
+        stems = [after[:n] for n in range(len(after), 1, -1) if after[:n] in below]
+        if not stems or after[len(stems[0]) : len(stems[0]) + 1] in ("市", "县", "区"):
             continue
-        end = span.end_char + max(map(len, stems))
-        if text[end : end + 1] in ("市", "县", "区"):
-            continue
-        place = doc.char_span(span.end_char, end, label="LOC")
+        place = doc.char_span(span.end_char, span.end_char + len(stems[0]), label="LOC")
         if place is not None and not any(
             s.start < place.end and place.start < s.end for s in spans
         ):

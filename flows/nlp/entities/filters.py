@@ -39,21 +39,29 @@ def is_side(span: Span) -> bool:
     return len(span.text) == 1 and span.end < len(doc) and doc[span.end].text == "方"
 
 
+def _is_quoted(span: Span) -> tuple[bool, str]:
+    """Whether an opening quote is right before the span, and the text of the two tokens after
+    it (read from the tokens: `doc.text` would join the whole document for each span)."""
+    doc = span.doc
+    before = doc[span.start - 1].text if span.start > 0 else ""
+    return before.endswith("“"), doc[span.end : span.end + 2].text
+
+
 def is_vessel_name(span: Span) -> bool:
     """“西奥多·罗斯福”号, “长安号”: the quoted name of a ship or a train is no entity
     (data/annotated/README.md), even where it is a person's or a place's name."""
-    text, start, end = span.doc.text, span.start_char, span.end_char
-    quoted = text[start - 1 : start] == "“" if start > 0 else False
-    return quoted and (
-        text[end : end + 2] == "”号" or (span.text.endswith("号") and text[end : end + 1] == "”")
-    )
+    quoted, after = _is_quoted(span)
+    closed_after_mark = span.text.endswith("号") and after.startswith("”")
+    return quoted and (after.startswith("”号") or closed_after_mark)
 
 
 def is_quoted_formula(span: Span, rules: Rules) -> bool:
     """“特事特办”: an "organisation" that is a whole quotation and ends like no body or
     institution is a quoted formula (a slogan), not a name; “全球首席执行官委员会” is a name."""
-    text, start, end = span.doc.text, span.start_char, span.end_char
-    if span.label_ != "ORG" or start == 0 or text[start - 1] != "“" or text[end : end + 1] != "”":
+    if span.label_ != "ORG":
+        return False
+    quoted, after = _is_quoted(span)
+    if not quoted or not after.startswith("”"):
         return False
     return rules.name_suffix_kind(span.text) is None and not rules.body_ending.search(span.text)
 
