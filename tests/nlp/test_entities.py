@@ -538,3 +538,19 @@ def test_a_quoted_formula_and_a_bare_group_are_no_organisations(rules: EntityRul
     assert entities(rules, ["前方", "指导组", "将"], [(0, 2, "ORG")]) == []
     words = ["给", "“", "全球", "首席", "执行官", "委员会", "”", "回信"]
     assert entities(rules, words, [(2, 6, "ORG")]) == [("ORG", "全球首席执行官委员会")]
+
+
+def test_a_listed_country_is_a_place_but_not_in_a_demonym(rules: EntityRules) -> None:
+    # The model read the rarely seen 汤加 as a person.
+    assert entities(rules, ["同", "汤加", "国王", "通电话"], [(1, 2, "PERSON")]) == [
+        ("LOC", "汤加")
+    ]
+    assert entities(rules, ["汤加", "人", "表示"]) == []
+
+
+def test_a_quoted_name_ending_like_a_body_is_the_body(rules: EntityRules) -> None:
+    words = ["给", "“", "全球", "首席", "执行官", "委员会", "”", "回信"]
+    # The model found only the suffix.
+    assert entities(rules, words, [(5, 6, "ORG")]) == [("ORG", "全球首席执行官委员会")]
+    # A quoted sentence is no name, even where its last word ends like a body (变局).
+    assert entities(rules, ["“", "育", "新机", "，", "应对", "变局", "”"]) == []

@@ -29,7 +29,12 @@ from flows.nlp.entities.gazetteer import Gazetteer, PlaceMention
 from flows.nlp.entities.lexicon import WordClass, WordLexicon
 from flows.nlp.entities.merge import join_company_places, merge_spans, split_place_chain
 from flows.nlp.entities.names import complete_person_names
-from flows.nlp.entities.organisations import join_industry_names, split_country_prefix
+from flows.nlp.entities.organisations import (
+    country_places,
+    join_industry_names,
+    quoted_bodies,
+    split_country_prefix,
+)
 from flows.nlp.entities.relabel import fix_model_entity
 from flows.nlp.entities.suffixes import suffix_names
 from flows.nlp.entities.tables import Rules, RuleTables
@@ -52,6 +57,8 @@ class Step(StrEnum):
     ADD_SUFFIX_NAMES = "add_suffix_names"
     ADD_DIVISIONS = "add_divisions"
     ADD_GAZETTEER_PLACES = "add_gazetteer_places"
+    ADD_COUNTRIES = "add_countries"
+    ADD_QUOTED_BODIES = "add_quoted_bodies"
     MERGE = "merge"
     JOIN_INDUSTRY_NAMES = "join_industry_names"
     JOIN_COMPANY_PLACES = "join_company_places"
@@ -200,6 +207,14 @@ def _add_gazetteer_places(component: EntityRules, draft: Draft) -> None:
     draft.found += gazetteer_places(draft.doc, draft.mentions)
 
 
+def _add_countries(component: EntityRules, draft: Draft) -> None:
+    draft.found += country_places(draft.doc, draft.words, component.rules)
+
+
+def _add_quoted_bodies(component: EntityRules, draft: Draft) -> None:
+    draft.found += quoted_bodies(draft.doc, draft.words, draft.spans, component.rules)
+
+
 def _merge(component: EntityRules, draft: Draft) -> None:
     draft.spans = merge_spans(draft.spans, draft.found)
 
@@ -265,6 +280,8 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.ADD_SUFFIX_NAMES, _add_suffix_names),
     (Step.ADD_DIVISIONS, _add_divisions),
     (Step.ADD_GAZETTEER_PLACES, _add_gazetteer_places),
+    (Step.ADD_COUNTRIES, _add_countries),
+    (Step.ADD_QUOTED_BODIES, _add_quoted_bodies),
     (Step.MERGE, _merge),
     (Step.JOIN_INDUSTRY_NAMES, _join_industry_names),
     (Step.JOIN_COMPANY_PLACES, _join_company_places),

@@ -1,17 +1,20 @@
-"""Organisations the model reads as places or runs into a place: a company's short name
-(山东钢铁, 中国石化) and a foreign country written before an organisation's own name
-(美国 + 约翰斯·霍普金斯大学)."""
+"""Organisations and countries the model misreads: a company's short name (山东钢铁, 中国石化),
+a foreign country written before an organisation's own name (美国 + 约翰斯·霍普金斯大学) or
+alone (汤加), and a body's name in quotation marks."""
 
 from __future__ import annotations
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
-from flows.nlp.entities.lexicon import WordClass, WordLexicon
-from flows.nlp.entities.tables import Rules
+from flows.nlp.entities.lexicon import WordClass, WordLexicon, is_han
+from flows.nlp.entities.tables import Rules, SuffixKind
 from flows.nlp.entities.tokens import entity_at
 
 # How many tokens a trade word may span (重|汽: the tokenizer cuts words it does not know).
 _MAX_INDUSTRY_TOKENS = 2
+# How far a quotation that names a body may run, in tokens.
+_MAX_QUOTED_TOKENS = 12
+_QUOTES = frozenset("“”")
 
 
 def join_industry_names(spans: list[Span], rules: Rules) -> list[Span]:
@@ -69,3 +72,41 @@ def split_country_prefix(span: Span, lexicon: WordLexicon, rules: Rules) -> list
         Span(doc, span.start, span.start + 1, label="LOC"),
         Span(doc, name.start, name.end, label="ORG"),
     ]
+
+
+def country_places(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
+    """Foreign countries by name, as the gazetteer finds China's divisions: 汤加, which the
+    model reads as a person where it has rarely seen it; not 美国 in the demonym 美国人."""
+    countries, demonym = rules.countries, "人"
+    return [
+        Span(doc, i, i + 1, label="LOC")
+        for i, word in enumerate(words)
+        if word in countries and (i + 1 == len(words) or words[i + 1] != demonym)
+    ]
+
+
+def quoted_bodies(doc: Doc, words: list[str], spans: list[Span], rules: Rules) -> list[Span]:
+    """A quotation that ends with a body's or an institution's suffix is that body's name
+    (“全球首席执行官委员会”), where the words alone would be too generic to start one; not a
+    quoted sentence that ends like one (“…，于变局中开新局”)."""
+    found = []
+    for start in (i for i, word in enumerate(words) if word == "“"):
+        end = next(
+            (
+                j
+                for j in range(start + 1, min(len(words), start + _MAX_QUOTED_TOKENS))
+                if words[j] in _QUOTES
+            ),
+            None,
+        )
+        if end is None or words[end] != "”" or end - start < 3:
+            continue
+        kind = rules.name_suffix_kind(words[end - 1])
+        if kind is None or kind[0] is SuffixKind.FACILITY:
+            continue
+        if not all(is_han(words[i]) for i in range(start + 1, end)):
+            continue
+        name = Span(doc, start + 1, end, label="ORG")
+        if not any(s.start < name.start < s.end or s.start < name.end < s.end for s in spans):
+            found.append(name)
+    return found
