@@ -554,3 +554,11 @@ def test_a_quoted_name_ending_like_a_body_is_the_body(rules: EntityRules) -> Non
     assert entities(rules, words, [(5, 6, "ORG")]) == [("ORG", "全球首席执行官委员会")]
     # A quoted sentence is no name, even where its last word ends like a body (变局).
     assert entities(rules, ["“", "育", "新机", "，", "应对", "变局", "”"]) == []
+
+
+def test_a_national_agency_starts_at_guojia_and_keeps_its_country(rules: EntityRules) -> None:
+    words = ["近期", "国家", "林业", "和", "草原局", "会同"]
+    assert entities(rules, words, [(4, 5, "ORG")]) == [("ORG", "国家林业和草原局")]
+    words = ["美国", "国家", "过敏症", "和", "传染病", "研究所", "所长"]
+    found = entities(rules, words, [(0, 1, "LOC"), (1, 6, "ORG")])
+    assert found == [("ORG", "美国国家过敏症和传染病研究所")]

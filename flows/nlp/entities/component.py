@@ -32,6 +32,7 @@ from flows.nlp.entities.names import complete_person_names
 from flows.nlp.entities.organisations import (
     country_places,
     join_industry_names,
+    join_national_agencies,
     quoted_bodies,
     split_country_prefix,
 )
@@ -62,6 +63,7 @@ class Step(StrEnum):
     MERGE = "merge"
     JOIN_INDUSTRY_NAMES = "join_industry_names"
     JOIN_COMPANY_PLACES = "join_company_places"
+    JOIN_NATIONAL_AGENCIES = "join_national_agencies"
     SPLIT_PLACE_CHAINS = "split_place_chains"
     SPLIT_COUNTRY_PREFIXES = "split_country_prefixes"
     ADD_PLACES_BELOW = "add_places_below"
@@ -227,6 +229,10 @@ def _join_company_places(component: EntityRules, draft: Draft) -> None:
     draft.spans = join_company_places(draft.spans, component.gazetteer, component.rules)
 
 
+def _join_national_agencies(component: EntityRules, draft: Draft) -> None:
+    draft.spans = join_national_agencies(draft.spans, component.rules)
+
+
 def _split_place_chains(component: EntityRules, draft: Draft) -> None:
     draft.spans = [
         part
@@ -285,6 +291,7 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.MERGE, _merge),
     (Step.JOIN_INDUSTRY_NAMES, _join_industry_names),
     (Step.JOIN_COMPANY_PLACES, _join_company_places),
+    (Step.JOIN_NATIONAL_AGENCIES, _join_national_agencies),
     (Step.SPLIT_PLACE_CHAINS, _split_place_chains),
     (Step.SPLIT_COUNTRY_PREFIXES, _split_country_prefixes),
     (Step.ADD_PLACES_BELOW, _add_places_below),

@@ -15,6 +15,8 @@ _MAX_INDUSTRY_TOKENS = 2
 # How far a quotation that names a body may run, in tokens.
 _MAX_QUOTED_TOKENS = 12
 _QUOTES = frozenset("“”")
+# The level prefix of a country's own agencies (国家卫生健康委; word_sets' level_prefix).
+_NATIONAL = "国家"
 
 
 def join_industry_names(spans: list[Span], rules: Rules) -> list[Span]:
@@ -110,3 +112,23 @@ def quoted_bodies(doc: Doc, words: list[str], spans: list[Span], rules: Rules) -
         if not any(s.start < name.start < s.end or s.start < name.end < s.end for s in spans):
             found.append(name)
     return found
+
+
+def join_national_agencies(spans: list[Span], rules: Rules) -> list[Span]:
+    """A foreign country right before its 国家… agency is part of the agency's name
+    (美国国家过敏与传染病研究所), as 国家 names China's own (国家卫生健康委)."""
+    joined: list[Span] = []
+    for span in sorted(spans, key=lambda span: span.start):
+        before = joined[-1] if joined else None
+        if (
+            before is not None
+            and before.end == span.start
+            and before.label_ == "LOC"
+            and before.text in rules.countries
+            and span.label_ == "ORG"
+            and span.text.startswith(_NATIONAL)
+        ):
+            joined[-1] = Span(span.doc, before.start, span.end, label="ORG")
+        else:
+            joined.append(span)
+    return joined
