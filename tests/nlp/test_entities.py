@@ -546,6 +546,14 @@ def test_a_listed_country_is_a_place_but_not_in_a_demonym(rules: EntityRules) ->
         ("LOC", "汤加")
     ]
     assert entities(rules, ["汤加", "人", "表示"]) == []
+    # Cut into characters, and read as two places.
+    found = entities(rules, ["为", "汤", "加", "抗击"], [(1, 2, "LOC"), (2, 3, "LOC")])
+    assert found == [("LOC", "汤加")]
+
+
+def test_a_span_ending_with_a_joiner_is_no_name(rules: EntityRules) -> None:
+    words = ["中央", "财政", "对", "企业", "贷款", "提供", "的", "贴息"]
+    assert entities(rules, words, [(0, 7, "ORG")]) == []
 
 
 def test_a_quoted_name_ending_like_a_body_is_the_body(rules: EntityRules) -> None:

@@ -15,6 +15,9 @@ def is_excluded(span: Span, rules: Rules) -> bool:
         return True
     if is_side(span) or is_vessel_name(span) or is_quoted_formula(span, rules):
         return True
+    if len(span) > 1 and span[-1].text in rules.joiners:
+        # 中央财政对…提供50%的: a name does not end with 的 or 和; a clause the model ran on.
+        return True
     return span.label_ == "ORG" and text in rules.generic_bodies
 
 

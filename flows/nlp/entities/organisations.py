@@ -17,6 +17,9 @@ _MAX_QUOTED_TOKENS = 12
 _QUOTES = frozenset("“”")
 # The level prefix of a country's own agencies (国家卫生健康委; word_sets' level_prefix).
 _NATIONAL = "国家"
+# A country's name may be cut into characters (汤|加); 人 after it makes a demonym.
+_MAX_COUNTRY_TOKENS = 3
+_DEMONYM = "人"
 
 
 def join_industry_names(spans: list[Span], rules: Rules) -> list[Span]:
@@ -78,13 +81,18 @@ def split_country_prefix(span: Span, lexicon: WordLexicon, rules: Rules) -> list
 
 def country_places(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
     """Foreign countries by name, as the gazetteer finds China's divisions: 汤加, which the
-    model reads as a person where it has rarely seen it; not 美国 in the demonym 美国人."""
-    countries, demonym = rules.countries, "人"
-    return [
-        Span(doc, i, i + 1, label="LOC")
-        for i, word in enumerate(words)
-        if word in countries and (i + 1 == len(words) or words[i + 1] != demonym)
-    ]
+    model reads as a person or cuts (汤|加) where it has rarely seen it; not 美国 in the
+    demonym 美国人."""
+    countries, firsts = rules.countries, rules.country_initials
+    found = []
+    for i in (i for i, word in enumerate(words) if word[:1] in firsts):
+        name = ""
+        for end in range(i + 1, min(len(words), i + _MAX_COUNTRY_TOKENS) + 1):
+            name += words[end - 1]
+            if name in countries and (end == len(words) or words[end] != _DEMONYM):
+                found.append(Span(doc, i, end, label="LOC"))
+                break
+    return found
 
 
 def quoted_bodies(doc: Doc, words: list[str], spans: list[Span], rules: Rules) -> list[Span]:

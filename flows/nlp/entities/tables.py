@@ -202,6 +202,7 @@ class Rules:
         self.expressway = re.compile("|".join(sorted(words[WordSet.EXPRESSWAY_WORD])))
         self.after_company_name = words[WordSet.AFTER_COMPANY_NAME]
         self.countries = words[WordSet.COUNTRY]
+        self.country_initials = frozenset(country[0] for country in self.countries)
 
         named = {PatternName(row["name"]): row["pattern"] for row in tables.patterns}
         provinces = "|".join(sorted(words[WordSet.PROVINCE]))
