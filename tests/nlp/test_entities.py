@@ -570,3 +570,18 @@ def test_a_national_agency_starts_at_guojia_and_keeps_its_country(rules: EntityR
     words = ["美国", "国家", "过敏症", "和", "传染病", "研究所", "所长"]
     found = entities(rules, words, [(0, 1, "LOC"), (1, 6, "ORG")])
     assert found == [("ORG", "美国国家过敏症和传染病研究所")]
+
+
+def test_guojia_does_not_start_a_centre(rules: EntityRules) -> None:
+    # A venue or a role (国家高山滑雪中心, 国家金融管理中心), not a national body.
+    found = entities(rules, ["抓好", "国家", "高山", "滑雪", "中心"])
+    assert not any(text.startswith("国家") for _, text in found)
+    found = entities(rules, ["抓好", "国家", "医疗", "保障局"])
+    assert found == [("ORG", "国家医疗保障局")]
+
+
+def test_a_quoted_kind_of_institution_or_long_name_is_kept_apart(rules: EntityRules) -> None:
+    assert entities(rules, ["“", "方舱", "医院", "”", "转运"]) == []
+    words = ["伊拉克", "“", "中央", "公共", "卫生", "实验室", "”", "出现"]
+    found = entities(rules, words, [(0, 1, "LOC"), (2, 6, "ORG")])
+    assert found == [("LOC", "伊拉克"), ("ORG", "中央公共卫生实验室")]

@@ -7,6 +7,10 @@ from spacy.tokens import Span, Token
 from flows.nlp.entities.lexicon import WordClass, WordLexicon, is_han
 from flows.nlp.entities.tables import Rules
 
+# Quoted formulas are short (特事特办, 华龙一号); a longer quotation may be a foreign body's
+# name in translation (“中央公共卫生实验室”).
+_MAX_FORMULA_CHARACTERS = 6
+
 
 def is_excluded(span: Span, rules: Rules) -> bool:
     """True for spans that the annotation conventions say are not entities."""
@@ -61,7 +65,7 @@ def is_vessel_name(span: Span) -> bool:
 def is_quoted_formula(span: Span, rules: Rules) -> bool:
     """“特事特办”: an "organisation" that is a whole quotation and ends like no body or
     institution is a quoted formula (a slogan), not a name; “全球首席执行官委员会” is a name."""
-    if span.label_ != "ORG":
+    if span.label_ != "ORG" or len(span.text) > _MAX_FORMULA_CHARACTERS:
         return False
     quoted, after = _is_quoted(span)
     if not quoted or not after.startswith("”"):

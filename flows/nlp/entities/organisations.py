@@ -117,6 +117,8 @@ def quoted_bodies(doc: Doc, words: list[str], spans: list[Span], rules: Rules) -
         if not all(is_han(words[i]) for i in range(start + 1, end)):
             continue
         name = Span(doc, start + 1, end, label="ORG")
+        if name.text in rules.kinds_of_institution:  # “方舱医院”: a kind, not a name
+            continue
         if not any(s.start < name.start < s.end or s.start < name.end < s.end for s in spans):
             found.append(name)
     return found
