@@ -58,6 +58,7 @@ MEASURE_WORDS = (
     "棵", "株", "亩", "吨", "斤", "米", "倍", "箱", "袋", "瓶", "剂", "针", "楼", "道", "网",
     "人份", "台次", "份次", "毫升", "升", "克", "版", "期", "管", "盒", "包", "桶", "罐", "枚",
     "颗", "粒", "趟", "列", "代", "口", "集", "章", "节", "款", "部", "辆", "扇", "所", "轮次",
+    "千瓦时", "千瓦", "兆瓦", "瓦", "千伏", "周岁",
 )  # fmt: skip
 # Units that make the number a duration, a clock time or a date part: not a number row.
 TIME_UNITS = (
@@ -80,9 +81,18 @@ ORDINAL_NAME_HEADS = ("督导组", "核查督导组", "督查组", "工作组", 
 
 _CN_DIGIT = "零〇一二两三四五六七八九"
 _CN_NUM = rf"[{_CN_DIGIT}十][{_CN_DIGIT}十百千万亿]*(?:点[{_CN_DIGIT}]+)?"
+# 千 before 瓦/克/米/伏 is the unit's prefix (600万千瓦), not a magnitude.
+_MAGNITUDE = r"(?:[十百万亿]|千(?![瓦克米伏]))"
 _AR_NUM = (
-    r"(?<![A-Za-z0-9._/:\-])\d+(?:[,，]\d{3})*(?:\.\d+)?(?!\d|\.\d|[A-Za-z_/:\-×*])[十百千万亿]*"
+    r"(?<![A-Za-z0-9._/:\-])\d+(?:[,，]\d{3})*(?:\.\d+)?(?!\d|\.\d|[A-Za-z_/:\-×*])"
+    rf"{_MAGNITUDE}*"
 )
+# A minus sign after 达/为/增长…: 增速达—6.9%, 同比下降-3.2%.
+_SIGN = r"(?:(?<=[达为是至：:])|(?<=增长|下降|同比|增速))[-—－−]|负"
+# Two neighbouring digits are a vague count (一两次, 七八个, 三四十人): the lower one, approx.
+_NEIGHBOURS = ("一两", "两三", "三四", "四五", "五六", "六七", "七八", "八九")
+# A bare 百/千/万/亿 (万亿元, 百万份) counts only with an approximation marker around it.
+_BARE_MAGNITUDE = r"(?:百万|千万|万亿|[百千万亿])"
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -91,6 +101,8 @@ def _alternation(words: Iterable[str]) -> str:
 
 
 _UNITS = _alternation((*MEASURE_WORDS, *MONEY_UNITS, *PERCENT_UNITS, TENTHS))
+# A Chinese numeral right after these characters is part of a word (统一, 唯一, 进一步).
+_WORD_BEFORE = "统唯同逐进专划均归单初某任"
 # Vague counts (数十, 上百, 成百, 几千) stand for their round number.
 VAGUE_COUNT_HEADS = ("数", "几", "上", "成")
 _NUMBER = re.compile(
@@ -100,9 +112,9 @@ _NUMBER = re.compile(
        (?:(?P<pct>百分之)(?P<pnum>{_CN_NUM}|\d+(?:\.\d+)?)
          |(?P<frac>(?:{_CN_NUM}|\d+)分之(?:{_CN_NUM}|\d+))
          |(?P<vague>[{"".join(VAGUE_COUNT_HEADS)}])(?P<vnum>[十百千万])
-         |(?P<num>{_AR_NUM}|{_CN_NUM}|[百千万](?=[余多]))))
+         |(?P<num>(?:{_SIGN})\d+(?:\.\d+)?{_MAGNITUDE}*|{_AR_NUM}|(?<![{_WORD_BEFORE}]){_CN_NUM}|{_BARE_MAGNITUDE})))
     (?P<more>余|多)?
-    (?:\s?(?P<time>{_alternation(TIME_UNITS)})
+    (?:\s?(?P<time>{_alternation(TIME_UNITS)})(?!岁)
       |\s?(?P<unit>{_UNITS}))?
     """,
     re.VERBOSE,
@@ -115,9 +127,9 @@ _FIXED = re.compile(
     + rf"[{_CN_DIGIT}十双]{_NON_NUMERAL_WORD}{{1,3}}"
     # short quoted formulas: “四个源头”, “两个探头”
     + r"|“[^“”\n]{1,8}”"
+    # generation labels: 90后, 00后 (people born in that decade)
+    + r"|(?<![\d.])\d0后"
 )
-# A Chinese numeral right after these characters is part of a word (统一, 唯一, 进一步).
-_WORD_BEFORE = frozenset("统唯同逐进专划均归单初某任")
 
 
 def extract_numbers(
@@ -162,25 +174,31 @@ def _mention(text: str, match: re.Match[str], unit: str | None, end: int) -> Num
         numeral = match.group("vnum")
     else:
         numeral = match.group("pnum") or match.group("frac") or match.group("num")
+    negative = numeral[0] in "-—－−负"
+    numeral = numeral.lstrip("-—－−负")
     chinese = not numeral[0].isdigit()
     counted = unit is not None or ordinal or match.group("pct") or match.group("frac")
     if chinese and not counted:
         return None
-    if chinese and match.start() and text[match.start() - 1] in _WORD_BEFORE:
-        return None
     if ordinal and text.startswith(ORDINAL_NAME_HEADS, match.end()):
         return None
-    value = parse_numeral(numeral)
-    if value is None:
-        return None
-    if unit == TENTHS:
-        value *= 10
-    kind, unit = _kind_and_unit(unit, match.group("pct") is not None, ordinal)
-    if unit is None and match.group("more") is not None:
-        end -= 1  # 多 without a unit is an adverb (多措并举), not an approximation
     approx = match.group("vague") is not None or _is_approx(
         text, match.start(), end, match.group("more") is not None
     )
+    if numeral[0] in "百千万亿" and not approx:
+        return None  # 千家万户: a bare magnitude is a count only when marked approximate
+    if numeral[:2] in _NEIGHBOURS:
+        numeral, approx = numeral[0] + numeral[2:], True
+    value = parse_numeral(numeral)
+    if value is None:
+        return None
+    if negative:
+        value = -value
+    if unit == TENTHS:
+        value *= 10
+    kind, unit = _kind_and_unit(unit, match.group("pct") is not None, ordinal)
+    if unit is None and match.group("more") is not None and numeral[-1] not in "0123456789万亿":
+        end -= 1  # 多 after a bare Chinese numeral starts a word (多措并举), not an approximation
     return NumberMention(text[match.start() : end], match.start(), end, value, unit, kind, approx)
 
 

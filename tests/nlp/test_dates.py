@@ -349,3 +349,64 @@ def test_same_period_without_a_period_in_the_sentence_is_vague() -> None:
         None,
         "relative-unresolved",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("二十世纪", "1900-01-01", "1999-12-31"),
+        ("上世纪", "1900-01-01", "1999-12-31"),
+        ("21世纪初", "2000-01-01", "2009-12-31"),
+        ("二十世纪末", "1990-01-01", "1999-12-31"),
+        ("本世纪以来", "2000-01-01", "2022-03-28"),
+        ("二十世纪九十年代", "1990-01-01", "1999-12-31"),
+    ],
+)
+def test_centuries(text: str, start: str, end: str) -> None:
+    mention = _one(text)
+    assert (mention.text, mention.grain) == (text, "range")
+    assert (mention.date_start.isoformat(), mention.date_end.isoformat()) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("3 7 2021", "2021-07-03"), ("2021 8 3", "2021-08-03"), ("03/08/2021", "2021-08-03")],
+)
+def test_space_and_slash_separated_numeric_dates(text: str, day: str) -> None:
+    mention = _one(text)
+    assert (mention.text, mention.value) == (text, day)
+
+
+def test_holiday_with_since_is_the_latest_one_up_to_publication() -> None:
+    august = dt.datetime(2021, 8, 3)
+    assert _one("国庆以来", august).value == "2020-10-01/2021-08-03"
+    assert _one("元旦以来", august).value == "2021-01-01/2021-08-03"
+    assert _one("国庆期间", august).value == "2021-10-01/2021-10-07"
+
+
+def test_holiday_naming_an_event_is_not_a_date() -> None:
+    assert extract_dates("联合举行国庆招待会", PUB) == []
+
+
+def test_today_fixed_in_brackets_holds_for_the_whole_text() -> None:
+    text = "26日新增4例。今天（1月27日），队伍抵达。26日累计36万人，今天建成。大兴区昨天开始检测。"
+    rows = [(m.text, m.value) for m in extract_dates(text, dt.datetime(2021, 1, 27, 19))]
+    assert rows == [
+        ("26日", "2021-01-26"),
+        ("今天（1月27日）", "2021-01-27"),
+        ("26日", "2021-01-26"),
+        ("今天", "2021-01-27"),
+        ("昨天", "2021-01-26"),
+    ]
+
+
+def test_clock_range_belongs_to_its_day() -> None:
+    mention = _one("8月2日0时—24时", dt.datetime(2021, 8, 3))
+    assert (mention.text, mention.value) == ("8月2日0时—24时", "2021-08-02")
+
+
+def test_since_without_a_suffix_is_an_open_range() -> None:
+    mention = _one("自7月初再暴发的疫情", dt.datetime(2020, 7, 31))
+    assert (mention.text, mention.value) == ("自7月初", "2020-07-01/2020-07-31")
+    closed = _one("自3月1日至5日举行")
+    assert (closed.text, closed.value) == ("3月1日至5日", "2022-03-01/2022-03-05")

@@ -63,6 +63,23 @@ def test_seed_000_matches_the_annotation_exactly() -> None:
         ("第五版诊疗方案", ("第五版", 5.0, "版", "ordinal", False)),
         ("试剂1000人份", ("1000人份", 1000.0, "人份", "cardinal", False)),
         ("采集300管样本", ("300管", 300.0, "管", "cardinal", False)),
+        ("装机600万千瓦", ("600万千瓦", 6000000.0, "千瓦", "cardinal", False)),
+        ("全长30千米", ("30千米", 30.0, "千米", "cardinal", False)),
+        ("发电12亿千瓦时", ("12亿千瓦时", 1200000000.0, "千瓦时", "cardinal", False)),
+        ("每周一两次", ("一两次", 1.0, "次", "cardinal", True)),
+        ("七八个村", ("七八个", 7.0, "个", "cardinal", True)),
+        ("三四十人", ("三四十人", 30.0, "人", "cardinal", True)),
+        ("满17周岁", ("17周岁", 17.0, "周岁", "cardinal", False)),
+        ("增速达—6.9%", ("—6.9%", -6.9, "%", "percent", False)),
+        ("同比下降-3.2%", ("-3.2%", -3.2, "%", "percent", False)),
+        ("市场主体6万多", ("6万多", 60000.0, None, "cardinal", True)),
+        ("超过万亿元", ("万亿元", 1e12, "元", "money", True)),
+        ("日检百万份以上", ("百万份", 1e6, "份", "cardinal", True)),
+        ("近万名建设者", ("万名", 10000.0, "名", "cardinal", True)),
+        ("湖北唯一一家", ("一家", 1.0, "家", "cardinal", False)),
+        ("到港200个集装箱", ("200个", 200.0, "个", "cardinal", False)),
+        ("设置51处采样点", ("51处", 51.0, "处", "cardinal", False)),
+        ("接种第二剂", ("第二剂", 2.0, "剂", "ordinal", False)),
     ],
 )
 def test_annotation_examples(text: str, row: tuple) -> None:
@@ -77,11 +94,18 @@ def test_annotation_examples(text: str, row: tuple) -> None:
         "第一时间", "第一责任人", "第一道关口", "一次次", "一站式", "一体推进", "一要压实责任",
         "一方面", "另一方面", "一企一策", "七天七检", "统一部署", "进一步加强", "第九督导组",
         "中建六局", "“四个源头”", "一成不变", "首次发现", "首都", "三分钟", "COVID-19", "5G基站",
-        "热线0531-66661234", "7×24小时",
+        "热线0531-66661234", "7×24小时", "“90后”党员", "00后", "千家万户", "万家灯火", "两三天",
     ],
 )  # fmt: skip
 def test_not_numbers(text: str) -> None:
     assert _rows(text) == []
+
+
+def test_dash_between_numbers_is_a_range_not_a_sign() -> None:
+    assert _rows("12—17周岁青少年") == [
+        ("12", 12.0, None, "cardinal", False),
+        ("17周岁", 17.0, "周岁", "cardinal", False),
+    ]
 
 
 def test_excluded_ranges_are_respected() -> None:

@@ -38,12 +38,13 @@ _FIRST_CHARS = "".join(
 _ATOM = re.compile(
     rf"""
     (?=[{_FIRST_CHARS}])
-    (?:(?P<iso>(?<!\d)(?P<iy>\d{{4}})(?P<isep>[-/.])(?P<im>1[0-2]|0?[1-9])(?P=isep)(?P<id>3[01]|[12]\d|0?[1-9])(?![\d.]))
+    (?:(?P<iso>(?<!\d)(?P<iy>\d{{4}})(?P<isep>[-/.\x20])(?P<im>1[0-2]|0?[1-9])(?P=isep)(?P<id>3[01]|[12]\d|0?[1-9])(?![\d.]))
     |(?P<hol>(?:(?P<hy>\d{{4}})年|(?P<hyrel>今|去|明)年)?(?P<hq>“)?(?P<h>{HOLIDAY_NAMES})(?(hq)”))
     |(?P<years>(?<!\d)(?P<ya>\d{{4}})\s?(?:-|—|－|~|～|至|到)\s?(?P<yb>\d{{4}})年)
-    |(?P<dmy>(?<![\d.])(?P<dd>3[01]|[12]\d|0?[1-9])\.(?P<dm>1[0-2]|0?[1-9])\.(?P<dy>\d{{4}})(?![\d.]))
+    |(?P<dmy>(?<![\d.])(?P<dd>3[01]|[12]\d|0?[1-9])(?P<dsep>[./\x20])(?P<dm>1[0-2]|0?[1-9])(?P=dsep)(?P<dy>\d{{4}})(?![\d.]))
     |(?P<months>(?:(?P<msy>\d{{4}})年|(?P<msrel>今|去|明)年)?(?<!\d)(?P<ma>1[0-2]|[1-9])\s?(?:-|—|－|~|～|至|到)\s?(?P<mb>1[0-2]|[1-9])月份?)
     |(?P<decade>(?P<cent>上个?世纪|20世纪|二十世纪|本世纪|21世纪|二十一世纪)?(?P<dec>[一二三四五六七八九]十|[1-9]0)年代)
+    |(?P<century>(?P<crel>上个?|本)?(?(crel)|(?P<cn>二十一|二十|十[一二三四五六七八九]|[12]\d))世纪(?P<cp>初|末)?)
     |(?P<plan>(?P<pq>“)?十(?P<pn>[一二三四五六七八九])五(?(pq)”)(?:时期)?)
     |(?P<span>(?:(?P<sdir>近|过去|最近|未来|今后)(?P<sn>\d{{1,3}}|[一二两三四五六七八九十]{{1,3}})(?P<su>年|个月|个星期|周|天|日)(?![以来前后内]))
       |今明两[天日])
@@ -71,10 +72,14 @@ _ATOM = re.compile(
 # What may follow a day: a parenthesised date (今天（1月8日）), a part of day, a clock time.
 _DAY_TAIL = re.compile(
     rf"(?:（(?P<pm>\d{{1,2}})月(?P<pd>\d{{1,2}})日）)?(?:（?(?:星期|周)[一二三四五六日天]）?)?"
-    rf"(?:{_PART_OF_DAY})?(?:{_CLOCK})?"
+    rf"(?:{_PART_OF_DAY})?(?:{_CLOCK}(?:\s?(?:至|到|—|－|-|~|～)\s?(?:{_PART_OF_DAY})?{_CLOCK})?)?"
 )
 _RANGE_JOIN = re.compile(r"起?\s?(?:至|到|——|—|－|-|~|～)\s?")
 _OPEN_SUFFIX = re.compile(r"以来|至今|到现在|起|开始|期间")
+# Suffixes that make a holiday the latest one up to publication (国庆以来 read in August).
+SINCE_SUFFIXES = ("以来", "至今", "到现在")
+# A holiday right before these words names an event or a product (国庆招待会), not a date.
+_HOLIDAY_NAME_TAIL = re.compile(r"招待会|晚会|联欢会|献礼|档|特刊")
 _BARE_DAY_BEFORE = frozenset("近每前后第连续数余多个约")
 _BARE_DAY_AFTER = re.compile(
     r"[日号](?:内|后|以内|之内|以后|左右|楼|线|院|文|令|房|床|车|机|馆|门|口|位)"

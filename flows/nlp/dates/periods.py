@@ -286,8 +286,11 @@ def _is_plain_day(match: re.Match[str], base: Period | None) -> bool:
     return _BARE_DAY_AFTER.match(text, match.end() - 1) is None
 
 
-def _holiday(match: re.Match[str], anchor: Anchor, during: bool) -> Period | None:
-    """A named holiday in its year; with 期间 the official holiday."""
+def _holiday(
+    match: re.Match[str], anchor: Anchor, during: bool, since: bool = False
+) -> Period | None:
+    """A named holiday in its year; with 期间 the official holiday. Without a written year it is
+    the closest one to publication, or with `since` (国庆以来) the latest one up to it."""
     name = match.group("h")
     if (written := match.group("hy")) is not None:
         years, known = [int(written)], True
@@ -307,6 +310,8 @@ def _holiday(match: re.Match[str], anchor: Anchor, during: bool) -> Period | Non
         return None
     if anchor.day is None or len(candidates) == 1:
         return candidates[0]
+    if since and (past := [p for p in candidates if p.start <= anchor.day]):
+        return past[-1]
     return min(candidates, key=lambda p: abs((p.start - anchor.day).days))
 
 
@@ -363,6 +368,27 @@ def _decade(match: re.Match[str], anchor: Anchor) -> Period | None:
     else:
         return None
     return Period(dt.date(first, 1, 1), dt.date(first + 9, 12, 31), Grain.RANGE, "", True)
+
+
+def _century(match: re.Match[str], anchor: Anchor) -> Period | None:
+    """二十世纪 (1900-1999, read like the decades), 上世纪 (the 20th for texts of this century),
+    本世纪; 初/末 narrow it to the first or last ten years."""
+    if match.group("crel") is not None:
+        if anchor.day is None or not anchor.year_known:
+            return None
+        current = anchor.day.year // 100 * 100
+        first = current - 100 if match.group("crel").startswith("上") else current
+    else:
+        number = _number(match.group("cn"))
+        if not number:
+            return None
+        first = (number - 1) * 100
+    last = first + 99
+    if match.group("cp") == "初":
+        last = first + 9
+    elif match.group("cp") == "末":
+        first = last - 9
+    return Period(dt.date(first, 1, 1), dt.date(last, 12, 31), Grain.RANGE, "", True)
 
 
 # The third five-year plan began in 1966 and every later one five years after it.
