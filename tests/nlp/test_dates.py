@@ -410,3 +410,30 @@ def test_since_without_a_suffix_is_an_open_range() -> None:
     assert (mention.text, mention.value) == ("自7月初", "2020-07-01/2020-07-31")
     closed = _one("自3月1日至5日举行")
     assert (closed.text, closed.value) == ("3月1日至5日", "2022-03-01/2022-03-05")
+
+
+def test_bare_month_part_is_in_the_publication_month() -> None:
+    mention = _one("主体结构将在月底基本完工", dt.datetime(2020, 3, 23))
+    assert (mention.text, mention.value) == ("月底", "2020-03-25/2020-03-31")
+
+
+@pytest.mark.parametrize(("text", "value"), [("每年5月30日", "P1Y"), ("每月15日", "P1M")])
+def test_recurring_days_are_frequencies(text: str, value: str) -> None:
+    mention = _one(f"将{text}定为节日")
+    assert (mention.text, mention.grain, mention.value) == (text, "duration", value)
+
+
+def test_figurative_tomorrow_is_not_a_date() -> None:
+    assert extract_dates("香港的美好明天在于发展", PUB) == []
+    assert _one("明天将下雨").value == "2022-03-29"
+
+
+def test_since_framing_an_event_is_the_day_itself() -> None:
+    text = "自17日新增阳性病例达到一个高峰后，昨天下降"
+    rows = [(m.text, m.value) for m in extract_dates(text, dt.datetime(2021, 12, 19))]
+    assert rows == [("17日", "2021-12-17"), ("昨天", "2021-12-18")]
+
+
+def test_commemorative_day_by_its_full_name() -> None:
+    mention = _one("在第四个“全国科技工作者日”到来之际", dt.datetime(2020, 5, 29))
+    assert (mention.text, mention.value) == ("“全国科技工作者日”", "2020-05-30")

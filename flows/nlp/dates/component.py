@@ -22,6 +22,7 @@ from flows.nlp.dates.grammar import (
     _RANGE_JOIN,
     _SENTENCE_BREAK,
     FREQUENCIES,
+    RECURRING,
     REL_YEARS,
     SINCE_SUFFIXES,
 )
@@ -121,7 +122,8 @@ class _Scanner:
         """Build the mention starting at `match`, extended by its range end, tail and suffix."""
         text, kind = self.text, match.lastgroup
         if kind in ("vague", "freq", "tod"):
-            value = FREQUENCIES.get(match.group()) if kind == "freq" else None
+            word = match.group()
+            value = FREQUENCIES.get(word, RECURRING.get(word[:2])) if kind == "freq" else None
             grain = {"vague": Grain.UNRESOLVED, "freq": Grain.DURATION, "tod": Grain.TIME}[kind]
             return DateMention(
                 match.group(), match.start(), match.end(), value, None, None, str(grain)
@@ -154,7 +156,7 @@ class _Scanner:
             elif word != "开始" or prefixed:
                 end, period = suffix.end(), self._open_range(period)
                 start -= 1 if prefixed else 0
-        elif joined is None and start > 0 and text[start - 1] == "自":
+        elif joined is None and start > 0 and text[start - 1] == "自" and not self._framed(end):
             # 自7月初再暴发: since that day or period, as 自…开始 (an open range).
             start, period = start - 1, self._open_range(period)
         if period.grain == Grain.DAY:
@@ -162,6 +164,11 @@ class _Scanner:
         if period.grain != Grain.YEAR:
             self.compared = (period, end)
         return period.to_mention(text, start, end)
+
+    def _framed(self, end: int) -> bool:
+        """自X…后 frames an event on X (自17日达到高峰后), not a span since X."""
+        clause = _CLAUSE_END.search(self.text, end)
+        return "后" in self.text[end : clause.start() if clause else len(self.text)]
 
     def _months(self, match: re.Match[str]) -> Period | None:
         """今年1-5月: whole months of one year, the year written, relative or the anchor's."""
@@ -241,6 +248,7 @@ class _Scanner:
         )
 
 
+_CLAUSE_END = re.compile(r"[，,。；;！？!?\n]")
 # 今天（1月27日）: the text itself says which day 今天 is.
 _TODAY_FIXED = re.compile(r"(?:今天|今日)（(?P<m>1[0-2]|0?[1-9])月(?P<d>3[01]|[12]\d|0?[1-9])日）")
 

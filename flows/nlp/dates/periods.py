@@ -218,6 +218,11 @@ def _calendar(match: re.Match[str], anchor: Anchor, base: Period | None) -> Peri
         year, month, known = index // 12, index % 12 + 1, anchor.year_known
     if not _has_required_year(match):
         return None
+    if month is None and day is None and year is None and match.group("mp"):
+        # A bare 月底/下旬 is in the month of publication.
+        if anchor.day is None:
+            return None
+        year, month, known = anchor.day.year, anchor.day.month, anchor.year_known
     if month is None and day is None:
         if year is None:
             if anchor.day is None:
