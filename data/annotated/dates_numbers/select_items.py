@@ -13,10 +13,11 @@ The corpus is cut into 44 equal windows of positions (window k: positions
 [k·n/44, (k+1)·n/44)); from each window the eligible item with the most CUES (digits, Chinese
 numerals before a measure word, 年/月/日/时 words) is taken, ties to the earliest; 4 windows
 have no eligible item, so 40 items are taken (round 1). Round 2, added to have more dev
-articles to learn from, takes the second best item of every odd window that has one (17 more).
+articles to learn from, takes the second best item of every odd window that has one (17 more);
+round 3, for the same reason, the second best of every even window that has one (16 more).
 Items of the other annotated sets (entities, slogans, linking) may be taken: they carry no
 date or number annotation. Items
-alternate dev, test, dev, … in selection order (round 1 in corpus order, then round 2), so
+alternate dev, test, dev, … in selection order (each round in corpus order), so
 both splits span 2020–2021 and round 1 keeps its splits.
 
 Usage: python data/annotated/dates_numbers/select_items.py [covid_jsonl]
@@ -62,7 +63,8 @@ def select(items: list[dict]) -> list[int]:
         ranked.append([-p for _, p in sorted(scored, reverse=True)])
     first = [positions[0] for positions in ranked if positions]
     second = [positions[1] for k, positions in enumerate(ranked) if k % 2 and len(positions) > 1]
-    return first + second
+    third = [positions[1] for k, positions in enumerate(ranked) if k % 2 == 0 and len(positions) > 1]
+    return first + second + third
 
 
 def main(source: Path) -> None:
