@@ -73,7 +73,7 @@ FIXED_TERMS = (
     "三区", "两手抓", "两不误", "五个一律", "一张网", "第一时间", "第一责任人", "第一道关口",
     "一次次", "一站式", "一体化", "一体", "另一方面", "一方面", "一次性", "一把手", "一起",
     "一条龙", "一块儿", "一线", "一道", "一网通办", "一次办好", "一件事", "一揽子",
-    "一成不变", "首次", "一口气", "一部分", "一代人", "一节", "两口子", "一个中国",
+    "一成不变", "首次", "一口气", "一部分", "一代人", "一节", "两口子", "一个中国", "一家人",
 )  # fmt: skip
 # Names that start with an ordinal (第九督导组): the pipeline also passes entity spans.
 ORDINAL_NAME_HEADS = ("督导组", "核查督导组", "督查组", "工作组", "专班", "中学", "小学",
@@ -188,6 +188,8 @@ def _mention(text: str, match: re.Match[str], unit: str | None, end: int) -> Num
     counted = unit is not None or ordinal or match.group("pct") or match.group("frac")
     if chinese and not counted:
         return None
+    if numeral == "一" and unit and text.startswith(unit, end):
+        return None  # 一颗颗, 一笔笔: reduplication means "many", not one
     if ordinal and _ordinal_in_name(text, match.start(), end, unit):
         return None
     if ordinal and chinese and unit is None:

@@ -437,3 +437,29 @@ def test_since_framing_an_event_is_the_day_itself() -> None:
 def test_commemorative_day_by_its_full_name() -> None:
     mention = _one("在第四个“全国科技工作者日”到来之际", dt.datetime(2020, 5, 29))
     assert (mention.text, mention.value) == ("“全国科技工作者日”", "2020-05-30")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("71年前", "1949"), ("十年前", "2010"), ("3天前", "2020-02-10")],
+)
+def test_years_and_days_ago(text: str, value: str) -> None:
+    assert _one(text, dt.datetime(2020, 2, 13)).value == value
+
+
+def test_first_n_months_in_digits() -> None:
+    assert _one("今年前7个月", dt.datetime(2020, 9, 5)).value == "2020-01-01/2020-07-31"
+
+
+def test_plan_document_is_not_a_period() -> None:
+    assert extract_dates("编制“十四五”规划", PUB) == []
+    assert _one("“十四五”时期").value == "2021-01-01/2025-12-31"
+
+
+def test_festival_of_this_season_is_the_one_just_past() -> None:
+    assert _one("春节期间", dt.datetime(2020, 9, 5)).value == "2020-01-24/2020-02-02"
+    assert _one("春节期间", dt.datetime(2021, 12, 19)).value == "2022-01-31/2022-02-06"
+
+
+def test_festival_in_a_product_name_is_not_a_date() -> None:
+    assert extract_dates("收到了社区送来的中秋贺卡", PUB) == []

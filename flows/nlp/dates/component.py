@@ -31,6 +31,7 @@ from flows.nlp.dates.periods import (
     Anchor,
     Grain,
     Period,
+    _ago,
     _calendar,
     _century,
     _closest_year,
@@ -99,6 +100,8 @@ class _Scanner:
             return _five_year_plan(int(_number("十" + match.group("pn")) or 0))
         if kind == "span":
             return _relative_span(match, self.anchor)
+        if kind == "ago":
+            return _ago(match, self.anchor)
         if kind == "rel":
             return _relative_day(match.group(), self.anchor, self.context)
         if kind == "week":

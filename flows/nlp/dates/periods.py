@@ -291,6 +291,9 @@ def _is_plain_day(match: re.Match[str], base: Period | None) -> bool:
     return _BARE_DAY_AFTER.match(text, match.end() - 1) is None
 
 
+_NEAR_FUTURE_DAYS = 90
+
+
 def _holiday(
     match: re.Match[str], anchor: Anchor, during: bool, since: bool = False
 ) -> Period | None:
@@ -315,9 +318,16 @@ def _holiday(
         return None
     if anchor.day is None or len(candidates) == 1:
         return candidates[0]
-    if since and (past := [p for p in candidates if p.start <= anchor.day]):
+    past = [p for p in candidates if p.start <= anchor.day]
+    if since and past:
         return past[-1]
-    return min(candidates, key=lambda p: abs((p.start - anchor.day).days))
+    closest = min(candidates, key=lambda p: abs((p.start - anchor.day).days))
+    # News looks back more than ahead: a festival of this season is the one just past, unless
+    # the next one is near (春节期间 read in September is last spring's).
+    soon = dt.timedelta(days=_NEAR_FUTURE_DAYS)
+    if past and closest.start > anchor.day + soon and past[-1].start > anchor.day - 3 * soon:
+        return past[-1]
+    return closest
 
 
 def _holiday_in(name: str, year: int, during: bool, known: bool) -> Period | None:
@@ -406,6 +416,18 @@ def _five_year_plan(number: int) -> Period | None:
         return None
     first = _THIRD_PLAN_START + 5 * (number - 3)
     return Period(dt.date(first, 1, 1), dt.date(first + 4, 12, 31), Grain.RANGE, "", True)
+
+
+def _ago(match: re.Match[str], anchor: Anchor) -> Period | None:
+    """71年前 (the year 71 years before publication), 10天前 (that day)."""
+    count = _number(match.group("an"))
+    if anchor.day is None or not anchor.year_known or count is None:
+        return None
+    if match.group("au") == "天":
+        day = anchor.day - dt.timedelta(days=count)
+        return Period(day, day, Grain.DAY, _label(day), True)
+    year = anchor.day.year - count
+    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), Grain.YEAR, "{Y}", True)
 
 
 def _relative_span(match: re.Match[str], anchor: Anchor) -> Period | None:
