@@ -113,8 +113,11 @@ _UNITS = _alternation((*MEASURE_WORDS, *MONEY_UNITS, *PERCENT_UNITS, TENTHS))
 _WORD_BEFORE = "统唯同逐进专划均归单初某任每"
 # Vague counts (数十, 上百, 成百, 几千) stand for their round number.
 VAGUE_COUNT_HEADS = ("数", "几", "上", "成")
+# Every number starts with one of these; testing it first keeps the scan fast.
+_FIRST_CHARS = rf"首第百千万亿数几上成十负\d{_CN_DIGIT}\-—－−"
 _NUMBER = re.compile(
     rf"""
+    (?=[{_FIRST_CHARS}])
     (?:(?P<first>首)(?={_UNITS})
       |(?P<ord>第)?
        (?:(?P<pct>百分之)(?P<pnum>{_CN_NUM}|\d+(?:\.\d+)?)
