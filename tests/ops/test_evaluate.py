@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from flows.nlp.slogans import SloganLexicon, SloganMatcher
@@ -98,3 +100,29 @@ def test_dates_numbers_set_is_split_by_whole_article() -> None:
     splits = {item["split"] for item in items}
     assert splits == {"dev", "test"}
     assert abs(sum(item["split"] == "dev" for item in items) * 2 - len(items)) <= 1
+
+
+@pytest.mark.slow
+def test_cli_scores_dates_and_numbers_of_one_split(tmp_path: Path) -> None:
+    item = {
+        "id": "fixture",
+        "split": "dev",
+        "published": "2021-01-27",
+        "text": "标题\n\n今天（1月27日），吉林省新增确诊病例14例。",
+        "dates": [
+            {"start": 4, "end": 13, "text": "今天（1月27日）", "grain": "day",
+             "value": "2021-01-27", "date_start": "2021-01-27", "date_end": "2021-01-27"},
+        ],
+        "numbers": [
+            {"start": 23, "end": 26, "text": "14例", "value": 14.0, "unit": "例",
+             "kind": "cardinal", "approx": False},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "dn.jsonl"
+    path.write_text(json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate-dates-numbers", str(path), "--split", "dev"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"dates\s+P 1\.000 R 1\.000 F1 1\.000 .*values right 1\.000", result.output)
+    assert re.search(r"numbers\s+P 1\.000 R 1\.000", result.output)
+    bad = CliRunner().invoke(app, ["evaluate-dates-numbers", str(path), "--split", "train"])
+    assert bad.exit_code == 2
