@@ -103,26 +103,15 @@ def test_dates_numbers_set_is_split_by_whole_article() -> None:
 
 
 @pytest.mark.slow
-def test_cli_scores_dates_and_numbers_of_one_split(tmp_path: Path) -> None:
-    item = {
-        "id": "fixture",
-        "split": "dev",
-        "published": "2021-01-27",
-        "text": "标题\n\n今天（1月27日），吉林省新增确诊病例14例。",
-        "dates": [
-            {"start": 4, "end": 13, "text": "今天（1月27日）", "grain": "day",
-             "value": "2021-01-27", "date_start": "2021-01-27", "date_end": "2021-01-27"},
-        ],
-        "numbers": [
-            {"start": 23, "end": 26, "text": "14例", "value": 14.0, "unit": "例",
-             "kind": "cardinal", "approx": False},
-        ],
-    }  # fmt: skip
-    path = tmp_path / "dn.jsonl"
-    path.write_text(json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["evaluate-dates-numbers", str(path), "--split", "dev"])
+def test_cli_scores_one_split(tmp_path: Path) -> None:
+    lines = DATES_NUMBERS.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "two.jsonl"
+    path.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")  # one dev, one test article
+    result = CliRunner().invoke(app, ["evaluate-dates-numbers", str(path), "--split", "test"])
     assert result.exit_code == 0, result.output
-    assert re.search(r"dates\s+P 1\.000 R 1\.000 F1 1\.000 .*values right 1\.000", result.output)
-    assert re.search(r"numbers\s+P 1\.000 R 1\.000", result.output)
+    expected = sum(d["grain"] in ("day", "month", "quarter", "year", "range")
+                   for d in json.loads(lines[1])["dates"])  # fmt: skip
+    assert re.search(rf"dates\s+P \d\.\d{{3}} .*expected {expected}\); values right", result.output)
+    assert re.search(rf"numbers .*expected {len(json.loads(lines[1])['numbers'])}\)", result.output)
     bad = CliRunner().invoke(app, ["evaluate-dates-numbers", str(path), "--split", "train"])
     assert bad.exit_code == 2
