@@ -435,7 +435,10 @@ def _relative_span(match: re.Match[str], anchor: Anchor) -> Period | None:
     if anchor.day is None:
         return None
     today, one_day = anchor.day, dt.timedelta(days=1)
-    if match.group("sdir") is None:  # 今明两日
+    if match.group("sdir") is None:  # 今明两日, 今明两年
+        if match.group("tmu") == "年":
+            return Period(dt.date(today.year, 1, 1), dt.date(today.year + 1, 12, 31), Grain.RANGE,
+                          "", anchor.year_known)  # fmt: skip
         return Period(today, today + one_day, Grain.RANGE, "", anchor.year_known)
     count = _number(match.group("sn"))
     if not count:
