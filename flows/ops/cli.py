@@ -322,6 +322,7 @@ def _require_writable(directory: Path) -> None:
 app.command()(measure_cli.evaluate)
 app.command("evaluate-linking")(measure_cli.evaluate_linking)
 app.command("evaluate-entities")(measure_cli.evaluate_entities)
+app.command("evaluate-dates-numbers")(measure_cli.evaluate_dates_numbers)
 app.command()(measure_cli.bench)
 
 
