@@ -189,6 +189,28 @@ def find_input_files(
     return list(dict.fromkeys(files)), rejects
 
 
+@dataclass(frozen=True, slots=True)
+class FoundInputs:
+    """One walk of the inputs given: the files to read, and rejects for the directories that
+    could not be walked. `zhnews run` walks once for its checks and hands the walk to the flow."""
+
+    inputs: list[Path]
+    follow_symlinks: bool
+    files: list[Path]
+    rejects: list[Reject]
+
+    @classmethod
+    def walk(
+        cls, inputs: Sequence[Path], *, follow_symlinks: bool = False, skip: Sequence[Path] = ()
+    ) -> FoundInputs:
+        files, rejects = find_input_files(inputs, follow_symlinks=follow_symlinks, skip=skip)
+        return cls(list(inputs), follow_symlinks, files, rejects)
+
+    def walked(self, inputs: Sequence[Path], follow_symlinks: bool) -> bool:
+        """Whether this is the walk of `inputs` with these settings."""
+        return self.inputs == list(inputs) and self.follow_symlinks == follow_symlinks
+
+
 class _Roots:
     """The real paths of the inputs given, to tell where a symbolic link leads."""
 

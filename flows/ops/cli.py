@@ -131,19 +131,22 @@ def run(
         fail(ExitCode.USAGE, problem)
     _require_model()
 
-    from flows.inputs.ingest import InputOptions, find_input_files
+    from flows.inputs.ingest import FoundInputs, InputOptions
     from flows.store.ledger import Fingerprint, InputLedger
     from flows.store.tables import OutputLockedError, output_lock
 
-    files, walk_rejects = find_input_files(paths, follow_symlinks=follow_symlinks, skip=[output])
-    if not files and not walk_rejects:
+    # The one walk of the inputs: the flow reads the files it found.
+    found = FoundInputs.walk(paths, follow_symlinks=follow_symlinks, skip=[output])
+    if not found.files and not found.rejects:
         typer.echo(f"nothing to do: no input files in {', '.join(map(str, paths))}")
         return
     settings = InputOptions(max_chars, follow_symlinks, accept_non_chinese).key()
     ledger = InputLedger.load(output)
-    unchanged = all(ledger.seen(Fingerprint.of(f), settings) is not None for f in files)
-    if unchanged and not walk_rejects and not reprocess:
-        typer.echo(f"nothing new: the {len(files)} input file(s) were all read by earlier runs")
+    unchanged = all(ledger.seen(Fingerprint.of(f), settings) is not None for f in found.files)
+    if unchanged and not found.rejects and not reprocess:
+        typer.echo(
+            f"nothing new: the {len(found.files)} input file(s) were all read by earlier runs"
+        )
         return
     try:
         with output_lock(output):
@@ -156,7 +159,7 @@ def run(
     if dask_address:
         runner = Runner.DASK
     if runner is None and workers is None:
-        runner, workers = default_runner(files)
+        runner, workers = default_runner(found.files)
     runner = runner or (Runner.PROCESSES if workers else Runner.IN_PROCESS)
     # The server boots on another core while this process imports and loads the model.
     with prefect_api_starting() as wait_for_api:
@@ -180,6 +183,7 @@ def run(
                 progress=sys.stderr.isatty() if progress is None else progress,
                 follow_symlinks=follow_symlinks,
                 accept_non_chinese=accept_non_chinese,
+                found=found,
             )
         except OutputLockedError as error:
             fail(ExitCode.LOCKED, error)
