@@ -27,6 +27,7 @@ from flows.ops.options import (
     DEFAULT_OUTPUT,
     BatchSize,
     DaskAddress,
+    ExistingOutput,
     Inputs,
     LogLevel,
     Output,
@@ -243,15 +244,11 @@ def serve(
 
 
 @app.command()
-def check(
-    output: Annotated[Path, typer.Argument(help="Output directory to validate.")] = DEFAULT_OUTPUT,
-) -> None:
+def check(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
     """Validate every table: schema, doc_id references, span texts, unique keys."""
     from flows.store.check import check_output
 
-    if not output.is_dir():
-        typer.echo(f"error: {output} is not a directory", err=True)
-        raise typer.Exit(2)
+    _require_output(output)
     violations = check_output(output)
     for violation in violations:
         typer.echo(str(violation))
@@ -261,31 +258,22 @@ def check(
 
 
 @app.command()
-def compact(
-    output: Annotated[Path, typer.Argument(help="Output directory to compact.")] = DEFAULT_OUTPUT,
-) -> None:
+def compact(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
     """Rewrite each table partition's parts as a few large files (atomically, under the lock)."""
     from flows.store.compact import compact_output
     from flows.store.tables import OutputLockedError
 
-    if not output.is_dir():
-        typer.echo(f"error: {output} is not a directory", err=True)
-        raise typer.Exit(2)
+    _require_output(output)
     try:
         report = compact_output(output)
     except OutputLockedError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(3) from None
+        fail(ExitCode.LOCKED, error)
     for line in report.lines():
         typer.echo(line)
 
 
 @app.command()
-def catalog(
-    output: Annotated[
-        Path, typer.Argument(help="Output directory of earlier runs.")
-    ] = DEFAULT_OUTPUT,
-) -> None:
+def catalog(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
     """Write OUTPUT/zhnews.duckdb: commented views over the tables, for DuckDB and BI tools."""
     from flows.bi.catalog import write_catalog
 
@@ -296,9 +284,7 @@ def catalog(
 
 @app.command()
 def report(
-    output: Annotated[
-        Path, typer.Argument(help="Output directory of earlier runs.")
-    ] = DEFAULT_OUTPUT,
+    output: ExistingOutput = DEFAULT_OUTPUT,
     out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
 ) -> None:
     """Write one self-contained HTML page of charts over OUTPUT (opens offline)."""
@@ -312,14 +298,12 @@ def report(
 
 def _require_output(output: Path) -> None:
     if not output.is_dir():
-        typer.echo(f"error: {output} is not a directory", err=True)
-        raise typer.Exit(2)
+        fail(ExitCode.USAGE, f"{output} is not a directory")
 
 
 def _require_writable(directory: Path) -> None:
     if not (directory.is_dir() and os.access(directory, os.W_OK)):
-        typer.echo(f"error: {directory} is not a writable directory", err=True)
-        raise typer.Exit(2)
+        fail(ExitCode.USAGE, f"{directory} is not a writable directory")
 
 
 # Measuring commands, listed after the pipeline's own.

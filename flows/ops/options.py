@@ -24,6 +24,7 @@ Inputs = Annotated[
     list[Path] | None,
     typer.Argument(help="Files or directories of .txt, .html/.htm or .jsonl (default: seeds/)."),
 ]
+ExistingOutput = Annotated[Path, typer.Argument(help="Output directory of earlier runs.")]
 Output = Annotated[
     Path, typer.Option("--output", "-o", help="Output directory of the Parquet tables.")
 ]
