@@ -137,11 +137,12 @@ def train_tagger(
 @train_app.command("pretrain")
 def train_pretrain(
     out_dir: WorkDir = Path("training/pretrain"),
-    config: TrainConfig = Path("configs/ner.cfg"),
-    pkuseg_model: Segmenter = Path("training/segmenter/model"),
-    vectors: Vectors = Path("training/vectors/pipeline"),
+    # In the order the two steps use them: segment the raw text, then pretrain on it.
     corpora: Corpora = None,
+    pkuseg_model: Segmenter = Path("training/segmenter/model"),
     limit: SmokeLimit = None,
+    config: TrainConfig = Path("configs/ner.cfg"),
+    vectors: Vectors = Path("training/vectors/pipeline"),
     max_epochs: Annotated[int | None, typer.Option(help="Override pretraining.max_epochs.")] = None,
 ) -> None:
     """Pretrain tok2vec on the raw text of all corpora; weights for `train ner --init-tok2vec`."""
