@@ -230,13 +230,11 @@ def zhnews_flow(
     progress: bool = False,
     follow_symlinks: bool = False,
     accept_non_chinese: bool = False,
-    found: ingest.FoundInputs | None = None,
 ) -> RunSummary:
     """Turn input files into the Parquet tables under `output`, skipping what was done.
 
-    `found` is the caller's walk of `inputs` (`zhnews run` walks them for its checks); the
-    flow walks them itself when it is absent or is not the walk of the inputs this run reads
-    (an interrupted `--reprocess` adds its inputs)."""
+    The inputs are walked once: a caller that walked them already (`zhnews run`, for its
+    checks) hands its walk over with `flows.inputs.ingest.walked_before`."""
     if batch_size is None:
         batch_size = DEFAULT_BATCH_SIZE if runner is Runner.IN_PROCESS else WORKER_BATCH_SIZE
     summary = RunSummary(
@@ -265,8 +263,7 @@ def zhnews_flow(
         ledger = InputLedger.load(output)
         seen = SeenInputs.load(output, replacing)
         options = ingest.InputOptions(max_chars, follow_symlinks, accept_non_chinese)
-        if found is None or not found.walked(inputs, follow_symlinks):
-            found = ingest.FoundInputs.walk(inputs, follow_symlinks=follow_symlinks, skip=[output])
+        found = ingest.found_inputs(inputs, follow_symlinks=follow_symlinks, skip=[output])
         known = InputLedger(ledger.path) if reprocess else ledger
         unread = unread_files(found.files, known, summary, options.key())
         paths = [path for path, _ in unread]

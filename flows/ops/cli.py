@@ -132,7 +132,7 @@ def run(
         fail(ExitCode.USAGE, problem)
     _require_model()
 
-    from flows.inputs.ingest import FoundInputs, InputOptions
+    from flows.inputs.ingest import FoundInputs, InputOptions, walked_before
     from flows.store.ledger import Fingerprint, InputLedger
     from flows.store.tables import OutputLockedError, output_lock
 
@@ -172,20 +172,20 @@ def run(
         wait_for_api()
         hide_logged_tracebacks()  # after the settings of the API reconfigured logging
         try:
-            summary = zhnews_flow(
-                paths,
-                output,
-                batch_size=batch_size,
-                max_chars=max_chars,
-                reprocess=reprocess,
-                runner=runner,
-                workers=workers or DEFAULT_WORKERS,
-                dask_address=dask_address,
-                progress=sys.stderr.isatty() if progress is None else progress,
-                follow_symlinks=follow_symlinks,
-                accept_non_chinese=accept_non_chinese,
-                found=found,
-            )
+            with walked_before(found):
+                summary = zhnews_flow(
+                    paths,
+                    output,
+                    batch_size=batch_size,
+                    max_chars=max_chars,
+                    reprocess=reprocess,
+                    runner=runner,
+                    workers=workers or DEFAULT_WORKERS,
+                    dask_address=dask_address,
+                    progress=sys.stderr.isatty() if progress is None else progress,
+                    follow_symlinks=follow_symlinks,
+                    accept_non_chinese=accept_non_chinese,
+                )
         except OutputLockedError as error:
             fail(ExitCode.LOCKED, error)
         except OSError as error:
