@@ -263,11 +263,11 @@ def zhnews_flow(
         ledger = InputLedger.load(output)
         seen = SeenInputs.load(output, replacing)
         options = ingest.InputOptions(max_chars, follow_symlinks, accept_non_chinese)
-        found = ingest.found_inputs(inputs, follow_symlinks=follow_symlinks, skip=[output])
+        walk = ingest.found_inputs(inputs, follow_symlinks=follow_symlinks, skip=[output])
         known = InputLedger(ledger.path) if reprocess else ledger
-        unread = unread_files(found.files, known, summary, options.key())
+        unread = unread_files(walk.files, known, summary, options.key())
         paths = [path for path, _ in unread]
-        stream = itertools.chain(found.rejects, ingest.iter_inputs(paths, options, roots=inputs))
+        stream = itertools.chain(walk.rejects, ingest.iter_inputs(paths, options, roots=inputs))
         depth = 1 if runner is Runner.IN_PROCESS else workers
         with (
             started_task_runner(runner, workers, dask_address) as pool,
