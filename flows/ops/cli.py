@@ -132,7 +132,8 @@ def run(
         fail(ExitCode.USAGE, problem)
     _require_model()
 
-    from flows.inputs.ingest import FoundInputs, InputOptions, walked_before
+    from flows.inputs.ingest import InputOptions
+    from flows.inputs.walk import FoundInputs, walked_before
     from flows.store.ledger import Fingerprint, InputLedger
     from flows.store.tables import OutputLockedError, output_lock
 

@@ -454,18 +454,3 @@ def test_the_output_inside_an_input_is_not_walked_and_no_file_is_read_twice(
     _write(tmp_path / "out" / "documents" / "part-1.parquet", b"PAR1")
     files, rejects = ingest.find_input_files([tmp_path, article], skip=[tmp_path / "out"])
     assert (files, rejects) == ([article], [])
-
-
-def test_a_walk_made_before_the_flow_is_used_for_the_same_inputs_only(tmp_path: Path) -> None:
-    first = _write(tmp_path / "in" / "a.txt", "甲")
-    walked = ingest.FoundInputs.walk([tmp_path / "in"])
-    _write(tmp_path / "in" / "b.txt", "乙")  # not in the earlier walk
-    other = _write(tmp_path / "other.txt", "丙")
-    with ingest.walked_before(walked):
-        assert ingest.found_inputs([tmp_path / "in"]) is walked
-        assert ingest.found_inputs([tmp_path / "in"], follow_symlinks=True).files == [
-            first,
-            tmp_path / "in" / "b.txt",
-        ]
-        assert ingest.found_inputs([tmp_path / "in", other]).files[-1] == other
-    assert len(ingest.found_inputs([tmp_path / "in"]).files) == 2
