@@ -32,6 +32,7 @@ from spacy.tokens import Doc
 from flows.bi import catalog
 from flows.inputs import ingest
 from flows.inputs.clean import clean_document
+from flows.inputs.walk import found_inputs
 from flows.nlp import model as nlp
 from flows.ops.batches import (
     BatchPipeline,
@@ -231,7 +232,10 @@ def zhnews_flow(
     follow_symlinks: bool = False,
     accept_non_chinese: bool = False,
 ) -> RunSummary:
-    """Turn input files into the Parquet tables under `output`, skipping what was done."""
+    """Turn input files into the Parquet tables under `output`, skipping what was done.
+
+    The inputs are walked once: a caller that walked them already (`zhnews run`, for its
+    checks) hands its walk over with `flows.inputs.walk.walked_before`."""
     if batch_size is None:
         batch_size = DEFAULT_BATCH_SIZE if runner is Runner.IN_PROCESS else WORKER_BATCH_SIZE
     summary = RunSummary(
@@ -260,13 +264,11 @@ def zhnews_flow(
         ledger = InputLedger.load(output)
         seen = SeenInputs.load(output, replacing)
         options = ingest.InputOptions(max_chars, follow_symlinks, accept_non_chinese)
-        files, walk_rejects = ingest.find_input_files(
-            inputs, follow_symlinks=follow_symlinks, skip=[output]
-        )
+        walk = found_inputs(inputs, follow_symlinks=follow_symlinks, skip=[output])
         known = InputLedger(ledger.path) if reprocess else ledger
-        unread = unread_files(files, known, summary, options.key())
+        unread = unread_files(walk.files, known, summary, options.key())
         paths = [path for path, _ in unread]
-        stream = itertools.chain(walk_rejects, ingest.iter_inputs(paths, options, roots=inputs))
+        stream = itertools.chain(walk.rejects, ingest.iter_inputs(paths, options, roots=inputs))
         depth = 1 if runner is Runner.IN_PROCESS else workers
         with (
             started_task_runner(runner, workers, dask_address) as pool,

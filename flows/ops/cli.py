@@ -27,6 +27,7 @@ from flows.ops.options import (
     DEFAULT_OUTPUT,
     BatchSize,
     DaskAddress,
+    ExistingOutput,
     Inputs,
     LogLevel,
     Output,
@@ -131,19 +132,23 @@ def run(
         fail(ExitCode.USAGE, problem)
     _require_model()
 
-    from flows.inputs.ingest import InputOptions, find_input_files
+    from flows.inputs.ingest import InputOptions
+    from flows.inputs.walk import FoundInputs, walked_before
     from flows.store.ledger import Fingerprint, InputLedger
     from flows.store.tables import OutputLockedError, output_lock
 
-    files, walk_rejects = find_input_files(paths, follow_symlinks=follow_symlinks, skip=[output])
-    if not files and not walk_rejects:
+    # The one walk of the inputs: the flow reads the files it found.
+    found = FoundInputs.walk(paths, follow_symlinks=follow_symlinks, skip=[output])
+    if not found.files and not found.rejects:
         typer.echo(f"nothing to do: no input files in {', '.join(map(str, paths))}")
         return
     settings = InputOptions(max_chars, follow_symlinks, accept_non_chinese).key()
     ledger = InputLedger.load(output)
-    unchanged = all(ledger.seen(Fingerprint.of(f), settings) is not None for f in files)
-    if unchanged and not walk_rejects and not reprocess:
-        typer.echo(f"nothing new: the {len(files)} input file(s) were all read by earlier runs")
+    unchanged = all(ledger.seen(Fingerprint.of(f), settings) is not None for f in found.files)
+    if unchanged and not found.rejects and not reprocess:
+        typer.echo(
+            f"nothing new: the {len(found.files)} input file(s) were all read by earlier runs"
+        )
         return
     try:
         with output_lock(output):
@@ -156,7 +161,7 @@ def run(
     if dask_address:
         runner = Runner.DASK
     if runner is None and workers is None:
-        runner, workers = default_runner(files)
+        runner, workers = default_runner(found.files)
     runner = runner or (Runner.PROCESSES if workers else Runner.IN_PROCESS)
     # The server boots on another core while this process imports and loads the model.
     with prefect_api_starting() as wait_for_api:
@@ -168,19 +173,20 @@ def run(
         wait_for_api()
         hide_logged_tracebacks()  # after the settings of the API reconfigured logging
         try:
-            summary = zhnews_flow(
-                paths,
-                output,
-                batch_size=batch_size,
-                max_chars=max_chars,
-                reprocess=reprocess,
-                runner=runner,
-                workers=workers or DEFAULT_WORKERS,
-                dask_address=dask_address,
-                progress=sys.stderr.isatty() if progress is None else progress,
-                follow_symlinks=follow_symlinks,
-                accept_non_chinese=accept_non_chinese,
-            )
+            with walked_before(found):
+                summary = zhnews_flow(
+                    paths,
+                    output,
+                    batch_size=batch_size,
+                    max_chars=max_chars,
+                    reprocess=reprocess,
+                    runner=runner,
+                    workers=workers or DEFAULT_WORKERS,
+                    dask_address=dask_address,
+                    progress=sys.stderr.isatty() if progress is None else progress,
+                    follow_symlinks=follow_symlinks,
+                    accept_non_chinese=accept_non_chinese,
+                )
         except OutputLockedError as error:
             fail(ExitCode.LOCKED, error)
         except OSError as error:
@@ -239,15 +245,11 @@ def serve(
 
 
 @app.command()
-def check(
-    output: Annotated[Path, typer.Argument(help="Output directory to validate.")] = DEFAULT_OUTPUT,
-) -> None:
+def check(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
     """Validate every table: schema, doc_id references, span texts, unique keys."""
     from flows.store.check import check_output
 
-    if not output.is_dir():
-        typer.echo(f"error: {output} is not a directory", err=True)
-        raise typer.Exit(2)
+    _require_output(output)
     violations = check_output(output)
     for violation in violations:
         typer.echo(str(violation))
@@ -257,31 +259,22 @@ def check(
 
 
 @app.command()
-def compact(
-    output: Annotated[Path, typer.Argument(help="Output directory to compact.")] = DEFAULT_OUTPUT,
-) -> None:
+def compact(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
     """Rewrite each table partition's parts as a few large files (atomically, under the lock)."""
     from flows.store.compact import compact_output
     from flows.store.tables import OutputLockedError
 
-    if not output.is_dir():
-        typer.echo(f"error: {output} is not a directory", err=True)
-        raise typer.Exit(2)
+    _require_output(output)
     try:
         report = compact_output(output)
     except OutputLockedError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(3) from None
+        fail(ExitCode.LOCKED, error)
     for line in report.lines():
         typer.echo(line)
 
 
 @app.command()
-def catalog(
-    output: Annotated[
-        Path, typer.Argument(help="Output directory of earlier runs.")
-    ] = DEFAULT_OUTPUT,
-) -> None:
+def catalog(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
     """Write OUTPUT/zhnews.duckdb: commented views over the tables, for DuckDB and BI tools."""
     from flows.bi.catalog import write_catalog
 
@@ -292,9 +285,7 @@ def catalog(
 
 @app.command()
 def report(
-    output: Annotated[
-        Path, typer.Argument(help="Output directory of earlier runs.")
-    ] = DEFAULT_OUTPUT,
+    output: ExistingOutput = DEFAULT_OUTPUT,
     out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
 ) -> None:
     """Write one self-contained HTML page of charts over OUTPUT (opens offline)."""
@@ -308,14 +299,12 @@ def report(
 
 def _require_output(output: Path) -> None:
     if not output.is_dir():
-        typer.echo(f"error: {output} is not a directory", err=True)
-        raise typer.Exit(2)
+        fail(ExitCode.USAGE, f"{output} is not a directory")
 
 
 def _require_writable(directory: Path) -> None:
     if not (directory.is_dir() and os.access(directory, os.W_OK)):
-        typer.echo(f"error: {directory} is not a writable directory", err=True)
-        raise typer.Exit(2)
+        fail(ExitCode.USAGE, f"{directory} is not a writable directory")
 
 
 # Measuring commands, listed after the pipeline's own.
