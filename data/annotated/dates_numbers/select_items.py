@@ -62,8 +62,10 @@ def select(items: list[dict]) -> list[int]:
         scored = [(len(CUES.findall(body(items[p]))), -p) for p in window if eligible(items[p])]
         ranked.append([-p for _, p in sorted(scored, reverse=True)])
     first = [positions[0] for positions in ranked if positions]
-    second = [positions[1] for k, positions in enumerate(ranked) if k % 2 and len(positions) > 1]
-    third = [positions[1] for k, positions in enumerate(ranked) if k % 2 == 0 and len(positions) > 1]
+    # Second picks: the odd windows' (round 2), then the even windows' (round 3).
+    runners_up = [(k, positions[1]) for k, positions in enumerate(ranked) if len(positions) > 1]
+    second = [position for k, position in runners_up if k % 2]
+    third = [position for k, position in runners_up if k % 2 == 0]
     return first + second + third
 
 
