@@ -29,6 +29,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from spacy.tokens import Doc
 
+from flows import DEFAULT_MAX_CHARS
 from flows.bi import catalog
 from flows.inputs import ingest
 from flows.inputs.clean import clean_document
@@ -54,7 +55,6 @@ DEFAULT_BATCH_SIZE = 64
 # CPU that the workers need on a small machine: fewer, larger batches (COVID file, 2 workers:
 # 162 s at 64, 139 s at 256).
 WORKER_BATCH_SIZE = 256
-DEFAULT_MAX_CHARS = 1_000_000
 # The NLP time limit of a document: far above what the pipeline needs (tens of thousands of
 # characters a second), so only a pathological input reaches it.
 NLP_SECONDS_PER_DOCUMENT = 60.0

@@ -32,9 +32,8 @@ from typing import Any, BinaryIO
 
 from charset_normalizer import from_bytes
 
+from flows import DEFAULT_MAX_CHARS
 from flows.store.records import InputFormat, RawDocument, Reject, RejectReason
-
-DEFAULT_MAX_CHARS = 1_000_000
 
 # No supported encoding spends more than 4 bytes on a character, so a file larger than this
 # many bytes per allowed character is too large without decoding it.

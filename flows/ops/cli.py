@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from flows import MODEL_ENV, ModelMissingError, model_path
+from flows import DEFAULT_MAX_CHARS, MODEL_ENV, ModelMissingError, model_path
 from flows.ops import measure_cli
 from flows.ops.errors import (
     ExitCode,
@@ -25,11 +25,14 @@ from flows.ops.measure_cli import slogans_app
 from flows.ops.options import (
     DEFAULT_INPUT,
     DEFAULT_OUTPUT,
+    AcceptNonChinese,
     BatchSize,
     DaskAddress,
     ExistingOutput,
+    FollowSymlinks,
     Inputs,
     LogLevel,
+    MaxChars,
     Output,
     RunnerOption,
     RunRunnerOption,
@@ -99,9 +102,7 @@ def run(
     inputs: Inputs = None,
     output: Output = DEFAULT_OUTPUT,
     batch_size: BatchSize = None,
-    max_chars: Annotated[
-        int, typer.Option(min=1, help="Inputs longer than this are rejected as too_large.")
-    ] = 1_000_000,
+    max_chars: MaxChars = DEFAULT_MAX_CHARS,
     reprocess: Annotated[
         bool, typer.Option(help="Replace the rows of documents already processed.")
     ] = False,
@@ -112,14 +113,8 @@ def run(
         bool | None,
         typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal)."),
     ] = None,
-    follow_symlinks: Annotated[
-        bool,
-        typer.Option(help="Read symbolic links that lead outside the INPUTS given."),
-    ] = False,
-    accept_non_chinese: Annotated[
-        bool,
-        typer.Option(help="Keep documents whose letters are not mostly Chinese characters."),
-    ] = False,
+    follow_symlinks: FollowSymlinks = False,
+    accept_non_chinese: AcceptNonChinese = False,
 ) -> None:
     """Run the pipeline on INPUTS and write the tables under OUTPUT."""
     # Usage, output and lock problems are found here, in a second, before Prefect starts.
@@ -217,11 +212,15 @@ def serve(
     runner: RunnerOption = Runner.IN_PROCESS,
     workers: Workers = DEFAULT_WORKERS,
     dask_address: DaskAddress = None,
+    max_chars: MaxChars = DEFAULT_MAX_CHARS,
+    follow_symlinks: FollowSymlinks = False,
+    accept_non_chinese: AcceptNonChinese = False,
 ) -> None:
     """Serve the flow as a Prefect deployment that processes new INPUTS on a schedule.
 
     Needs a Prefect server (`prefect server start`) and PREFECT_API_URL pointing at it.
     """
+    from flows.inputs.ingest import InputOptions
     from flows.ops.serve import ServeError, serve_flow
 
     if (cron is None) == (interval is None):
@@ -238,6 +237,7 @@ def serve(
             runner=Runner.DASK if dask_address else runner,
             workers=workers,
             dask_address=dask_address,
+            input_options=InputOptions(max_chars, follow_symlinks, accept_non_chinese),
         )
     except ServeError as error:
         typer.echo(f"error: {error}", err=True)

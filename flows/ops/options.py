@@ -62,6 +62,15 @@ DaskAddress = Annotated[
         help="Scheduler of an existing Dask cluster (tcp://host:8786); implies --runner dask."
     ),
 ]
+MaxChars = Annotated[
+    int, typer.Option(min=1, help="Inputs longer than this are rejected as too_large.")
+]
+FollowSymlinks = Annotated[
+    bool, typer.Option(help="Read symbolic links that lead outside the INPUTS given.")
+]
+AcceptNonChinese = Annotated[
+    bool, typer.Option(help="Keep documents whose letters are not mostly Chinese characters.")
+]
 
 BatchSize = Annotated[
     int | None,
