@@ -13,9 +13,7 @@ order, as spacy-pkuseg's `getLogYY`), spacy-pkuseg's own `run_viterbi` and there
 are what spacy-pkuseg gives.
 """
 
-from cython.operator cimport dereference as deref
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
-from libcpp.unordered_map cimport unordered_map
 from libcpp.vector cimport vector
 
 import numpy as np
@@ -33,28 +31,88 @@ cdef inline uint64_t pair_key(int32_t left, int32_t right) noexcept nogil:
     return (<uint64_t>(<uint32_t>left) << 32) | <uint64_t>(<uint32_t>right)
 
 
-cdef inline int32_t lookup(unordered_map[uint64_t, int32_t]& table, uint64_t key) noexcept nogil:
-    cdef unordered_map[uint64_t, int32_t].iterator found = table.find(key)
-    if found == table.end():
-        return NO_ID
-    return deref(found).second
+cdef int _template(str feature, Py_ssize_t dot):
+    """The template of `feature`, named feature[:dot]: 0-4 CHAR_TEMPLATES, 5-7 PAIR_TEMPLATES,
+    8 "w-1", 9 "w1", 10 "ww", -1 any other."""
+    cdef Py_UCS4 first = feature[0]
+    if dot == 1:
+        return 0 if first == "c" else -1
+    cdef Py_UCS4 second = feature[1]
+    if dot == 2:
+        if first == "c":
+            return 2 if second == "1" else 4 if second == "2" else -1
+        if first == "w":
+            return 9 if second == "1" else 10 if second == "w" else -1
+        return -1
+    cdef Py_UCS4 third = feature[2]
+    if dot == 3:
+        if first == "c" and second == "-":
+            return 1 if third == "1" else 3 if third == "2" else -1
+        if first == "c" and second == "c" and third == "1":
+            return 6
+        return 8 if first == "w" and second == "-" and third == "1" else -1
+    if dot == 4:
+        return 5 if feature.startswith("c-1c.") else -1
+    if dot == 6:
+        return 7 if feature.startswith("c-2c-1.") else -1
+    return -1
 
 
 cdef extern from *:
     """
     #include <cstdint>
-    #include <unordered_map>
     #include <vector>
+    // uint64 -> int32 by open addressing: the tables hold up to a few hundred thousand keys
+    // and are read tens of times per character. A key of all ones is never stored.
+    struct FlatMap {
+        std::vector<uint64_t> keys;
+        std::vector<int32_t> values;
+        size_t count = 0;
+        static inline size_t slot(uint64_t key, size_t mask) {
+            key ^= key >> 33;
+            key *= 0xff51afd7ed558ccdULL;
+            key ^= key >> 33;
+            return key & mask;
+        }
+        int32_t get(uint64_t key) const {
+            if (keys.empty()) return -1;
+            size_t mask = keys.size() - 1;
+            for (size_t i = slot(key, mask);; i = (i + 1) & mask) {
+                if (keys[i] == key) return values[i];
+                if (keys[i] == ~0ULL) return -1;
+            }
+        }
+        void set(uint64_t key, int32_t value) {
+            if ((count + 1) * 2 > keys.size()) grow();
+            size_t mask = keys.size() - 1, i = slot(key, mask);
+            while (keys[i] != ~0ULL && keys[i] != key) i = (i + 1) & mask;
+            if (keys[i] == ~0ULL) { keys[i] = key; count++; }
+            values[i] = value;
+        }
+        void grow() {
+            std::vector<uint64_t> old_keys(keys.size() ? keys.size() * 2 : 64, ~0ULL);
+            std::vector<int32_t> old_values(old_keys.size(), -1);
+            old_keys.swap(keys);
+            old_values.swap(values);
+            count = 0;
+            for (size_t i = 0; i < old_keys.size(); i++)
+                if (old_keys[i] != ~0ULL) set(old_keys[i], old_values[i]);
+        }
+    };
     struct WordPairs {
-        std::unordered_map<uint64_t, int32_t> by_words;
+        FlatMap by_words;
         std::vector<int32_t> after_no_word;
         std::vector<char> has_pairs;
     };
     """
+    cdef cppclass FlatMap:
+        int32_t get(uint64_t key) nogil
+        void set(uint64_t key, int32_t value) nogil
+
     # One side of pkuseg's word-pair features ("ww.l" or "ww.r"): the index of (pre, post) by
     # word ids, kept by post for the common pre "**noWord", and whether a pre has any.
     cdef cppclass WordPairs:
-        unordered_map[uint64_t, int32_t] by_words
+        FlatMap by_words
         vector[int32_t] after_no_word
         vector[char] has_pairs
 
@@ -74,14 +132,19 @@ cdef class PkusegCRF:
     cdef readonly bint word_features
     cdef int n_sizes, n_tags
     cdef vector[int32_t] bmp_node  # node id of each BMP character, NO_ID where none
-    cdef unordered_map[uint64_t, int32_t] astral_node
+    cdef FlatMap astral_node
+    cdef vector[char] renamed  # BMP characters that pkuseg renames or folds into a class
+    cdef dict class_ids  # "**Num", "**Letter": node id, NO_ID until seen
+    cdef int32_t n_nodes
     cdef vector[int32_t] char_table  # [node * 5 + template] for CHAR_TEMPLATES
     # PAIR_TEMPLATES, by (left, right). (C++ members cannot be arrays: Cython would not
     # construct them.)
-    cdef unordered_map[uint64_t, int32_t] left_pairs, right_pairs, skip_pairs
-    cdef unordered_map[uint64_t, int32_t] trie  # (state, node) -> state; state 0 is the root
+    cdef FlatMap left_pairs, right_pairs, skip_pairs
+    cdef FlatMap trie  # (state, node) -> state; state 0 is the root
     cdef vector[int32_t] word_of_state  # word id a trie state spells, NO_ID where none
-    cdef int32_t no_word, outside  # word ids of "**noWord" and of a slice out of the sentence
+    # Word ids of "**noWord", of "" (NO_ID unless a dictionary word) and of a slice out of the
+    # sentence ("" if a word, else "**noWord").
+    cdef int32_t no_word, empty_word, outside
     cdef vector[int32_t] ending_words, starting_words  # "w-1" and "w1" by word id
     cdef WordPairs left_words, right_words  # "ww.l" and "ww.r"
     cdef vector[char] begins  # whether a tag starts a word ("B" in its name)
@@ -123,74 +186,48 @@ cdef class PkusegCRF:
 
     cdef _build(self, extractor):
         # A character's node: pkuseg renames some characters and folds digits and letters into
-        # a class ("**Num"); every other character is its own node.
+        # a class ("**Num"); every other character is its own node, and its node id is kept by
+        # code point (bmp_node, astral_node) while the tables are read.
         special = set(extractor.keywords) | set(extractor.num) | set(extractor.letter)
         node_of_special = {char: next(iter(extractor.normalize_text(char))) for char in special}
-        classes = sorted({node for node in node_of_special.values() if len(node) > 1})
-        node_ids: dict = {}
-
-        def node_id(str node):
-            """The id of a string that can be a node, else None."""
-            found = node_ids.get(node)
-            if found is not None:
-                return found
-            if len(node) == 1:
-                if node_of_special.get(node, node) != node:
-                    return None
-            elif node not in classes:
-                return None
-            found = node_ids[node] = len(node_ids)
-            return found
-
-        def word_nodes(str word):
-            """The ids of the nodes that joined make `word`, else None (no node sequence does).
-            The classes start with "*", which pkuseg renames in the text, so the reading is
-            unique."""
-            nodes = []
-            position = 0
-            while position < len(word):
-                for name in classes:
-                    if word.startswith(name, position):
-                        nodes.append(node_id(name))
-                        position += len(name)
-                        break
-                else:
-                    found = node_id(word[position])
-                    if found is None:
-                        return None
-                    nodes.append(found)
-                    position += 1
-            return nodes
+        self.class_ids = {name: NO_ID for name in node_of_special.values() if len(name) > 1}
+        self.n_nodes = 0
+        self.bmp_node.assign(0x10000, NO_ID)
+        self.renamed.assign(0x10000, 0)
+        for char, node_name in node_of_special.items():
+            if node_name != char:
+                self.renamed[ord(char)] = 1  # never a node itself (all are in the BMP)
 
         # Words of wordMin..wordMax nodes are the only slices looked up; "" stands for a slice
         # that leaves the sentence.
-        word_ids: dict = {}
-        cdef int32_t state, child
-        cdef uint64_t key
+        cdef int32_t n_words = 0
+        cdef vector[int32_t] nodes
+        cdef int32_t state, node
+        cdef int32_t found
         self.word_of_state.push_back(NO_ID)
         if self.word_features:
             for word in extractor.unigram:
-                nodes = word_nodes(word)
-                if nodes is None or not self.word_min <= len(nodes) <= self.word_max:
+                if not self._word_nodes(word, nodes):
                     continue
-                word_ids[word] = len(word_ids)
+                if not self.word_min <= nodes.size() <= self.word_max:
+                    continue
                 state = 0
                 for node in nodes:
-                    key = pair_key(state, node)
-                    if self.trie.count(key):
-                        state = self.trie[key]
+                    found = self.trie.get(pair_key(state, node))
+                    if found != NO_ID:
+                        state = found
                     else:
-                        child = self.word_of_state.size()
+                        self.trie.set(pair_key(state, node), self.word_of_state.size())
+                        state = self.word_of_state.size()
                         self.word_of_state.push_back(NO_ID)
-                        self.trie[key] = child
-                        state = child
-                self.word_of_state[state] = word_ids[word]
-        if "" in extractor.unigram:
-            word_ids[""] = len(word_ids)
-        self.no_word = len(word_ids)
-        word_ids[NO_WORD] = self.no_word
-        self.outside = word_ids.get("", self.no_word)
-        cdef int n_words = len(word_ids)
+                if self.word_of_state[state] == NO_ID:
+                    self.word_of_state[state] = n_words
+                    n_words += 1
+        self.empty_word = n_words if "" in extractor.unigram else NO_ID
+        n_words += self.empty_word != NO_ID
+        self.no_word = n_words
+        n_words += 1
+        self.outside = self.no_word if self.empty_word == NO_ID else self.empty_word
         self.ending_words.assign(n_words, NO_ID)
         self.starting_words.assign(n_words, NO_ID)
         self.left_words.after_no_word.assign(n_words, NO_ID)
@@ -198,74 +235,163 @@ cdef class PkusegCRF:
         self.right_words.after_no_word.assign(n_words, NO_ID)
         self.right_words.has_pairs.assign(n_words, 0)
 
-        char_features = []
-        char_template = {name: k for k, name in enumerate(CHAR_TEMPLATES)}
-        pair_template = {name: k for k, name in enumerate(PAIR_TEMPLATES)}
-        cdef int32_t index
+        cdef vector[int32_t] char_nodes, char_templates, char_indices
+        cdef int32_t index, left, right, pre, post
         cdef int k
-        cdef unordered_map[uint64_t, int32_t]* table
+        cdef Py_ssize_t dot, split, end
+        cdef str feature
+        cdef FlatMap* table
         cdef WordPairs* pairs
         for feature, index in extractor.feature_to_idx.items():
             # Node strings hold no "." (pkuseg renames it), template names neither.
-            name, _, value = feature.partition(".")
-            k = char_template.get(name, -1)
-            if k >= 0:
-                node = node_id(value)
-                if node is not None:
-                    char_features.append((node, k, index))
-                continue
-            k = pair_template.get(name, -1)
-            if k >= 0:
+            dot = feature.find(".")
+            if dot < 0:
+                continue  # "$$", which pkuseg adds as index 0 itself
+            k = _template(feature, dot)
+            end = len(feature)
+            if 0 <= k < 5:
+                node = self._node_id(feature, dot + 1, end)
+                if node != NO_ID:
+                    char_nodes.push_back(node)
+                    char_templates.push_back(k)
+                    char_indices.push_back(index)
+            elif k < 8:
+                table = &self.left_pairs if k == 5 else &self.right_pairs if k == 6 else &self.skip_pairs
                 # Every reading of "<left>.<right>" as two nodes finds this index in pkuseg.
-                table = &self.left_pairs if k == 0 else &self.right_pairs if k == 1 else &self.skip_pairs
-                for left_node, right_node in _splits(value, ".", node_id):
-                    table[0][pair_key(left_node, right_node)] = index
-                continue
-            if name == "w-1" or name == "w1":
-                found = word_ids.get(value)
-                if found is not None and found != self.no_word:
-                    if name == "w-1":
-                        self.ending_words[found] = index
+                split = feature.find(".", dot + 1)
+                while split >= 0:
+                    left = self._node_id(feature, dot + 1, split)
+                    right = self._node_id(feature, split + 1, end)
+                    if left != NO_ID and right != NO_ID:
+                        table.set(pair_key(left, right), index)
+                    split = feature.find(".", split + 1)
+            elif k < 10:
+                pre = self._word_id(feature, dot + 1, end)
+                if pre != NO_ID and pre != self.no_word:
+                    if k == 8:
+                        self.ending_words[pre] = index
                     else:
-                        self.starting_words[found] = index
-            elif name == "ww" and self.word_features:
-                side, _, value = value.partition(".")
-                if side not in ("l", "r"):
+                        self.starting_words[pre] = index
+            elif k == 10 and self.word_features and end > dot + 2 and feature[dot + 2] == ".":
+                if feature[dot + 1] == "l":
+                    pairs = &self.left_words
+                elif feature[dot + 1] == "r":
+                    pairs = &self.right_words
+                else:
                     continue
-                pairs = &self.left_words if side == "l" else &self.right_words
-                for pre, post in _splits(value, "*", word_ids.get):
-                    pairs.has_pairs[pre] = 1
-                    if pre == self.no_word:
-                        pairs.after_no_word[post] = index
-                    else:
-                        pairs.by_words[pair_key(pre, post)] = index
-        self.char_table.assign(len(node_ids) * 5, NO_ID)
-        for node, k, index in char_features:
-            self.char_table[node * 5 + k] = index
-        self.bmp_node.assign(0x10000, NO_ID)
-        for node, found in node_ids.items():
-            if len(node) == 1:
-                self._set_node(ord(node), found)
-        for char, node in node_of_special.items():
-            self._set_node(ord(char), node_ids.get(node, NO_ID))
+                # Every reading of "<pre>*<post>" as two words finds this index in pkuseg.
+                split = feature.find("*", dot + 3)
+                while split >= 0:
+                    pre = self._word_id(feature, dot + 3, split)
+                    post = self._word_id(feature, split + 1, end)
+                    if pre != NO_ID and post != NO_ID:
+                        pairs.has_pairs[pre] = 1
+                        if pre == self.no_word:
+                            pairs.after_no_word[post] = index
+                        else:
+                            pairs.by_words.set(pair_key(pre, post), index)
+                    split = feature.find("*", split + 1)
+        self.char_table.assign(self.n_nodes * 5, NO_ID)
+        for k in range(char_nodes.size()):
+            self.char_table[char_nodes[k] * 5 + char_templates[k]] = char_indices[k]
+        # A renamed character reads as the node it is renamed to.
+        for char, node_name in node_of_special.items():
+            if node_name != char:
+                self.bmp_node[ord(char)] = self._node_id(node_name, 0, len(node_name))
 
-    cdef void _set_node(self, int64_t codepoint, int32_t node):
-        if codepoint < 0x10000:
-            self.bmp_node[codepoint] = node
-        else:
-            self.astral_node[<uint64_t>codepoint] = node
+    cdef int32_t _node_id(self, str text, Py_ssize_t start, Py_ssize_t end):
+        """The id of text[start:end] as a node (a new one when first seen), else NO_ID."""
+        cdef Py_UCS4 char
+        cdef int32_t found
+        if end - start != 1:
+            name = text[start:end]
+            if name not in self.class_ids:
+                return NO_ID
+            if self.class_ids[name] == NO_ID:
+                self.class_ids[name] = self._new_node()
+            return self.class_ids[name]
+        char = text[start]
+        if char < 0x10000:
+            if self.renamed[char]:
+                return NO_ID
+            if self.bmp_node[char] == NO_ID:
+                self.bmp_node[char] = self._new_node()
+            return self.bmp_node[char]
+        found = self.astral_node.get(<uint64_t>char)
+        if found != NO_ID:
+            return found
+        self.astral_node.set(<uint64_t>char, self._new_node())
+        return self.n_nodes - 1
+
+    cdef int32_t _word_id(self, str text, Py_ssize_t start, Py_ssize_t end):
+        """The word id of text[start:end], NO_ID where no slice of nodes is that word."""
+        cdef Py_UCS4 char
+        cdef int32_t state = 0, node
+        cdef int32_t found
+        if start == end:
+            return self.empty_word
+        if end - start == len(NO_WORD) and text.startswith(NO_WORD, start):
+            return self.no_word
+        while start < end:
+            char = text[start]
+            node = NO_ID
+            if char == "*":
+                for name in self.class_ids:
+                    if text.startswith(name, start, end):
+                        node = self.class_ids[name]
+                        start += len(name)
+                        break
+            else:
+                # The dictionary words have given every character of theirs a node id.
+                if char < 0x10000:
+                    node = NO_ID if self.renamed[char] else self.bmp_node[char]
+                else:
+                    node = self.astral_node.get(<uint64_t>char)
+                start += 1
+            if node == NO_ID:
+                return NO_ID
+            state = self.trie.get(pair_key(state, node))
+            if state == NO_ID:
+                return NO_ID
+        return self.word_of_state[state]
+
+    cdef inline int32_t _new_node(self):
+        self.n_nodes += 1
+        return self.n_nodes - 1
+
+    cdef bint _word_nodes(self, str word, vector[int32_t]& nodes):
+        """Whether some nodes joined make `word`, and then their ids in `nodes`. The classes
+        start with "*", which pkuseg renames in the text, so the reading is unique."""
+        cdef Py_ssize_t position = 0, length = len(word)
+        cdef int32_t node
+        nodes.clear()
+        while position < length:
+            if word[position] == "*":
+                for name in self.class_ids:
+                    if word.startswith(name, position):
+                        nodes.push_back(self._node_id(name, 0, len(name)))
+                        position += len(name)
+                        break
+                else:
+                    return False
+                continue
+            node = self._node_id(word, position, position + 1)
+            if node == NO_ID:
+                return False
+            nodes.push_back(node)
+            position += 1
+        return True
 
     cdef vector[int32_t] _nodes(self, str text):
         cdef vector[int32_t] nodes
         cdef Py_UCS4 char
-        cdef unordered_map[uint64_t, int32_t].iterator found
+        cdef int32_t found
         nodes.reserve(len(text))
         for char in text:
             if char < 0x10000:
                 nodes.push_back(self.bmp_node[char])
             else:
-                found = self.astral_node.find(<uint64_t>char)
-                nodes.push_back(NO_ID if found == self.astral_node.end() else deref(found).second)
+                nodes.push_back(self.astral_node.get(<uint64_t>char))
         return nodes
 
     cdef void _features(
@@ -278,7 +404,7 @@ cdef class PkusegCRF:
         cdef int i, k, j, size, start, step, index
         cdef int32_t node, other, state, pre, post
         cdef uint64_t key
-        cdef unordered_map[uint64_t, int32_t].iterator found
+        cdef int32_t found
         # words[start * K + k]: the word id of the slice of sizes[k] nodes from `start`.
         cdef vector[int32_t] words
         cdef int32_t pre_in[32]
@@ -296,10 +422,9 @@ cdef class PkusegCRF:
                 for step in range(self.word_max):
                     if start + step >= n or nodes[start + step] == NO_ID:
                         break
-                    found = self.trie.find(pair_key(state, nodes[start + step]))
-                    if found == self.trie.end():
+                    state = self.trie.get(pair_key(state, nodes[start + step]))
+                    if state == NO_ID:
                         break
-                    state = deref(found).second
                     size = step + 1
                     if size >= self.word_min and self.word_of_state[state] != NO_ID:
                         words[start * K + self.word_max - size] = self.word_of_state[state]
@@ -315,7 +440,7 @@ cdef class PkusegCRF:
                     if char_table[other * 5 + 1] != NO_ID:
                         features.push_back(char_table[other * 5 + 1])
                     if node != NO_ID:
-                        index = lookup(self.left_pairs, pair_key(other, node))
+                        index = self.left_pairs.get(pair_key(other, node))
                         if index != NO_ID:
                             features.push_back(index)
             if i + 1 < n:
@@ -324,7 +449,7 @@ cdef class PkusegCRF:
                     if char_table[other * 5 + 2] != NO_ID:
                         features.push_back(char_table[other * 5 + 2])
                     if node != NO_ID:
-                        index = lookup(self.right_pairs, pair_key(node, other))
+                        index = self.right_pairs.get(pair_key(node, other))
                         if index != NO_ID:
                             features.push_back(index)
             if i > 1:
@@ -333,7 +458,7 @@ cdef class PkusegCRF:
                     if char_table[other * 5 + 3] != NO_ID:
                         features.push_back(char_table[other * 5 + 3])
                     if nodes[i - 1] != NO_ID:
-                        index = lookup(self.skip_pairs, pair_key(other, nodes[i - 1]))
+                        index = self.skip_pairs.get(pair_key(other, nodes[i - 1]))
                         if index != NO_ID:
                             features.push_back(index)
             if i + 2 < n:
@@ -377,7 +502,7 @@ cdef class PkusegCRF:
                 if pre == self.no_word:
                     index = pairs.after_no_word[posts[k]]
                 else:
-                    index = lookup(pairs.by_words, pair_key(pre, posts[k]))
+                    index = pairs.by_words.get(pair_key(pre, posts[k]))
                 if index != NO_ID:
                     features.push_back(index)
 
@@ -421,13 +546,3 @@ cdef class PkusegCRF:
         words.append(text[begin:])
         return words
 
-
-def _splits(str value, str separator, lookup):
-    """The readings of `value` as two keys joined by `separator` that `lookup` knows, as the
-    pairs of what it returns for them."""
-    position = value.find(separator)
-    while position >= 0:
-        left, right = lookup(value[:position]), lookup(value[position + 1 :])
-        if left is not None and right is not None:
-            yield left, right
-        position = value.find(separator, position + 1)
