@@ -20,6 +20,7 @@ import numpy as np
 from spacy_pkuseg.inference import getLogYY, run_viterbi
 
 DEF NO_ID = -1
+DEF MAX_SIZES = 32  # word lengths wordMin..wordMax a model may have
 NO_WORD = "**noWord"
 # pkuseg's templates that read one node: the node, one and two before, one and two after.
 CHAR_TEMPLATES = ("c", "c-1", "c1", "c-2", "c2")
@@ -29,6 +30,11 @@ PAIR_TEMPLATES = ("c-1c", "cc1", "c-2c-1")
 
 cdef inline uint64_t pair_key(int32_t left, int32_t right) noexcept nogil:
     return (<uint64_t>(<uint32_t>left) << 32) | <uint64_t>(<uint32_t>right)
+
+
+cdef inline void push_found(vector[int32_t]& features, int32_t index) noexcept nogil:
+    if index != NO_ID:
+        features.push_back(index)
 
 
 cdef int _template(str feature, Py_ssize_t dot):
@@ -164,6 +170,8 @@ cdef class PkusegCRF:
         self.tag_names = dict(tag_names)
         self.word_min, self.word_max, self.word_features = word_min, word_max, word_features
         self.n_sizes = max(word_max - word_min + 1, 0)
+        if self.n_sizes > MAX_SIZES:
+            raise ValueError(f"pkuseg word lengths {word_min}..{word_max}: at most {MAX_SIZES}")
         self.n_tags = len(self.tag_names)
         self.begins = [("B" in self.tag_names[tag]) for tag in range(self.n_tags)]
         n_features = len(extractor.feature_to_idx)
@@ -195,8 +203,10 @@ cdef class PkusegCRF:
         self.bmp_node.assign(0x10000, NO_ID)
         self.renamed.assign(0x10000, 0)
         for char, node_name in node_of_special.items():
+            if ord(char) >= 0x10000:
+                raise ValueError(f"pkuseg renames {char!r}, outside the BMP")
             if node_name != char:
-                self.renamed[ord(char)] = 1  # never a node itself (all are in the BMP)
+                self.renamed[ord(char)] = 1  # never a node itself
 
         # Words of wordMin..wordMax nodes are the only slices looked up; "" stands for a slice
         # that leaves the sentence.
@@ -385,7 +395,6 @@ cdef class PkusegCRF:
     cdef vector[int32_t] _nodes(self, str text):
         cdef vector[int32_t] nodes
         cdef Py_UCS4 char
-        cdef int32_t found
         nodes.reserve(len(text))
         for char in text:
             if char < 0x10000:
@@ -401,16 +410,14 @@ cdef class PkusegCRF:
         features[starts[i]:starts[i + 1]]."""
         cdef int n = nodes.size()
         cdef int K = self.n_sizes
-        cdef int i, k, j, size, start, step, index
-        cdef int32_t node, other, state, pre, post
-        cdef uint64_t key
-        cdef int32_t found
+        cdef int i, k, size, start, step
+        cdef int32_t node, other, state
         # words[start * K + k]: the word id of the slice of sizes[k] nodes from `start`.
         cdef vector[int32_t] words
-        cdef int32_t pre_in[32]
-        cdef int32_t post_in[32]
-        cdef int32_t pre_ex[32]
-        cdef int32_t post_ex[32]
+        cdef int32_t pre_in[MAX_SIZES]
+        cdef int32_t post_in[MAX_SIZES]
+        cdef int32_t pre_ex[MAX_SIZES]
+        cdef int32_t post_ex[MAX_SIZES]
         cdef int32_t* char_table = self.char_table.data()
         if self.word_features:
             words.assign(n * K, self.no_word)
@@ -432,39 +439,25 @@ cdef class PkusegCRF:
         for i in range(n):
             node = nodes[i]
             features.push_back(0)
-            if node != NO_ID and char_table[node * 5] != NO_ID:
-                features.push_back(char_table[node * 5])
-            if i > 0:
+            if node != NO_ID:
+                push_found(features, char_table[node * 5])
+            if i > 0 and nodes[i - 1] != NO_ID:
                 other = nodes[i - 1]
-                if other != NO_ID:
-                    if char_table[other * 5 + 1] != NO_ID:
-                        features.push_back(char_table[other * 5 + 1])
-                    if node != NO_ID:
-                        index = self.left_pairs.get(pair_key(other, node))
-                        if index != NO_ID:
-                            features.push_back(index)
-            if i + 1 < n:
+                push_found(features, char_table[other * 5 + 1])
+                if node != NO_ID:
+                    push_found(features, self.left_pairs.get(pair_key(other, node)))
+            if i + 1 < n and nodes[i + 1] != NO_ID:
                 other = nodes[i + 1]
-                if other != NO_ID:
-                    if char_table[other * 5 + 2] != NO_ID:
-                        features.push_back(char_table[other * 5 + 2])
-                    if node != NO_ID:
-                        index = self.right_pairs.get(pair_key(node, other))
-                        if index != NO_ID:
-                            features.push_back(index)
-            if i > 1:
+                push_found(features, char_table[other * 5 + 2])
+                if node != NO_ID:
+                    push_found(features, self.right_pairs.get(pair_key(node, other)))
+            if i > 1 and nodes[i - 2] != NO_ID:
                 other = nodes[i - 2]
-                if other != NO_ID:
-                    if char_table[other * 5 + 3] != NO_ID:
-                        features.push_back(char_table[other * 5 + 3])
-                    if nodes[i - 1] != NO_ID:
-                        index = self.skip_pairs.get(pair_key(other, nodes[i - 1]))
-                        if index != NO_ID:
-                            features.push_back(index)
-            if i + 2 < n:
-                other = nodes[i + 2]
-                if other != NO_ID and char_table[other * 5 + 4] != NO_ID:
-                    features.push_back(char_table[other * 5 + 4])
+                push_found(features, char_table[other * 5 + 3])
+                if nodes[i - 1] != NO_ID:
+                    push_found(features, self.skip_pairs.get(pair_key(other, nodes[i - 1])))
+            if i + 2 < n and nodes[i + 2] != NO_ID:
+                push_found(features, char_table[nodes[i + 2] * 5 + 4])
             if not self.word_features:
                 starts.push_back(features.size())
                 continue
@@ -475,11 +468,9 @@ cdef class PkusegCRF:
                 pre_ex[k] = self._word(words, n, i - size, k)
                 post_ex[k] = self._word(words, n, i + 1, k)
             for k in range(K):
-                if self.ending_words[pre_in[k]] != NO_ID:
-                    features.push_back(self.ending_words[pre_in[k]])
+                push_found(features, self.ending_words[pre_in[k]])
             for k in range(K):
-                if self.starting_words[post_in[k]] != NO_ID:
-                    features.push_back(self.starting_words[post_in[k]])
+                push_found(features, self.starting_words[post_in[k]])
             self._pairs(self.left_words, pre_ex, post_in, K, features)
             self._pairs(self.right_words, pre_in, post_ex, K, features)
             starts.push_back(features.size())
@@ -493,18 +484,16 @@ cdef class PkusegCRF:
         self, WordPairs& pairs, int32_t* pres, int32_t* posts, int K, vector[int32_t]& features
     ) noexcept:
         cdef int j, k
-        cdef int32_t pre, index
+        cdef int32_t pre
         for j in range(K):
             pre = pres[j]
             if not pairs.has_pairs[pre]:
                 continue
             for k in range(K):
                 if pre == self.no_word:
-                    index = pairs.after_no_word[posts[k]]
+                    push_found(features, pairs.after_no_word[posts[k]])
                 else:
-                    index = pairs.by_words.get(pair_key(pre, posts[k]))
-                if index != NO_ID:
-                    features.push_back(index)
+                    push_found(features, pairs.by_words.get(pair_key(pre, posts[k])))
 
     def features(self, str text) -> list:
         """Each character's feature indices, as `get_node_features_idx` gives them for the nodes
