@@ -9,6 +9,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # Where the shipped pipeline is when nothing else is given: a checkout's models/zh_news.
 CHECKOUT_MODEL = REPO_ROOT / "models" / "zh_news"
 MODEL_ENV = "ZHNEWS_MODEL"
+# Inputs longer than this many characters of text are rejected as too_large (`--max-chars`).
+DEFAULT_MAX_CHARS = 1_000_000
 
 
 class ModelMissingError(FileNotFoundError):

@@ -30,9 +30,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 from spacy.tokens import Doc
 
+from flows import DEFAULT_MAX_CHARS
 from flows.bi import catalog
 from flows.inputs import ingest
 from flows.inputs.clean import clean_document
+from flows.inputs.walk import found_inputs
 from flows.nlp import model as nlp
 from flows.ops.batches import (
     BatchPipeline,
@@ -59,7 +61,6 @@ DEFAULT_BATCH_SIZE = 64
 # CPU that the workers need on a small machine: fewer, larger batches (COVID file, 2 workers:
 # 162 s at 64, 139 s at 256).
 WORKER_BATCH_SIZE = 256
-DEFAULT_MAX_CHARS = 1_000_000
 # The NLP time limit of a document: far above what the pipeline needs (tens of thousands of
 # characters a second), so only a pathological input reaches it.
 NLP_SECONDS_PER_DOCUMENT = 60.0
@@ -252,7 +253,10 @@ def zhnews_flow(
     follow_symlinks: bool = False,
     accept_non_chinese: bool = False,
 ) -> RunSummary:
-    """Turn input files into the Parquet tables under `output`, skipping what was done."""
+    """Turn input files into the Parquet tables under `output`, skipping what was done.
+
+    The inputs are walked once: a caller that walked them already (`zhnews run`, for its
+    checks) hands its walk over with `flows.inputs.walk.walked_before`."""
     # Worker batches are also cut by size, so that every worker gets several (runners.py).
     sized_batches = batch_size is None and runner is not Runner.IN_PROCESS
     if batch_size is None:
@@ -283,13 +287,11 @@ def zhnews_flow(
         ledger = InputLedger.load(output)
         seen = SeenInputs.load(output, replacing)
         options = ingest.InputOptions(max_chars, follow_symlinks, accept_non_chinese)
-        files, walk_rejects = ingest.find_input_files(
-            inputs, follow_symlinks=follow_symlinks, skip=[output]
-        )
+        walk = found_inputs(inputs, follow_symlinks=follow_symlinks, skip=[output])
         known = InputLedger(ledger.path) if reprocess else ledger
-        unread = unread_files(files, known, summary, options.key())
+        unread = unread_files(walk.files, known, summary, options.key())
         paths = [path for path, _ in unread]
-        stream = itertools.chain(walk_rejects, ingest.iter_inputs(paths, options, roots=inputs))
+        stream = itertools.chain(walk.rejects, ingest.iter_inputs(paths, options, roots=inputs))
         depth = 1 if runner is Runner.IN_PROCESS else workers
         batch_bytes = worker_batch_bytes(paths, workers) if sized_batches else None
         with (

@@ -25,10 +25,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from select_covid import DATELINE
+from select_covid import sentences as numbered_sentences
+
 HERE = Path(__file__).parent
 SOURCE = Path("/work/shared/corpora/covid_news/xwlb_covid_2020_2021.jsonl")
-SENTENCE = re.compile(r"[^。！？\n]*(?:[。！？][”’」』）)]*|\n|$)")
-DATELINE = re.compile(r"^央视网消息（新闻联播）：")
 BODY = re.compile(
     r"机制|领导小组|工作组|指挥部|委员会|医院|公司|集团|企业|银行|大学|研究院|研究所|中心"
     r"|[部局委厅办]"
@@ -48,11 +49,7 @@ ROUNDS = (
 
 def sentences(text: str) -> Iterator[tuple[int, str]]:
     """(index, sentence) for every non-empty piece, dateline removed."""
-    pieces = [p for p in SENTENCE.findall(text) if p]
-    for index, piece in enumerate(pieces):
-        sentence = DATELINE.sub("", piece).strip()
-        if sentence:
-            yield index, sentence
+    return numbered_sentences(text, min_chars=1, max_chars=len(text))
 
 
 def used_items() -> set[str]:

@@ -33,12 +33,13 @@ PER_ITEM = 2
 BULLETIN = re.compile(r"0—24时|国家卫生健康委今天（")
 
 
-def sentences(text: str) -> Iterator[tuple[int, str]]:
-    """(index, sentence) as the first sets numbered them, only those kept (15–150 chars)."""
+def sentences(text: str, min_chars: int = 15, max_chars: int = 150) -> Iterator[tuple[int, str]]:
+    """(index, sentence) as the first sets numbered them, dateline removed, only those of
+    `min_chars` to `max_chars` characters kept (select_articles.py keeps every non-empty one)."""
     pieces = [p for p in SENTENCE.findall(text) if p]
     for index, piece in enumerate(pieces):
         sentence = DATELINE.sub("", piece).strip()
-        if 15 <= len(sentence) <= 150:
+        if min_chars <= len(sentence) <= max_chars:
             yield index, sentence
 
 

@@ -4,11 +4,13 @@ Usage: python data/annotated/validate.py [path]   (default: ner_news.jsonl next 
 Exits 1 and lists every problem if any line is invalid.
 """
 
-import json
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
 from itertools import pairwise
 from pathlib import Path
+
+from jsonl_lines import parsed_lines
 
 LABELS = frozenset({"PERSON", "ORG", "LOC"})
 DEFAULT = Path(__file__).with_name("ner_news.jsonl")
@@ -57,22 +59,27 @@ def entity_problems(text: str, ents: object) -> list[str]:
     return problems
 
 
+def checked_records(
+    path: Path, problems_of: Callable[[dict], list[str]]
+) -> Iterator[tuple[dict | None, list[str]]]:
+    """(record, its problems) for each line of `path`, the problems printed with the line
+    number; (None, [the JSON error]) for a line that is not JSON."""
+    for lineno, record, error in parsed_lines(path):
+        problems = [f"invalid JSON ({error})"] if record is None else problems_of(record)
+        for problem in problems:
+            print(f"line {lineno}: {problem}")
+        yield record, problems
+
+
 def main(path: Path) -> int:
     """Validate every line of path, print counts, return the exit status."""
     seen: set[str] = set()
     labels: Counter[str] = Counter()
     n_lines = n_chars = n_empty = n_bad = 0
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            print(f"line {lineno}: invalid JSON ({err})")
-            n_bad += 1
-            continue
-        problems = line_problems(record, seen)
-        for problem in problems:
-            print(f"line {lineno}: {problem}")
+    for record, problems in checked_records(path, lambda record: line_problems(record, seen)):
         n_bad += bool(problems)
+        if record is None:
+            continue
         seen.add(record.get("id"))
         n_lines += 1
         n_chars += len(record.get("text") or "")

@@ -9,12 +9,11 @@ surrounding spaces, label PERSON/ORG/LOC, split dev/train and one split per item
 Prints counts per label per split. Exits 1 and lists every problem if anything is invalid.
 """
 
-import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from validate import entity_problems
+from validate import checked_records, entity_problems
 
 LABELS = ("PERSON", "ORG", "LOC")
 SPLITS = ("dev", "train")
@@ -52,26 +51,16 @@ def main(path: Path) -> int:
     counts: Counter[tuple[str, str]] = Counter()
     sentences: Counter[str] = Counter()
     n_bad = 0
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, 1):
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                print(f"line {lineno}: invalid JSON ({err})")
-                n_bad += 1
-                continue
-            problems = record_problems(record, seen)
-            if problems:
-                n_bad += 1
-                for problem in problems:
-                    print(f"line {lineno}: {problem}")
-                continue
-            seen.add(record["id"])
-            split = record["split"]
-            item_splits[record["id"].split(":")[0]].add(split)
-            sentences[split] += 1
-            for _, _, label in record["entities"]:
-                counts[(split, label)] += 1
+    for record, problems in checked_records(path, lambda record: record_problems(record, seen)):
+        if record is None or problems:
+            n_bad += 1
+            continue
+        seen.add(record["id"])
+        split = record["split"]
+        item_splits[record["id"].split(":")[0]].add(split)
+        sentences[split] += 1
+        for _, _, label in record["entities"]:
+            counts[(split, label)] += 1
     for item, splits in sorted(item_splits.items()):
         if len(splits) > 1:
             print(f"item {item}: sentences in both splits")

@@ -423,7 +423,7 @@ def data_dictionary() -> str:
     lines = [
         "# zhnews tables",
         "",
-        "Generated from `flows/store/tables.py` and `flows/bi/catalog.py` by",
+        "Generated from `flows/store/tables.toml` and `flows/bi/catalog.py` by",
         "`python -m flows.bi.catalog docs/tables.md`; the same text is in the Parquet field",
         "metadata and in the COMMENTs of `OUTPUT/zhnews.duckdb`. Every partitioned table also has",
         f"`{PARTITION_COLUMN.name}` ({PARTITION_COLUMN.type}): "

@@ -30,6 +30,7 @@ _DAY_MS = 24 * 3600 * 1000
 # Over a longer span one bar per day is a hairline: bars are then weeks (starting Monday).
 _DAILY_SPAN = dt.timedelta(days=120)
 _OTHER_OUTLETS = "(other outlets)"
+_NO_DATA = "no data in this output yet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,7 @@ class Chart:
     title: str
     note: str
     figure: go.Figure
-    empty: str = "no data in this output yet"  # shown instead of empty axes
+    empty: str = _NO_DATA  # shown instead of empty axes
 
     def has_data(self) -> bool:
         return any(len(trace.x or ()) for trace in self.figure.data)
@@ -59,18 +60,17 @@ def _charts(con: duckdb.DuckDBPyConnection, views: set[str]) -> list[Chart]:
     def has_rows(view: str) -> bool:
         return view in views and con.execute(f"SELECT 1 FROM {view} LIMIT 1").fetchone() is not None
 
-    charts = [_documents_per_day(con), _slogans_over_time(con)]
-    if has_rows("places_by_division"):
-        charts.append(_entities_by_province(con))
-    else:
-        charts.append(_top_entities(con, "LOC", "Places mentioned in most documents"))
-    charts.append(_top_entities(con, "ORG", "Bodies mentioned in most documents"))
-    if has_rows("officials_by_division"):
-        charts.append(_top_officials(con))
-    else:
-        charts.append(_top_entities(con, "PERSON", "People mentioned in most documents"))
-    charts.append(_reject_reasons(con))
-    return charts
+    bars = [
+        ENTITIES_BY_PROVINCE
+        if has_rows("places_by_division")
+        else top_entities("LOC", "Places mentioned in most documents"),
+        top_entities("ORG", "Bodies mentioned in most documents"),
+        TOP_OFFICIALS
+        if has_rows("officials_by_division")
+        else top_entities("PERSON", "People mentioned in most documents"),
+        REJECT_REASONS,
+    ]
+    return [_documents_per_day(con), _slogans_over_time(con), *(bar.drawn(con) for bar in bars)]
 
 
 def _documents_per_day(con: duckdb.DuckDBPyConnection) -> Chart:
@@ -177,54 +177,54 @@ def _slogans_over_time(con: duckdb.DuckDBPyConnection) -> Chart:
     )
 
 
-def _entities_by_province(con: duckdb.DuckDBPyConnection) -> Chart:
-    rows = con.execute(
-        "SELECT province, sum(mentions) AS n FROM places_by_division "
-        "WHERE province IS NOT NULL GROUP BY province ORDER BY n DESC, province LIMIT ?",
-        [TOP],
-    ).fetchall()
-    return Chart(
-        "Entities by province",
-        "Mentions of places and bodies linked to a division, summed per province.",
-        _horizontal_bars(rows, "mentions"),
-    )
+@dataclass(frozen=True, slots=True)
+class BarChart:
+    """A chart of horizontal bars: `sql` gives (name, value) rows, largest first."""
+
+    title: str
+    note: str
+    sql: str
+    unit: str
+    parameters: tuple[object, ...] = (TOP,)
+    empty: str = _NO_DATA
+
+    def drawn(self, con: duckdb.DuckDBPyConnection) -> Chart:
+        rows = con.execute(self.sql, list(self.parameters)).fetchall()
+        return Chart(self.title, self.note, _horizontal_bars(rows, self.unit), self.empty)
 
 
-def _top_entities(con: duckdb.DuckDBPyConnection, label: str, title: str) -> Chart:
-    rows = con.execute(
-        "SELECT text, count(DISTINCT doc_id) AS n FROM entities WHERE label = ? "
-        "GROUP BY text ORDER BY n DESC, text LIMIT ?",
-        [label, TOP],
-    ).fetchall()
-    return Chart(
+ENTITIES_BY_PROVINCE = BarChart(
+    "Entities by province",
+    "Mentions of places and bodies linked to a division, summed per province.",
+    "SELECT province, sum(mentions) AS n FROM places_by_division "
+    "WHERE province IS NOT NULL GROUP BY province ORDER BY n DESC, province LIMIT ?",
+    "mentions",
+)
+TOP_OFFICIALS = BarChart(
+    "Officials named in most documents",
+    f"The {TOP} officials (person · organisation and post) named in most documents.",
+    "SELECT person || ' · ' || coalesce(organisation, '') || coalesce(title, ''), "
+    "sum(documents) AS n FROM officials_by_division GROUP BY ALL ORDER BY n DESC, 1 LIMIT ?",
+    "documents",
+)
+REJECT_REASONS = BarChart(
+    "Reject reasons",
+    "Inputs that produced no document, by reason.",
+    "SELECT reason, count(*) AS n FROM rejects GROUP BY reason ORDER BY n DESC, reason",
+    "inputs",
+    parameters=(),
+    empty="no inputs were rejected",
+)
+
+
+def top_entities(label: str, title: str) -> BarChart:
+    return BarChart(
         title,
         f"The {TOP} {label} entities named in most documents.",
-        _horizontal_bars(rows, "documents"),
-    )
-
-
-def _top_officials(con: duckdb.DuckDBPyConnection) -> Chart:
-    rows = con.execute(
-        "SELECT person || ' · ' || coalesce(organisation, '') || coalesce(title, ''), "
-        "sum(documents) AS n FROM officials_by_division GROUP BY ALL ORDER BY n DESC, 1 LIMIT ?",
-        [TOP],
-    ).fetchall()
-    return Chart(
-        "Officials named in most documents",
-        f"The {TOP} officials (person · organisation and post) named in most documents.",
-        _horizontal_bars(rows, "documents"),
-    )
-
-
-def _reject_reasons(con: duckdb.DuckDBPyConnection) -> Chart:
-    rows = con.execute(
-        "SELECT reason, count(*) AS n FROM rejects GROUP BY reason ORDER BY n DESC, reason"
-    ).fetchall()
-    return Chart(
-        "Reject reasons",
-        "Inputs that produced no document, by reason.",
-        _horizontal_bars(rows, "inputs"),
-        empty="no inputs were rejected",
+        "SELECT text, count(DISTINCT doc_id) AS n FROM entities WHERE label = ? "
+        "GROUP BY text ORDER BY n DESC, text LIMIT ?",
+        "documents",
+        parameters=(label, TOP),
     )
 
 

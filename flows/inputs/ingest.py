@@ -1,12 +1,13 @@
 """Read input files into `RawDocument`s, or `Reject`s saying why they could not be read.
 
-Inputs are files or directories of `.txt`, `.html`/`.htm` and `.jsonl`. Directories are
-walked recursively in sorted order, so a run always sees the same documents in the same
-order; every file found is read or rejected (`unsupported` for `.gz`, `.zip`, `.md`…), except
-hidden ones (`.name`). Input is treated as data only: it is decoded and parsed as JSON, never
-evaluated. A symbolic link found in a directory is read only when its target lies inside the
-inputs given (else the reject `symlink_outside`), unless `follow_symlinks` is set: a link in an
-upload directory must not make a document of `/etc/passwd`.
+Inputs are files or directories of `.txt`, `.html`/`.htm` and `.jsonl`, each also gzipped
+(`.jsonl.gz`: scrapers and feeds commonly ship them so). Directories are walked recursively in
+sorted order, so a run always sees the same documents in the same order; every file found is
+read or rejected (`unsupported` for `.zip`, `.tar.gz`, `.md`…), except hidden ones (`.name`).
+Input is treated as data only: it is decoded and parsed as JSON, never evaluated. A symbolic
+link found in a directory is read only when its target lies inside the inputs given (else the
+reject `symlink_outside`), unless `follow_symlinks` is set: a link in an upload directory must
+not make a document of `/etc/passwd`.
 
 JSONL record ids: a line's `id` (string or integer) as a string; a line without one gets
 `line:N` (1-based line number), so every document has a stable key. A rejected line whose id
@@ -17,10 +18,12 @@ with `record_id=line:N`, so every reject row keeps a unique (source, record_id, 
 from __future__ import annotations
 
 import codecs
+import gzip
 import json
 import os
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -29,9 +32,8 @@ from typing import Any, BinaryIO
 
 from charset_normalizer import from_bytes
 
+from flows import DEFAULT_MAX_CHARS
 from flows.store.records import InputFormat, RawDocument, Reject, RejectReason
-
-DEFAULT_MAX_CHARS = 1_000_000
 
 # No supported encoding spends more than 4 bytes on a character, so a file larger than this
 # many bytes per allowed character is too large without decoding it.
@@ -80,7 +82,10 @@ _KINDS = {
 }
 
 
-_ARCHIVES = frozenset([".gz", ".zip", ".bz2", ".xz", ".7z", ".rar", ".tar", ".tgz", ".zst"])
+_GZIP = ".gz"
+_ARCHIVES = frozenset([".zip", ".bz2", ".xz", ".7z", ".rar", ".tar", ".tgz", ".zst"])
+# What a damaged gzip stream raises besides OSError (BadGzipFile): a cut-off stream, bad data.
+_GZIP_ERRORS = (EOFError, zlib.error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +214,21 @@ def _outside_reject(path: Path) -> Reject:
 
 
 def _kind(path: Path) -> FileKind | None:
-    """The file kind for a path's extension, or None if unsupported."""
-    return _KINDS.get(path.suffix.lower())
+    """The file kind for a path's extension (the one before `.gz` for a gzipped file), or None
+    if unsupported."""
+    suffixes = [suffix.lower() for suffix in path.suffixes[-2:]]
+    if suffixes and suffixes[-1] == _GZIP:
+        return _KINDS.get(suffixes[0]) if len(suffixes) == 2 else None
+    return _KINDS.get(suffixes[-1]) if suffixes else None
+
+
+def _is_gzipped(path: Path) -> bool:
+    return path.suffix.lower() == _GZIP
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    """The file's bytes, decompressed on the fly when it is gzipped."""
+    return gzip.open(path, "rb") if _is_gzipped(path) else path.open("rb")
 
 
 def _read_file(path: Path, max_chars: int) -> Iterator[RawDocument | Reject]:
@@ -218,8 +236,11 @@ def _read_file(path: Path, max_chars: int) -> Iterator[RawDocument | Reject]:
     source = str(path)
     kind = _kind(path)
     if kind is None:
-        detail = f"unsupported file extension {path.suffix!r}; expected .txt, .html, .htm or .jsonl"
-        if path.suffix.lower() in _ARCHIVES:
+        detail = (
+            f"unsupported file extension {''.join(path.suffixes[-2:]) or path.name!r}; "
+            "expected .txt, .html, .htm or .jsonl, or one of them gzipped (.jsonl.gz)"
+        )
+        if path.suffix.lower() in _ARCHIVES or path.suffix.lower() == _GZIP:
             detail += " (archives are not read: unpack it)"
         yield Reject(source, None, RejectReason.UNSUPPORTED, detail)
         return
@@ -230,6 +251,9 @@ def _read_file(path: Path, max_chars: int) -> Iterator[RawDocument | Reject]:
             yield _read_document(path, kind, max_chars)
     except OSError as error:
         yield Reject(source, None, RejectReason.UNREADABLE, _os_detail(error))
+    except _GZIP_ERRORS as error:
+        detail = f"damaged gzip file: {error}"
+        yield Reject(source, None, RejectReason.UNREADABLE, detail)
 
 
 def _os_detail(error: OSError) -> str:
@@ -240,11 +264,18 @@ def _os_detail(error: OSError) -> str:
 def _read_document(path: Path, kind: FileKind, max_chars: int) -> RawDocument | Reject:
     """Read a whole .txt or .html file as one document."""
     source = str(path)
-    size = path.stat().st_size
-    if size > max_chars * _MAX_BYTES_PER_CHAR:
+    byte_limit = max_chars * _MAX_BYTES_PER_CHAR
+    if not _is_gzipped(path) and (size := path.stat().st_size) > byte_limit:
         detail = f"file is {size:,} bytes, more than {max_chars:,} characters can take"
         return Reject(source, None, RejectReason.TOO_LARGE, detail)
-    data = path.read_bytes()
+    # One byte past the limit at most: a gzipped file's size says nothing of what it unpacks to.
+    with _open_binary(path) as handle:
+        data = handle.read(byte_limit + 1)
+    if len(data) > byte_limit:
+        detail = (
+            f"unpacks to over {byte_limit:,} bytes, more than {max_chars:,} characters can take"
+        )
+        return Reject(source, None, RejectReason.TOO_LARGE, detail)
     try:
         decoded = decode_bytes(data, html=kind is FileKind.HTML)
     except DecodeError as error:
@@ -347,7 +378,7 @@ def _read_jsonl(path: Path, max_chars: int) -> Iterator[RawDocument | Reject]:
     line_limit = max_chars * _JSON_ESCAPE_BYTES + _JSONL_FIELD_SLACK
     seen: dict[str, int] = {}
     any_line = False
-    with path.open("rb") as handle:
+    with _open_binary(path) as handle:
         for number, raw in enumerate(_bounded_lines(handle, line_limit), start=1):
             if raw is None:
                 detail = f"line {number} is longer than {line_limit:,} bytes"

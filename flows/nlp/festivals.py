@@ -10,86 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import tomllib
+from pathlib import Path
 
 import chinese_calendar
 from borax.calendars.lunardate import LunarDate, TermUtils
 
-# Festivals on a fixed lunar month and day.
+# The tables, as data: festivals.toml says what each holds.
+with (Path(__file__).with_name("festivals.toml")).open("rb") as _tables:
+    _TABLES = tomllib.load(_tables)
 LUNAR_FESTIVALS: dict[str, tuple[int, int]] = {
-    "春节": (1, 1),
-    "元宵": (1, 15),
-    "端午": (5, 5),
-    "七夕": (7, 7),
-    "中秋": (8, 15),
-    "重阳": (9, 9),
-    "腊八": (12, 8),
+    name: (month, day) for name, (month, day) in _TABLES["lunar_festivals"].items()
 }
-# Holidays and commemorative days on a fixed Gregorian month and day.
 SOLAR_DAYS: dict[str, tuple[int, int]] = {
-    "元旦": (1, 1),
-    "情人节": (2, 14),
-    "妇女节": (3, 8),
-    "植树节": (3, 12),
-    "消费者权益日": (3, 15),
-    "世界卫生日": (4, 7),
-    "国家安全教育日": (4, 15),
-    "世界读书日": (4, 23),
-    "五一": (5, 1),
-    "劳动节": (5, 1),
-    "青年节": (5, 4),
-    "护士节": (5, 12),
-    "儿童节": (6, 1),
-    "建党节": (7, 1),
-    "七一": (7, 1),
-    "建军节": (8, 1),
-    "八一": (8, 1),
-    "医师节": (8, 19),
-    "抗战胜利纪念日": (9, 3),
-    "教师节": (9, 10),
-    "烈士纪念日": (9, 30),
-    "国庆": (10, 1),
-    "记者节": (11, 8),
-    "消防日": (11, 9),
-    "国家宪法日": (12, 4),
-    "国家公祭日": (12, 13),
-    "圣诞节": (12, 25),
+    name: (month, day) for name, (month, day) in _TABLES["solar_days"].items()
 }
-# Festivals whose date is a solar term.
-SOLAR_TERMS: dict[str, str] = {"清明": "清明", "冬至": "冬至"}
-# ANNOTATION.md fixes these 期间 whatever the year's schedule: (first day, days).
-FIXED_HOLIDAY_SPANS: dict[str, int] = {"五一": 5, "劳动节": 5, "国庆": 7}
-# Names chinese_calendar gives the official holiday that contains each festival.
-OFFICIAL_HOLIDAYS: dict[str, str] = {
-    "元旦": "New Year's Day",
-    "春节": "Spring Festival",
-    "除夕": "Spring Festival",
-    "清明": "Tomb-sweeping Day",
-    "端午": "Dragon Boat Festival",
-    "中秋": "Mid-autumn Festival",
-}
-# Written forms that name the same day.
-ALIASES: dict[str, str] = {
-    "元宵节": "元宵",
-    "清明节": "清明",
-    "端午节": "端午",
-    "中秋节": "中秋",
-    "重阳节": "重阳",
-    "七夕节": "七夕",
-    "腊八节": "腊八",
-    "国庆节": "国庆",
-    "国际劳动节": "劳动节",
-    "五四青年节": "青年节",
-    "三八妇女节": "妇女节",
-    "国际妇女节": "妇女节",
-    "六一儿童节": "儿童节",
-    "国际儿童节": "儿童节",
-    "国际护士节": "护士节",
-    "中国医师节": "医师节",
-    "中国记者节": "记者节",
-    "全国消防日": "消防日",
-    "大年三十": "除夕",
-    "大年初一": "春节",
-}
+SOLAR_TERMS: dict[str, str] = _TABLES["solar_terms"]
+FIXED_HOLIDAY_SPANS: dict[str, int] = _TABLES["fixed_holiday_spans"]
+OFFICIAL_HOLIDAYS: dict[str, str] = _TABLES["official_holidays"]
+ALIASES: dict[str, str] = _TABLES["aliases"]
 NAMES: tuple[str, ...] = tuple(
     sorted({*LUNAR_FESTIVALS, *SOLAR_DAYS, *SOLAR_TERMS, *ALIASES, "除夕"}, key=len, reverse=True)
 )

@@ -58,6 +58,7 @@ MEASURE_WORDS = (
     "棵", "株", "亩", "吨", "斤", "米", "倍", "箱", "袋", "瓶", "剂", "针", "楼", "道", "网",
     "人份", "台次", "份次", "毫升", "升", "克", "版", "期", "管", "盒", "包", "桶", "罐", "枚",
     "颗", "粒", "趟", "列", "代", "口", "集", "章", "节", "款", "部", "辆", "扇", "所", "轮次",
+    "千瓦时", "千瓦", "兆瓦", "瓦", "千伏", "周岁", "省", "市", "县",
 )  # fmt: skip
 # Units that make the number a duration, a clock time or a date part: not a number row.
 TIME_UNITS = (
@@ -72,17 +73,34 @@ FIXED_TERMS = (
     "三区", "两手抓", "两不误", "五个一律", "一张网", "第一时间", "第一责任人", "第一道关口",
     "一次次", "一站式", "一体化", "一体", "另一方面", "一方面", "一次性", "一把手", "一起",
     "一条龙", "一块儿", "一线", "一道", "一网通办", "一次办好", "一件事", "一揽子",
-    "一成不变", "首次", "一口气", "一部分", "一代人", "一节", "两口子",
+    "一成不变", "首次", "一口气", "一部分", "一代人", "一节", "两口子", "一个中国", "一家人",
 )  # fmt: skip
 # Names that start with an ordinal (第九督导组): the pipeline also passes entity spans.
 ORDINAL_NAME_HEADS = ("督导组", "核查督导组", "督查组", "工作组", "专班", "中学", "小学",
                       "人民医院", "医院", "支队", "大队", "中队", "分局", "检查组")  # fmt: skip
+# A session of a body or a meeting (第六届立法会, 第二十一次会议) is part of its name.
+_SESSION_NAME = re.compile(
+    r"(?<=[届次])(?:[^，。；、\n]{0,12}?)(?:立法会|人大|政协|代表大会|委员会|常委会|会议|全会|大会)"
+)
+# 《…》第三十八条第四款、第十九条: article numbers of a cited document.
+_CITATION = re.compile(r"》(?:（[^）]{0,12}）)?（?(?:第[^，。；《》\n]{1,8}?[条款章节]、?)*$")
+# A number without a unit before these nouns is an amount of money (3.88亿帮扶资金).
+_MONEY_NOUN = re.compile(r"[^\W\d]{0,3}?(?:资金|经费|贷款|善款|捐款|资产|投资)")
 
 _CN_DIGIT = "零〇一二两三四五六七八九"
 _CN_NUM = rf"[{_CN_DIGIT}十][{_CN_DIGIT}十百千万亿]*(?:点[{_CN_DIGIT}]+)?"
+# 千 before 瓦/克/米/伏 is the unit's prefix (600万千瓦), not a magnitude.
+_MAGNITUDE = r"(?:[十百万亿]|千(?![瓦克米伏]))"
 _AR_NUM = (
-    r"(?<![A-Za-z0-9._/:\-])\d+(?:[,，]\d{3})*(?:\.\d+)?(?!\d|\.\d|[A-Za-z_/:\-×*])[十百千万亿]*"
+    r"(?<![A-Za-z0-9._/:\-])\d+(?:[,，]\d{3})*(?:\.\d+)?(?!\d|\.\d|[A-Za-z_/:\-×*])"
+    rf"{_MAGNITUDE}*"
 )
+# A minus sign after 达/为/增长…: 增速达—6.9%, 同比下降-3.2%.
+_SIGN = r"(?:(?<=[达为是至：:])|(?<=增长|下降|同比|增速))[-—－−]|负"
+# Two neighbouring digits are a vague count (一两次, 七八个, 三四十人): the lower one, approx.
+_NEIGHBOURS = ("一两", "两三", "三四", "四五", "五六", "六七", "七八", "八九")
+# A bare 百/千/万/亿 (万亿元, 百万份) counts only with an approximation marker around it.
+_BARE_MAGNITUDE = r"(?:百万|千万|万亿|[百千万亿])"
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -91,18 +109,23 @@ def _alternation(words: Iterable[str]) -> str:
 
 
 _UNITS = _alternation((*MEASURE_WORDS, *MONEY_UNITS, *PERCENT_UNITS, TENTHS))
+# A Chinese numeral right after these characters is part of a word (统一, 唯一, 进一步).
+_WORD_BEFORE = "统唯同逐进专划均归单初某任每"
 # Vague counts (数十, 上百, 成百, 几千) stand for their round number.
 VAGUE_COUNT_HEADS = ("数", "几", "上", "成")
+# Every number starts with one of these; testing it first keeps the scan fast.
+_FIRST_CHARS = rf"首第百千万亿数几上成十负\d{_CN_DIGIT}\-—－−"
 _NUMBER = re.compile(
     rf"""
+    (?=[{_FIRST_CHARS}])
     (?:(?P<first>首)(?={_UNITS})
       |(?P<ord>第)?
        (?:(?P<pct>百分之)(?P<pnum>{_CN_NUM}|\d+(?:\.\d+)?)
          |(?P<frac>(?:{_CN_NUM}|\d+)分之(?:{_CN_NUM}|\d+))
          |(?P<vague>[{"".join(VAGUE_COUNT_HEADS)}])(?P<vnum>[十百千万])
-         |(?P<num>{_AR_NUM}|{_CN_NUM}|[百千万](?=[余多]))))
+         |(?P<num>(?:{_SIGN})\d+(?:\.\d+)?{_MAGNITUDE}*|{_AR_NUM}|(?<![{_WORD_BEFORE}]){_CN_NUM}|{_BARE_MAGNITUDE})))
     (?P<more>余|多)?
-    (?:\s?(?P<time>{_alternation(TIME_UNITS)})
+    (?:\s?(?P<time>{_alternation(TIME_UNITS)})(?!岁)
       |\s?(?P<unit>{_UNITS}))?
     """,
     re.VERBOSE,
@@ -115,9 +138,9 @@ _FIXED = re.compile(
     + rf"[{_CN_DIGIT}十双]{_NON_NUMERAL_WORD}{{1,3}}"
     # short quoted formulas: “四个源头”, “两个探头”
     + r"|“[^“”\n]{1,8}”"
+    # generation labels: 90后, 00后 (people born in that decade)
+    + r"|(?<![\d.])\d0后"
 )
-# A Chinese numeral right after these characters is part of a word (统一, 唯一, 进一步).
-_WORD_BEFORE = frozenset("统唯同逐进专划均归单初某任")
 
 
 def extract_numbers(
@@ -162,26 +185,47 @@ def _mention(text: str, match: re.Match[str], unit: str | None, end: int) -> Num
         numeral = match.group("vnum")
     else:
         numeral = match.group("pnum") or match.group("frac") or match.group("num")
+    negative = numeral[0] in "-—－−负"
+    numeral = numeral.lstrip("-—－−负")
     chinese = not numeral[0].isdigit()
     counted = unit is not None or ordinal or match.group("pct") or match.group("frac")
     if chinese and not counted:
         return None
-    if chinese and match.start() and text[match.start() - 1] in _WORD_BEFORE:
+    if numeral == "一" and unit and text.startswith(unit, end):
+        return None  # 一颗颗, 一笔笔: reduplication means "many", not one
+    if ordinal and _ordinal_in_name(text, match.start(), end, unit):
         return None
-    if ordinal and text.startswith(ORDINAL_NAME_HEADS, match.end()):
-        return None
-    value = parse_numeral(numeral)
-    if value is None:
-        return None
-    if unit == TENTHS:
-        value *= 10
-    kind, unit = _kind_and_unit(unit, match.group("pct") is not None, ordinal)
-    if unit is None and match.group("more") is not None:
-        end -= 1  # 多 without a unit is an adverb (多措并举), not an approximation
+    if ordinal and chinese and unit is None:
+        return None  # 第一动力, 第一书记: an ordinal word, not a count
     approx = match.group("vague") is not None or _is_approx(
         text, match.start(), end, match.group("more") is not None
     )
+    if numeral[0] in "百千万亿" and not approx:
+        return None  # 千家万户: a bare magnitude is a count only when marked approximate
+    if numeral[:2] in _NEIGHBOURS:
+        numeral, approx = numeral[0] + numeral[2:], True
+    value = parse_numeral(numeral)
+    if value is None:
+        return None
+    if negative:
+        value = -value
+    if unit == TENTHS:
+        value *= 10
+    kind, unit = _kind_and_unit(unit, match.group("pct") is not None, ordinal)
+    if unit is None and kind == Kind.CARDINAL and _MONEY_NOUN.match(text, end):
+        kind = str(Kind.MONEY)
+    if unit is None and match.group("more") is not None and numeral[-1] not in "0123456789万亿":
+        end -= 1  # 多 after a bare Chinese numeral starts a word (多措并举), not an approximation
     return NumberMention(text[match.start() : end], match.start(), end, value, unit, kind, approx)
+
+
+def _ordinal_in_name(text: str, start: int, end: int, unit: str | None) -> bool:
+    """第九督导组, 第六届立法会, 第二十一次会议, 《条例》第十九条: an ordinal inside a name."""
+    if text.startswith(ORDINAL_NAME_HEADS, end):
+        return True
+    if unit in ("届", "次") and _SESSION_NAME.match(text, end):
+        return True
+    return unit in ("条", "款", "章", "节") and bool(_CITATION.search(text, 0, start))
 
 
 def _kind_and_unit(unit: str | None, percent: bool, ordinal: bool) -> tuple[str, str | None]:

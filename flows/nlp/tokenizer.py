@@ -1,13 +1,12 @@
-"""spaCy's Chinese pkuseg tokenizer with pkuseg's feature extraction done a sentence at a time.
+"""spaCy's Chinese pkuseg tokenizer with pkuseg's segmentation of a sentence compiled.
 
 spacy-pkuseg builds each character's CRF features one by one (`get_node_features_idx`): about
-80 string concatenations and dict look-ups per character, including 20 dictionary-word slices of
-which each is rebuilt four times and 50 word-pair features that are mostly the same "no word"
-pair. That was about 40% of the NER pipeline's time on news text. `SentenceFeatures` produces the
-same feature indices, in the same order, from per-template tables and one pass of word slices
-per sentence, so the CRF scores and therefore the segmentation are unchanged; `PkusegTokenizer` is
-`spacy.lang.zh.ChineseTokenizer` (segmenter "pkuseg", model stored in the pipeline as before)
-with that extraction plugged in, and with the token splits of flows/nlp/token_splits.py after it.
+80 string concatenations and dict look-ups per character, most of the NER pipeline's tokenizer
+time on news text. flows/nlp/pkuseg_crf.pyx (built at install) produces the same feature
+indices, in the same order, from integer tables, so the CRF scores and therefore the
+segmentation are unchanged; `PkusegTokenizer` is `spacy.lang.zh.ChineseTokenizer` (segmenter
+"pkuseg", model stored in the pipeline as before) with that segmentation plugged in, and with
+the token splits of flows/nlp/token_splits.py after it.
 
 The tokenizer is also where the text is normalised for the model: pkuseg reads ASCII punctuation
 next to Han characters as its full-width form (`segmentation_view`), while the Doc keeps the
@@ -16,7 +15,6 @@ original characters, so `doc.text` is the input and no offset moves.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -30,20 +28,14 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.vocab import Vocab
-from spacy_pkuseg import inference
 from spacy_pkuseg.config import config as pkuseg_config
-from spacy_pkuseg.feature_extractor import FeatureExtractor
 
+from flows.nlp.pkuseg_crf import PkusegCRF
 from flows.nlp.token_splits import SplitTable
 
-NO_WORD = "**noWord"
 # Where the tokenizer keeps its token-split table: a file in its directory, a key in its bytes.
 SPLITS_FILE = "token_splits.json"
 SPLITS_KEY = "token_splits"
-# pkuseg's feature names are "<template>.<value>"; these templates take characters (CHAR) and
-# pairs of neighbouring characters (PAIR); the word templates are w-1, w1, ww.l and ww.r.
-CHAR_TEMPLATES = ("c", "c-1", "c1", "c-2", "c2")
-PAIR_TEMPLATES = ("c-1c", "cc1", "c-2c-1")
 # People's Daily and MSRA write these only full-width; next to a Han character they are Chinese
 # punctuation typed on an ASCII keyboard (the seeds are full of `,`), which the segmenter would
 # glue to the neighbouring word (`赵明,`).
@@ -70,179 +62,30 @@ def read_punctuation_as_full_width(vocab: Vocab) -> None:
             vocab.vectors.add(lexeme.orth, row=row)
 
 
-class SentenceFeatures:
-    """pkuseg's feature indices for every character of a sentence, computed together."""
-
-    def __init__(self, extractor: FeatureExtractor) -> None:
-        self.unigram: set[str] = extractor.unigram
-        self.word_lengths = range(pkuseg_config.wordMax, pkuseg_config.wordMin - 1, -1)
-        self.word_features = bool(pkuseg_config.wordFeature)
-        tables: dict[str, dict[str, int]] = {name: {} for name in CHAR_TEMPLATES + PAIR_TEMPLATES}
-        word_tables: dict[str, dict[str, int]] = {"w-1": {}, "w1": {}}
-        # "ww.l.PRE*POST" is kept as pair_tables["ww.l"][PRE][POST]: a character's 25 pairs are
-        # then five look-ups of PRE and a C-level map over the POSTs.
-        pair_tables: dict[str, dict[str, dict[str, int]]] = {"ww.l": {}, "ww.r": {}}
-        for feature, index in extractor.feature_to_idx.items():
-            # "ww.l." and "ww.r." hold a dot of their own; no other template name does.
-            name, _, value = feature.partition(".")
-            if name == "ww":
-                side, _, value = value.partition(".")
-                pre, _, post = value.partition("*")
-                pair_tables[f"ww.{side}"].setdefault(pre, {})[post] = index
-            elif name in tables:
-                tables[name][value] = index
-            elif name in word_tables:
-                word_tables[name][value] = index
-        self.tables = tables
-        self.word_tables = word_tables
-        self.pair_tables = pair_tables
-        self.normalised = _normaliser()
-
-    def nodes(self, text: str) -> list[str]:
-        """The sequence pkuseg labels: `FeatureExtractor.normalize_text` as a list."""
-        normalised = self.normalised
-        return [normalised.get(char, char) for char in FeatureExtractor.keyword_rename(text)]
-
-    def __call__(self, nodes: Sequence[str]) -> list[list[int]]:
-        """Each node's feature indices, as `FeatureExtractor.get_node_features_idx` gives them."""
-        if not nodes:
-            return []
-        tables = self.tables
-        pairs = [left + "." + right for left, right in itertools.pairwise(nodes)]
-        length = len(nodes)
-        # One column per template, in pkuseg's order, None where the template has no feature
-        # or reaches outside the sentence (the last three are cut to a one-node sentence).
-        columns = (
-            list(map(tables["c"].get, nodes)),
-            [None, *map(tables["c-1"].get, nodes[:-1])],
-            [None, *map(tables["c-1c"].get, pairs)],
-            [*map(tables["c1"].get, nodes[1:]), None],
-            [*map(tables["cc1"].get, pairs), None],
-            [None, None, *map(tables["c-2"].get, nodes[:-2])][:length],
-            [None, None, *map(tables["c-2c-1"].get, pairs[:-1])][:length],
-            [*map(tables["c2"].get, nodes[2:]), None, None][:length],
-        )
-        words = self._word_features(nodes) if self.word_features else [[]] * length
-        return [
-            [0, *[index for index in chars if index is not None], *word_features]
-            for *chars, word_features in zip(*columns, words, strict=True)
-        ]
-
-    def _word_features(self, nodes: Sequence[str]) -> list[list[int]]:
-        """Each node's dictionary-word feature indices, in pkuseg's order.
-
-        pkuseg looks at the words of each length (longest first) that end at the node, start at
-        it, end just before it and start just after it. Where a slice would leave the sentence it
-        looks up the empty string instead (`get_slice_str`); a slice that is not a dictionary
-        word stands as NO_WORD.
-        """
-        length = len(nodes)
-        offsets = [0]
-        for node in nodes:
-            offsets.append(offsets[-1] + len(node))
-        joined = "".join(nodes)
-        unigram = self.unigram
-        sizes = self.word_lengths
-        outside = ("" if "" in unigram else NO_WORD,) * len(sizes)
-        # columns[k][start]: the word of sizes[k] starting at `start`, or NO_WORD.
-        columns = []
-        for size in sizes:
-            inside = range(max(length - size + 1, 0))
-            column = [joined[offsets[start] : offsets[start + size]] for start in inside]
-            # pkuseg looks up "" where the word would leave the sentence.
-            column += [""] * (length - len(column))
-            columns.append([word if word in unigram else NO_WORD for word in column])
-        # starting[i]: the words starting at i, one more row past the end; ending[i + 1]: the
-        # words ending at i, the first row before 0. Rows are tuples built by zip, in C.
-        starting = [*zip(*columns, strict=True), outside]
-        ending = [
-            outside,
-            *zip(
-                *(
-                    [outside[k]] * min(size - 1, length) + column[: max(length - size + 1, 0)]
-                    for k, (size, column) in enumerate(zip(sizes, columns, strict=True))
-                ),
-                strict=True,
-            ),
-        ]
-        blank = (NO_WORD,) * len(sizes)
-        w_1, w1 = self.word_tables["w-1"].get, self.word_tables["w1"].get
-        left, right = self.pair_tables["ww.l"], self.pair_tables["ww.r"]
-        # Most words before and at a node are NO_WORD, and rows repeat (most are `blank`): the
-        # pairs of NO_WORD with a row are looked up once per distinct row, and a `blank` row
-        # adds them len(sizes) times, in pkuseg's order.
-        rows = set(starting)
-        left_of_no_word = {row: _found(left.get(NO_WORD, {}).get, row) for row in rows}
-        right_of_no_word = {row: _found(right.get(NO_WORD, {}).get, row) for row in rows}
-        features = []
-        for i in range(length):
-            before, ending_here, starting_here = ending[i], ending[i + 1], starting[i]
-            found = [] if ending_here == blank else _found(w_1, _words(ending_here))
-            if starting_here != blank:
-                found += _found(w1, _words(starting_here))
-            if before == blank:
-                found += left_of_no_word[starting_here] * len(before)
-            else:
-                for pre in before:
-                    if pre == NO_WORD:
-                        found += left_of_no_word[starting_here]
-                    elif pre in left:
-                        found += _found(left[pre].get, starting_here)
-            if ending_here == blank:
-                found += right_of_no_word[starting[i + 1]] * len(ending_here)
-            else:
-                for pre in ending_here:
-                    if pre == NO_WORD:
-                        found += right_of_no_word[starting[i + 1]]
-                    elif pre in right:
-                        found += _found(right[pre].get, starting[i + 1])
-            features.append(found)
-        return features
-
-
-def _words(row: Sequence[str]) -> list[str]:
-    return [word for word in row if word != NO_WORD]
-
-
-def _found(lookup: Callable[[str], int | None], keys: Sequence[str]) -> list[int]:
-    """The indices `lookup` finds for `keys`, in order."""
-    return [index for index in map(lookup, keys) if index is not None]
-
-
-def _normaliser() -> dict[str, str]:
-    """Characters pkuseg replaces by a class name before labelling (digits, letters)."""
-    if not pkuseg_config.numLetterNorm:
-        return {}
-    classes = {char: "**Num" for char in FeatureExtractor.num}
-    classes.update((char, "**Letter") for char in FeatureExtractor.letter - FeatureExtractor.num)
-    return classes
-
-
 class FastPkuseg(spacy_pkuseg.pkuseg):
-    """A loaded pkuseg segmenter whose `_cut` extracts features a sentence at a time."""
+    """A loaded pkuseg segmenter whose `_cut` (one sentence) is compiled: flows/nlp/pkuseg_crf."""
 
-    sentence_features: SentenceFeatures
+    crf: PkusegCRF
 
     @classmethod
     def adopt(cls, segmenter: spacy_pkuseg.pkuseg) -> FastPkuseg:
-        """The same segmenter (model, user dictionary, post-processing), with fast features."""
+        """The same segmenter (model, user dictionary, post-processing), with compiled cuts."""
         if isinstance(segmenter, cls):
             return segmenter
         fast = cls.__new__(cls)
         fast.__dict__.update(segmenter.__dict__)
-        fast.sentence_features = SentenceFeatures(segmenter.feature_extractor)
+        fast.crf = PkusegCRF(
+            segmenter.feature_extractor,
+            segmenter.model.w,
+            segmenter.idx_to_tag,
+            word_min=pkuseg_config.wordMin,
+            word_max=pkuseg_config.wordMax,
+            word_features=bool(pkuseg_config.wordFeature),
+        )
         return fast
 
     def _cut(self, text: str) -> list[str]:
-        features = self.sentence_features
-        _, tags = inference.decodeViterbi_fast(features(features.nodes(text)), self.model)
-        words: list[str] = []
-        for tag, char in zip(tags, text, strict=True):
-            if words and "B" not in self.idx_to_tag[tag]:
-                words[-1] += char
-            else:
-                words.append(char)
-        return words
+        return self.crf.cut(text)
 
 
 class PkusegTokenizer(ChineseTokenizer):

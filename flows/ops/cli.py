@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from flows import MODEL_ENV, ModelMissingError, model_path
+from flows import DEFAULT_MAX_CHARS, MODEL_ENV, ModelMissingError, model_path
 from flows.ops import measure_cli
 from flows.ops.errors import (
     ExitCode,
@@ -25,10 +25,14 @@ from flows.ops.measure_cli import slogans_app
 from flows.ops.options import (
     DEFAULT_INPUT,
     DEFAULT_OUTPUT,
+    AcceptNonChinese,
     BatchSize,
     DaskAddress,
+    ExistingOutput,
+    FollowSymlinks,
     Inputs,
     LogLevel,
+    MaxChars,
     Output,
     RunnerOption,
     RunRunnerOption,
@@ -98,9 +102,7 @@ def run(
     inputs: Inputs = None,
     output: Output = DEFAULT_OUTPUT,
     batch_size: BatchSize = None,
-    max_chars: Annotated[
-        int, typer.Option(min=1, help="Inputs longer than this are rejected as too_large.")
-    ] = 1_000_000,
+    max_chars: MaxChars = DEFAULT_MAX_CHARS,
     reprocess: Annotated[
         bool, typer.Option(help="Replace the rows of documents already processed.")
     ] = False,
@@ -111,14 +113,8 @@ def run(
         bool | None,
         typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal)."),
     ] = None,
-    follow_symlinks: Annotated[
-        bool,
-        typer.Option(help="Read symbolic links that lead outside the INPUTS given."),
-    ] = False,
-    accept_non_chinese: Annotated[
-        bool,
-        typer.Option(help="Keep documents whose letters are not mostly Chinese characters."),
-    ] = False,
+    follow_symlinks: FollowSymlinks = False,
+    accept_non_chinese: AcceptNonChinese = False,
 ) -> None:
     """Run the pipeline on INPUTS and write the tables under OUTPUT."""
     # Usage, output and lock problems are found here, in a second, before Prefect starts.
@@ -131,19 +127,23 @@ def run(
         fail(ExitCode.USAGE, problem)
     _require_model()
 
-    from flows.inputs.ingest import InputOptions, find_input_files
+    from flows.inputs.ingest import InputOptions
+    from flows.inputs.walk import FoundInputs, walked_before
     from flows.store.ledger import Fingerprint, InputLedger
     from flows.store.tables import OutputLockedError, output_lock
 
-    files, walk_rejects = find_input_files(paths, follow_symlinks=follow_symlinks, skip=[output])
-    if not files and not walk_rejects:
+    # The one walk of the inputs: the flow reads the files it found.
+    found = FoundInputs.walk(paths, follow_symlinks=follow_symlinks, skip=[output])
+    if not found.files and not found.rejects:
         typer.echo(f"nothing to do: no input files in {', '.join(map(str, paths))}")
         return
     settings = InputOptions(max_chars, follow_symlinks, accept_non_chinese).key()
     ledger = InputLedger.load(output)
-    unchanged = all(ledger.seen(Fingerprint.of(f), settings) is not None for f in files)
-    if unchanged and not walk_rejects and not reprocess:
-        typer.echo(f"nothing new: the {len(files)} input file(s) were all read by earlier runs")
+    unchanged = all(ledger.seen(Fingerprint.of(f), settings) is not None for f in found.files)
+    if unchanged and not found.rejects and not reprocess:
+        typer.echo(
+            f"nothing new: the {len(found.files)} input file(s) were all read by earlier runs"
+        )
         return
     try:
         with output_lock(output):
@@ -156,7 +156,7 @@ def run(
     if dask_address:
         runner = Runner.DASK
     if runner is None and workers is None:
-        runner, workers = default_runner(files)
+        runner, workers = default_runner(found.files)
     runner = runner or (Runner.PROCESSES if workers else Runner.IN_PROCESS)
     # The server boots on another core while this process imports and loads the model.
     with prefect_api_starting() as wait_for_api:
@@ -168,19 +168,20 @@ def run(
         wait_for_api()
         hide_logged_tracebacks()  # after the settings of the API reconfigured logging
         try:
-            summary = zhnews_flow(
-                paths,
-                output,
-                batch_size=batch_size,
-                max_chars=max_chars,
-                reprocess=reprocess,
-                runner=runner,
-                workers=workers or DEFAULT_WORKERS,
-                dask_address=dask_address,
-                progress=sys.stderr.isatty() if progress is None else progress,
-                follow_symlinks=follow_symlinks,
-                accept_non_chinese=accept_non_chinese,
-            )
+            with walked_before(found):
+                summary = zhnews_flow(
+                    paths,
+                    output,
+                    batch_size=batch_size,
+                    max_chars=max_chars,
+                    reprocess=reprocess,
+                    runner=runner,
+                    workers=workers or DEFAULT_WORKERS,
+                    dask_address=dask_address,
+                    progress=sys.stderr.isatty() if progress is None else progress,
+                    follow_symlinks=follow_symlinks,
+                    accept_non_chinese=accept_non_chinese,
+                )
         except OutputLockedError as error:
             fail(ExitCode.LOCKED, error)
         except OSError as error:
@@ -211,11 +212,15 @@ def serve(
     runner: RunnerOption = Runner.IN_PROCESS,
     workers: Workers = DEFAULT_WORKERS,
     dask_address: DaskAddress = None,
+    max_chars: MaxChars = DEFAULT_MAX_CHARS,
+    follow_symlinks: FollowSymlinks = False,
+    accept_non_chinese: AcceptNonChinese = False,
 ) -> None:
     """Serve the flow as a Prefect deployment that processes new INPUTS on a schedule.
 
     Needs a Prefect server (`prefect server start`) and PREFECT_API_URL pointing at it.
     """
+    from flows.inputs.ingest import InputOptions
     from flows.ops.serve import ServeError, serve_flow
 
     if (cron is None) == (interval is None):
@@ -232,6 +237,7 @@ def serve(
             runner=Runner.DASK if dask_address else runner,
             workers=workers,
             dask_address=dask_address,
+            input_options=InputOptions(max_chars, follow_symlinks, accept_non_chinese),
         )
     except ServeError as error:
         typer.echo(f"error: {error}", err=True)
@@ -239,15 +245,11 @@ def serve(
 
 
 @app.command()
-def check(
-    output: Annotated[Path, typer.Argument(help="Output directory to validate.")] = DEFAULT_OUTPUT,
-) -> None:
+def check(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
     """Validate every table: schema, doc_id references, span texts, unique keys."""
     from flows.store.check import check_output
 
-    if not output.is_dir():
-        typer.echo(f"error: {output} is not a directory", err=True)
-        raise typer.Exit(2)
+    _require_output(output)
     violations = check_output(output)
     for violation in violations:
         typer.echo(str(violation))
@@ -257,31 +259,22 @@ def check(
 
 
 @app.command()
-def compact(
-    output: Annotated[Path, typer.Argument(help="Output directory to compact.")] = DEFAULT_OUTPUT,
-) -> None:
+def compact(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
     """Rewrite each table partition's parts as a few large files (atomically, under the lock)."""
     from flows.store.compact import compact_output
     from flows.store.tables import OutputLockedError
 
-    if not output.is_dir():
-        typer.echo(f"error: {output} is not a directory", err=True)
-        raise typer.Exit(2)
+    _require_output(output)
     try:
         report = compact_output(output)
     except OutputLockedError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(3) from None
+        fail(ExitCode.LOCKED, error)
     for line in report.lines():
         typer.echo(line)
 
 
 @app.command()
-def catalog(
-    output: Annotated[
-        Path, typer.Argument(help="Output directory of earlier runs.")
-    ] = DEFAULT_OUTPUT,
-) -> None:
+def catalog(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
     """Write OUTPUT/zhnews.duckdb: commented views over the tables, for DuckDB and BI tools."""
     from flows.bi.catalog import write_catalog
 
@@ -292,9 +285,7 @@ def catalog(
 
 @app.command()
 def report(
-    output: Annotated[
-        Path, typer.Argument(help="Output directory of earlier runs.")
-    ] = DEFAULT_OUTPUT,
+    output: ExistingOutput = DEFAULT_OUTPUT,
     out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
 ) -> None:
     """Write one self-contained HTML page of charts over OUTPUT (opens offline)."""
@@ -308,20 +299,19 @@ def report(
 
 def _require_output(output: Path) -> None:
     if not output.is_dir():
-        typer.echo(f"error: {output} is not a directory", err=True)
-        raise typer.Exit(2)
+        fail(ExitCode.USAGE, f"{output} is not a directory")
 
 
 def _require_writable(directory: Path) -> None:
     if not (directory.is_dir() and os.access(directory, os.W_OK)):
-        typer.echo(f"error: {directory} is not a writable directory", err=True)
-        raise typer.Exit(2)
+        fail(ExitCode.USAGE, f"{directory} is not a writable directory")
 
 
 # Measuring commands, listed after the pipeline's own.
 app.command()(measure_cli.evaluate)
 app.command("evaluate-linking")(measure_cli.evaluate_linking)
 app.command("evaluate-entities")(measure_cli.evaluate_entities)
+app.command("evaluate-dates-numbers")(measure_cli.evaluate_dates_numbers)
 app.command()(measure_cli.bench)
 
 

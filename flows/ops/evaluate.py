@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 from flows import REPO_ROOT
 from flows.nlp.slogans import MatchMethod, SloganMatcher, body_start
 from flows.store import tables
-from flows.store.records import CleanDocument
+from flows.store.records import CleanDocument, DateMention, NumberMention
 from flows.store.tables import Table
 
 # Annotated dates of these grains are "neither required nor penalised" (examples/README.md).
@@ -304,4 +305,96 @@ def score_slogans(matcher: SloganMatcher, documents: Iterable[SloganDocument]) -
         remaining = [(t,) for t in (gold_texts - known).elements()]
         score = match(discovered, remaining)
         totals["discovered"] += Score(score.true_positives, score.predicted, len(document.gold))
+    return totals
+
+
+DATES_NUMBERS = REPO_ROOT / "data" / "annotated" / "dates_numbers" / "dates_numbers.jsonl"
+_CALENDAR_GRAINS = frozenset({"day", "month", "quarter", "year", "range"})
+# ANNOTATION.md accepts these markers inside or outside a span, so both sides drop them.
+_DATE_MARKERS = re.compile(r"^(?:截至|截止|北京时间)+")
+_APPROX_MARKERS = re.compile(
+    r"^(?:大约|将近|接近|超过|不到|不足|至少|约|近|超|逾)|(?:以上|以下|左右|上下)$"
+)
+
+
+def _date_key(text: str) -> str:
+    return _DATE_MARKERS.sub("", text)
+
+
+def _number_key(kind: str, text: str) -> tuple[str, str]:
+    return kind, _APPROX_MARKERS.sub("", text)
+
+
+@dataclass(frozen=True, slots=True)
+class ValueScore:
+    """Matched mentions (by surface) and how many of them carry the annotated value."""
+
+    mentions: Score
+    values_right: int
+
+    @property
+    def value_accuracy(self) -> float:
+        matched = self.mentions.true_positives
+        return self.values_right / matched if matched else 1.0
+
+    def __add__(self, other: ValueScore) -> ValueScore:
+        return ValueScore(self.mentions + other.mentions, self.values_right + other.values_right)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.mentions}; values right {self.value_accuracy:.3f} "
+            f"({self.values_right} of {self.mentions.true_positives})"
+        )
+
+
+def _value_score(predicted: list[tuple], expected: list[tuple]) -> ValueScore:
+    """(key, value) pairs: mentions match by key; a matched pair is right when values agree."""
+    mentions = match([p[0] for p in predicted], [e[0] for e in expected])
+    return ValueScore(mentions, match(predicted, expected).true_positives)
+
+
+def score_dates(found: Iterable[DateMention], gold: list[dict]) -> ValueScore:
+    """Calendar dates of one document by surface text, then (date_start, date_end).
+
+    Annotated durations, frequencies and vague references are not scored, and a found row with
+    their text is dropped; an annotated relative span marked `optional` (近三年 may be a
+    duration) counts only when a calendar row with its text was found."""
+    unscored = {_date_key(d["text"]) for d in gold if d["grain"] not in _CALENDAR_GRAINS}
+    predicted = [
+        (_date_key(d.text), (str(d.date_start), str(d.date_end)))
+        for d in found
+        if d.grain in _CALENDAR_GRAINS and _date_key(d.text) not in unscored
+    ]
+    found_keys = Counter(key for key, _ in predicted)
+    expected = [
+        (_date_key(d["text"]), (d["date_start"], d["date_end"]))
+        for d in gold
+        if d["grain"] in _CALENDAR_GRAINS
+        and (not d.get("optional") or found_keys[_date_key(d["text"])])
+    ]
+    return _value_score(predicted, expected)
+
+
+def score_numbers(found: Iterable[NumberMention], gold: list[dict]) -> ValueScore:
+    """Numbers of one document by (kind, surface text), then by value (to 4 decimals)."""
+    predicted = [(_number_key(n.kind, n.text), round(n.value, 4)) for n in found]
+    expected = [(_number_key(n["kind"], n["text"]), round(n["value"], 4)) for n in gold]
+    return _value_score(predicted, expected)
+
+
+def evaluate_dates_numbers(
+    annotations: Path = DATES_NUMBERS, model: Path | None = None, *, split: str | None = "dev"
+) -> dict[str, ValueScore]:
+    """Dates and numbers over whole annotated articles (of `split`), with the pipeline at
+    `model` (else `flows.model_path`'s), matched per document as CONTRACT.md judges them."""
+    from flows.nlp.model import annotate_documents, load_pipeline
+
+    with annotations.open(encoding="utf-8") as lines:
+        items = [json.loads(line) for line in lines if line.strip()]
+    items = [item for item in items if split is None or item["split"] == split]
+    found = annotate_documents(load_pipeline(model), [_annotated_document(i) for i in items])
+    totals = {"dates": ValueScore(Score(0, 0, 0), 0), "numbers": ValueScore(Score(0, 0, 0), 0)}
+    for item, result in zip(items, found, strict=True):
+        totals["dates"] += score_dates(result.dates, item["dates"])
+        totals["numbers"] += score_numbers(result.numbers, item["numbers"])
     return totals

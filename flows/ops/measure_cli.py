@@ -63,6 +63,24 @@ def evaluate_entities(
         typer.echo(f"entities:{label:7} {score}")
 
 
+def evaluate_dates_numbers(
+    annotations: Annotated[
+        Path, typer.Argument(help="JSONL of whole articles annotated with dates and numbers.")
+    ] = Path("data/annotated/dates_numbers/dates_numbers.jsonl"),
+    split: Annotated[str, typer.Option(help="Split to score: dev, test or all.")] = "dev",
+) -> None:
+    """Score dates (by text, then start/end) and numbers (by kind and text, then value) over
+    whole articles with --model's pipeline."""
+    from flows.ops.evaluate import evaluate_dates_numbers as score
+
+    if split not in ("dev", "test", "all"):
+        raise typer.BadParameter("must be dev, test or all", param_hint="--split")
+    if not annotations.exists():
+        raise typer.BadParameter(f"{annotations} does not exist", param_hint="ANNOTATIONS")
+    for aspect, result in score(annotations, split=None if split == "all" else split).items():
+        typer.echo(f"{aspect:8s} {result}")
+
+
 def bench(
     model: Annotated[
         Path | None, typer.Option(help="spaCy pipeline to measure (default: --model's).")

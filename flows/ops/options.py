@@ -24,6 +24,7 @@ Inputs = Annotated[
     list[Path] | None,
     typer.Argument(help="Files or directories of .txt, .html/.htm or .jsonl (default: seeds/)."),
 ]
+ExistingOutput = Annotated[Path, typer.Argument(help="Output directory of earlier runs.")]
 Output = Annotated[
     Path, typer.Option("--output", "-o", help="Output directory of the Parquet tables.")
 ]
@@ -62,6 +63,15 @@ DaskAddress = Annotated[
         help="Scheduler of an existing Dask cluster (tcp://host:8786); implies --runner dask."
     ),
 ]
+MaxChars = Annotated[
+    int, typer.Option(min=1, help="Inputs longer than this are rejected as too_large.")
+]
+FollowSymlinks = Annotated[
+    bool, typer.Option(help="Read symbolic links that lead outside the INPUTS given.")
+]
+AcceptNonChinese = Annotated[
+    bool, typer.Option(help="Keep documents whose letters are not mostly Chinese characters.")
+]
 
 BatchSize = Annotated[
     int | None,
@@ -69,4 +79,35 @@ BatchSize = Annotated[
         help="Documents per task run (default 64 in-process, 256 with worker processes or Dask).",
         min=1,
     ),
+]
+
+# Options of the `zhnews train` commands.
+WorkDir = Annotated[Path, typer.Option("--out-dir", help="Working directory of the training.")]
+TrainConfig = Annotated[Path, typer.Option(help="spaCy training config.")]
+Segmenter = Annotated[Path, typer.Option(help="pkuseg model (zhnews train segmenter).")]
+Vectors = Annotated[Path | None, typer.Option(help="Vectors pipeline (zhnews train vectors).")]
+Corpora = Annotated[
+    Path | None,
+    typer.Option(
+        help="Corpora directory, for the training data, the rules' word lexicon and the "
+        "token splits (default ../shared/corpora)."
+    ),
+]
+SmokeLimit = Annotated[
+    int | None,
+    typer.Option(help="Read only the first N lines, sentences or paragraphs (smoke runs)."),
+]
+Resume = Annotated[bool, typer.Option(help="Continue from the model last saved in OUT_DIR.")]
+MaxSteps = Annotated[int | None, typer.Option(help="Override training.max_steps.")]
+EntityAwareDocs = Annotated[
+    Path | None,
+    typer.Option(help="Also train on this DocBin of entity-aware segmented NER docs."),
+]
+TaggerPipeline = Annotated[
+    Path | None,
+    typer.Option(help="Pipeline with a POS tagger trained on this tok2vec (train tagger)."),
+]
+SplitSegmenter = Annotated[
+    Path | None,
+    typer.Option(help="People's-Daily-only segmenter, for learning the token splits."),
 ]

@@ -8,8 +8,10 @@ subprocess that imports `flows.pipeline`. Runs only read inputs they have not se
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+from flows.inputs.ingest import DEFAULT_OPTIONS, InputOptions
 from flows.ops.runners import Runner
 
 
@@ -25,6 +27,7 @@ def deployment_parameters(
     runner: Runner,
     workers: int,
     dask_address: str | None,
+    input_options: InputOptions = DEFAULT_OPTIONS,
 ) -> dict[str, object]:
     """Flow parameters with absolute paths, since runs start in the runner's subprocesses."""
     missing = [str(p) for p in inputs if not p.exists()]
@@ -37,6 +40,8 @@ def deployment_parameters(
         "runner": runner.value,
         "workers": workers,
         "dask_address": dask_address,
+        # The flow's parameters of the same names (max_chars, follow_symlinks, ...).
+        **dataclasses.asdict(input_options),
     }
 
 
@@ -51,6 +56,7 @@ def serve_flow(
     runner: Runner,
     workers: int,
     dask_address: str | None,
+    input_options: InputOptions = DEFAULT_OPTIONS,
 ) -> None:
     """Register the deployment and serve its scheduled runs until interrupted."""
     from prefect.deployments.runner import EntrypointType
@@ -70,6 +76,7 @@ def serve_flow(
         runner=runner,
         workers=workers,
         dask_address=dask_address,
+        input_options=input_options,
     )
     zhnews_flow.serve(
         name=name,

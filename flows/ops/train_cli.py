@@ -8,51 +8,45 @@ from typing import Annotated
 import typer
 
 from flows import model_path
+from flows.ops.options import (
+    Corpora,
+    EntityAwareDocs,
+    MaxSteps,
+    Resume,
+    Segmenter,
+    SmokeLimit,
+    SplitSegmenter,
+    TaggerPipeline,
+    TrainConfig,
+    Vectors,
+    WorkDir,
+)
 
 train_app = typer.Typer(
     help="Train zhnews' own models from the public corpora.", no_args_is_help=True
 )
 
 
-# Options shared by the training commands.
-ConfigOption = Annotated[Path, typer.Option(help="spaCy training config.")]
-SegmenterOption = Annotated[Path, typer.Option(help="pkuseg model (zhnews train segmenter).")]
-VectorsOption = Annotated[
-    Path | None, typer.Option(help="Vectors pipeline (zhnews train vectors).")
-]
-CorporaOption = Annotated[
-    Path | None, typer.Option(help="Corpora directory (default ../shared/corpora).")
-]
+def corpora_dir(given: Path | None) -> Path:
+    """--corpora, else the default (imported here: the training modules load slowly)."""
+    from flows.train.corpora import DEFAULT_CORPORA
+
+    return given or DEFAULT_CORPORA
 
 
 @train_app.command("segmenter")
 def train_segmenter(
-    out_dir: Annotated[Path, typer.Option(help="Working directory of the segmenter.")] = Path(
-        "training/segmenter"
-    ),
-    corpora: CorporaOption = None,
+    out_dir: WorkDir = Path("training/segmenter"),
+    corpora: Corpora = None,
     iterations: int = 3,
-    resume: Annotated[bool, typer.Option(help="Continue from the model in OUT_DIR.")] = False,
-    limit: Annotated[
-        int | None, typer.Option(help="Use only the first N lines (smoke runs).")
-    ] = None,
-    entity_aware: Annotated[
-        Path | None,
-        typer.Option(help="Also train on this DocBin of entity-aware segmented NER docs."),
-    ] = None,
+    resume: Resume = False,
+    limit: SmokeLimit = None,
+    entity_aware: EntityAwareDocs = None,
 ) -> None:
     """Train the pkuseg segmenter on People's Daily 1998."""
-    from flows.train.corpora import DEFAULT_CORPORA
     from flows.train.segmenter import train_segmenter as train
 
-    train(
-        out_dir,
-        corpora=corpora or DEFAULT_CORPORA,
-        iterations=iterations,
-        resume=resume,
-        limit=limit,
-        entity_aware=entity_aware,
-    )
+    train(out_dir, corpora_dir(corpora), iterations, resume, limit, entity_aware)
 
 
 @train_app.command("prune-segmenter")
@@ -69,19 +63,17 @@ def prune_segmenter(
 
 @train_app.command("ner")
 def train_ner(
-    out_dir: Annotated[Path, typer.Option(help="Working directory of the NER training.")] = Path(
-        "training/ner"
-    ),
-    config: ConfigOption = Path("configs/ner.cfg"),
-    pkuseg_model: SegmenterOption = Path("training/segmenter/model"),
-    vectors: VectorsOption = Path("training/vectors/pipeline"),
-    corpora: CorporaOption = None,
-    limit: Annotated[int | None, typer.Option(help="Sentences per corpus (smoke runs).")] = None,
-    max_steps: Annotated[int | None, typer.Option(help="Override training.max_steps.")] = None,
+    out_dir: WorkDir = Path("training/ner"),
+    config: TrainConfig = Path("configs/ner.cfg"),
+    pkuseg_model: Segmenter = Path("training/segmenter/model"),
+    vectors: Vectors = Path("training/vectors/pipeline"),
+    corpora: Corpora = None,
+    limit: SmokeLimit = None,
+    max_steps: MaxSteps = None,
     learn_rate: Annotated[
         float | None, typer.Option(help="Override the learning rate (lower it to fine-tune).")
     ] = None,
-    resume: Annotated[bool, typer.Option(help="Start from OUT_DIR/model-last.")] = False,
+    resume: Resume = False,
     cluener_weight: Annotated[
         int, typer.Option(help="Times each annotated CLUENER train sentence is repeated.")
     ] = 3,
@@ -91,13 +83,12 @@ def train_ner(
     seed: Annotated[int | None, typer.Option(help="Override system.seed (default 0).")] = None,
 ) -> None:
     """Convert the NER corpora and train tok2vec + ner (spacy train with configs/ner.cfg)."""
-    from flows.train.corpora import DEFAULT_CORPORA
     from flows.train.ner import convert_corpora, run_training
 
     convert_corpora(
         pkuseg_model,
         out_dir / "corpus",
-        corpora=corpora or DEFAULT_CORPORA,
+        corpora=corpora_dir(corpora),
         limit=limit,
         cluener_weight=cluener_weight,
     )
@@ -116,24 +107,21 @@ def train_ner(
 
 @train_app.command("tagger")
 def train_tagger(
-    out_dir: Annotated[Path, typer.Option(help="Working directory of the tagger training.")] = Path(
-        "training/tagger"
-    ),
-    config: ConfigOption = Path("configs/tagger.cfg"),
+    out_dir: WorkDir = Path("training/tagger"),
+    config: TrainConfig = Path("configs/tagger.cfg"),
     base: Annotated[
         Path, typer.Option(help="Pipeline whose tokenizer and frozen tok2vec the tagger uses.")
     ] = Path("models/zh_news"),
-    corpora: CorporaOption = None,
-    limit: Annotated[int | None, typer.Option(help="Paragraphs to read (smoke runs).")] = None,
-    max_steps: Annotated[int | None, typer.Option(help="Override training.max_steps.")] = None,
-    resume: Annotated[bool, typer.Option(help="Start the tagger from OUT_DIR/model-last.")] = False,
+    corpora: Corpora = None,
+    limit: SmokeLimit = None,
+    max_steps: MaxSteps = None,
+    resume: Resume = False,
 ) -> None:
     """Train a People's Daily POS tagger on the frozen tok2vec of BASE (configs/tagger.cfg)."""
-    from flows.train.corpora import DEFAULT_CORPORA
     from flows.train.tagger import convert_corpus, evaluate_tagger, run_training
 
     train_size, dev_size = convert_corpus(
-        out_dir / "corpus", corpora=corpora or DEFAULT_CORPORA, limit=limit
+        out_dir / "corpus", corpora=corpora_dir(corpora), limit=limit
     )
     typer.echo(f"People's Daily paragraphs: {train_size} train, {dev_size} dev (the last ones)")
     run_training(config, out_dir, base=base, max_steps=max_steps, resume=resume)
@@ -148,24 +136,20 @@ def train_tagger(
 
 @train_app.command("pretrain")
 def train_pretrain(
-    out_dir: Annotated[Path, typer.Option(help="Working directory of the pretraining.")] = Path(
-        "training/pretrain"
-    ),
-    config: ConfigOption = Path("configs/ner.cfg"),
-    pkuseg_model: SegmenterOption = Path("training/segmenter/model"),
-    vectors: VectorsOption = Path("training/vectors/pipeline"),
-    corpora: CorporaOption = None,
-    limit: Annotated[int | None, typer.Option(help="Sentences of raw text (smoke runs).")] = None,
+    out_dir: WorkDir = Path("training/pretrain"),
+    # In the order the two steps use them: segment the raw text, then pretrain on it.
+    corpora: Corpora = None,
+    pkuseg_model: Segmenter = Path("training/segmenter/model"),
+    limit: SmokeLimit = None,
+    config: TrainConfig = Path("configs/ner.cfg"),
+    vectors: Vectors = Path("training/vectors/pipeline"),
     max_epochs: Annotated[int | None, typer.Option(help="Override pretraining.max_epochs.")] = None,
 ) -> None:
     """Pretrain tok2vec on the raw text of all corpora; weights for `train ner --init-tok2vec`."""
-    from flows.train.corpora import DEFAULT_CORPORA
     from flows.train.pretrain import run_pretraining, write_pretraining_corpus
 
     raw_text = out_dir / "raw_text.spacy"
-    write_pretraining_corpus(
-        raw_text, pkuseg_model, corpora=corpora or DEFAULT_CORPORA, limit=limit
-    )
+    write_pretraining_corpus(raw_text, pkuseg_model, corpora=corpora_dir(corpora), limit=limit)
     weights = run_pretraining(
         config,
         out_dir,
@@ -179,15 +163,14 @@ def train_pretrain(
 
 @train_app.command("vectors")
 def train_vectors(
-    out_dir: Path = Path("training/vectors"),
-    pkuseg_model: SegmenterOption = Path("training/segmenter/model"),
-    corpora: CorporaOption = None,
+    out_dir: WorkDir = Path("training/vectors"),
+    pkuseg_model: Segmenter = Path("training/segmenter/model"),
+    corpora: Corpora = None,
 ) -> None:
     """Train static word vectors on the raw text of all corpora."""
-    from flows.train.corpora import DEFAULT_CORPORA
     from flows.train.vectors import train_vectors as train
 
-    train(out_dir, pkuseg_model, corpora=corpora or DEFAULT_CORPORA)
+    train(out_dir, pkuseg_model, corpora=corpora_dir(corpora))
 
 
 @train_app.command("average")
@@ -210,24 +193,11 @@ def package_model(
     ] = Path("training/ner/model-best"),
     out_dir: Path = Path("models/zh_news"),
     pkuseg_model: Annotated[Path | None, typer.Option(help="Segmenter to ship instead.")] = None,
-    split_segmenter: Annotated[
-        Path | None,
-        typer.Option(help="People's-Daily-only segmenter, for learning the token splits."),
-    ] = None,
-    corpora: Annotated[
-        Path | None,
-        typer.Option(
-            help="Corpora directory for the rules' word lexicon and the token splits "
-            "(default ../shared/corpora)."
-        ),
-    ] = None,
-    tagger: Annotated[
-        Path | None,
-        typer.Option(help="Pipeline with a POS tagger trained on this tok2vec (train tagger)."),
-    ] = None,
+    split_segmenter: SplitSegmenter = None,
+    corpora: Corpora = None,
+    tagger: TaggerPipeline = None,
 ) -> None:
     """Add the zhnews components and their data to a trained pipeline, save it as models/zh_news."""
-    from flows.train.corpora import DEFAULT_CORPORA
     from flows.train.package import package
 
     package(
@@ -235,7 +205,7 @@ def package_model(
         out_dir,
         pkuseg_model=pkuseg_model,
         split_segmenter=split_segmenter,
-        corpora=corpora or DEFAULT_CORPORA,
+        corpora=corpora_dir(corpora),
         tagger=tagger,
     )
 

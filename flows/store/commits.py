@@ -114,18 +114,11 @@ def _write_json(path: Path, value: object) -> None:
         sink.flush()
         os.fsync(sink.fileno())
     os.replace(temp, path)
-    _fsync_dir(path.parent)
+    _fsync(path.parent)
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_file(path: Path) -> None:
+def _fsync(path: Path) -> None:
+    """Flush a written file, or a directory's entries (so that renames in it survive a crash)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -148,7 +141,7 @@ def write_whole(output: Path, table: Table, data: pa.Table) -> Path:
         sink.flush()
         os.fsync(sink.fileno())
     os.replace(temp, final)
-    _fsync_dir(directory)
+    _fsync(directory)
     return final
 
 
@@ -166,7 +159,7 @@ def _swap(staged: Path, live: Path) -> None:
     ):
         code = ctypes.get_errno()
         raise OSError(code, f"cannot swap {live} with its new version: {os.strerror(code)}")
-    _fsync_dir(live.parent)
+    _fsync(live.parent)
 
 
 Listing = dict[str, list[str]]  # partition directory name -> part names
@@ -250,10 +243,10 @@ class Transaction:
             scope = self._stage_scope(table, committed, listing)
             for name in set(staged) & {n for n in listing if listing[n] != committed.get(n)}:
                 for part in listing[name]:
-                    _fsync_file(self.staging / table.value / name / part)
+                    _fsync(self.staging / table.value / name / part)
             root = self.staging / table.value / (scope or "")
             for directory in [*(root.iterdir() if scope is None else []), root]:
-                _fsync_dir(directory)
+                _fsync(directory)
             changed[table.value] = {"listing": listing, "swap": scope}
         if changed:
             journal = state_dir(self.output) / f"{JOURNAL_PREFIX}{self.txid}.json"

@@ -161,8 +161,36 @@ def commit_batch(
         new_parts = dict(parts)
         if replacing is not None:
             new_parts[Table.DOCUMENTS] = _retire_replaced(tx, new_parts, set(replacing))
+        else:
+            _retire_stale_rejects(tx, new_parts)
         for table, data in new_parts.items():
             tx.write(table, day, data)
+
+
+def _retire_stale_rejects(tx: Transaction, parts: Mapping[Table, pa.Table]) -> None:
+    """Retire in `tx` the rejects earlier runs recorded for the batch's inputs.
+
+    An input is read again only when it is new, changed, or retried under other settings, so
+    what this read gives (a document, or a reject of its own) supersedes what an earlier run
+    rejected: a `too_large` input retried with a larger `--max-chars` leaves no reject behind.
+    """
+    batch = [parts[table] for table in (Table.DOCUMENTS, Table.REJECTS) if table in parts]
+    inputs = set().union(*map(_identities, batch))
+    if not inputs:
+        return
+    run_ids = {run_id for data in batch for run_id in data["run_id"].unique().to_pylist()}
+    for path in committed_part_files(tx.output, Table.REJECTS):
+        keys = read_part(path, Table.REJECTS, ["source", "record_id", "run_id"])
+        stale = [
+            (source, record_id) in inputs and run_id not in run_ids
+            for source, record_id, run_id in zip(
+                *(keys[name].to_pylist() for name in ("source", "record_id", "run_id")),
+                strict=True,
+            )
+        ]
+        if any(stale):
+            data = read_part(path, Table.REJECTS)
+            _rewrite(tx, path, data.filter(pc.invert(pa.array(stale, pa.bool_()))))
 
 
 def _identities(data: pa.Table | None) -> set[tuple[str, str | None]]:

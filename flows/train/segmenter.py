@@ -63,7 +63,6 @@ def write_pkuseg_files(
 
 def train_segmenter(
     out_dir: Path,
-    *,
     corpora: Path = DEFAULT_CORPORA,
     iterations: int = 3,
     resume: bool = False,

@@ -83,28 +83,25 @@ def test_catalog_has_every_view_commented_and_returning_rows(bi_output: Path) ->
     }
 
 
+# One query a view: what the test reads of each analysis view.
+ANALYSIS_QUERIES = {
+    "mention": "SELECT published_date, outlet, place, place_adcode, place_province FROM mentions "
+    "WHERE text = '王春'",
+    "pairs": "SELECT label_a, label_b, documents FROM entity_pairs "
+    "WHERE entity_a = '兰山区' AND entity_b = '临沂市住建局'",
+    "provinces": "SELECT province, sum(mentions) FROM places_by_division GROUP BY province",
+    "officials": "SELECT person, division, prefecture, documents FROM officials_by_division "
+    "ORDER BY person",
+    "by_day": "SELECT published_date, outlet, documents FROM documents_by_day ORDER BY ALL",
+    "slogans": "SELECT month, canonical, mentions FROM slogans_by_month",
+}
+
+
 def test_analysis_views_join_day_outlet_place_and_divisions(bi_output: Path) -> None:
     write_catalog(bi_output)
     with _open(bi_output) as con:
-        mention = con.execute(
-            "SELECT published_date, outlet, place, place_adcode, place_province FROM mentions "
-            "WHERE text = '王春'"
-        ).fetchall()
-        pairs = con.execute(
-            "SELECT label_a, label_b, documents FROM entity_pairs "
-            "WHERE entity_a = '兰山区' AND entity_b = '临沂市住建局'"
-        ).fetchall()
-        provinces = con.execute(
-            "SELECT province, sum(mentions) FROM places_by_division GROUP BY province"
-        ).fetchall()
-        officials = con.execute(
-            "SELECT person, division, prefecture, documents FROM officials_by_division "
-            "ORDER BY person"
-        ).fetchall()
-        by_day = con.execute(
-            "SELECT published_date, outlet, documents FROM documents_by_day ORDER BY ALL"
-        ).fetchall()
-        slogans = con.execute("SELECT month, canonical, mentions FROM slogans_by_month").fetchall()
+        found = {name: con.execute(sql).fetchall() for name, sql in ANALYSIS_QUERIES.items()}
+    mention, pairs, provinces, officials, by_day, slogans = found.values()
     # 00:30 in Shanghai is still the day before in UTC; the document was published on the 28th.
     assert mention == [(dt.date(2022, 3, 28), "大众网", "临沂市", "371300", "山东省")]
     assert pairs == [("LOC", "ORG", 1)]

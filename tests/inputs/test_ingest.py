@@ -6,6 +6,7 @@ import json
 import os
 import random
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from hypothesis import given
@@ -80,6 +81,7 @@ def test_directory_walk_is_recursive_sorted_and_rejects_unknown_extensions(
     _write(tmp_path / "c.jpg", b"\xff\xd8\xff")
     _write(tmp_path / "a.htm", "<p>丙</p>")
     _write(tmp_path / "d.jsonl.gz", gzip.compress('{"text": "丁"}\n'.encode()))
+    _write(tmp_path / "e.tar.gz", gzip.compress(b"tar"))
     _write(tmp_path / ".hidden" / "x.txt", "隐")
     _write(tmp_path / ".DS_Store", b"\x00")
     items = _read(tmp_path)
@@ -90,10 +92,12 @@ def test_directory_walk_is_recursive_sorted_and_rejects_unknown_extensions(
         "b.txt",
         "c.jpg",
         "d.jsonl.gz",
+        "e.tar.gz",
     ]
     assert [item.format for item in items if isinstance(item, RawDocument)] == [
         InputFormat.HTML,
         InputFormat.HTML,
+        InputFormat.TEXT,
         InputFormat.TEXT,
     ]
     rejects = [item for item in items if isinstance(item, Reject)]
@@ -134,6 +138,37 @@ def test_input_options_key_names_every_setting() -> None:
     assert len(keys) == 4
 
 
+@pytest.mark.parametrize("name", ["feed.jsonl.gz", "page.HTML.GZ", "article.txt.gz"])
+def test_gzipped_inputs_are_read_as_the_file_inside(tmp_path: Path, name: str) -> None:
+    # JSONL is UTF-8; a single page may be in a legacy encoding, detected after unpacking.
+    plain, encoding = {
+        "feed.jsonl.gz": ('{"id": 7, "text": "济南市召开会议"}\n\n{"text": "第二条"}\n', "utf-8"),
+        "page.HTML.GZ": ("<html><body><p>济南市召开会议，部署工作。</p></body></html>", "gb18030"),
+        "article.txt.gz": ("济南市召开会议，部署下一阶段工作。", "gb18030"),
+    }[name]
+    data = plain.encode(encoding)
+    compressed = _read(_write(tmp_path / name, gzip.compress(data)))
+    expected = _read(_write(tmp_path / "plain" / name[: -len(".gz")], data))
+    assert compressed and all(isinstance(item, RawDocument) for item in compressed)
+    assert [(item.record_id, item.content, item.format, item.encoding) for item in compressed] == [
+        (item.record_id, item.content, item.format, item.encoding) for item in expected
+    ]
+
+
+def test_gzip_bomb_is_too_large_and_damaged_gzip_is_unreadable(tmp_path: Path) -> None:
+    bomb = _write(tmp_path / "bomb.txt.gz", gzip.compress(("甲" * 1_000).encode()))
+    (item,) = list(iter_inputs([bomb], InputOptions(max_chars=100)))
+    assert _reason(item) is RejectReason.TOO_LARGE
+    damaged = _write(
+        tmp_path / "cut.jsonl.gz", gzip.compress('{"text": "甲"}\n'.encode() * 50)[:40]
+    )
+    items = list(iter_inputs([damaged]))
+    assert _reason(items[-1]) is RejectReason.UNREADABLE
+    assert "gzip" in items[-1].detail
+    not_gzip = _one(_write(tmp_path / "fake.txt.gz", "甲乙丙"))
+    assert _reason(not_gzip) is RejectReason.UNREADABLE
+
+
 def test_explicit_file_with_unknown_extension_is_unsupported(tmp_path: Path) -> None:
     item = _one(_write(tmp_path / "article.md", "正文"))
     assert _reason(item) is RejectReason.UNSUPPORTED
@@ -168,10 +203,10 @@ def test_file_without_read_permission_is_unreadable(tmp_path: Path) -> None:
 def test_read_error_is_unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _write(tmp_path / "x.txt", "正文")
 
-    def refuse(self: Path) -> bytes:
+    def refuse(self: Path, *args: object, **kwargs: object) -> BinaryIO:
         raise PermissionError(13, "Permission denied", str(self))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     item = _one(path)
     assert _reason(item) is RejectReason.UNREADABLE
     assert item.detail == "cannot read file: Permission denied"

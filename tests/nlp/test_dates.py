@@ -312,6 +312,13 @@ def test_month_start_is_not_a_lunar_date() -> None:
         ("本世纪10年代", "2010-01-01", "2019-12-31"),
         ("“十四五”时期", "2021-01-01", "2025-12-31"),
         ("十三五期间", "2016-01-01", "2020-12-31"),
+        # Centuries, read like the decades; 初/末 are their first and last ten years.
+        ("二十世纪", "1900-01-01", "1999-12-31"),
+        ("上世纪", "1900-01-01", "1999-12-31"),
+        ("21世纪初", "2000-01-01", "2009-12-31"),
+        ("二十世纪末", "1990-01-01", "1999-12-31"),
+        ("本世纪以来", "2000-01-01", "2017-03-22"),
+        ("二十世纪九十年代", "1990-01-01", "1999-12-31"),
     ],
 )
 def test_relative_spans_decades_and_plans(text: str, start: str, end: str) -> None:
@@ -349,3 +356,100 @@ def test_same_period_without_a_period_in_the_sentence_is_vague() -> None:
         None,
         "relative-unresolved",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("3 7 2021", "2021-07-03"), ("2021 8 3", "2021-08-03"), ("03/08/2021", "2021-08-03")],
+)
+def test_space_and_slash_separated_numeric_dates(text: str, day: str) -> None:
+    mention = _one(text)
+    assert (mention.text, mention.value) == (text, day)
+
+
+def test_holiday_with_since_is_the_latest_one_up_to_publication() -> None:
+    august = dt.datetime(2021, 8, 3)
+    assert _one("国庆以来", august).value == "2020-10-01/2021-08-03"
+    assert _one("元旦以来", august).value == "2021-01-01/2021-08-03"
+    assert _one("国庆期间", august).value == "2021-10-01/2021-10-07"
+
+
+def test_holiday_naming_an_event_is_not_a_date() -> None:
+    assert extract_dates("联合举行国庆招待会", PUB) == []
+
+
+def test_today_fixed_in_brackets_holds_for_the_whole_text() -> None:
+    text = "26日新增4例。今天（1月27日），队伍抵达。26日累计36万人，今天建成。大兴区昨天开始检测。"
+    rows = [(m.text, m.value) for m in extract_dates(text, dt.datetime(2021, 1, 27, 19))]
+    assert rows == [
+        ("26日", "2021-01-26"),
+        ("今天（1月27日）", "2021-01-27"),
+        ("26日", "2021-01-26"),
+        ("今天", "2021-01-27"),
+        ("昨天", "2021-01-26"),
+    ]
+
+
+def test_clock_range_belongs_to_its_day() -> None:
+    mention = _one("8月2日0时—24时", dt.datetime(2021, 8, 3))
+    assert (mention.text, mention.value) == ("8月2日0时—24时", "2021-08-02")
+
+
+def test_since_without_a_suffix_is_an_open_range() -> None:
+    mention = _one("自7月初再暴发的疫情", dt.datetime(2020, 7, 31))
+    assert (mention.text, mention.value) == ("自7月初", "2020-07-01/2020-07-31")
+    closed = _one("自3月1日至5日举行")
+    assert (closed.text, closed.value) == ("3月1日至5日", "2022-03-01/2022-03-05")
+
+
+def test_bare_month_part_is_in_the_publication_month() -> None:
+    mention = _one("主体结构将在月底基本完工", dt.datetime(2020, 3, 23))
+    assert (mention.text, mention.value) == ("月底", "2020-03-25/2020-03-31")
+
+
+@pytest.mark.parametrize(("text", "value"), [("每年5月30日", "P1Y"), ("每月15日", "P1M")])
+def test_recurring_days_are_frequencies(text: str, value: str) -> None:
+    mention = _one(f"将{text}定为节日")
+    assert (mention.text, mention.grain, mention.value) == (text, "duration", value)
+
+
+def test_figurative_tomorrow_is_not_a_date() -> None:
+    assert extract_dates("香港的美好明天在于发展", PUB) == []
+    assert _one("明天将下雨").value == "2022-03-29"
+
+
+def test_since_framing_an_event_is_the_day_itself() -> None:
+    text = "自17日新增阳性病例达到一个高峰后，昨天下降"
+    rows = [(m.text, m.value) for m in extract_dates(text, dt.datetime(2021, 12, 19))]
+    assert rows == [("17日", "2021-12-17"), ("昨天", "2021-12-18")]
+
+
+def test_commemorative_day_by_its_full_name() -> None:
+    mention = _one("在第四个“全国科技工作者日”到来之际", dt.datetime(2020, 5, 29))
+    assert (mention.text, mention.value) == ("“全国科技工作者日”", "2020-05-30")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("71年前", "1949"), ("十年前", "2010"), ("3天前", "2020-02-10")],
+)
+def test_years_and_days_ago(text: str, value: str) -> None:
+    assert _one(text, dt.datetime(2020, 2, 13)).value == value
+
+
+def test_first_n_months_in_digits() -> None:
+    assert _one("今年前7个月", dt.datetime(2020, 9, 5)).value == "2020-01-01/2020-07-31"
+
+
+def test_plan_document_is_not_a_period() -> None:
+    assert extract_dates("编制“十四五”规划", PUB) == []
+    assert _one("“十四五”时期").value == "2021-01-01/2025-12-31"
+
+
+def test_festival_of_this_season_is_the_one_just_past() -> None:
+    assert _one("春节期间", dt.datetime(2020, 9, 5)).value == "2020-01-24/2020-02-02"
+    assert _one("春节期间", dt.datetime(2021, 12, 19)).value == "2022-01-31/2022-02-06"
+
+
+def test_festival_in_a_product_name_is_not_a_date() -> None:
+    assert extract_dates("收到了社区送来的中秋贺卡", PUB) == []

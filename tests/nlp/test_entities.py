@@ -483,3 +483,105 @@ def test_entities_are_well_formed_whatever_the_text(words: list[str], data: st.D
     found = _RULES(doc).ents
     assert all(doc.text[e.start_char : e.end_char] == e.text and e.text for e in found)
     assert all(a.end <= b.start for a, b in itertools.pairwise(found))
+
+
+def tagged_entities(
+    rules: EntityRules, words: list[str], pos: list[str], ents: list[tuple[int, int, str]]
+) -> list:
+    doc = Doc(spacy.blank("zh").vocab, words=words, spaces=[False] * len(words), pos=pos)
+    doc.ents = [Span(doc, start, end, label=label) for start, end, label in ents]
+    return [(e.label_, e.text) for e in rules(doc).ents]
+
+
+def test_a_place_and_a_trade_word_name_a_company_where_it_acts(rules: EntityRules) -> None:
+    words = ["受", "影响", "，", "金龙", "汽车", "接到", "订单"]
+    pos = ["VERB", "NOUN", "PUNCT", "PROPN", "NOUN", "VERB", "NOUN"]
+    assert tagged_entities(rules, words, pos, [(3, 4, "ORG")]) == [("ORG", "金龙汽车")]
+    # Before a noun the words name an industry, not a company.
+    words = ["金龙", "汽车", "产量", "上升"]
+    pos = ["PROPN", "NOUN", "NOUN", "VERB"]
+    assert tagged_entities(rules, words, pos, [(0, 1, "ORG")]) == [("ORG", "金龙")]
+
+
+def test_a_trade_word_in_a_list_of_industries_is_no_company(rules: EntityRules) -> None:
+    words = ["目前", "，", "金龙", "汽车", "、", "电子", "、", "石化"]
+    pos = ["NOUN", "PUNCT", "PROPN", "NOUN", "PUNCT", "NOUN", "PUNCT", "NOUN"]
+    assert tagged_entities(rules, words, pos, [(2, 3, "LOC")]) == [("LOC", "金龙")]
+
+
+def test_a_foreign_country_is_split_from_a_university_not_from_an_agency(
+    rules: EntityRules,
+) -> None:
+    words = ["美国", "约翰斯·霍普金斯", "大学", "统计"]
+    found = entities(rules, words, [(0, 3, "ORG")])
+    assert found == [("LOC", "美国"), ("ORG", "约翰斯·霍普金斯大学")]
+    assert entities(rules, ["美国", "疾控", "中心", "统计"], [(0, 3, "ORG")]) == [
+        ("ORG", "美国疾控中心")
+    ]
+
+
+def test_a_short_name_right_after_the_place_above_it_is_a_place(rules: EntityRules) -> None:
+    found = entities(rules, ["在", "山东", "诸城", "，"], [(1, 2, "LOC")])
+    assert found == [("LOC", "山东"), ("LOC", "诸城")]
+    # Alone, or after a place it does not belong to, a short name stays ambiguous.
+    assert entities(rules, ["在", "辽宁", "诸城", "，"], [(1, 2, "LOC")]) == [("LOC", "辽宁")]
+
+
+def test_a_side_and_a_quoted_vessel_name_are_no_entities(rules: EntityRules) -> None:
+    assert entities(rules, ["汤", "方", "坚持"], [(0, 1, "PERSON")]) == []
+    words = ["“", "西奥多·罗斯福", "”", "号", "航母"]
+    assert entities(rules, words, [(1, 2, "PERSON")]) == []
+
+
+def test_a_quoted_formula_and_a_bare_group_are_no_organisations(rules: EntityRules) -> None:
+    assert entities(rules, ["力推", "“", "特事特办", "”"], [(2, 3, "ORG")]) == []
+    assert entities(rules, ["前方", "指导组", "将"], [(0, 2, "ORG")]) == []
+    words = ["给", "“", "全球", "首席", "执行官", "委员会", "”", "回信"]
+    assert entities(rules, words, [(2, 6, "ORG")]) == [("ORG", "全球首席执行官委员会")]
+
+
+def test_a_listed_country_is_a_place_but_not_in_a_demonym(rules: EntityRules) -> None:
+    # The model read the rarely seen 汤加 as a person.
+    assert entities(rules, ["同", "汤加", "国王", "通电话"], [(1, 2, "PERSON")]) == [
+        ("LOC", "汤加")
+    ]
+    assert entities(rules, ["汤加", "人", "表示"]) == []
+    # Cut into characters, and read as two places.
+    found = entities(rules, ["为", "汤", "加", "抗击"], [(1, 2, "LOC"), (2, 3, "LOC")])
+    assert found == [("LOC", "汤加")]
+
+
+def test_a_span_ending_with_a_joiner_is_no_name(rules: EntityRules) -> None:
+    words = ["中央", "财政", "对", "企业", "贷款", "提供", "的", "贴息"]
+    assert entities(rules, words, [(0, 7, "ORG")]) == []
+
+
+def test_a_quoted_name_ending_like_a_body_is_the_body(rules: EntityRules) -> None:
+    words = ["给", "“", "全球", "首席", "执行官", "委员会", "”", "回信"]
+    # The model found only the suffix.
+    assert entities(rules, words, [(5, 6, "ORG")]) == [("ORG", "全球首席执行官委员会")]
+    # A quoted sentence is no name, even where its last word ends like a body (变局).
+    assert entities(rules, ["“", "育", "新机", "，", "应对", "变局", "”"]) == []
+
+
+def test_a_national_agency_starts_at_guojia_and_keeps_its_country(rules: EntityRules) -> None:
+    words = ["近期", "国家", "林业", "和", "草原局", "会同"]
+    assert entities(rules, words, [(4, 5, "ORG")]) == [("ORG", "国家林业和草原局")]
+    words = ["美国", "国家", "过敏症", "和", "传染病", "研究所", "所长"]
+    found = entities(rules, words, [(0, 1, "LOC"), (1, 6, "ORG")])
+    assert found == [("ORG", "美国国家过敏症和传染病研究所")]
+
+
+def test_guojia_does_not_start_a_centre(rules: EntityRules) -> None:
+    # A venue or a role (国家高山滑雪中心, 国家金融管理中心), not a national body.
+    found = entities(rules, ["抓好", "国家", "高山", "滑雪", "中心"])
+    assert not any(text.startswith("国家") for _, text in found)
+    found = entities(rules, ["抓好", "国家", "医疗", "保障局"])
+    assert found == [("ORG", "国家医疗保障局")]
+
+
+def test_a_quoted_kind_of_institution_or_long_name_is_kept_apart(rules: EntityRules) -> None:
+    assert entities(rules, ["“", "方舱", "医院", "”", "转运"]) == []
+    words = ["伊拉克", "“", "中央", "公共", "卫生", "实验室", "”", "出现"]
+    found = entities(rules, words, [(0, 1, "LOC"), (2, 6, "ORG")])
+    assert found == [("LOC", "伊拉克"), ("ORG", "中央公共卫生实验室")]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import pytest
 import spacy
@@ -69,6 +71,20 @@ def test_annotation_examples(text: str, row: tuple) -> None:
     assert _rows(text) == [row]
 
 
+# Forms met on news (data/annotated/dates_numbers, dev split) and named in issue 22: units with
+# 千, neighbouring numerals, minus signs, bare magnitudes, counts of provinces, money nouns.
+NEWS_FORMS = [
+    json.loads(line)
+    for line in (Path(__file__).parents[1] / "data" / "number_forms.jsonl").read_text().splitlines()
+]
+
+
+@pytest.mark.parametrize("case", NEWS_FORMS, ids=[case["text"] for case in NEWS_FORMS])
+def test_news_forms(case: dict) -> None:
+    row = (case["span"], case["value"], case["unit"], case["kind"], case["approx"])
+    assert _rows(case["text"]) == [row]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -77,11 +93,22 @@ def test_annotation_examples(text: str, row: tuple) -> None:
         "第一时间", "第一责任人", "第一道关口", "一次次", "一站式", "一体推进", "一要压实责任",
         "一方面", "另一方面", "一企一策", "七天七检", "统一部署", "进一步加强", "第九督导组",
         "中建六局", "“四个源头”", "一成不变", "首次发现", "首都", "三分钟", "COVID-19", "5G基站",
-        "热线0531-66661234", "7×24小时",
+        "热线0531-66661234", "7×24小时", "“90后”党员", "00后", "千家万户", "万家灯火", "两三天",
+        "每一个生命", "坚持一个中国原则", "第一动力", "村第一书记", "第六届立法会继续履职",
+        "常委会第二十一次会议", "《条例》第十九条", "《法》第三十八条第四款",
+        "《规范》第十四条、第十五条", "《规例条例》（第241章）", "一颗颗螺丝钉", "一笔笔资金",
+        "一家人全都感染",
     ],
 )  # fmt: skip
 def test_not_numbers(text: str) -> None:
     assert _rows(text) == []
+
+
+def test_dash_between_numbers_is_a_range_not_a_sign() -> None:
+    assert _rows("12—17周岁青少年") == [
+        ("12", 12.0, None, "cardinal", False),
+        ("17周岁", 17.0, "周岁", "cardinal", False),
+    ]
 
 
 def test_excluded_ranges_are_respected() -> None:

@@ -1,6 +1,11 @@
-"""Our pkuseg feature extraction against spacy-pkuseg's own, on the shipped segmenter model."""
+"""Our compiled pkuseg segmentation (flows/nlp/pkuseg_crf.pyx) against spacy-pkuseg's own
+feature extraction and segmentation, on the shipped segmenter model."""
 
 from __future__ import annotations
+
+import itertools
+import json
+import pickle
 
 import pytest
 import spacy
@@ -13,14 +18,17 @@ from spacy.language import Language
 from flows import CHECKOUT_MODEL as MODEL
 from flows.inputs.clean import clean_text
 from flows.nlp.model import load_pipeline
-from flows.nlp.tokenizer import FastPkuseg, PkusegTokenizer, SentenceFeatures, segmentation_view
-from tests.conftest import SEEDS
+from flows.nlp.pkuseg_crf import PkusegCRF
+from flows.nlp.tokenizer import FastPkuseg, PkusegTokenizer, segmentation_view
+from tests.conftest import SEEDS, SHARED
 
 # Han characters frequent in news (so dictionary words occur), digits and letters in both
-# widths (pkuseg folds them into classes), and the characters pkuseg renames ("-._,|/*:").
+# widths (pkuseg folds them into classes), the characters pkuseg renames ("-._,|/*:"), the
+# "*" of its class names, and a character outside the BMP.
 ALPHABET = "临沂市住房和城乡建设局中国人民政府北京上海疫情防控工作会议召开年月日的了在是有" + (
-    "0123456789０１２AbＡｂ-._,|/*:，。、（）"
+    "0123456789０１２AbＡｂ-._,|/*:，。、（）&Num𠀀"
 )
+COVID_NEWS = SHARED / "corpora" / "covid_news" / "xwlb_covid_2020_2021.jsonl"
 
 
 def shipped() -> Language:
@@ -33,6 +41,22 @@ def spacy_tokenizer() -> ChineseTokenizer:
     return spacy.load(MODEL, enable=[], config=config).tokenizer
 
 
+def pkuseg_features(text: str) -> list[list[int]]:
+    """spacy-pkuseg's feature indices of each character of `text`."""
+    extractor = shipped().tokenizer.pkuseg_seg.feature_extractor
+    nodes = list(extractor.normalize_text(text))
+    return [extractor.get_node_features_idx(i, nodes) for i in range(len(nodes))]
+
+
+def news_pieces(items: int) -> list[str]:
+    """What pkuseg segments of the first `items` COVID news items and of the seeds: their
+    whitespace-separated pieces, as the tokenizer hands them over (`segmentation_view`)."""
+    with COVID_NEWS.open(encoding="utf-8") as lines:
+        texts = [clean_text(json.loads(line)["text"]) for line in itertools.islice(lines, items)]
+    texts += [clean_text(path.read_text(encoding="utf-8")) for path in sorted(SEEDS.iterdir())]
+    return [piece for text in texts for piece in segmentation_view(text).split()]
+
+
 @pytest.mark.slow
 def test_shipped_pipeline_uses_our_pkuseg_tokenizer() -> None:
     nlp = shipped()
@@ -40,30 +64,51 @@ def test_shipped_pipeline_uses_our_pkuseg_tokenizer() -> None:
     assert isinstance(nlp.tokenizer, ChineseTokenizer)
     assert nlp.tokenizer.segmenter == "pkuseg"
     assert isinstance(nlp.tokenizer.pkuseg_seg, FastPkuseg)
+    assert isinstance(nlp.tokenizer.pkuseg_seg.crf, PkusegCRF)
     assert nlp.config["nlp"]["tokenizer"]["@tokenizers"] == "zhnews.ChineseTokenizer.v1"
 
 
 @pytest.mark.slow
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=ALPHABET, min_size=1, max_size=40))
+@given(st.text(alphabet=ALPHABET, max_size=40) | st.text(max_size=12))
 def test_features_equal_spacy_pkuseg_features(text: str) -> None:
-    extractor = shipped().tokenizer.pkuseg_seg.feature_extractor
-    features = shipped().tokenizer.pkuseg_seg.sentence_features
-    nodes = list(extractor.normalize_text(text))
-    assert features.nodes(text) == nodes
-    expected = [extractor.get_node_features_idx(i, nodes) for i in range(len(nodes))]
-    assert features(nodes) == expected
+    assert shipped().tokenizer.pkuseg_seg.crf.features(text) == pkuseg_features(text)
 
 
 @pytest.mark.slow
-def test_sentence_features_of_a_model_without_word_features(monkeypatch) -> None:
-    extractor = shipped().tokenizer.pkuseg_seg.feature_extractor
+def test_features_and_words_equal_spacy_pkusegs_on_news() -> None:
+    segmenter = shipped().tokenizer.pkuseg_seg
+    pieces = news_pieces(items=200)
+    assert sum(map(len, pieces)) > 100_000
+    for piece in pieces:
+        assert segmenter.crf.features(piece) == pkuseg_features(piece)
+    # spacy-pkuseg's own `_cut` (its features, scores, Viterbi and word assembly).
+    for piece in pieces[:2000]:
+        assert segmenter.crf.cut(piece) == spacy_pkuseg.pkuseg._cut(segmenter, piece)
+
+
+@pytest.mark.slow
+def test_features_of_a_model_without_word_features(monkeypatch: pytest.MonkeyPatch) -> None:
+    segmenter = shipped().tokenizer.pkuseg_seg
     monkeypatch.setattr(spacy_pkuseg.feature_extractor.config, "wordFeature", False)
-    features = SentenceFeatures(extractor)
-    nodes = list(extractor.normalize_text("临沂市召开会议"))
-    expected = [extractor.get_node_features_idx(i, nodes) for i in range(len(nodes))]
-    assert features(nodes) == expected
+    crf = PkusegCRF(
+        segmenter.feature_extractor,
+        segmenter.model.w,
+        segmenter.idx_to_tag,
+        word_min=2,
+        word_max=6,
+        word_features=False,
+    )
+    expected = pkuseg_features("临沂市召开会议")
+    assert crf.features("临沂市召开会议") == expected
     assert all(len(row) <= 9 for row in expected)  # no word features were looked up
+
+
+@pytest.mark.slow
+def test_compiled_segmentation_survives_pickling() -> None:
+    crf = shipped().tokenizer.pkuseg_seg.crf
+    text = "市疫情防控指挥部督导组到巨野河街道检查。"
+    assert pickle.loads(pickle.dumps(crf)).cut(text) == crf.cut(text)
 
 
 @pytest.mark.slow

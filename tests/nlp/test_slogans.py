@@ -32,6 +32,7 @@ from flows.nlp.slogans import (
     rank_candidates,
     scan_jsonl,
 )
+from tests.conftest import data_cases
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 PINYIN_RE = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàōóǒòēéěèīíǐìūúǔùǖǘǚǜü ]+\)")
@@ -187,37 +188,14 @@ def test_discovery_of_unknown_candidates(matcher: SloganMatcher) -> None:
     assert len(kept) < len(candidates)  # a bare couplet is too weak to report
 
 
-# Sentences of the dev split of data/annotated/slogans and of covid_news.
-@pytest.mark.parametrize(
-    ("text", "candidate", "reported"),
-    [
-        ("探索供水“四化”新路径保障农村饮水安全", "“四化”", True),
-        (
-            "习近平在山西考察时提出让汾河“水量丰起来、水质好起来、风光美起来”的要求。",
-            "“水量丰起来、水质好起来、风光美起来”",
-            True,
-        ),
-        ("相互支持办好6月马赛世界自然保护大会暨第四届“一个星球”峰会", "“一个星球”", False),
-        ("中国海军另外3支参赛队参加“海洋之杯”“深海”“晴空”等项目。", "“深海”", False),
-        ("王家坝闸有千里淮河“第一闸”之称。", "“第一闸”", False),
-        ("要紧扣一体化和高质量两个关键词，推进长三角一体化发展。", "三角一体", False),
-        ("要释放消费潜力，做好复工复产、复商复市，扩大居民消费。", "复工复产、复商复市", False),
-        ("全力以赴救治患者，打好武汉保卫战、湖北保卫战。", "打好武汉保卫战、湖北保卫战", True),
-        ("要继续打好污染防治攻坚战。", "打好污染防治攻坚战", True),
-        ("坚持以快制快，第一时间开展流调溯源。", "以快制快", True),  # constructed
-        ("加强纪检监察机关自身建设，坚决防止“灯下黑”。", "“灯下黑”", True),
-        ("推动“线上”和“线下”经济融合发展", "“线上”", False),
-        ("对塞尔维亚而言，中国专家组和医疗物资“极为重要”。", "“极为重要”", False),
-        (
-            "使你们切身体会到了“志不求易者成，事不避难者进”的道理。",
-            "“志不求易者成，事不避难者进”",
-            False,
-        ),
-        ("疫情防控措施和教育教学安排要一省一案、一校一策。", "一省一案", True),
-        ("在青岛大学的操场上，同学们十人一组，有序采样。", "十人一组", False),
-    ],
-)
-def test_discovery_scores(text: str, candidate: str, reported: bool) -> None:
+# Sentences of the dev split of data/annotated/slogans and of covid_news ("source": "news"),
+# and constructed ones: {"text", "candidate", "reported"}.
+DISCOVERY_CASES = data_cases("slogan_discovery_cases.jsonl")
+
+
+@pytest.mark.parametrize("case", DISCOVERY_CASES, ids=[c["candidate"] for c in DISCOVERY_CASES])
+def test_discovery_scores(case: dict) -> None:
+    text, candidate, reported = case["text"], case["candidate"], case["reported"]
     every = SloganMatcher(SloganLexicon.load(), discovery_threshold=0).find(text)
     [mention] = [m for m in every if m.text == candidate] or [None]
     assert mention is not None, every

@@ -151,3 +151,33 @@ def test_a_full_disk_mid_run_exits_5_and_keeps_committed_batches(tmp_path: Path)
     assert code == 0
     assert stdout.startswith("nothing new") and len(stdout.strip().splitlines()) == 1
     assert seconds < FAST_SECONDS
+
+
+# Runs the command counting the directory walks of its inputs (printed last, on stderr).
+COUNT_WALKS = """
+import atexit, sys
+from flows.inputs import ingest
+from flows.ops.cli import entry
+
+find, walks = ingest.find_input_files, []
+
+def counted(paths, **options):
+    walks.extend(p for p in paths if p.is_dir())
+    return find(paths, **options)
+
+ingest.find_input_files = counted
+atexit.register(lambda: print(f"walks: {len(walks)}", file=sys.stderr))
+sys.argv[0] = "zhnews"
+entry()
+"""
+
+
+@pytest.mark.slow
+def test_a_run_walks_its_inputs_once(tmp_path: Path) -> None:
+    args = ["run", SEEDS, "--output", tmp_path / "out", "--no-progress"]
+    code, _, stderr, _ = _zhnews("-c", COUNT_WALKS, *args)
+    assert code == 0, stderr
+    assert stderr.strip().splitlines()[-1] == "walks: 1"
+    assert tables.read_table(tmp_path / "out", Table.DOCUMENTS, ["source"]).num_rows == len(
+        list(SEEDS.glob("*.txt"))
+    )

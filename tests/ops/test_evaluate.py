@@ -1,14 +1,26 @@
-"""Tests for flows.ops.evaluate's slogan scorer and `zhnews slogans evaluate`."""
+"""Tests for flows.ops.evaluate's slogan, date and number scorers and `zhnews slogans evaluate`."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
+from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from flows.nlp.slogans import SloganLexicon, SloganMatcher
 from flows.ops.cli import app
-from flows.ops.evaluate import SloganDocument, annotated_news, score_slogans
+from flows.ops.evaluate import (
+    DATES_NUMBERS,
+    SloganDocument,
+    annotated_news,
+    score_dates,
+    score_numbers,
+    score_slogans,
+)
+from flows.store.records import DateMention, NumberMention
 
 
 def test_each_occurrence_counts_and_canonical_is_checked_apart() -> None:
@@ -32,3 +44,74 @@ def test_cli_prints_both_sets_and_rejects_an_unknown_split() -> None:
     assert re.search(r"news:dev\s+slogans\s+P \d\.\d{3} R", result.output)
     assert re.search(r"seeds\s+slogans\s+P", result.output)
     assert CliRunner().invoke(app, ["slogans", "evaluate", "--split", "train"]).exit_code == 2
+
+
+def _date(text: str, start: str | None, end: str | None, grain: str = "day") -> DateMention:
+    first = dt.date.fromisoformat(start) if start else None
+    last = dt.date.fromisoformat(end) if end else None
+    return DateMention(text, 0, len(text), None, first, last, grain)
+
+
+def _number(text: str, value: float, kind: str = "cardinal") -> NumberMention:
+    return NumberMention(text, 0, len(text), value, None, kind, False)
+
+
+def test_dates_match_by_text_then_bounds_with_markers_either_side() -> None:
+    gold = [
+        {"text": "截至1月30日24时", "grain": "day", "date_start": "2020-01-30",
+         "date_end": "2020-01-30"},
+        {"text": "当日", "grain": "day", "date_start": "2020-01-30", "date_end": "2020-01-30"},
+        {"text": "当日", "grain": "day", "date_start": "2020-01-30", "date_end": "2020-01-30"},
+        {"text": "目前", "grain": "relative-unresolved"},
+        {"text": "近2周", "grain": "range", "date_start": "2020-02-17",
+         "date_end": "2020-03-01", "optional": True},
+    ]  # fmt: skip
+    found = [
+        _date("1月30日24时", "2020-01-30", "2020-01-30"),
+        _date("当日", "2020-01-29", "2020-01-29"),
+        _date("目前", "2020-01-31", "2020-01-31"),  # vague in the annotation: not scored
+        _date("近2周", None, None, "duration"),  # a duration is allowed for a relative span
+        _date("明天", "2020-02-01", "2020-02-01"),
+    ]
+    score = score_dates(found, gold)
+    assert (score.mentions.true_positives, score.mentions.predicted) == (2, 3)
+    assert score.mentions.expected == 3
+    assert score.values_right == 1
+
+
+def test_numbers_match_by_kind_and_text_then_value() -> None:
+    gold = [
+        {"text": "近400万名", "value": 4000000.0, "kind": "cardinal"},
+        {"text": "三分之一", "value": 0.3333, "kind": "cardinal"},
+        {"text": "3.88亿", "value": 388000000.0, "kind": "money"},
+    ]
+    found = [
+        _number("400万名", 4000000.0),
+        _number("三分之一", 1 / 3),
+        _number("3.88亿", 388000000.0),  # kind differs: no match
+    ]
+    score = score_numbers(found, gold)
+    assert (score.mentions.true_positives, score.mentions.predicted) == (2, 3)
+    assert (score.values_right, score.value_accuracy) == (2, 1.0)
+
+
+def test_dates_numbers_set_is_split_by_whole_article() -> None:
+    items = [json.loads(line) for line in DATES_NUMBERS.read_text(encoding="utf-8").splitlines()]
+    splits = {item["split"] for item in items}
+    assert splits == {"dev", "test"}
+    assert abs(sum(item["split"] == "dev" for item in items) * 2 - len(items)) <= 1
+
+
+@pytest.mark.slow
+def test_cli_scores_one_split(tmp_path: Path) -> None:
+    lines = DATES_NUMBERS.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "two.jsonl"
+    path.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")  # one dev, one test article
+    result = CliRunner().invoke(app, ["evaluate-dates-numbers", str(path), "--split", "test"])
+    assert result.exit_code == 0, result.output
+    expected = sum(d["grain"] in ("day", "month", "quarter", "year", "range")
+                   for d in json.loads(lines[1])["dates"])  # fmt: skip
+    assert re.search(rf"dates\s+P \d\.\d{{3}} .*expected {expected}\); values right", result.output)
+    assert re.search(rf"numbers .*expected {len(json.loads(lines[1])['numbers'])}\)", result.output)
+    bad = CliRunner().invoke(app, ["evaluate-dates-numbers", str(path), "--split", "train"])
+    assert bad.exit_code == 2

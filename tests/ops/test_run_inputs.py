@@ -35,6 +35,11 @@ def test_rejected_input_is_read_again_once_its_cause_is_fixed(tmp_path: Path) ->
     assert fixed.reject_reasons == {"symlink_outside": 1}
     documents = tables.read_table(out, Table.DOCUMENTS, ["source"]).column("source").to_pylist()
     assert documents == [str(seed)]
+    # The retry's outcome replaces the first run's rejects: the seed's `too_large` is gone, the
+    # link that is still outside keeps one reject.
+    rejects = tables.read_table(out, Table.REJECTS, ["source", "reason"]).to_pylist()
+    assert rejects == [{"source": str(inbox / "passwd.txt"), "reason": "symlink_outside"}]
+    assert check_output(out) == []
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 import socket
@@ -13,11 +14,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
+from flows.inputs.ingest import InputOptions
 from flows.ops.cli import app
 from flows.ops.runners import Runner
 from flows.ops.serve import ServeError, deployment_parameters
+from flows.pipeline import zhnews_flow
 from flows.store import tables
 from flows.store.tables import Table
 from tests.conftest import REPO_ROOT, SEEDS
@@ -58,6 +62,40 @@ def test_deployment_parameters_are_absolute_and_inputs_must_exist(
             workers=1,
             dask_address=None,
         )
+
+
+def test_deployment_parameters_carry_the_input_settings_as_flow_parameters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(REPO_ROOT)
+    options = InputOptions(max_chars=500, follow_symlinks=True, accept_non_chinese=True)
+    parameters = deployment_parameters(
+        [Path("seeds")],
+        Path("out"),
+        batch_size=None,
+        runner=Runner.IN_PROCESS,
+        workers=1,
+        dask_address=None,
+        input_options=options,
+    )
+    assert (
+        parameters["max_chars"],
+        parameters["follow_symlinks"],
+        parameters["accept_non_chinese"],
+    ) == (500, True, True)
+    # Every parameter is one the flow takes: a scheduled run gets the settings of the command.
+    assert set(parameters) <= set(inspect.signature(zhnews_flow.fn).parameters)
+
+
+def test_serve_takes_the_input_settings_of_run() -> None:
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+
+    def options(command: str) -> set[str]:
+        return {option for param in commands[command].params for option in param.opts}
+
+    settings = {"--max-chars", "--follow-symlinks", "--accept-non-chinese"}
+    assert settings <= options("run")
+    assert settings <= options("serve")
 
 
 def _free_port() -> int:

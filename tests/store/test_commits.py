@@ -160,10 +160,11 @@ def test_reprocess_of_the_same_text_replaces_its_rows_once(tmp_path: Path) -> No
     assert all(pq.read_metadata(p).num_rows for t in Table for p in tables.part_files(tmp_path, t))
 
 
-# Each step of a commit, as (function in flows.store.commits, nth call): staging a part,
-# writing the journal (the commit point), each partition swap, recording the manifest.
+# Each step of a commit, as (function in flows.store.commits, nth call): making a staged part
+# durable (a commit's first fsync), writing the journal (the commit point), each partition
+# swap, recording the manifest.
 STEPS = [
-    ("_fsync_file", 1),
+    ("_fsync", 1),
     ("_write_json", 1),
     ("_swap", 1),
     ("_swap", 2),
@@ -172,18 +173,22 @@ STEPS = [
 ]
 
 
-def _kill_at(monkeypatch: pytest.MonkeyPatch, name: str, n: int) -> None:
+def _kill_at(monkeypatch: pytest.MonkeyPatch, name: str, n: int) -> list[object]:
+    """Kill the commit at the nth call of `name`; returns where: that call's first argument."""
     original: Callable = getattr(commits, name)
     calls = {"n": 0}
+    killed_at: list[object] = []
 
     def step(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == n:
+            killed_at.append(args[0])
             raise Killed
         return original(*args, **kwargs)
 
     monkeypatch.setattr(commits, name, step)
     monkeypatch.setattr(commits.Transaction, "abort", lambda self: None)
+    return killed_at
 
 
 @pytest.mark.parametrize(("name", "n"), STEPS, ids=[f"{s}-{n}" for s, n in STEPS])
@@ -195,15 +200,18 @@ def test_a_kill_at_any_step_of_a_reprocess_leaves_old_or_new_rows(
         _first_output(path)
     _reprocess_batch(new_output)
     old, new = _seen_by_readers(old_output), _seen_by_readers(new_output)
-    _kill_at(monkeypatch, name, n)
+    killed_at = _kill_at(monkeypatch, name, n)
     with pytest.raises(Killed):
         _reprocess_batch(output)
     monkeypatch.undo()
+    if name == "_fsync":
+        [part] = killed_at  # a staged Parquet part, before any directory is flushed
+        assert isinstance(part, Path) and part.suffix == ".parquet" and "staging" in part.parts
     # Readers see, per table, all of the old rows or all of the new ones, each once.
     seen = _seen_by_readers(output)
     assert all(seen[t] in (old[t], new[t]) for t in seen), seen
     committed = bool(tables.journals(output))
-    assert committed == (name != "_fsync_file" and (name, n) != ("_write_json", 1))
+    assert committed == (name != "_fsync" and (name, n) != ("_write_json", 1))
     assert bool(check_output(output)) == committed  # a half-applied commit is reported
     tables.recover(output)
     assert _seen_by_readers(output) == (new if committed else old)

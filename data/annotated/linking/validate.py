@@ -1,10 +1,13 @@
 """Check data/annotated/linking/linking.jsonl and print counts per split (stdlib only)."""
 
 import collections
-import json
 import re
 import sys
 from pathlib import Path
+
+# The annotated sets' shared line reader (data/annotated/jsonl_lines.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from jsonl_lines import parsed_lines
 
 PATH = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("linking.jsonl")
 
@@ -12,12 +15,10 @@ PATH = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("lin
 def main():
     errors, ids = [], set()
     counts = collections.defaultdict(collections.Counter)
-    for n, line in enumerate(PATH.open(encoding="utf-8"), 1):
+    for n, d, json_error in parsed_lines(PATH):
         where = f"line {n}"
-        try:
-            d = json.loads(line)
-        except json.JSONDecodeError as e:
-            errors.append(f"{where}: bad JSON ({e})")
+        if d is None:
+            errors.append(f"{where}: bad JSON ({json_error})")
             continue
         for key in ("id", "split", "published", "outlet", "text", "mentions", "officials"):
             if key not in d:

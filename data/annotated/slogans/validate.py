@@ -8,11 +8,14 @@ no slogan overlapping a not_slogan, spans sorted. Prints counts per split; exit 
 """
 
 import itertools
-import json
 import re
 import sys
 from collections import Counter
 from pathlib import Path
+
+# The annotated sets' shared line reader (data/annotated/jsonl_lines.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from jsonl_lines import parsed_lines
 
 KINDS = {"quoted", "numbered", "parallel", "phrase"}
 SPLITS = ("dev", "test")
@@ -24,13 +27,10 @@ def check(path):
     errors = []
     stats = {s: Counter() for s in SPLITS}
     ids = set()
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for ln, line in enumerate(lines, 1):
+    for ln, art, json_error in parsed_lines(path):
         where = f"line {ln}"
-        try:
-            art = json.loads(line)
-        except json.JSONDecodeError as e:
-            errors.append(f"{where}: bad JSON ({e})")
+        if art is None:
+            errors.append(f"{where}: bad JSON ({json_error})")
             continue
         keys = {"id", "split", "published", "text", "slogans", "not_slogans"}
         if set(art) != keys:

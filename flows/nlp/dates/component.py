@@ -17,18 +17,24 @@ from spacy.tokens import Doc
 from flows.nlp.dates.grammar import (
     _ATOM,
     _DAY_TAIL,
+    _HOLIDAY_NAME_TAIL,
     _OPEN_SUFFIX,
     _RANGE_JOIN,
     _SENTENCE_BREAK,
     FREQUENCIES,
+    RECURRING,
     REL_YEARS,
+    SINCE_SUFFIXES,
 )
 from flows.nlp.dates.periods import (
     UNKNOWN_YEAR,
     Anchor,
     Grain,
     Period,
+    _ago,
     _calendar,
+    _century,
+    _closest_year,
     _day,
     _decade,
     _five_year_plan,
@@ -55,7 +61,11 @@ class _Scanner:
     compared: tuple[Period, int] | None = None
 
     def resolve(
-        self, match: re.Match[str], base: Period | None = None, during: bool = False
+        self,
+        match: re.Match[str],
+        base: Period | None = None,
+        during: bool = False,
+        since: bool = False,
     ) -> Period | None:
         """The period a date match denotes (None for unresolvable or non-calendar matches)."""
         kind = match.lastgroup
@@ -66,7 +76,9 @@ class _Scanner:
         if kind == "cal":
             return _calendar(match, self.anchor, base)
         if kind == "hol":
-            return _holiday(match, self.anchor, during)
+            if _HOLIDAY_NAME_TAIL.match(self.text, match.end()):
+                return None
+            return _holiday(match, self.anchor, during, since)
         if kind == "lunar":
             return _lunar(match, self.anchor)
         if kind == "years":
@@ -82,10 +94,14 @@ class _Scanner:
             return self._months(match)
         if kind == "decade":
             return _decade(match, self.anchor)
+        if kind == "century":
+            return _century(match, self.anchor)
         if kind == "plan":
             return _five_year_plan(int(_number("十" + match.group("pn")) or 0))
         if kind == "span":
             return _relative_span(match, self.anchor)
+        if kind == "ago":
+            return _ago(match, self.anchor)
         if kind == "rel":
             return _relative_day(match.group(), self.anchor, self.context)
         if kind == "week":
@@ -109,7 +125,8 @@ class _Scanner:
         """Build the mention starting at `match`, extended by its range end, tail and suffix."""
         text, kind = self.text, match.lastgroup
         if kind in ("vague", "freq", "tod"):
-            value = FREQUENCIES.get(match.group()) if kind == "freq" else None
+            word = match.group()
+            value = FREQUENCIES.get(word, RECURRING.get(word[:2])) if kind == "freq" else None
             grain = {"vague": Grain.UNRESOLVED, "freq": Grain.DURATION, "tod": Grain.TIME}[kind]
             return DateMention(
                 match.group(), match.start(), match.end(), value, None, None, str(grain)
@@ -118,7 +135,8 @@ class _Scanner:
         if text.startswith("同期", end) and kind == "cal" and match.group("yrel"):
             return self._same_period(match)
         during = kind == "hol" and text.startswith("期间", end)
-        period = self.resolve(match, during=during)
+        since = kind == "hol" and text.startswith(SINCE_SUFFIXES, end)
+        period = self.resolve(match, during=during, since=since)
         if period is None:
             if kind in ("rel", "week") and self.anchor.day is None:
                 # 今天 with no publication date: still a date mention, just not placeable.
@@ -141,11 +159,19 @@ class _Scanner:
             elif word != "开始" or prefixed:
                 end, period = suffix.end(), self._open_range(period)
                 start -= 1 if prefixed else 0
+        elif joined is None and start > 0 and text[start - 1] == "自" and not self._framed(end):
+            # 自7月初再暴发: since that day or period, as 自…开始 (an open range).
+            start, period = start - 1, self._open_range(period)
         if period.grain == Grain.DAY:
             self.context = period.start
         if period.grain != Grain.YEAR:
             self.compared = (period, end)
         return period.to_mention(text, start, end)
+
+    def _framed(self, end: int) -> bool:
+        """自X…后 frames an event on X (自17日达到高峰后), not a span since X."""
+        clause = _CLAUSE_END.search(self.text, end)
+        return "后" in self.text[end : clause.start() if clause else len(self.text)]
 
     def _months(self, match: re.Match[str]) -> Period | None:
         """今年1-5月: whole months of one year, the year written, relative or the anchor's."""
@@ -225,9 +251,15 @@ class _Scanner:
         )
 
 
+_CLAUSE_END = re.compile(r"[，,。；;！？!?\n]")
+# 今天（1月27日）: the text itself says which day 今天 is.
+_TODAY_FIXED = re.compile(r"(?:今天|今日)（(?P<m>1[0-2]|0?[1-9])月(?P<d>3[01]|[12]\d|0?[1-9])日）")
+
+
 def _anchor(text: str, published: dt.datetime | None, partial: str | None) -> Anchor:
     """The publication anchor, with 今天 moved to the reported event's day when the text fixes it.
 
+    A day written in brackets after 今天 fixes it for the whole text. Otherwise:
     News reposted a day or two after an event opens with the event's date (3月27日下午，…召开
     发布会) and then says 今日 for that day; so the first calendar day of the text, when it lies
     1-3 days before publication, is what 今天 means.
@@ -242,6 +274,11 @@ def _anchor(text: str, published: dt.datetime | None, partial: str | None) -> An
     else:
         return Anchor(None, False)
     base = Anchor(day, known, day)
+    if (fixed := _TODAY_FIXED.search(text)) is not None:
+        month, date = int(fixed.group("m")), int(fixed.group("d"))
+        written = _day(_closest_year(day, month, date), month, date, known)
+        if written is not None:
+            return Anchor(day, known, written.start)
     first = _first_explicit_day(text, base)
     if first is not None and 1 <= (day - first).days <= 3:
         return Anchor(day, known, first)

@@ -218,6 +218,11 @@ def _calendar(match: re.Match[str], anchor: Anchor, base: Period | None) -> Peri
         year, month, known = index // 12, index % 12 + 1, anchor.year_known
     if not _has_required_year(match):
         return None
+    if month is None and day is None and year is None and match.group("mp"):
+        # A bare 月底/下旬 is in the month of publication.
+        if anchor.day is None:
+            return None
+        year, month, known = anchor.day.year, anchor.day.month, anchor.year_known
     if month is None and day is None:
         if year is None:
             if anchor.day is None:
@@ -286,8 +291,14 @@ def _is_plain_day(match: re.Match[str], base: Period | None) -> bool:
     return _BARE_DAY_AFTER.match(text, match.end() - 1) is None
 
 
-def _holiday(match: re.Match[str], anchor: Anchor, during: bool) -> Period | None:
-    """A named holiday in its year; with 期间 the official holiday."""
+_NEAR_FUTURE_DAYS = 90
+
+
+def _holiday(
+    match: re.Match[str], anchor: Anchor, during: bool, since: bool = False
+) -> Period | None:
+    """A named holiday in its year; with 期间 the official holiday. Without a written year it is
+    the closest one to publication, or with `since` (国庆以来) the latest one up to it."""
     name = match.group("h")
     if (written := match.group("hy")) is not None:
         years, known = [int(written)], True
@@ -307,7 +318,16 @@ def _holiday(match: re.Match[str], anchor: Anchor, during: bool) -> Period | Non
         return None
     if anchor.day is None or len(candidates) == 1:
         return candidates[0]
-    return min(candidates, key=lambda p: abs((p.start - anchor.day).days))
+    past = [p for p in candidates if p.start <= anchor.day]
+    if since and past:
+        return past[-1]
+    closest = min(candidates, key=lambda p: abs((p.start - anchor.day).days))
+    # News looks back more than ahead: a festival of this season is the one just past, unless
+    # the next one is near (春节期间 read in September is last spring's).
+    soon = dt.timedelta(days=_NEAR_FUTURE_DAYS)
+    if past and closest.start > anchor.day + soon and past[-1].start > anchor.day - 3 * soon:
+        return past[-1]
+    return closest
 
 
 def _holiday_in(name: str, year: int, during: bool, known: bool) -> Period | None:
@@ -365,6 +385,27 @@ def _decade(match: re.Match[str], anchor: Anchor) -> Period | None:
     return Period(dt.date(first, 1, 1), dt.date(first + 9, 12, 31), Grain.RANGE, "", True)
 
 
+def _century(match: re.Match[str], anchor: Anchor) -> Period | None:
+    """二十世纪 (1900-1999, read like the decades), 上世纪 (the 20th for texts of this century),
+    本世纪; 初/末 narrow it to the first or last ten years."""
+    if match.group("crel") is not None:
+        if anchor.day is None or not anchor.year_known:
+            return None
+        current = anchor.day.year // 100 * 100
+        first = current - 100 if match.group("crel").startswith("上") else current
+    else:
+        number = _number(match.group("cn"))
+        if not number:
+            return None
+        first = (number - 1) * 100
+    last = first + 99
+    if match.group("cp") == "初":
+        last = first + 9
+    elif match.group("cp") == "末":
+        first = last - 9
+    return Period(dt.date(first, 1, 1), dt.date(last, 12, 31), Grain.RANGE, "", True)
+
+
 # The third five-year plan began in 1966 and every later one five years after it.
 _THIRD_PLAN_START = 1966
 
@@ -377,12 +418,27 @@ def _five_year_plan(number: int) -> Period | None:
     return Period(dt.date(first, 1, 1), dt.date(first + 4, 12, 31), Grain.RANGE, "", True)
 
 
+def _ago(match: re.Match[str], anchor: Anchor) -> Period | None:
+    """71年前 (the year 71 years before publication), 10天前 (that day)."""
+    count = _number(match.group("an"))
+    if anchor.day is None or not anchor.year_known or count is None:
+        return None
+    if match.group("au") == "天":
+        day = anchor.day - dt.timedelta(days=count)
+        return Period(day, day, Grain.DAY, _label(day), True)
+    year = anchor.day.year - count
+    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), Grain.YEAR, "{Y}", True)
+
+
 def _relative_span(match: re.Match[str], anchor: Anchor) -> Period | None:
     """近三年 (N units ending the day before publication), 未来两天 (N units after it)."""
     if anchor.day is None:
         return None
     today, one_day = anchor.day, dt.timedelta(days=1)
-    if match.group("sdir") is None:  # 今明两日
+    if match.group("sdir") is None:  # 今明两日, 今明两年
+        if match.group("tmu") == "年":
+            return Period(dt.date(today.year, 1, 1), dt.date(today.year + 1, 12, 31), Grain.RANGE,
+                          "", anchor.year_known)  # fmt: skip
         return Period(today, today + one_day, Grain.RANGE, "", anchor.year_known)
     count = _number(match.group("sn"))
     if not count:

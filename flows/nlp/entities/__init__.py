@@ -10,12 +10,15 @@ per concern; `component.py` runs them as one explicit list of steps (`STEPS`):
 - `filters.py`: what the conventions exclude (generic bodies such as 市委, 我国, quotations);
 - `relabel.py`: titles, party groups and products cut off, labels fixed (a "place" ending in
   局 is a body);
-- `divisions.py`: divisions the model missed, by shape (诸城市) and from the gazetteer (诸城);
+- `divisions.py`: divisions the model missed, by shape (诸城市), from the gazetteer (诸城) and
+  after the place above them (四川苍溪);
 - `suffixes.py`: bodies, institutions and facilities named by a suffix (市行政审批服务局,
   巨野河街道, 青兰高速, 昌城口) with the longest name before it;
 - `merge.py`: rule spans merged with the model's, chains of places split (湖南永州蓝山县), a
   Chinese company's place kept in its name;
 - `abbreviations.py`: one-character place names after verbs of movement (离盘, 入诸);
+- `organisations.py`: company short names (山东钢铁), foreign countries (汤加; 美国 + 牛津大学),
+  national agencies (国家…), quoted body names;
 - `names.py`: one person, one name per document;
 - `tables.py`: the word lists and patterns, data saved with the component (`tables/*.jsonl`).
 """

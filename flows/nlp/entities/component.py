@@ -13,7 +13,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from flows.nlp.entities.abbreviations import abbreviation_places, split_abbreviations
-from flows.nlp.entities.divisions import division_places, gazetteer_places, repair_divisions
+from flows.nlp.entities.divisions import (
+    division_places,
+    gazetteer_places,
+    places_below,
+    repair_divisions,
+)
 from flows.nlp.entities.filters import (
     is_excluded,
     is_function_words,
@@ -24,6 +29,13 @@ from flows.nlp.entities.gazetteer import Gazetteer, PlaceMention
 from flows.nlp.entities.lexicon import WordClass, WordLexicon
 from flows.nlp.entities.merge import join_company_places, merge_spans, split_place_chain
 from flows.nlp.entities.names import complete_person_names
+from flows.nlp.entities.organisations import (
+    country_places,
+    join_industry_names,
+    join_national_agencies,
+    quoted_bodies,
+    split_country_prefix,
+)
 from flows.nlp.entities.relabel import fix_model_entity
 from flows.nlp.entities.suffixes import suffix_names
 from flows.nlp.entities.tables import Rules, RuleTables
@@ -46,9 +58,15 @@ class Step(StrEnum):
     ADD_SUFFIX_NAMES = "add_suffix_names"
     ADD_DIVISIONS = "add_divisions"
     ADD_GAZETTEER_PLACES = "add_gazetteer_places"
+    ADD_COUNTRIES = "add_countries"
+    ADD_QUOTED_BODIES = "add_quoted_bodies"
     MERGE = "merge"
+    JOIN_INDUSTRY_NAMES = "join_industry_names"
     JOIN_COMPANY_PLACES = "join_company_places"
+    JOIN_NATIONAL_AGENCIES = "join_national_agencies"
     SPLIT_PLACE_CHAINS = "split_place_chains"
+    SPLIT_COUNTRY_PREFIXES = "split_country_prefixes"
+    ADD_PLACES_BELOW = "add_places_below"
     ADD_ABBREVIATION_PLACES = "add_abbreviation_places"
     DROP_STRAY_CHARACTERS = "drop_stray_characters"
     COMPLETE_PERSON_NAMES = "complete_person_names"
@@ -191,12 +209,28 @@ def _add_gazetteer_places(component: EntityRules, draft: Draft) -> None:
     draft.found += gazetteer_places(draft.doc, draft.mentions)
 
 
+def _add_countries(component: EntityRules, draft: Draft) -> None:
+    draft.found += country_places(draft.doc, draft.words, component.rules)
+
+
+def _add_quoted_bodies(component: EntityRules, draft: Draft) -> None:
+    draft.found += quoted_bodies(draft.doc, draft.words, draft.spans, component.rules)
+
+
 def _merge(component: EntityRules, draft: Draft) -> None:
     draft.spans = merge_spans(draft.spans, draft.found)
 
 
+def _join_industry_names(component: EntityRules, draft: Draft) -> None:
+    draft.spans = join_industry_names(draft.spans, component.rules)
+
+
 def _join_company_places(component: EntityRules, draft: Draft) -> None:
     draft.spans = join_company_places(draft.spans, component.gazetteer, component.rules)
+
+
+def _join_national_agencies(component: EntityRules, draft: Draft) -> None:
+    draft.spans = join_national_agencies(draft.spans, component.rules)
 
 
 def _split_place_chains(component: EntityRules, draft: Draft) -> None:
@@ -205,6 +239,19 @@ def _split_place_chains(component: EntityRules, draft: Draft) -> None:
         for span in draft.spans
         for part in split_place_chain(span, component.gazetteer, component.rules)
     ]
+
+
+def _split_country_prefixes(component: EntityRules, draft: Draft) -> None:
+    draft.spans = [
+        part
+        for span in draft.spans
+        for part in split_country_prefix(span, component.lexicon, component.rules)
+    ]
+
+
+def _add_places_below(component: EntityRules, draft: Draft) -> None:
+    spans = draft.spans
+    draft.spans = spans + places_below(spans, component.gazetteer)
 
 
 def _add_abbreviation_places(component: EntityRules, draft: Draft) -> None:
@@ -239,9 +286,15 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.ADD_SUFFIX_NAMES, _add_suffix_names),
     (Step.ADD_DIVISIONS, _add_divisions),
     (Step.ADD_GAZETTEER_PLACES, _add_gazetteer_places),
+    (Step.ADD_COUNTRIES, _add_countries),
+    (Step.ADD_QUOTED_BODIES, _add_quoted_bodies),
     (Step.MERGE, _merge),
+    (Step.JOIN_INDUSTRY_NAMES, _join_industry_names),
     (Step.JOIN_COMPANY_PLACES, _join_company_places),
+    (Step.JOIN_NATIONAL_AGENCIES, _join_national_agencies),
     (Step.SPLIT_PLACE_CHAINS, _split_place_chains),
+    (Step.SPLIT_COUNTRY_PREFIXES, _split_country_prefixes),
+    (Step.ADD_PLACES_BELOW, _add_places_below),
     (Step.ADD_ABBREVIATION_PLACES, _add_abbreviation_places),
     (Step.DROP_STRAY_CHARACTERS, _drop_stray_characters),
     (Step.COMPLETE_PERSON_NAMES, _complete_person_names),

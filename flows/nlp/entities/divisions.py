@@ -8,7 +8,7 @@ import re
 
 from spacy.tokens import Doc, Span
 
-from flows.nlp.entities.gazetteer import PlaceMention
+from flows.nlp.entities.gazetteer import Gazetteer, PlaceMention, short_name
 from flows.nlp.entities.lexicon import WordClass, WordLexicon
 from flows.nlp.entities.tables import Rules
 from flows.nlp.entities.tokens import words_outside_entities
@@ -53,16 +53,39 @@ def gazetteer_places(doc: Doc, mentions: list[PlaceMention]) -> list[Span]:
     """
     text = doc.text
     spans = [doc.char_span(m.start, m.end, label="LOC") for m in mentions]
-    stems = {
-        m.name[:-1]
-        for m in mentions
-        if m.name[-1] in "市县区" and len(m.name) >= 3 and m.name[0] not in "市城郊矿"
-    }
+    stems = {short_name(m.name) for m in mentions} - {None}
     for stem in stems:
         for match in re.finditer(re.escape(stem), text):
             if text[match.end() : match.end() + 1] not in ("市", "县", "区"):
                 spans.append(doc.char_span(match.start(), match.end(), label="LOC"))
     return [span for span in spans if span is not None]
+
+
+def places_below(spans: list[Span], gazetteer: Gazetteer) -> list[Span]:
+    """A chain of places whose second part is a short name (ANNOTATION.md: 河北沧州 -> 河北 +
+    沧州): a city's or county's short name right after the province or city above it is a
+    place (四川苍溪, 青岛即墨), where alone it is ambiguous (大同, 通化)."""
+    if not spans:
+        return []
+    doc = spans[0].doc
+    starts = {span.start for span in spans}
+    found = []
+    for span in spans:
+        above = gazetteer.full_name(span.text) if span.label_ == "LOC" else None
+        if above is None or span.end in starts:
+            continue
+        # The tokens after the place, not doc.text: that would join the whole document.
+        after = doc[span.end : span.end + 4].text
+        below = gazetteer.short_names_below(above)
+        stems = [after[:n] for n in range(len(after), 1, -1) if after[:n] in below]
+        if not stems or after[len(stems[0]) : len(stems[0]) + 1] in ("市", "县", "区"):
+            continue
+        place = doc.char_span(span.end_char, span.end_char + len(stems[0]), label="LOC")
+        if place is not None and not any(
+            s.start < place.end and place.start < s.end for s in spans
+        ):
+            found.append(place)
+    return found
 
 
 def repair_divisions(doc: Doc, lexicon: WordLexicon, rules: Rules) -> None:

@@ -29,6 +29,14 @@ class PlaceMention:
     name: str
 
 
+def short_name(name: str) -> str | None:
+    """诸城市 -> 诸城: a city's, county's or district's name without its level, where that is
+    a name of its own (not the 市中 of 市中区)."""
+    if name[-1] in "市县区" and len(name) >= 3 and name[0] not in "市城郊矿":
+        return name[:-1]
+    return None
+
+
 @dataclass
 class Gazetteer:
     """China's provinces, cities and counties by full name, each with the division above it.
@@ -39,6 +47,7 @@ class Gazetteer:
 
     parents: dict[str, str] = field(default_factory=dict)
     _automaton: ahocorasick.Automaton | None = field(default=None, init=False, repr=False)
+    _below: dict[str, frozenset[str]] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_adcodes(cls, rows: Iterable[tuple[str, str]]) -> Gazetteer:
@@ -74,6 +83,28 @@ class Gazetteer:
         return any(
             name in self.parents for name in (text, text + "省", text + "市", text + "自治区")
         )
+
+    def full_name(self, text: str) -> str | None:
+        """The gazetteer's name of a division written by full or short name (山东 -> 山东省)."""
+        for name in (text, text + "省", text + "市", text + "自治区"):
+            if name in self.parents:
+                return name
+        return None
+
+    def short_names_below(self, name: str) -> frozenset[str]:
+        """Short names of the cities and counties below a division, two levels down
+        (四川省 -> 广元, 苍溪 …): the same stems as `short_name`."""
+        if self._below is None:
+            children: dict[str, set[str]] = {}
+            for child, parent in self.parents.items():
+                children.setdefault(parent, set()).add(child)
+            below: dict[str, frozenset[str]] = {}
+            for parent, kids in children.items():
+                grandchildren = {g for kid in kids for g in children.get(kid, ())}
+                stems = {short_name(place) for place in kids | grandchildren}
+                below[parent] = frozenset(stem for stem in stems if stem)
+            self._below = below
+        return self._below.get(name, frozenset())
 
     def chain_parts(self, text: str) -> list[tuple[int, int]] | None:
         """湖南永州蓝山县 -> 湖南 + 永州 + 蓝山县: the places a chain is made of, by offsets.

@@ -23,6 +23,8 @@ from flows.nlp.entities.tokens import entity_at
 # A government names one body only with the place before it (日本政府, 郑州市政府), never alone
 # (中央政府, 地方政府, 联邦政府).
 _NEEDS_PLACE = "政府"
+# The national level prefix (国家卫生健康委, 国家林业和草原局).
+_NATIONAL = "国家"
 # The suffix kinds before which a one-word entity of each label may be the body's own name.
 _OWN_NAME_KINDS = {
     "PERSON": (SuffixKind.BODY, SuffixKind.INSTITUTION),
@@ -160,6 +162,9 @@ class SuffixWalker:
             if needs_name and self._suffix_kind(token.text) is SuffixKind.FACILITY:
                 break
             part = self._part(token, entity)
+            if part is _Part.ANCHOR and token.text == _NATIONAL and suffix == "中心":
+                # 国家高山滑雪中心 is a venue, 国家金融管理中心 a role: there 国家 only describes.
+                part = _Part.DESCRIPTOR
             if part is _Part.ANCHOR:
                 bare = entity is None and token.text in self.rules.level_prefixes
                 if (crossed == "的" or kind is SuffixKind.INSTITUTION) and not bare:

@@ -58,6 +58,8 @@ class SuffixKind(StrEnum):
     OFFICE = "office"  # ORG when it acts, LOC when it names the area (街道, 片区)
     REGISTERED_COMPANY = "registered_company"  # takes the Chinese place before it (…有限公司)
     COMPANY_WORD = "company_word"  # after one common word, a kind of company (清运公司)
+    INDUSTRY = "industry"  # a company's trade after its short name (山东钢铁, 中国石化)
+    OWN_NAME = "own_name"  # an organisation with a name of its own (…大学, …公司)
 
 
 class WordSet(StrEnum):
@@ -74,6 +76,8 @@ class WordSet(StrEnum):
     LIST_MARK = "list_mark"  # before a department listed on its own (、)
     AREA_AFTER_OFFICE = "area_after_office"  # after 街道/片区 naming the area (的, 辖区)
     EXPRESSWAY_WORD = "expressway_word"  # near an exit (高速, 下道)
+    AFTER_COMPANY_NAME = "after_company_name"  # after a company's short name (、, 所在)
+    COUNTRY = "country"  # foreign countries, written before their organisations (美国)
 
 
 class PatternName(StrEnum):
@@ -160,6 +164,8 @@ class Rules:
 
         suffixes = _grouped(tables.suffixes, "kind", SuffixKind)
         self.company_words = suffixes[SuffixKind.COMPANY_WORD]
+        self.industries = suffixes[SuffixKind.INDUSTRY]
+        self.own_name = _ending(suffixes[SuffixKind.OWN_NAME])
         self.person_title = _ending(suffixes[SuffixKind.PERSON_TITLE])
         self.party_group = _ending(suffixes[SuffixKind.PARTY_GROUP])
         self.product = _ending(suffixes[SuffixKind.PRODUCT])
@@ -194,6 +200,9 @@ class Rules:
         self.list_marks = words[WordSet.LIST_MARK]
         self.area_after_office = tuple(sorted(words[WordSet.AREA_AFTER_OFFICE]))
         self.expressway = re.compile("|".join(sorted(words[WordSet.EXPRESSWAY_WORD])))
+        self.after_company_name = words[WordSet.AFTER_COMPANY_NAME]
+        self.countries = words[WordSet.COUNTRY]
+        self.country_initials = frozenset(country[0] for country in self.countries)
 
         named = {PatternName(row["name"]): row["pattern"] for row in tables.patterns}
         provinces = "|".join(sorted(words[WordSet.PROVINCE]))

@@ -45,7 +45,6 @@ class CandidateRow:
     def scored(
         cls,
         canonical: str,
-        *,
         n_mentions: int,
         n_docs: int,
         n_sources: int,
@@ -115,21 +114,8 @@ def rank_candidates(output_dir: Path, *, limit: int = 50) -> list[CandidateRow]:
         result = connection.execute(
             _RANK_SQL, [slogans, str(MatchMethod.DISCOVERED), documents]
         ).fetchall()
-    rows = (
-        CandidateRow.scored(
-            canonical,
-            n_mentions=n_mentions,
-            n_docs=n_docs,
-            n_sources=n_sources,
-            n_outlets=n_outlets,
-            first_date=first_date,
-            last_date=last_date,
-            example=example,
-        )
-        for canonical, n_mentions, n_docs, n_sources, n_outlets, first_date, last_date, example in (
-            result
-        )
-    )
+    # The query selects the counts in the order `CandidateRow.scored` takes them.
+    rows = (CandidateRow.scored(*row) for row in result)
     return _top(rows, limit)
 
 

@@ -1,0 +1,144 @@
+"""Organisations and countries the model misreads: a company's short name (山东钢铁, 中国石化),
+a foreign country written before an organisation's own name (美国 + 约翰斯·霍普金斯大学) or
+alone (汤加), and a body's name in quotation marks."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from flows.nlp.entities.lexicon import WordClass, WordLexicon, is_han
+from flows.nlp.entities.tables import Rules, SuffixKind
+from flows.nlp.entities.tokens import entity_at
+
+# How many tokens a trade word may span (重|汽: the tokenizer cuts words it does not know).
+_MAX_INDUSTRY_TOKENS = 2
+# How far a quotation that names a body may run, in tokens.
+_MAX_QUOTED_TOKENS = 12
+_QUOTES = frozenset("“”")
+# The level prefix of a country's own agencies (国家卫生健康委; word_sets' level_prefix).
+_NATIONAL = "国家"
+# A country's name may be cut into characters (汤|加); 人 after it makes a demonym.
+_MAX_COUNTRY_TOKENS = 3
+_DEMONYM = "人"
+
+
+def join_industry_names(spans: list[Span], rules: Rules) -> list[Span]:
+    """A place or name followed by a trade word is a company's short name where a company acts:
+    山东钢铁用煤告急, 中国石油、中国石化, 金龙汽车接到…; not 中国汽车产量, where a noun
+    follows and the words name an industry."""
+    if not spans:
+        return spans
+    doc = spans[0].doc
+    taken = entity_at(spans)
+    joined = []
+    for span in spans:
+        end = _industry_end(span, rules, taken)
+        if end is None:
+            joined.append(span)
+            continue
+        after = doc[end] if end < len(doc) else None
+        acts = after is not None and (
+            after.pos_ == "VERB"
+            or after.text in rules.after_company_name
+            # in a list of companies, not of industries (江苏医药、电子、石化)
+            or (after.text in rules.list_marks and end + 1 in taken)
+        )
+        joined.append(Span(doc, span.start, end, label="ORG") if acts else span)
+    return joined
+
+
+def _industry_end(span: Span, rules: Rules, taken: dict[int, Span]) -> int | None:
+    """Where a trade word right after `span` ends (a token index), or None."""
+    if span.label_ == "PERSON":
+        return None
+    doc, word = span.doc, ""
+    for i in range(span.end, min(len(doc), span.end + _MAX_INDUSTRY_TOKENS)):
+        if i in taken:
+            return None
+        word += doc[i].text
+        if word in rules.industries:
+            return i + 1
+    return None
+
+
+def split_country_prefix(span: Span, lexicon: WordLexicon, rules: Rules) -> list[Span]:
+    """A foreign country before a university's or a society's own name is a place of its own
+    (ANNOTATION.md: 美国约翰斯·霍普金斯大学 -> 美国 + 约翰斯·霍普金斯大学, 美国 + 布鲁金斯学会);
+    it stays where the name after it is only descriptive (美国医学会), and in the conventional
+    names of agencies, companies and media (美国疾控中心, 美国广播公司)."""
+    if span.label_ != "ORG" or len(span) < 2 or span[0].text not in rules.countries:
+        return [span]
+    name = span[1:]
+    own = lexicon.classes.get(name[0].text, WordClass.NAME) is WordClass.NAME
+    if not own or rules.own_name.search(name.text) is None or len(name.text) < 3:
+        return [span]
+    doc = span.doc
+    return [
+        Span(doc, span.start, span.start + 1, label="LOC"),
+        Span(doc, name.start, name.end, label="ORG"),
+    ]
+
+
+def country_places(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
+    """Foreign countries by name, as the gazetteer finds China's divisions: 汤加, which the
+    model reads as a person or cuts (汤|加) where it has rarely seen it; not 美国 in the
+    demonym 美国人."""
+    countries, firsts = rules.countries, rules.country_initials
+    found = []
+    for i in (i for i, word in enumerate(words) if word[:1] in firsts):
+        name = ""
+        for end in range(i + 1, min(len(words), i + _MAX_COUNTRY_TOKENS) + 1):
+            name += words[end - 1]
+            if name in countries and (end == len(words) or words[end] != _DEMONYM):
+                found.append(Span(doc, i, end, label="LOC"))
+                break
+    return found
+
+
+def quoted_bodies(doc: Doc, words: list[str], spans: list[Span], rules: Rules) -> list[Span]:
+    """A quotation that ends with a body's or an institution's suffix is that body's name
+    (“全球首席执行官委员会”), where the words alone would be too generic to start one; not a
+    quoted sentence that ends like one (“…，于变局中开新局”)."""
+    found = []
+    for start in (i for i, word in enumerate(words) if word == "“"):
+        end = next(
+            (
+                j
+                for j in range(start + 1, min(len(words), start + _MAX_QUOTED_TOKENS))
+                if words[j] in _QUOTES
+            ),
+            None,
+        )
+        if end is None or words[end] != "”" or end - start < 3:
+            continue
+        kind = rules.name_suffix_kind(words[end - 1])
+        if kind is None or kind[0] is SuffixKind.FACILITY:
+            continue
+        if not all(is_han(words[i]) for i in range(start + 1, end)):
+            continue
+        name = Span(doc, start + 1, end, label="ORG")
+        if name.text in rules.kinds_of_institution:  # “方舱医院”: a kind, not a name
+            continue
+        if not any(s.start < name.start < s.end or s.start < name.end < s.end for s in spans):
+            found.append(name)
+    return found
+
+
+def join_national_agencies(spans: list[Span], rules: Rules) -> list[Span]:
+    """A foreign country right before its 国家… agency is part of the agency's name
+    (美国国家过敏与传染病研究所), as 国家 names China's own (国家卫生健康委)."""
+    joined: list[Span] = []
+    for span in sorted(spans, key=lambda span: span.start):
+        before = joined[-1] if joined else None
+        if (
+            before is not None
+            and before.end == span.start
+            and before.label_ == "LOC"
+            and before.text in rules.countries
+            and span.label_ == "ORG"
+            and span.text.startswith(_NATIONAL)
+        ):
+            joined[-1] = Span(span.doc, before.start, span.end, label="ORG")
+        else:
+            joined.append(span)
+    return joined
