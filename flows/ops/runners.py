@@ -188,7 +188,7 @@ def prefect_api_starting() -> Iterator[Callable[[], None]]:
                 "on",
             ],
             # What Prefect's SubprocessASGIServer sets: no UI, ephemeral services only; and no
-            # automations (their event triggers cost about 1 CPU-s a start, and a server that
+            # automations (their event triggers cost 0.4-0.7 CPU-s a start, and a server that
             # lives for one run has none to serve: a deployment's automations live on its server).
             env={
                 **os.environ,
