@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from prefect import Task, flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 from spacy.tokens import Doc
 
 from flows import DEFAULT_MAX_CHARS
@@ -44,7 +45,12 @@ from flows.ops.batches import (
 )
 from flows.ops.limits import TimeLimitExceeded, time_limit
 from flows.ops.run_report import RunSummary, Timed, progress_bar
-from flows.ops.runners import DEFAULT_WORKERS, Runner, started_task_runner
+from flows.ops.runners import (
+    DEFAULT_WORKERS,
+    Runner,
+    started_task_runner,
+    worker_batch_bytes,
+)
 from flows.store import compact, tables
 from flows.store.ledger import InputLedger
 from flows.store.records import CleanDocument, RawDocument, Reject, RejectReason
@@ -92,10 +98,24 @@ def _stage_task(stage: Stage) -> Callable[[Callable[..., T]], Task[..., Timed[T]
 
 @_stage_task(Stage.INGEST)
 def ingest_batch(
-    stream: Iterator[RawDocument | Reject], batch_no: int, batch_size: int
+    stream: Iterator[RawDocument | Reject],
+    batch_no: int,
+    batch_size: int,
+    batch_bytes: int | None = None,
 ) -> list[RawDocument | Reject]:
-    """Read and decode the next batch of the input stream (in the flow's process)."""
-    return list(itertools.islice(stream, batch_size))
+    """Read and decode the next batch of the input stream (in the flow's process): `batch_size`
+    items, fewer when their text reaches `batch_bytes` (UTF-8)."""
+    if batch_bytes is None:
+        return list(itertools.islice(stream, batch_size))
+    batch: list[RawDocument | Reject] = []
+    size = 0
+    for item in itertools.islice(stream, batch_size):
+        batch.append(item)
+        if isinstance(item, RawDocument):
+            size += len(item.content.encode())
+            if size >= batch_bytes:
+                break
+    return batch
 
 
 @_stage_task(Stage.CLEAN)
@@ -167,8 +187,9 @@ def annotate_batch(
 def _annotated(
     documents: Sequence[CleanDocument], batch_no: int
 ) -> Timed[list[nlp.Annotations | None]]:
-    recognised = recognise_entities(documents, batch_no)
-    matched = match_slogans(recognised.value, batch_no)
+    # quote(): no futures inside, so Prefect need not walk every document (batches.py).
+    recognised = recognise_entities(quote(documents), batch_no)
+    matched = match_slogans(quote(recognised.value), batch_no)
     rows: list[nlp.Annotations | None] = [
         nlp.annotations(d.doc_id, doc) for d, doc in zip(documents, matched.value, strict=True)
     ]
@@ -236,6 +257,8 @@ def zhnews_flow(
 
     The inputs are walked once: a caller that walked them already (`zhnews run`, for its
     checks) hands its walk over with `flows.inputs.walk.walked_before`."""
+    # Worker batches are also cut by size, so that every worker gets several (runners.py).
+    sized_batches = batch_size is None and runner is not Runner.IN_PROCESS
     if batch_size is None:
         batch_size = DEFAULT_BATCH_SIZE if runner is Runner.IN_PROCESS else WORKER_BATCH_SIZE
     summary = RunSummary(
@@ -270,6 +293,7 @@ def zhnews_flow(
         paths = [path for path, _ in unread]
         stream = itertools.chain(walk.rejects, ingest.iter_inputs(paths, options, roots=inputs))
         depth = 1 if runner is Runner.IN_PROCESS else workers
+        batch_bytes = worker_batch_bytes(paths, workers) if sized_batches else None
         with (
             started_task_runner(runner, workers, dask_address) as pool,
             progress_bar(progress, paths) as done,
@@ -284,9 +308,10 @@ def zhnews_flow(
                 replacing,
                 done,
                 accept_non_chinese,
+                quote_batches=runner is not Runner.DASK,
             )
             for batch_no in itertools.count():
-                raw = summary.took(ingest_batch(stream, batch_no, batch_size))
+                raw = summary.took(ingest_batch(stream, batch_no, batch_size, batch_bytes))
                 if not raw:
                     break
                 batches.add(batch_no, raw)

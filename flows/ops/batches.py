@@ -5,17 +5,20 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
+from typing import Self, TypeVar
 
 from prefect import Task
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
+from prefect.utilities.annotations import quote
 
 from flows.nlp import model as nlp
 from flows.ops.run_report import RunSummary, Timed
 from flows.store import tables
 from flows.store.ledger import Fingerprint, InputLedger
 from flows.store.records import CleanDocument, RawDocument, Reject, RejectReason
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,13 +115,17 @@ class BatchPipeline:
     replacing: Sequence[str] | None
     on_done: Callable[[int], None]
     accept_non_chinese: bool
+    # Send batches to the runner in quote(): the batches hold no futures, and Prefect would
+    # otherwise walk every field of every document twice per task run (to resolve futures, to
+    # record task inputs). Not to Dask, which unpacks the quote (a tuple) into a plain tuple.
+    quote_batches: bool = True
     cleaning: deque[_InFlight] = field(default_factory=deque)
     annotating: deque[_InFlight] = field(default_factory=deque)
 
     def add(self, batch_no: int, raw: list[RawDocument | Reject]) -> None:
         """Submit a freshly read batch for cleaning, moving older batches along."""
         parameters = {
-            "raw": raw,
+            "raw": self._sent(raw),
             "batch_no": batch_no,
             "accept_non_chinese": self.accept_non_chinese,
         }
@@ -144,9 +151,12 @@ class BatchPipeline:
             self.on_done(batch.size)
             return
         batch.documents = [(d, True) for d in fresh] + [(d, False) for d in repeats]
-        parameters = {"documents": fresh, "batch_no": batch.batch_no}
+        parameters = {"documents": self._sent(fresh), "batch_no": batch.batch_no}
         batch.found = self.runner.submit(self.stages.annotate, parameters)
         self.annotating.append(batch)
+
+    def _sent(self, items: list[T]) -> list[T] | quote[list[T]]:
+        return quote(items) if self.quote_batches else items
 
     def _write(self, batch: _InFlight) -> None:
         assert batch.found is not None
@@ -157,9 +167,9 @@ class BatchPipeline:
                 self.output,
                 batch.batch_no,
                 summary.run_id,
-                batch.documents,
-                found,
-                batch.rejects,
+                quote(batch.documents),
+                quote(found),
+                quote(batch.rejects),
                 self.replacing,
             )
         )

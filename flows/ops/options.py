@@ -43,7 +43,8 @@ RunRunnerOption = Annotated[
     typer.Option(
         "--runner",
         help="Where clean/nlp/slogans run: in the flow's process, local processes, or Dask "
-        "(default: a worker process per 512 KiB of input up to the cores, else in-process).",
+        "(default: a worker process per 512 KiB of input up to the cores but one, else "
+        "in-process).",
         show_default=False,
     ),
 ]

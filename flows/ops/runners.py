@@ -36,6 +36,10 @@ DEFAULT_WORKERS = max(usable_cores(), 1)
 # the model (about 4 CPU-s on a 2-core AMD EPYC) before its first batch, while one process loads
 # the model as Prefect's server starts. Measured break-even: benchmarks/README.md.
 BYTES_PER_WORKER = 512 * 1024
+# Cores the default leaves to the flow's own process (reading, writing, Prefect's bookkeeping)
+# and Prefect's server. On 2 cores two workers took 41-58 CPU-s for 677 COVID items where the
+# flow's process alone took 33-38, and no less wall time (benchmarks/README.md).
+CORES_LEFT_TO_THE_FLOW = 1
 
 
 class Runner(StrEnum):
@@ -46,15 +50,40 @@ class Runner(StrEnum):
     DASK = "dask"
 
 
-def default_runner(files: Iterable[Path]) -> tuple[Runner, int]:
-    """Runner and workers for these input files: a worker process per `BYTES_PER_WORKER` of
-    input up to the usable cores; in the flow's process when that makes one."""
+# Batches per worker process an input is cut into when the batch size is not given: the last
+# batches of a run keep one worker busy while the others wait, so a worker's share must not be
+# one or two large batches (677 COVID items in 256-item batches: 3 batches, one worker doing
+# two), while every batch costs each process some Prefect overhead (about 0.15 CPU-s per task
+# run sent to a worker, whose context Prefect rebuilds from its settings).
+BATCHES_PER_WORKER = 4
+# Below this a batch's NLP (about 20,000 characters a second) no longer outweighs that overhead.
+MIN_WORKER_BATCH_BYTES = 96 * 1024
+
+
+def input_bytes(files: Iterable[Path]) -> int:
+    """The size of the input files together (unreadable ones count 0)."""
     size = 0
     for path in files:
         with contextlib.suppress(OSError):
             size += path.stat().st_size
-    workers = min(usable_cores(), size // BYTES_PER_WORKER)
+    return size
+
+
+def default_runner(files: Iterable[Path]) -> tuple[Runner, int]:
+    """Runner and workers for these input files: a worker process per `BYTES_PER_WORKER` of
+    input up to the usable cores but `CORES_LEFT_TO_THE_FLOW`; in the flow's process when that
+    makes fewer than two (a single worker only adds its start to the flow's)."""
+    cores = usable_cores() - CORES_LEFT_TO_THE_FLOW
+    workers = min(cores, input_bytes(files) // BYTES_PER_WORKER)
     return (Runner.PROCESSES, workers) if workers >= 2 else (Runner.IN_PROCESS, 1)
+
+
+def worker_batch_bytes(files: Iterable[Path], workers: int) -> int:
+    """Text a batch holds (UTF-8 bytes of the documents as read) when `workers` worker processes
+    share these input files: `BATCHES_PER_WORKER` batches each, none under
+    `MIN_WORKER_BATCH_BYTES`."""
+    share = input_bytes(files) // (BATCHES_PER_WORKER * max(workers, 1))
+    return max(share, MIN_WORKER_BATCH_BYTES)
 
 
 @contextlib.contextmanager
@@ -158,10 +187,13 @@ def prefect_api_starting() -> Iterator[Callable[[], None]]:
                 "--lifespan",
                 "on",
             ],
-            # What Prefect's SubprocessASGIServer sets: no UI, ephemeral services only.
+            # What Prefect's SubprocessASGIServer sets: no UI, ephemeral services only; and no
+            # automations (their event triggers cost 0.4-0.7 CPU-s a start, and a server that
+            # lives for one run has none to serve: a deployment's automations live on its server).
             env={
                 **os.environ,
                 **settings.to_environment_variables(exclude_unset=True),
+                "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "0",
                 "PREFECT_UI_ENABLED": "0",
                 "PREFECT__SERVER_EPHEMERAL": "1",
                 "PREFECT__SERVER_FINAL": "1",
