@@ -58,7 +58,7 @@ MEASURE_WORDS = (
     "棵", "株", "亩", "吨", "斤", "米", "倍", "箱", "袋", "瓶", "剂", "针", "楼", "道", "网",
     "人份", "台次", "份次", "毫升", "升", "克", "版", "期", "管", "盒", "包", "桶", "罐", "枚",
     "颗", "粒", "趟", "列", "代", "口", "集", "章", "节", "款", "部", "辆", "扇", "所", "轮次",
-    "千瓦时", "千瓦", "兆瓦", "瓦", "千伏", "周岁", "省", "市", "县",
+    "千瓦时", "千瓦", "兆瓦", "瓦", "千伏", "周岁", "省", "市", "县", "方面",
 )  # fmt: skip
 # Units that make the number a duration, a clock time or a date part: not a number row.
 TIME_UNITS = (
@@ -74,7 +74,9 @@ FIXED_TERMS = (
     "一次次", "一站式", "一体化", "一体", "另一方面", "一方面", "一次性", "一把手", "一起",
     "一条龙", "一块儿", "一线", "一道", "一网通办", "一次办好", "一件事", "一揽子",
     "一成不变", "首次", "一口气", "一部分", "一代人", "一节", "两口子", "一个中国", "一家人",
+    "一条心", "在第一位", "两个一百年", "两个百年", "第二个百年", "第一个百年",
 )  # fmt: skip
+FAMILY = "一家"
 # Names that start with an ordinal (第九督导组): the pipeline also passes entity spans.
 ORDINAL_NAME_HEADS = ("督导组", "核查督导组", "督查组", "工作组", "专班", "中学", "小学",
                       "人民医院", "医院", "支队", "大队", "中队", "分局", "检查组")  # fmt: skip
@@ -124,12 +126,14 @@ _NUMBER = re.compile(
          |(?P<frac>(?:{_CN_NUM}|\d+)分之(?:{_CN_NUM}|\d+))
          |(?P<vague>[{"".join(VAGUE_COUNT_HEADS)}])(?P<vnum>[十百千万])
          |(?P<num>(?:{_SIGN})\d+(?:\.\d+)?{_MAGNITUDE}*|{_AR_NUM}|(?<![{_WORD_BEFORE}]){_CN_NUM}|{_BARE_MAGNITUDE})))
-    (?P<more>余|多)?
+    (?P<more>余|多)?(?(more)(?P<moremag>[万亿]+)?)
     (?:\s?(?P<time>{_alternation(TIME_UNITS)})(?!岁)
       |\s?(?P<unit>{_UNITS}))?
     """,
     re.VERBOSE,
 )
+# A unit character followed by these starts a noun instead (14亿人民 is 14亿 + 人民).
+_UNIT_WORD_STARTS = {"人": "民"}
 _NON_NUMERAL_WORD = rf"[^\W\d{_CN_DIGIT}十百千万亿]"
 _FIXED = re.compile(
     _alternation(FIXED_TERMS)
@@ -138,8 +142,10 @@ _FIXED = re.compile(
     + rf"[{_CN_DIGIT}十双]{_NON_NUMERAL_WORD}{{1,3}}"
     # short quoted formulas: “四个源头”, “两个探头”
     + r"|“[^“”\n]{1,8}”"
-    # generation labels: 90后, 00后 (people born in that decade)
-    + r"|(?<![\d.])\d0后"
+    # generation labels: 90后, 00后 (people born in that decade); cohorts: 2020届, 2015级
+    + r"|(?<![\d.])\d0后|(?<![\d.])(?:19|20)\d\d[届级]"
+    # 新一届, 新一轮: "the new term/round", an article, not a count
+    + r"|新一(?=[届轮代期])"
 )
 
 
@@ -166,6 +172,8 @@ def extract_numbers(
             if start in measure_words:
                 unit = measure_words[start]
                 end = start + len(unit)
+        if unit in _UNIT_WORD_STARTS and text.startswith(_UNIT_WORD_STARTS[unit], end):
+            unit, end = None, end - len(unit)  # 14亿人民: 人 starts the noun, it measures nothing
         if blocked.overlaps(match.start(), end):
             continue
         mention = _mention(text, match, unit, end)
@@ -185,6 +193,8 @@ def _mention(text: str, match: re.Match[str], unit: str | None, end: int) -> Num
         numeral = match.group("vnum")
     else:
         numeral = match.group("pnum") or match.group("frac") or match.group("num")
+        # 400多万, 2.4万余: the magnitude after 多/余 scales the whole number
+        numeral += match.group("moremag") or ""
     negative = numeral[0] in "-—－−负"
     numeral = numeral.lstrip("-—－−负")
     chinese = not numeral[0].isdigit()
@@ -214,7 +224,8 @@ def _mention(text: str, match: re.Match[str], unit: str | None, end: int) -> Num
     kind, unit = _kind_and_unit(unit, match.group("pct") is not None, ordinal)
     if unit is None and kind == Kind.CARDINAL and _MONEY_NOUN.match(text, end):
         kind = str(Kind.MONEY)
-    if unit is None and match.group("more") is not None and numeral[-1] not in "0123456789万亿":
+    more_ends = match.group("more") is not None and match.group("moremag") is None
+    if unit is None and more_ends and numeral[-1] not in "0123456789万亿":
         end -= 1  # 多 after a bare Chinese numeral starts a word (多措并举), not an approximation
     return NumberMention(text[match.start() : end], match.start(), end, value, unit, kind, approx)
 
@@ -280,6 +291,12 @@ class NumberExtractor:
         excluded = [(d.start_char, d.end_char) for d in doc._.dates or ()]
         excluded += [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
         excluded += [(s.start_char, s.end_char) for s in doc.spans.get(SPANS_KEY, ())]
+        # 刘景昊一家: 一家 after a person's name is that person's family, not one household
+        excluded += [
+            (e.end_char, e.end_char + len(FAMILY))
+            for e in doc.ents
+            if e.label_ == "PERSON" and doc.text.startswith(FAMILY, e.end_char)
+        ]
         doc._.numbers = extract_numbers(doc.text, excluded, tagged_measure_words(doc))
         return doc
 

@@ -225,6 +225,9 @@ def test_spacy_pipeline_round_trips(tmp_path: Path) -> None:
         # A quoted holiday keeps its quotes, alone or before 期间 (ANNOTATION.md).
         ("教育学生“五一”不外出", [("“五一”", "XXXX-05-01", "day")]),
         ("“五一”期间离盘必须报备", [("“五一”期间", "XXXX-05-01/XXXX-05-05", "range")]),
+        # The short name then the full name of one holiday is one mention.
+        ("在“五一”国际劳动节来临之际", [("“五一”国际劳动节", "XXXX-05-01", "day")]),
+        ("“五一”劳动节期间", [("“五一”劳动节期间", "XXXX-05-01/XXXX-05-05", "range")]),
     ],
 )
 def test_year_level_dates_without_publication_date(
@@ -453,3 +456,13 @@ def test_festival_of_this_season_is_the_one_just_past() -> None:
 
 def test_festival_in_a_product_name_is_not_a_date() -> None:
     assert extract_dates("收到了社区送来的中秋贺卡", PUB) == []
+
+
+def test_locative_shang_is_not_last_year_or_month() -> None:
+    # 网上 / 晚上 end a word: 网上年货节 holds no 上年, 晚上月色 no 上月.
+    assert extract_dates("将举办全国网上年货节", PUB) == []
+    assert [d.text for d in extract_dates("晚上月色很好", PUB)] == ["晚上"]
+    assert [(d.text, d.value) for d in extract_dates("比上年增长5%", PUB)] == [("上年", "2021")]
+    assert [(d.text, d.value) for d in extract_dates("上月底完成", PUB)] == [
+        ("上月底", "2022-02-25/2022-02-28")
+    ]

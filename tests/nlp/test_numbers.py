@@ -97,7 +97,8 @@ def test_news_forms(case: dict) -> None:
         "每一个生命", "坚持一个中国原则", "第一动力", "村第一书记", "第六届立法会继续履职",
         "常委会第二十一次会议", "《条例》第十九条", "《法》第三十八条第四款",
         "《规范》第十四条、第十五条", "《规例条例》（第241章）", "一颗颗螺丝钉", "一笔笔资金",
-        "一家人全都感染",
+        "一家人全都感染", "2020届毕业生", "2015级学生", "把医疗救治摆在第一位，", "上下一条心",
+        "新一届领导集体", "新一轮核酸检测", "两个百年目标", "第二个百年奋斗目标",
     ],
 )  # fmt: skip
 def test_not_numbers(text: str) -> None:
@@ -144,18 +145,29 @@ def test_never_raises_on_number_soup(text: str) -> None:
         assert mention.start_char >= 2
 
 
-def test_spacy_component_skips_dates_and_org_names() -> None:
+def _component_numbers(text: str, entity: tuple[int, int, str]) -> list:
+    """`doc._.numbers` of the date and number components on `text` with one entity (tokens)."""
     import flows.nlp.numbers  # noqa: F401  (registers the factory)
 
     nlp = spacy.blank("zh")
     nlp.add_pipe("zhnews_dates")
     nlp.add_pipe("zhnews_numbers")
-    doc = nlp.make_doc("3月27日，第三工作专班新增3例")
+    doc = nlp.make_doc(text)
     doc._.published = PUB
-    doc.ents = [Span(doc, 6, 12, label="ORG")]
+    doc.ents = [Span(doc, *entity)]
     for _, component in nlp.pipeline:
         doc = component(doc)
-    assert [(m.text, m.value) for m in doc._.numbers] == [("3例", 3.0)]
+    return doc._.numbers
+
+
+def test_spacy_component_skips_dates_and_org_names() -> None:
+    numbers = _component_numbers("3月27日，第三工作专班新增3例", (6, 12, "ORG"))
+    assert [(m.text, m.value) for m in numbers] == [("3例", 3.0)]
+
+
+def test_family_after_a_person_name_is_not_a_count() -> None:
+    numbers = _component_numbers("刘景昊一家服务的社区有31位志愿者，一家企业捐款", (0, 3, "PERSON"))
+    assert [m.text for m in numbers] == ["31位", "一家"]
 
 
 def test_speed_on_the_seed() -> None:

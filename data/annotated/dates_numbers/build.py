@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-from select_items import DATELINE, SOURCE, select
+from select_items import DATELINE, SOURCE, select, splits
 
 HERE = Path(__file__).parent
 KINDS = {"c": "cardinal", "m": "money", "p": "percent", "o": "ordinal"}
@@ -64,7 +64,7 @@ def parse(path: Path) -> dict[str, list[tuple[str, list[str]]]]:
 
 def build(items: list[dict], blocks: dict) -> list[dict]:
     records = []
-    for order, pos in enumerate(select(items)):
+    for pos, split in zip(select(items), splits(items), strict=True):
         item = items[pos]
         text = item_text(item)
         dates, numbers = [], []
@@ -106,7 +106,7 @@ def build(items: list[dict], blocks: dict) -> list[dict]:
         records.append(
             {
                 "id": item["id"],
-                "split": "dev" if order % 2 == 0 else "test",
+                "split": split,
                 "published": item["pub_date"][:10],
                 "text": text,
                 "dates": dates,

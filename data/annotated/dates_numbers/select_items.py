@@ -14,11 +14,13 @@ The corpus is cut into 44 equal windows of positions (window k: positions
 numerals before a measure word, 年/月/日/时 words) is taken, ties to the earliest; 4 windows
 have no eligible item, so 40 items are taken (round 1). Round 2, added to have more dev
 articles to learn from, takes the second best item of every odd window that has one (17 more);
-round 3, for the same reason, the second best of every even window that has one (16 more).
+round 3, for the same reason, the second best of every even window that has one (16 more);
+round 4, again for dev, the third best of every window that has one and at least 3 LOCAL
+matches (local-government items first): 16 more, all dev.
 Items of the other annotated sets (entities, slogans, linking) may be taken: they carry no
 date or number annotation. Items
-alternate dev, test, dev, … in selection order (each round in corpus order), so
-both splits span 2020–2021 and round 1 keeps its splits.
+of rounds 1–3 alternate dev, test, dev, … in selection order (each round in corpus order), so
+both splits span 2020–2021 and round 1 keeps its splits; round 4's items are all dev.
 
 Usage: python data/annotated/dates_numbers/select_items.py [covid_jsonl]
 """
@@ -31,6 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 SOURCE = Path("/work/shared/corpora/covid_news/xwlb_covid_2020_2021.jsonl")
 WINDOWS = 44
+ROUND4_MIN_LOCAL = 3
 DATELINE = re.compile(r"^央视网消息（新闻联播）：")
 GLOBAL = re.compile(r"全球|世卫|国际联播快讯|确诊病例超|国际疫情|海外")
 BULLETIN = re.compile(r"0—24时|国家卫生健康委今天（")
@@ -54,8 +57,8 @@ def eligible(item: dict) -> bool:
     )
 
 
-def select(items: list[dict]) -> list[int]:
-    """Corpus positions of the selected items: round 1, then round 2, each in corpus order."""
+def rounds(items: list[dict]) -> list[list[int]]:
+    """Corpus positions of the selected items, per round (1 to 4), each in corpus order."""
     ranked = []
     for k in range(WINDOWS):
         window = range(k * len(items) // WINDOWS, (k + 1) * len(items) // WINDOWS)
@@ -66,16 +69,29 @@ def select(items: list[dict]) -> list[int]:
     runners_up = [(k, positions[1]) for k, positions in enumerate(ranked) if len(positions) > 1]
     second = [position for k, position in runners_up if k % 2]
     third = [position for k, position in runners_up if k % 2 == 0]
-    return first + second + third
+    thirds = [positions[2] for positions in ranked if len(positions) > 2]
+    fourth = [p for p in thirds if len(LOCAL.findall(body(items[p]))) >= ROUND4_MIN_LOCAL]
+    return [first, second, third, fourth]
+
+
+def select(items: list[dict]) -> list[int]:
+    """Corpus positions of the selected items: round 1, then 2, 3 and 4."""
+    return [position for positions in rounds(items) for position in positions]
+
+
+def splits(items: list[dict]) -> list[str]:
+    """Split per selected item: rounds 1–3 alternate dev/test, round 4 is all dev."""
+    *alternating, fourth = rounds(items)
+    count = sum(len(positions) for positions in alternating)
+    return ["test" if order % 2 else "dev" for order in range(count)] + ["dev"] * len(fourth)
 
 
 def main(source: Path) -> None:
     with source.open(encoding="utf-8") as handle:
         items = [json.loads(line) for line in handle]
-    for order, pos in enumerate(select(items)):
+    for pos, split in zip(select(items), splits(items), strict=True):
         item = items[pos]
         text = body(item)
-        split = "dev" if order % 2 == 0 else "test"
         print(
             pos,
             item["id"],

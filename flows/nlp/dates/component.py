@@ -145,6 +145,13 @@ class _Scanner:
                 )
             return None
         start = match.start()
+        named = _ATOM.match(text, end) if kind == "hol" else None
+        if named and named.lastgroup == "hol" and self.resolve(named) == period:
+            # “五一”国际劳动节: a holiday's short name then its full name is one mention
+            end = named.end()
+            during = text.startswith("期间", end)
+            since = text.startswith(SINCE_SUFFIXES, end)
+            period = self.resolve(named, during=during, since=since) or period
         if period.grain == Grain.DAY:
             end, period = self._day_tail(end, period)
         if (joined := self._range_end(end, period)) is not None:

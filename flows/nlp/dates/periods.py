@@ -332,7 +332,7 @@ def _holiday(
 
 def _holiday_in(name: str, year: int, during: bool, known: bool) -> Period | None:
     """The holiday `name` in `year` (a day, or its official holiday when `during`)."""
-    if not known and name not in festivals.SOLAR_DAYS:
+    if not known and festivals.ALIASES.get(name, name) not in festivals.SOLAR_DAYS:
         return None  # a lunar festival cannot be placed without its year
     span = festivals.holiday_span(name, year) if during else None
     if span is not None and span[0] != span[1]:
