@@ -13,6 +13,7 @@ No `from __future__ import annotations` here: served runs receive the flow funct
 by value, and Prefect must resolve its parameter annotations without this module's globals.
 """
 
+import contextlib
 import datetime as dt
 import functools
 import itertools
@@ -43,6 +44,7 @@ from flows.ops.batches import (
     SeenInputs,
     unread_files,
 )
+from flows.ops.errors import one_line
 from flows.ops.limits import TimeLimitExceeded, time_limit
 from flows.ops.run_report import RunSummary, Timed, progress_bar
 from flows.ops.runners import (
@@ -234,6 +236,32 @@ def write_divisions(output: Path) -> None:
     tables.write_whole(output, Table.DIVISIONS, tables.to_table(Table.DIVISIONS, rows))
 
 
+@contextlib.contextmanager
+def recorded_run(output: Path, summary: RunSummary) -> Iterator[Callable[[], None]]:
+    """Yield what commits the run's `runs` row; if the block fails before that, commit a
+    `failed` row with the error and the counts of the batches committed, then re-raise.
+
+    Best effort: when storage itself failed (disk full), the row may fail too; the original
+    error is raised all the same, with a note saying the row was not written."""
+    written = False
+
+    def record() -> None:
+        nonlocal written
+        tables.write_run(output, summary, model_version=nlp.model_version())
+        written = True
+
+    try:
+        yield record
+    except Exception as error:
+        if not written:
+            try:
+                version = nlp.model_version()
+                tables.write_run(output, summary, model_version=version, error=one_line(error))
+            except Exception as row_error:  # never mask the run's own error
+                error.add_note(f"the failed run's runs row was not written: {one_line(row_error)}")
+        raise
+
+
 def _document_row(document: CleanDocument) -> dict[str, object]:
     names = tables.SCHEMAS[Table.DOCUMENTS].names
     return {name: getattr(document, name) for name in names if hasattr(document, name)}
@@ -266,7 +294,7 @@ def zhnews_flow(
         inputs=[str(p) for p in inputs],
         started_at=dt.datetime.now(dt.UTC),
     )
-    with tables.output_lock(output):
+    with tables.output_lock(output), recorded_run(output, summary) as record_run:
         tables.recover(output)
         # First, so that no output holding documents lacks it, even after a killed run.
         write_divisions(output)
@@ -316,7 +344,7 @@ def zhnews_flow(
                     break
                 batches.add(batch_no, raw)
             batches.finish()
-        tables.write_run(output, summary, model_version=nlp.model_version())
+        record_run()
         # Fingerprints taken before reading: a file changed meanwhile is read again next time.
         # An unreadable file is not recorded: fixing its permissions changes no fingerprint.
         reasons = seen.reject_reasons_per_source

@@ -256,6 +256,7 @@ def _facts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         for table in ("entities", "slogans", "rejects", "runs")
     }
+    failed = con.execute("SELECT count(*) FROM runs WHERE status = 'failed'").fetchone()[0]
     return [
         ("documents", f"{documents:,}"),
         ("distinct texts", f"{articles:,}"),
@@ -263,7 +264,7 @@ def _facts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         ("entity mentions", f"{counts['entities']:,}"),
         ("slogan mentions", f"{counts['slogans']:,}"),
         ("rejected inputs", f"{counts['rejects']:,}"),
-        ("runs", f"{counts['runs']:,}"),
+        ("runs", f"{counts['runs']:,}" + (f" ({failed:,} failed)" if failed else "")),
     ]
 
 

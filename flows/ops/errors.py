@@ -81,7 +81,20 @@ def storage_message(error: OSError, output: Path) -> str:
     return (
         f"writing {output} failed: {error.strerror or error} ({where}); batches committed "
         "before it are kept, and a rerun continues from them once the cause is fixed"
+        + _notes(error)
     )
+
+
+def one_line(error: BaseException) -> str:
+    """`Type: message` on one line, as an unexpected error is reported (and a failed run's
+    `runs.error` holds)."""
+    message = " ".join(str(error).split()) or "no message"
+    return f"{type(error).__name__}: {message}"
+
+
+def _notes(error: BaseException) -> str:
+    """What was added to the error on its way (e.g. that a failed run's row was not written)."""
+    return "".join(f"; {' '.join(note.split())}" for note in getattr(error, "__notes__", ()))
 
 
 class _NoTracebacks(logging.Filter):
@@ -109,9 +122,8 @@ def run_app(app: Callable[[], object]) -> None:
         if _Debug.enabled:
             raise
         logger.debug("unexpected error", exc_info=True)
-        message = " ".join(str(error).split()) or "no message"
         typer.echo(
-            f"error: {type(error).__name__}: {message} (zhnews --debug shows the traceback)",
+            f"error: {one_line(error)}{_notes(error)} (zhnews --debug shows the traceback)",
             err=True,
         )
         sys.exit(ExitCode.FAILED)

@@ -35,6 +35,14 @@ class RejectReason(StrEnum):
     NLP_TIMEOUT = "nlp_timeout"
 
 
+class RunStatus(StrEnum):
+    """How a run that got past the output's lock ended (its `runs` row)."""
+
+    COMPLETED = "completed"
+    COMPLETED_WITH_REJECTS = "completed_with_rejects"  # exit 4
+    FAILED = "failed"  # exit 1 or 5; the batches it committed are kept
+
+
 @dataclass(frozen=True, slots=True)
 class RawDocument:
     """One input document as read: decoded but not cleaned."""

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flows.store.records import RejectReason
+from flows.store.records import RejectReason, RunStatus
 
 SHANGHAI = "Asia/Shanghai"
 
@@ -89,7 +89,10 @@ _TYPES: dict[str, pa.DataType] = {
     "map_string_float64": pa.map_(pa.string(), pa.float64()),
 }
 # Values the descriptions of tables.toml may name in braces.
-_DESCRIPTION_VALUES = {"reject_reasons": ", ".join(RejectReason)}
+_DESCRIPTION_VALUES = {
+    "reject_reasons": ", ".join(RejectReason),
+    "run_statuses": ", ".join(RunStatus),
+}
 
 
 def _declared_columns(entry: Mapping[str, Any]) -> list[pa.Field]:
@@ -150,10 +153,20 @@ def _published_date(data: pa.Table) -> pa.Array:
     return pc.local_timestamp(data["published_at"]).cast(pa.date32())
 
 
+def _run_status(data: pa.Table) -> pa.Array:
+    # Only for parts written before failed runs were recorded: those hold finished runs only.
+    with_rejects = pc.greater(data["rejects"], 0)
+    return pc.if_else(with_rejects, RunStatus.COMPLETED_WITH_REJECTS, RunStatus.COMPLETED)
+
+
 # Columns a writer may leave out and a migration may find missing: how to compute them.
 DERIVED_COLUMNS: dict[Table, dict[str, Callable[[pa.Table], pa.Array]]] = {
     Table.DOCUMENTS: {"published_date": _published_date},
+    Table.RUNS: {"status": _run_status},
 }
+# Columns derived again when a part lacks the column named: a `runs` part without `error`
+# was written when `status` was `completed` whatever the rejects.
+REDERIVED_WITHOUT: dict[Table, dict[str, str]] = {Table.RUNS: {"status": "error"}}
 
 
 def to_table(table: Table, rows: Iterable[Mapping[str, object]]) -> pa.Table:
@@ -172,9 +185,14 @@ def conform(table: Table, data: pa.Table) -> pa.Table:
     """`data` in the declared schema: missing derived columns computed, others null."""
     schema = SCHEMAS[table]
     derived = DERIVED_COLUMNS.get(table, {})
+    stale = {
+        name
+        for name, marker in REDERIVED_WITHOUT.get(table, {}).items()
+        if marker not in data.column_names
+    }
     columns = []
     for target in schema:
-        if target.name in data.column_names:
+        if target.name in data.column_names and target.name not in stale:
             columns.append(data[target.name])
         elif target.name in derived:
             columns.append(derived[target.name](data))

@@ -39,6 +39,7 @@ from flows.store.commits import (
     transaction,
     write_whole,
 )
+from flows.store.records import RunStatus
 from flows.store.schemas import (
     CHILD_TABLES,
     KEYS,
@@ -347,8 +348,15 @@ def seen_rejects(
     return {(r["source"], r["record_id"], r["reason"]) for r in rows}
 
 
-def write_run(output: Path, summary: object, *, model_version: str) -> None:
-    """Commit the run's row to the `runs` table."""
+def write_run(
+    output: Path, summary: object, *, model_version: str, error: str | None = None
+) -> None:
+    """Commit the run's row to the `runs` table: `failed` with `error` (one line) when given,
+    else `completed`, or `completed_with_rejects` when it rejected inputs."""
+    if error is not None:
+        status = RunStatus.FAILED
+    else:
+        status = RunStatus.COMPLETED_WITH_REJECTS if summary.rejects else RunStatus.COMPLETED
     row = {
         "run_id": summary.run_id,
         "started_at": summary.started_at,
@@ -360,7 +368,8 @@ def write_run(output: Path, summary: object, *, model_version: str) -> None:
         "rejects": summary.rejects,
         "stage_seconds": list(summary.stage_seconds.items()),
         "model_version": model_version,
-        "status": "completed",
+        "status": status.value,
+        "error": error,
     }
     with transaction(output, summary.run_id) as tx:
         tx.write(Table.RUNS, today(), to_table(Table.RUNS, [row]))

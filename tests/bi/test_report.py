@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -11,6 +12,8 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from flows.bi.report import write_report
+from flows.store.tables import CHILD_TABLES, SCHEMAS, Table
+from tests.bi.conftest import partition, write_parquet
 
 
 def _chromium() -> str:
@@ -88,3 +91,33 @@ def test_a_report_of_an_empty_output_says_so_in_every_chart(tmp_path: Path) -> N
     notes = [node.text() for node in tree.css("g.annotation")]
     assert len(notes) == len(charts) and console == []
     assert "no inputs were rejected" in notes
+
+
+def test_the_report_counts_failed_runs(bi_output: Path, tmp_path: Path) -> None:
+    started = dt.datetime(2026, 12, 7, 1, tzinfo=dt.UTC)
+    counts = {table.value: 0 for table in (Table.DOCUMENTS, *CHILD_TABLES)}
+    rows = [
+        {
+            "run_id": run_id,
+            "started_at": started,
+            "finished_at": started,
+            "inputs": ["seeds"],
+            "input_documents": 0,
+            "skipped_documents": 0,
+            **counts,
+            "rejects": 0,
+            "stage_seconds": [],
+            "model_version": "zh_news-0.7.0",
+            "status": status,
+            "error": error,
+        }
+        for run_id, status, error in [
+            ("r1", "completed", None),
+            ("r2", "failed", "OSError: [Errno 28] No space left on device"),
+            ("r3", "completed", None),
+        ]
+    ]
+    write_parquet(partition(bi_output, "runs"), rows, SCHEMAS[Table.RUNS], "runs")
+    page = tmp_path / "report.html"
+    write_report(bi_output, page)
+    assert "3 (1 failed)" in HTMLParser(page.read_text(encoding="utf-8")).text()

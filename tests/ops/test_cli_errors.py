@@ -107,17 +107,22 @@ def test_bad_option_values_are_usage_errors(tmp_path: Path, option: list[str]) -
     assert not list(tmp_path.iterdir())
 
 
-# Runs the command with the disk "full" from the third batch's commit on.
+# Runs the command with the disk "full" at the third batch's commit; argv[1] "stays" keeps
+# it full from then on (the failed run's `runs` row cannot be written either).
 FULL_DISK = """
 import errno, os, sys
 from flows.ops.cli import entry
 from flows.store import tables
 
 write, tables_written = tables.Transaction.write, []
+stays_full = sys.argv.pop(1) == "stays"
 
 def fill_the_disk(self, table, day, data):
     tables_written.append(table)
-    if tables_written.count(tables.Table.DOCUMENTS) == 3:
+    full = tables_written.count(tables.Table.DOCUMENTS) >= 3 if stays_full else (
+        table is tables.Table.DOCUMENTS and tables_written.count(table) == 3
+    )
+    if full:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(table.value))
     return write(self, table, day, data)
 
@@ -131,7 +136,7 @@ entry()
 def test_a_full_disk_mid_run_exits_5_and_keeps_committed_batches(tmp_path: Path) -> None:
     output = tmp_path / "out"
     args = ["run", SEEDS, "--output", output, "--batch-size", "1", "--no-progress"]
-    code, _, stderr, _ = _zhnews("-c", FULL_DISK, *args)
+    code, _, stderr, _ = _zhnews("-c", FULL_DISK, "frees", *args)
     assert code == ExitCode.STORAGE, stderr
     # Prefect's progress lines surround it (and its server may log its own troubles): one
     # error line, and no traceback through zhnews' code.
@@ -140,17 +145,37 @@ def test_a_full_disk_mid_run_exits_5_and_keeps_committed_batches(tmp_path: Path)
     assert "No space left on device" in errors[0] and "committed" in errors[0]
     assert not re.search(r'^\s+File ".*/flows/', stderr, re.MULTILINE), stderr
     assert tables.read_table(output, Table.DOCUMENTS, ["source"]).num_rows == 2
+    [failed] = tables.read_table(output, Table.RUNS).to_pylist()
+    assert (failed["status"], failed["documents"]) == ("failed", 2)
+    assert failed["error"].startswith("OSError:") and "No space left" in failed["error"]
     assert check_output(output) == []
 
     code, _, stderr, _ = _zhnews(*args)
     assert code == 0, stderr
     documents = tables.read_table(output, Table.DOCUMENTS, ["source"]).num_rows
     assert documents == len(list(SEEDS.glob("*.txt")))
+    statuses = tables.read_table(output, Table.RUNS, ["status"])["status"].to_pylist()
+    assert sorted(statuses) == ["completed", "failed"]
     assert check_output(output) == []
     code, stdout, _, seconds = _zhnews(*args)
     assert code == 0
     assert stdout.startswith("nothing new") and len(stdout.strip().splitlines()) == 1
     assert seconds < FAST_SECONDS
+
+
+@pytest.mark.slow
+def test_a_disk_that_stays_full_exits_5_and_says_the_failed_run_was_not_recorded(
+    tmp_path: Path,
+) -> None:
+    output = tmp_path / "out"
+    args = ["run", SEEDS, "--output", output, "--batch-size", "1", "--no-progress"]
+    code, _, stderr, _ = _zhnews("-c", FULL_DISK, "stays", *args)
+    assert code == ExitCode.STORAGE, stderr
+    [error] = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert error.index("No space left on device") < error.index("runs row was not written")
+    assert tables.read_table(output, Table.RUNS).num_rows == 0
+    assert tables.read_table(output, Table.DOCUMENTS, ["source"]).num_rows == 2
+    assert check_output(output) == []
 
 
 # Runs the command counting the directory walks of its inputs (printed last, on stderr).

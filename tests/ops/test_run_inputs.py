@@ -39,6 +39,12 @@ def test_rejected_input_is_read_again_once_its_cause_is_fixed(tmp_path: Path) ->
     # link that is still outside keeps one reject.
     rejects = tables.read_table(out, Table.REJECTS, ["source", "reason"]).to_pylist()
     assert rejects == [{"source": str(inbox / "passwd.txt"), "reason": "symlink_outside"}]
+    statuses = {r["run_id"]: r["status"] for r in tables.read_table(out, Table.RUNS).to_pylist()}
+    assert statuses == {
+        first.run_id: "completed_with_rejects",
+        again.run_id: "completed",  # nothing read again: no rejects of its own
+        fixed.run_id: "completed_with_rejects",
+    }
     assert check_output(out) == []
 
 
@@ -71,4 +77,45 @@ def test_a_document_over_the_nlp_time_limit_is_rejected_and_its_batch_kept(
     rejects = tables.read_table(out, Table.REJECTS).to_pylist()
     assert [(r["source"], r["reason"]) for r in rejects] == [(str(stalled), "nlp_timeout")]
     assert tables.read_table(out, Table.ENTITIES).num_rows > 0
+    assert check_output(out) == []
+
+
+class _StageFailed(RuntimeError):
+    pass
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_run_that_fails_mid_way_leaves_a_failed_runs_row_with_its_committed_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    annotate, calls = pipeline.nlp.annotate, []
+
+    def fail_on_the_third_batch(nlp: object, docs: Iterable[Doc], *args: object) -> list[Doc]:
+        calls.append(1)
+        if len(calls) == 5:  # the nlp then the slogan components of each batch
+            raise _StageFailed("model lost\nits mind")
+        return annotate(nlp, docs, *args)
+
+    monkeypatch.setattr(pipeline.nlp, "annotate", fail_on_the_third_batch)
+    out = tmp_path / "out"
+    with pytest.raises(_StageFailed):
+        zhnews_flow([SEEDS], out, batch_size=1)
+    [failed] = tables.read_table(out, Table.RUNS).to_pylist()
+    assert failed["status"] == "failed"
+    assert failed["error"] == "_StageFailed: model lost its mind"
+    committed = tables.read_table(out, Table.DOCUMENTS, ["run_id"])["run_id"].to_pylist()
+    assert committed == [failed["run_id"]] * 2
+    assert failed["documents"] == 2
+    entities = tables.read_table(out, Table.ENTITIES, ["run_id"]).num_rows
+    assert failed["entities"] == entities > 0
+    assert check_output(out) == []
+
+    monkeypatch.undo()
+    finished = zhnews_flow([SEEDS], out, batch_size=1)
+    runs = {r["run_id"]: r for r in tables.read_table(out, Table.RUNS).to_pylist()}
+    assert runs.keys() == {failed["run_id"], finished.run_id}
+    assert (runs[finished.run_id]["status"], runs[finished.run_id]["error"]) == ("completed", None)
+    documents = tables.read_table(out, Table.DOCUMENTS, ["source"]).num_rows
+    assert documents == len(list(SEEDS.glob("*.txt")))
     assert check_output(out) == []

@@ -286,6 +286,55 @@ def test_an_older_output_is_migrated_atomically_by_compaction(tmp_path: Path) ->
     assert tables.read_table(tmp_path, Table.ENTITIES).num_rows == 1
 
 
+def _run_row(run_id: str, rejects: int) -> dict[str, object]:
+    started = dt.datetime(2026, 11, 23, 1, tzinfo=dt.UTC)
+    counts = {table.value: 0 for table in (Table.DOCUMENTS, *tables.CHILD_TABLES)}
+    return {
+        "run_id": run_id,
+        "started_at": started,
+        "finished_at": started + dt.timedelta(minutes=1),
+        "inputs": ["seeds"],
+        "input_documents": rejects,
+        "skipped_documents": 0,
+        **counts,
+        "rejects": rejects,
+        "stage_seconds": [("write", 0.5)],
+        "model_version": "zh_news-0.7.0",
+        "status": "completed",
+    }
+
+
+def test_runs_rows_of_an_older_version_get_a_status_and_no_error(tmp_path: Path) -> None:
+    """Runs rows written before failed runs were recorded: `completed` whatever the rejects,
+    and, before that, no status at all."""
+    directory = tmp_path / "runs" / f"ingest_date={DAY}"
+    directory.mkdir(parents=True)
+    without = {
+        "r1": ("error",),  # status `completed` although it rejected inputs
+        "r2": ("error",),
+        "r3": ("error", "status"),
+    }
+    for (run_id, dropped), rejects in zip(without.items(), (2, 0, 1), strict=True):
+        row = tables.to_table(Table.RUNS, [_run_row(run_id, rejects)]).drop_columns(list(dropped))
+        pq.write_table(row, directory / f"part-{run_id}.parquet")
+    _write_divisions(tmp_path)
+    tables.recover(tmp_path)
+    violations = check_output(tmp_path)
+    assert {v.rule for v in violations} == {"old schema"}
+    assert all("lacks" in v.detail and "error" in v.detail for v in violations)
+    compact.compact(tmp_path, min_parts=compact.AUTO_COMPACT_PARTS)
+    assert check_output(tmp_path) == []
+    assert not any(
+        compact._needs_rewrite(p, Table.RUNS) for p in tables.part_files(tmp_path, Table.RUNS)
+    )
+    runs = tables.read_table(tmp_path, Table.RUNS, ["run_id", "status", "error"]).to_pylist()
+    assert sorted((r["run_id"], r["status"], r["error"]) for r in runs) == [
+        ("r1", "completed_with_rejects", None),
+        ("r2", "completed", None),
+        ("r3", "completed_with_rejects", None),
+    ]
+
+
 def test_the_manifest_lists_exactly_the_files_readers_see(tmp_path: Path) -> None:
     _many_parts(tmp_path, 3)
     manifest = json.loads((tmp_path / ".zhnews" / "manifest.json").read_text())["partitions"]
