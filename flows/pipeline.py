@@ -237,7 +237,7 @@ def write_divisions(output: Path) -> None:
 
 
 @contextlib.contextmanager
-def recorded_run(output: Path, summary: RunSummary) -> Iterator[Callable[[], None]]:
+def recorded_run(output: Path, summary: RunSummary) -> Iterator[Callable[..., None]]:
     """Yield what commits the run's `runs` row; if the block fails before that, commit a
     `failed` row with the error and the counts of the batches committed, then re-raise.
 
@@ -245,9 +245,9 @@ def recorded_run(output: Path, summary: RunSummary) -> Iterator[Callable[[], Non
     error is raised all the same, with a note saying the row was not written."""
     written = False
 
-    def record() -> None:
+    def record(error: str | None = None) -> None:
         nonlocal written
-        tables.write_run(output, summary, model_version=nlp.model_version())
+        tables.write_run(output, summary, model_version=nlp.model_version(), error=error)
         written = True
 
     try:
@@ -255,8 +255,7 @@ def recorded_run(output: Path, summary: RunSummary) -> Iterator[Callable[[], Non
     except Exception as error:
         if not written:
             try:
-                version = nlp.model_version()
-                tables.write_run(output, summary, model_version=version, error=one_line(error))
+                record(one_line(error))
             except Exception as row_error:  # never mask the run's own error
                 error.add_note(f"the failed run's runs row was not written: {one_line(row_error)}")
         raise

@@ -13,7 +13,7 @@ import datetime as dt
 import fcntl
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -177,21 +177,33 @@ def _retire_stale_rejects(tx: Transaction, parts: Mapping[Table, pa.Table]) -> N
     """
     batch = [parts[table] for table in (Table.DOCUMENTS, Table.REJECTS) if table in parts]
     inputs = set().union(*map(_identities, batch))
-    if not inputs:
-        return
-    run_ids = {run_id for data in batch for run_id in data["run_id"].unique().to_pylist()}
+    if inputs:
+        own = {run_id for data in batch for run_id in data["run_id"].unique().to_pylist()}
+        _retire_rejects(tx, _earlier_rows_of(inputs, own))
+
+
+RowMask = Callable[[pa.Table], list[bool]]
+
+
+def _earlier_rows_of(inputs: set[tuple[str, str | None]], own: set[str]) -> RowMask:
+    """Which rows of a documents or rejects part belong to `inputs`, by (source, record_id),
+    and were written by runs other than `own`."""
+
+    def mask(data: pa.Table) -> list[bool]:
+        keys = zip(data["source"].to_pylist(), data["record_id"].to_pylist(), strict=True)
+        runs = data["run_id"].to_pylist()
+        return [key in inputs and run not in own for key, run in zip(keys, runs, strict=True)]
+
+    return mask
+
+
+def _retire_rejects(tx: Transaction, retired: RowMask) -> None:
+    """Rewrite in `tx` every committed rejects part without its `retired` rows."""
     for path in committed_part_files(tx.output, Table.REJECTS):
-        keys = read_part(path, Table.REJECTS, ["source", "record_id", "run_id"])
-        stale = [
-            (source, record_id) in inputs and run_id not in run_ids
-            for source, record_id, run_id in zip(
-                *(keys[name].to_pylist() for name in ("source", "record_id", "run_id")),
-                strict=True,
-            )
-        ]
-        if any(stale):
-            data = read_part(path, Table.REJECTS)
-            _rewrite(tx, path, data.filter(pc.invert(pa.array(stale, pa.bool_()))))
+        data = read_part(path, Table.REJECTS)
+        mask = retired(data)
+        if any(mask):
+            _rewrite(tx, path, data.filter(pc.invert(pa.array(mask, pa.bool_()))))
 
 
 def _identities(data: pa.Table | None) -> set[tuple[str, str | None]]:
@@ -205,11 +217,7 @@ def _retire_replaced(tx: Transaction, parts: Mapping[Table, pa.Table], own: set[
     output = tx.output
     new_documents = parts.get(Table.DOCUMENTS, SCHEMAS[Table.DOCUMENTS].empty_table())
     inputs = _identities(new_documents) | _identities(parts.get(Table.REJECTS))
-
-    def retired_mask(data: pa.Table) -> list[bool]:
-        keys = zip(data["source"].to_pylist(), data["record_id"].to_pylist(), strict=True)
-        runs = data["run_id"].to_pylist()
-        return [key in inputs and run not in own for key, run in zip(keys, runs, strict=True)]
+    retired_mask = _earlier_rows_of(inputs, own)
 
     key_columns = ["doc_id", "source", "record_id", "is_first_occurrence", "run_id"]
     old = {
@@ -262,11 +270,7 @@ def _retire_replaced(tx: Transaction, parts: Mapping[Table, pa.Table], own: set[
             if pc.any(pc.is_in(doc_ids, value_set=dropped)).as_py():
                 data = read_part(path, table)
                 _rewrite(tx, path, data.filter(pc.invert(pc.is_in(data["doc_id"], dropped))))
-    for path in committed_part_files(output, Table.REJECTS):
-        data = read_part(path, Table.REJECTS)
-        mask = retired_mask(data)
-        if any(mask):
-            _rewrite(tx, path, data.filter(pc.invert(pa.array(mask, pa.bool_()))))
+    _retire_rejects(tx, retired_mask)
     return new_documents.set_column(
         new_documents.schema.get_field_index("is_first_occurrence"),
         SCHEMAS[Table.DOCUMENTS].field("is_first_occurrence"),

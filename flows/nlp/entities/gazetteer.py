@@ -80,9 +80,7 @@ class Gazetteer:
 
     def is_chinese_place(self, text: str) -> bool:
         """A division by full or short name (山东省, 山东, 济南市, 济南)."""
-        return any(
-            name in self.parents for name in (text, text + "省", text + "市", text + "自治区")
-        )
+        return self.full_name(text) is not None
 
     def full_name(self, text: str) -> str | None:
         """The gazetteer's name of a division written by full or short name (山东 -> 山东省)."""
