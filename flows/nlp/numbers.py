@@ -288,6 +288,7 @@ class NumberExtractor:
     """spaCy component: `doc._.numbers`, skipping dates, ORG entities and slogans."""
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc.text  # spaCy joins every token's text anew on each read
         excluded = [(d.start_char, d.end_char) for d in doc._.dates or ()]
         excluded += [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
         excluded += [(s.start_char, s.end_char) for s in doc.spans.get(SPANS_KEY, ())]
@@ -295,9 +296,9 @@ class NumberExtractor:
         excluded += [
             (e.end_char, e.end_char + len(FAMILY))
             for e in doc.ents
-            if e.label_ == "PERSON" and doc.text.startswith(FAMILY, e.end_char)
+            if e.label_ == "PERSON" and text.startswith(FAMILY, e.end_char)
         ]
-        doc._.numbers = extract_numbers(doc.text, excluded, tagged_measure_words(doc))
+        doc._.numbers = extract_numbers(text, excluded, tagged_measure_words(doc))
         return doc
 
 
