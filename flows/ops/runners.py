@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -58,6 +59,11 @@ class Runner(StrEnum):
 BATCHES_PER_WORKER = 4
 # Below this a batch's NLP (about 20,000 characters a second) no longer outweighs that overhead.
 MIN_WORKER_BATCH_BYTES = 96 * 1024
+# A Dask cluster without a worker this long fails the run (exit 1, CONTRACT.md): its scheduler
+# would keep the batches queued for ever, and a scheduled run would never end.
+DASK_NO_WORKERS_TIMEOUT_S = 60.0
+# How often the run asks the scheduler for its workers: one small message a second.
+DASK_WORKERS_POLL_S = 1.0
 
 
 def input_bytes(files: Iterable[Path]) -> int:
@@ -92,7 +98,60 @@ def started_task_runner(
 ) -> Iterator[TaskRunner]:
     """A started task runner for `runner`, its workers reporting to this process's Prefect API."""
     with _api_shared_with_workers(runner), task_runner(runner, workers, dask_address) as started:
-        yield started
+        if runner is Runner.DASK:
+            with failing_without_dask_workers(started, DASK_NO_WORKERS_TIMEOUT_S):
+                yield started
+        else:
+            yield started
+
+
+class DaskWithoutWorkersError(RuntimeError):
+    """The run's Dask cluster had no worker for DASK_NO_WORKERS_TIMEOUT_S seconds."""
+
+
+@contextlib.contextmanager
+def failing_without_dask_workers(started: TaskRunner, timeout: float) -> Iterator[None]:
+    """Cancel the run's Dask tasks once the cluster has had no worker for `timeout` seconds, and
+    raise DaskWithoutWorkersError where the run waits for them.
+
+    A thread asks the scheduler for its workers each DASK_WORKERS_POLL_S; the clock starts when
+    the client connects and again each time the last worker leaves.
+    """
+    from distributed import Future
+    from distributed.client import FutureCancelledError
+
+    client = started.client  # type: ignore[attr-defined]  # connects now
+    address = client.scheduler.address
+    stop, gave_up = threading.Event(), threading.Event()
+
+    def watch() -> None:
+        last_seen = time.monotonic()
+        while not stop.wait(DASK_WORKERS_POLL_S):
+            try:
+                workers = client.nthreads()
+            except OSError:  # the scheduler unreachable: no worker can be reached either
+                workers = {}
+            if workers:
+                last_seen = time.monotonic()
+            elif time.monotonic() - last_seen >= timeout:
+                gave_up.set()
+                queued = [Future(key, client) for key in list(client.futures)]
+                client.cancel(queued, reason="no Dask workers")
+                return
+
+    watcher = threading.Thread(target=watch, name="dask-workers-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    except FutureCancelledError as error:
+        if gave_up.is_set():
+            raise DaskWithoutWorkersError(
+                f"the Dask cluster at {address} had no worker for {timeout:.0f} s"
+            ) from error
+        raise
+    finally:
+        stop.set()
+        watcher.join()
 
 
 @contextlib.contextmanager

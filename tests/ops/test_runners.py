@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -72,6 +73,28 @@ def test_dask_cluster_of_two_workers_writes_the_in_process_tables(
     )
     # Five nlp batches over two workers, and the model loaded at most once in each.
     assert len(loads) == 2 and set(loads.values()) <= {0, 1} and sum(loads.values()) >= 1
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_dask_cluster_without_workers_fails_the_run_after_the_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from distributed import LocalCluster
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.pipeline import zhnews_flow
+
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
+    monkeypatch.setattr(runners, "DASK_NO_WORKERS_TIMEOUT_S", 3.0)
+    out = tmp_path / "out"
+    with LocalCluster(n_workers=0, dashboard_address=None) as cluster:
+        started = time.monotonic()
+        with pytest.raises(runners.DaskWithoutWorkersError, match="no worker for 3 s"):
+            zhnews_flow([SEEDS], out, runner=Runner.DASK, dask_address=cluster.scheduler_address)
+    assert 3.0 <= time.monotonic() - started < 30.0
+    [failed] = tables.read_table(out, Table.RUNS).to_pylist()
+    assert failed["status"] == "failed" and "no worker" in failed["error"]
+    assert tables.read_table(out, Table.DOCUMENTS).num_rows == 0
 
 
 @pytest.mark.slow
