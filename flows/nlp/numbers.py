@@ -113,7 +113,8 @@ def _alternation(words: Iterable[str]) -> str:
 _UNITS = _alternation((*MEASURE_WORDS, *MONEY_UNITS, *PERCENT_UNITS, TENTHS))
 # A Chinese numeral right after these characters is part of a word (统一, 唯一, 进一步).
 _WORD_BEFORE = "统唯同逐进专划均归单初某任每"
-# Vague counts (数十, 上百, 成百, 几千) stand for their round number.
+# Vague counts (数十, 上百, 成百, 几千; 数十万, 上千万 with a magnitude) stand for their round
+# number; so do tens followed by 几 (十几 -> 10, 二十几万 -> 200,000).
 VAGUE_COUNT_HEADS = ("数", "几", "上", "成")
 # Every number starts with one of these; testing it first keeps the scan fast.
 _FIRST_CHARS = rf"首第百千万亿数几上成十负\d{_CN_DIGIT}\-—－−"
@@ -124,7 +125,8 @@ _NUMBER = re.compile(
       |(?P<ord>第)?
        (?:(?P<pct>百分之)(?P<pnum>{_CN_NUM}|\d+(?:\.\d+)?)
          |(?P<frac>(?:{_CN_NUM}|\d+)分之(?:{_CN_NUM}|\d+))
-         |(?P<vague>[{"".join(VAGUE_COUNT_HEADS)}])(?P<vnum>[十百千万])
+         |(?P<vague>[{"".join(VAGUE_COUNT_HEADS)}])(?P<vnum>[十百千万][万亿]?)
+         |(?P<tens>[{_CN_DIGIT[2:]}]?十)几(?P<tensmag>[万亿]?)
          |(?P<num>(?:{_SIGN})\d+(?:\.\d+)?{_MAGNITUDE}*|{_AR_NUM}|(?<![{_WORD_BEFORE}]){_CN_NUM}|{_BARE_MAGNITUDE})))
     (?P<more>余|多)?(?(more)(?P<moremag>[万亿]+)?)
     (?:\s?(?P<time>{_alternation(TIME_UNITS)})(?!岁)
@@ -132,8 +134,9 @@ _NUMBER = re.compile(
     """,
     re.VERBOSE,
 )
-# A unit character followed by these starts a noun instead (14亿人民 is 14亿 + 人民).
-_UNIT_WORD_STARTS = {"人": "民"}
+# A unit character followed by these starts a noun instead (14亿人民 is 14亿 + 人民, 14亿人口
+# 14亿 + 人口: the population, counted, not measured).
+_UNIT_WORD_STARTS = {"人": ("民", "口")}
 _NON_NUMERAL_WORD = rf"[^\W\d{_CN_DIGIT}十百千万亿]"
 _FIXED = re.compile(
     _alternation(FIXED_TERMS)
@@ -185,12 +188,13 @@ def extract_numbers(
 def _mention(text: str, match: re.Match[str], unit: str | None, end: int) -> NumberMention | None:
     """The mention for one match ending at `end` with `unit`, or None when it is not a quantity."""
     ordinal = match.group("ord") is not None
+    vague = match.group("vague") is not None or match.group("tens") is not None
     if match.group("first") is not None:
         numeral, ordinal = "一", True
-    elif match.group("vague") is not None:
+    elif vague:
         if unit is None:
             return None
-        numeral = match.group("vnum")
+        numeral = match.group("vnum") or match.group("tens") + match.group("tensmag")
     else:
         numeral = match.group("pnum") or match.group("frac") or match.group("num")
         # 400多万, 2.4万余: the magnitude after 多/余 scales the whole number
@@ -207,9 +211,7 @@ def _mention(text: str, match: re.Match[str], unit: str | None, end: int) -> Num
         return None
     if ordinal and chinese and unit is None:
         return None  # 第一动力, 第一书记: an ordinal word, not a count
-    approx = match.group("vague") is not None or _is_approx(
-        text, match.start(), end, match.group("more") is not None
-    )
+    approx = vague or _is_approx(text, match.start(), end, match.group("more") is not None)
     if numeral[0] in "百千万亿" and not approx:
         return None  # 千家万户: a bare magnitude is a count only when marked approximate
     if numeral[:2] in _NEIGHBOURS:
