@@ -46,7 +46,7 @@ class Kind(StrEnum):
 
 
 MONEY_UNITS = ("美元", "欧元", "日元", "港元", "英镑", "元")
-PERCENT_UNITS = ("%", "％", "百分点")
+PERCENT_UNITS = ("%", "％", "‰", "百分点")
 # 九成 is 90%: a share in tenths.
 TENTHS = "成"
 MEASURE_WORDS = (
@@ -124,7 +124,7 @@ _NUMBER = re.compile(
     (?:(?P<first>首)(?={_UNITS})
       |(?P<ord>第)?
        (?:(?P<pct>百分之)(?P<pnum>{_CN_NUM}|\d+(?:\.\d+)?)
-         |(?P<frac>(?:{_CN_NUM}|\d+)分之(?:{_CN_NUM}|\d+))
+         |(?P<frac>(?:{_CN_NUM}|\d+|[千万])分之(?:{_CN_NUM}|\d+))
          |(?P<vague>[{"".join(VAGUE_COUNT_HEADS)}])(?P<vnum>[十百千万][万亿]?)
          |(?P<tens>[{_CN_DIGIT[2:]}]?十)几(?P<tensmag>[万亿]?)
          |(?P<num>(?:{_SIGN})\d+(?:\.\d+)?{_MAGNITUDE}*|{_AR_NUM}|(?<![{_WORD_BEFORE}]){_CN_NUM}|{_BARE_MAGNITUDE})))
@@ -212,7 +212,7 @@ def _mention(text: str, match: re.Match[str], unit: str | None, end: int) -> Num
     if ordinal and chinese and unit is None:
         return None  # 第一动力, 第一书记: an ordinal word, not a count
     approx = vague or _is_approx(text, match.start(), end, match.group("more") is not None)
-    if numeral[0] in "百千万亿" and not approx:
+    if numeral[0] in "百千万亿" and not approx and not match.group("frac"):
         return None  # 千家万户: a bare magnitude is a count only when marked approximate
     if numeral[:2] in _NEIGHBOURS:
         numeral, approx = numeral[0] + numeral[2:], True
@@ -223,6 +223,8 @@ def _mention(text: str, match: re.Match[str], unit: str | None, end: int) -> Num
         value = -value
     if unit == TENTHS:
         value *= 10
+    elif unit == "万元":
+        value *= 10_000  # recorded as 元, so its 万 scales the value
     kind, unit = _kind_and_unit(unit, match.group("pct") is not None, ordinal)
     if unit is None and kind == Kind.CARDINAL and _MONEY_NOUN.match(text, end):
         kind = str(Kind.MONEY)

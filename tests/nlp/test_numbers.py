@@ -68,6 +68,8 @@ def test_seed_000_matches_the_annotation_exactly() -> None:
         ("二十几家企业", ("二十几家", 20.0, "家", "cardinal", True)),
         ("十几万人受益", ("十几万人", 100000.0, "人", "cardinal", True)),
         ("惠及14亿人口", ("14亿", 1.4e9, None, "cardinal", False)),
+        ("千分之五的比例", ("千分之五", 0.005, None, "cardinal", False)),
+        ("发生率为5‰", ("5‰", 5.0, "‰", "percent", False)),
         ("第五版诊疗方案", ("第五版", 5.0, "版", "ordinal", False)),
         ("试剂1000人份", ("1000人份", 1000.0, "人份", "cardinal", False)),
         ("采集300管样本", ("300管", 300.0, "管", "cardinal", False)),
