@@ -16,12 +16,15 @@ from dataclasses import replace
 import ahocorasick
 
 from flows.nlp.slogans.discovery import (
+    _SCORE_COUPLET,
+    _SCORE_SERIES,
     DISCOVERY_THRESHOLD,
     _discover_campaigns,
     _discover_counters,
     _discover_couplets,
     _discover_numbered,
     _discover_quoted,
+    _discovered,
 )
 from flows.nlp.slogans.lexicon import (
     CLOSERS,
@@ -33,8 +36,10 @@ from flows.nlp.slogans.lexicon import (
     _longest_literal,
     _template_regex,
     _to_original,
+    canonical_form,
     normalize,
 )
+from flows.nlp.slogans.series import series_span
 from flows.store.records import SloganMention
 
 # A formula right before one of these is part of a name (国务院联防联控机制,
@@ -95,6 +100,7 @@ class SloganMatcher:
             return not _inside_name(body, mention, name_spans)
 
         known = _resolve_overlaps(filter(is_use, self._known(body)))
+        known = _resolve_overlaps(self._whole_series(body, mention) for mention in known)
         occupied = _Occupied(known)
         # Couplets are the weakest evidence: one overlapping a known formula is two formulas.
         couplets = (
@@ -148,6 +154,32 @@ class SloganMatcher:
                 MatchMethod.LEXICON,
             )
         return joined
+
+    def _whole_series(self, text: str, mention: SloganMention) -> SloganMention:
+        """The parallel series a known formula is one part of (依法防控、科学防控、联防联控 around
+        联防联控), as the lexicon's formula when it has one, else discovered when its score
+        reaches the threshold; otherwise the mention itself."""
+        parts = canonical_form(mention.text).split(SEPARATOR)
+        start, end = series_span(text, mention.start_char, mention.end_char, parts)
+        if (start, end) == (mention.start_char, mention.end_char):
+            return mention
+        surface = text[start:end]
+        entry = self._by_parts.get(frozenset(canonical_form(surface).split(SEPARATOR)))
+        if entry is None:
+            # A couplet around a formula is as often the formula beside a phrase of its shape
+            # (联防联控、严防严控; 不漏一人、不留死角) as one formula; a series of three is one.
+            triplet = surface.count(SEPARATOR) >= 2
+            series = _discovered(text, start, end, _SCORE_SERIES if triplet else _SCORE_COUPLET)
+            return series if series.score >= self.discovery_threshold else mention
+        return SloganMention(
+            surface,
+            start,
+            end,
+            entry.slogan_id,
+            entry.canonical,
+            str(entry.category),
+            MatchMethod.LEXICON,
+        )
 
     def _known(self, text: str) -> Iterator[SloganMention]:
         """Lexicon and template matches, widened to their quotation marks."""
