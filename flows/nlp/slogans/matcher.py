@@ -20,8 +20,8 @@ from flows.nlp.slogans.discovery import (
     _SCORE_SERIES,
     DISCOVERY_THRESHOLD,
     _discover_campaigns,
-    _discover_counters,
     _discover_couplets,
+    _discover_formula_shapes,
     _discover_numbered,
     _discover_quoted,
     _discovered,
@@ -114,7 +114,7 @@ class SloganMatcher:
                 *_discover_quoted(body, self._excluded),
                 *_discover_numbered(body, self._excluded),
                 *_discover_campaigns(body),
-                *_discover_counters(body),
+                *_discover_formula_shapes(body),
                 *couplets,
             )
             if mention.score >= self.discovery_threshold and is_use(mention)

@@ -24,19 +24,22 @@ _MIN_PART_CHARS = 3
 
 
 def _shared_in_place(first: str, second: str) -> int:
-    """How many characters the parts share in place, aligned at the start or at the end."""
-    from_start = sum(a == b for a, b in zip(first, second, strict=False))
-    from_end = sum(a == b for a, b in zip(first[::-1], second[::-1], strict=False))
-    return max(from_start, from_end)
+    """How many characters the parts share in place, aligned at the start or at the end; a
+    shared first character alone does not count (新基建、新技术、新材料 is a list)."""
+    from_start = sum(a == b for a, b in zip(first[1:], second[1:], strict=False))
+    from_end = sum(a == b for a, b in zip(first[:0:-1], second[:0:-1], strict=False))
+    shared = max(from_start, from_end)
+    return shared + (first[0] == second[0]) if shared else 0
 
 
-def _fits(part: str, neighbour: str) -> bool:
-    """Whether a neighbour has a part's shape: about its length, a character shared in place."""
+def _fits(part: str, neighbour: str, *, cut: bool) -> bool:
+    """Whether a neighbour has a part's shape: about its length, and a character shared in
+    place (two when the neighbour was cut from a longer run, which may hold other words)."""
     return (
         len(neighbour) >= _MIN_PART_CHARS
         and abs(len(neighbour) - len(part)) <= _LENGTH_SLACK
         and neighbour != part
-        and _shared_in_place(part, neighbour) > 0
+        and _shared_in_place(part, neighbour) >= (2 if cut else 1)
     )
 
 
@@ -49,8 +52,9 @@ def _right_neighbour(text: str, end: int, part: str) -> str | None:
     if run is None:
         return None
     clause = run.group()
-    neighbour = clause if len(clause) <= len(part) + _LENGTH_SLACK else clause[: len(part)]
-    return neighbour if _fits(part, neighbour) else None
+    cut = len(clause) > len(part) + _LENGTH_SLACK
+    neighbour = clause[: len(part)] if cut else clause
+    return neighbour if _fits(part, neighbour, cut=cut) else None
 
 
 def series_span(text: str, start: int, end: int, parts: list[str]) -> tuple[int, int]:
@@ -69,8 +73,9 @@ def series_span(text: str, start: int, end: int, parts: list[str]) -> tuple[int,
         run = _RUN_BEFORE_RE.search(text, 0, new_start - 1)
         if run is None:
             break
+        cut = len(run.group()) > len(first)
         neighbour = run.group()[-len(first) :]
-        if len(neighbour) < len(first) or not _fits(first, neighbour):
+        if len(neighbour) < len(first) or not _fits(first, neighbour, cut=cut):
             break
         new_start -= 1 + len(neighbour)
         first = neighbour
