@@ -56,10 +56,12 @@ _NUMBERED_RE = re.compile(
 )
 _RUN_RE = re.compile(rf"(?<![{HAN}])[{HAN}]+(?:、[{HAN}]+)+")
 _COUPLET_LENGTHS = range(3, 6)
-# Campaign formulas: 打好污染防治攻坚战, 打赢武汉保卫战、湖北保卫战, 打好关键核心技术攻坚战.
+# Campaign formulas: 打好污染防治攻坚战, 打赢武汉保卫战、湖北保卫战, 打好关键核心技术攻坚战,
+# 打好“三大攻坚战”; not 必须打赢的人民战争.
 _BATTLES = "保卫战|攻坚战|阻击战|歼灭战|总体战|持久战|人民战争"
 _CAMPAIGN_RE = re.compile(
-    rf"(?:打好|打赢|打响|决战|决胜)(?:“[{HAN}]{{1,10}}?(?:{_BATTLES})”|[{HAN}]{{1,10}}?(?:{_BATTLES}))"
+    rf"(?:打好|打赢|打响|决战|决胜)(?!的)"
+    rf"(?:“[{HAN}]{{1,10}}?(?:{_BATTLES})”|[{HAN}]{{1,10}}?(?:{_BATTLES}))"
     rf"(?:、[{HAN}]{{0,8}}?(?:{_BATTLES}))*"
 )
 # Counter formulas: 以快制快, 以变制变.
@@ -120,7 +122,8 @@ _PENALTY_NAME_LIKE = 0.3
 _SCORE_NUMBERED = 0.8  # 一企一策, 七天七检, 四不两直, 四个一批, 三管三必须
 _SCORE_NUMBERED_PLAIN = 0.4  # 两国两党, 十人一组, 两江四岸: counts, not a formula's tail
 _SCORE_NUMBERED_IN_WORD = 0.2  # 长三角一体化: the match is inside a longer word
-_SCORE_SERIES = 0.8  # 依法防控、科学防控、联防联控: a known formula's parallel series
+_SCORE_SERIES = 0.8  # 依法防控、科学防控、联防联控, 两手抓、两手都要硬: a known formula's series
+_SCORE_SERIES_OF_WORDS = 0.5  # 联防联控、严防严控: two ABAC words side by side
 _SCORE_TRIPLET = 0.75
 _SCORE_COUPLET = 0.5  # 复工复产、复商复市 is as parallel as 外防输入、内防反弹
 

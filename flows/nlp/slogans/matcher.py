@@ -16,8 +16,6 @@ from dataclasses import replace
 import ahocorasick
 
 from flows.nlp.slogans.discovery import (
-    _SCORE_COUPLET,
-    _SCORE_SERIES,
     DISCOVERY_THRESHOLD,
     _discover_campaigns,
     _discover_couplets,
@@ -39,7 +37,7 @@ from flows.nlp.slogans.lexicon import (
     canonical_form,
     normalize,
 )
-from flows.nlp.slogans.series import series_span
+from flows.nlp.slogans.series import series_score, series_span
 from flows.store.records import SloganMention
 
 # A formula right before one of these is part of a name (国务院联防联控机制,
@@ -166,10 +164,7 @@ class SloganMatcher:
         surface = text[start:end]
         entry = self._by_parts.get(frozenset(canonical_form(surface).split(SEPARATOR)))
         if entry is None:
-            # A couplet around a formula is as often the formula beside a phrase of its shape
-            # (联防联控、严防严控; 不漏一人、不留死角) as one formula; a series of three is one.
-            triplet = surface.count(SEPARATOR) >= 2
-            series = _discovered(text, start, end, _SCORE_SERIES if triplet else _SCORE_COUPLET)
+            series = _discovered(text, start, end, series_score(canonical_form(surface)))
             return series if series.score >= self.discovery_threshold else mention
         return SloganMention(
             surface,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from flows.nlp.slogans.discovery import _SCORE_SERIES, _SCORE_SERIES_OF_WORDS
 from flows.nlp.slogans.lexicon import CLOSERS, HAN, OPENERS, SEPARATOR
 
 # The Han run before and after a 、 (a neighbour part is cut from it).
@@ -44,17 +45,14 @@ def _fits(part: str, neighbour: str, *, cut: bool) -> bool:
 
 
 def _right_neighbour(text: str, end: int, part: str) -> str | None:
-    """The part after text[end] == 、 with the shape of `part`, or None: the whole clause up to
-    the next mark when it is about as long as `part`, else its first len(part) characters."""
+    """The clause after text[end] == 、 up to the next mark, when it has the shape of `part`;
+    a longer clause goes on past the formula (全面建成小康社会、开启全面建设社会主义现代化国家…)."""
     if text[end : end + 1] != SEPARATOR:
         return None
     run = _RUN_AFTER_RE.match(text, end + 1)
-    if run is None:
+    if run is None or not _fits(part, run.group(), cut=False):
         return None
-    clause = run.group()
-    cut = len(clause) > len(part) + _LENGTH_SLACK
-    neighbour = clause[: len(part)] if cut else clause
-    return neighbour if _fits(part, neighbour, cut=cut) else None
+    return run.group()
 
 
 def series_span(text: str, start: int, end: int, parts: list[str]) -> tuple[int, int]:
@@ -82,3 +80,17 @@ def series_span(text: str, start: int, end: int, parts: list[str]) -> tuple[int,
     if (new_start, new_end) != (start, end) and _LIST_END_RE.match(text, new_end):
         return start, end
     return new_start, new_end
+
+
+def _reduplicated_word(part: str) -> bool:
+    """A four-character ABAC word (联防联控, 严防严控, 复工复产): a measure on its own."""
+    return len(part) == 4 and part[0] == part[2] and part[1] != part[3]
+
+
+def series_score(canonical: str) -> float:
+    """How sure a series is one formula: two ABAC words side by side (联防联控、严防严控) are
+    two measures; other series of its shape are one formula."""
+    parts = canonical.split(SEPARATOR)
+    if len(parts) == 2 and all(map(_reduplicated_word, parts)):
+        return _SCORE_SERIES_OF_WORDS
+    return _SCORE_SERIES
