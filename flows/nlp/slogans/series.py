@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from flows.nlp.slogans.discovery import _SCORE_SERIES, _SCORE_SERIES_OF_WORDS
+from flows.nlp.slogans.discovery import _SCORE_SERIES, _SCORE_SERIES_WEAK
 from flows.nlp.slogans.lexicon import CLOSERS, HAN, OPENERS, SEPARATOR
 
 # The Han run before and after a 、 (a neighbour part is cut from it).
@@ -18,6 +18,11 @@ _RUN_BEFORE_RE = re.compile(f"[{HAN}]+$")
 _RUN_AFTER_RE = re.compile(f"[{HAN}]+")
 # A series closed by 等/等等 lists items.
 _LIST_END_RE = re.compile("等")
+# A noun after the last part heads the whole series and is not part of it (群防群控、联防联控网络,
+# 内防反弹、外防输入措施), as a generic noun after a quoted formula is not (“六稳”工作).
+_HEAD_NOUN_RE = re.compile(
+    "(?:措施|工作|能力|网络|人员|机制|体系|政策|要求|原则|策略|方针|目标|任务|堵点)$"
+)
 # A neighbour part may be this much longer or shorter than the part beside it
 # (两手抓、两手都要硬).
 _LENGTH_SLACK = 2
@@ -28,9 +33,14 @@ def _shared_in_place(first: str, second: str) -> int:
     """How many characters the parts share in place, aligned at the start or at the end; a
     shared first character alone does not count (新基建、新技术、新材料 is a list)."""
     from_start = sum(a == b for a, b in zip(first[1:], second[1:], strict=False))
-    from_end = sum(a == b for a, b in zip(first[:0:-1], second[:0:-1], strict=False))
+    from_end = _shared_from_end(first, second)
     shared = max(from_start, from_end)
     return shared + (first[0] == second[0]) if shared else 0
+
+
+def _shared_from_end(first: str, second: str) -> int:
+    """Characters shared in place counted from the end, the first characters left out."""
+    return sum(a == b for a, b in zip(first[:0:-1], second[:0:-1], strict=False))
 
 
 def _fits(part: str, neighbour: str, *, cut: bool) -> bool:
@@ -44,15 +54,33 @@ def _fits(part: str, neighbour: str, *, cut: bool) -> bool:
     )
 
 
-def _right_neighbour(text: str, end: int, part: str) -> str | None:
-    """The clause after text[end] == 、 up to the next mark, when it has the shape of `part`;
-    a longer clause goes on past the formula (全面建成小康社会、开启全面建设社会主义现代化国家…)."""
+def _right_neighbour(text: str, end: int, part: str) -> tuple[str, bool] | None:
+    """The clause after text[end] == 、 up to the next mark when it has the shape of `part`,
+    and whether the series ends with it (a head noun follows it); a longer clause goes on past
+    the formula (全面建成小康社会、开启全面建设社会主义现代化国家…)."""
     if text[end : end + 1] != SEPARATOR:
         return None
     run = _RUN_AFTER_RE.match(text, end + 1)
-    if run is None or not _fits(part, run.group(), cut=False):
+    if run is None:
         return None
-    return run.group()
+    clause = run.group()
+    head = _HEAD_NOUN_RE.search(clause)
+    if head is not None and len(clause) > len(part):
+        clause = clause[: head.start()]
+    if not _fits(part, clause, cut=False):
+        return None
+    return clause, head is not None
+
+
+def _left_neighbour(text: str, start: int, part: str) -> str | None:
+    """The last len(part) characters before text[start - 1] == 、 when they have its shape."""
+    if text[start - 1 : start] != SEPARATOR:
+        return None
+    run = _RUN_BEFORE_RE.search(text, 0, start - 1)
+    if run is None or len(run.group()) < len(part):
+        return None
+    neighbour = run.group()[-len(part) :]
+    return neighbour if _fits(part, neighbour, cut=len(run.group()) > len(part)) else None
 
 
 def series_span(text: str, start: int, end: int, parts: list[str]) -> tuple[int, int]:
@@ -60,26 +88,30 @@ def series_span(text: str, start: int, end: int, parts: list[str]) -> tuple[int,
     or (start, end) when its neighbours across 、 do not share its shape."""
     if text[start : start + 1] in OPENERS or text[end - 1 : end] in CLOSERS:
         return start, end  # quotes side by side are joined by the lexicon, not by shape
-    last = parts[-1]
-    new_end = end
-    while (neighbour := _right_neighbour(text, new_end, last)) is not None:
-        new_end += 1 + len(neighbour)
-        last = neighbour
-    first = parts[0]
-    new_start = start
-    while text[new_start - 1 : new_start] == SEPARATOR:
-        run = _RUN_BEFORE_RE.search(text, 0, new_start - 1)
-        if run is None:
+    last, new_end = parts[-1], end
+    while (found := _right_neighbour(text, new_end, last)) is not None:
+        neighbour, closes = found
+        if new_end == end and len(parts) == 1:
+            start = _balanced_start(text, start, parts[0], neighbour)
+        new_end, last = new_end + 1 + len(neighbour), neighbour
+        if closes:
             break
-        cut = len(run.group()) > len(first)
-        neighbour = run.group()[-len(first) :]
-        if len(neighbour) < len(first) or not _fits(first, neighbour, cut=cut):
-            break
-        new_start -= 1 + len(neighbour)
-        first = neighbour
+    first, new_start = text[start:end].split(SEPARATOR)[0], start
+    while (neighbour := _left_neighbour(text, new_start, first)) is not None:
+        new_start, first = new_start - 1 - len(neighbour), neighbour
     if (new_start, new_end) != (start, end) and _LIST_END_RE.match(text, new_end):
         return start, end
     return new_start, new_end
+
+
+def _balanced_start(text: str, start: int, part: str, neighbour: str) -> int:
+    """Where a one-part formula starts when its right neighbour is longer and they share their
+    ends: it takes as many characters before it as its verb (贯彻新发展理念、构建新发展格局)."""
+    extra = len(neighbour) - len(part)
+    if extra <= 0 or _shared_from_end(part, neighbour) == 0 or start < extra:
+        return start
+    lead = text[start - extra : start]
+    return start - extra if _RUN_AFTER_RE.fullmatch(lead) else start
 
 
 def _reduplicated_word(part: str) -> bool:
@@ -88,9 +120,12 @@ def _reduplicated_word(part: str) -> bool:
 
 
 def series_score(canonical: str) -> float:
-    """How sure a series is one formula: two ABAC words side by side (联防联控、严防严控) are
-    two measures; other series of its shape are one formula."""
+    """How sure a series is one formula. Three parts or more are; a couplet is when its parts
+    share two characters in place (两手抓、两手都要硬), except two ABAC words (联防联控、严防严控
+    are two measures); a couplet sharing one (预防为主、群防群控) is as often two phrases."""
     parts = canonical.split(SEPARATOR)
-    if len(parts) == 2 and all(map(_reduplicated_word, parts)):
-        return _SCORE_SERIES_OF_WORDS
+    if len(parts) > 2:
+        return _SCORE_SERIES
+    if all(map(_reduplicated_word, parts)) or _shared_in_place(*parts) < 2:
+        return _SCORE_SERIES_WEAK
     return _SCORE_SERIES
