@@ -97,8 +97,7 @@ class SloganMatcher:
         def is_use(mention: SloganMention) -> bool:
             return not _inside_name(body, mention, name_spans)
 
-        known = _resolve_overlaps(filter(is_use, self._known(body)))
-        known = _resolve_overlaps(self._whole_series(body, mention) for mention in known)
+        known = self._whole_series(body, _resolve_overlaps(filter(is_use, self._known(body))))
         occupied = _Occupied(known)
         # Couplets are the weakest evidence: one overlapping a known formula is two formulas.
         couplets = (
@@ -117,7 +116,8 @@ class SloganMatcher:
             )
             if mention.score >= self.discovery_threshold and is_use(mention)
         )
-        kept = self._join_adjacent_quotes(body, _resolve_overlaps([*known, *discovered]))
+        kept = self._whole_series(body, _resolve_overlaps([*known, *discovered]))
+        kept = self._join_adjacent_quotes(body, kept)
         return [_shift(mention, body_start) for mention in kept]
 
     def _join_adjacent_quotes(
@@ -153,7 +153,11 @@ class SloganMatcher:
             )
         return joined
 
-    def _whole_series(self, text: str, mention: SloganMention) -> SloganMention:
+    def _whole_series(self, text: str, mentions: list[SloganMention]) -> list[SloganMention]:
+        """The mentions, each grown to the parallel series it is one part of."""
+        return _resolve_overlaps(self._series_of(text, mention) for mention in mentions)
+
+    def _series_of(self, text: str, mention: SloganMention) -> SloganMention:
         """The parallel series a known formula is one part of (依法防控、科学防控、联防联控 around
         联防联控), as the lexicon's formula when it has one, else discovered when its score
         reaches the threshold; otherwise the mention itself."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from flows.nlp.slogans.discovery import _SCORE_SERIES, _SCORE_SERIES_WEAK
-from flows.nlp.slogans.lexicon import CLOSERS, HAN, OPENERS, SEPARATOR
+from flows.nlp.slogans.lexicon import CLOSERS, HAN, NUMERALS, OPENERS, SEPARATOR
 
 # The Han run before and after a 、 (a neighbour part is cut from it).
 _RUN_BEFORE_RE = re.compile(f"[{HAN}]+$")
@@ -115,8 +115,9 @@ def _balanced_start(text: str, start: int, part: str, neighbour: str) -> int:
 
 
 def _reduplicated_word(part: str) -> bool:
-    """A four-character ABAC word (联防联控, 严防严控, 复工复产): a measure on its own."""
-    return len(part) == 4 and part[0] == part[2] and part[1] != part[3]
+    """A four-character ABAC word (联防联控, 严防严控, 复工复产): a measure on its own; one led
+    by a numeral is a numbered formula's part (一省一案、一校一策)."""
+    return len(part) == 4 and part[0] == part[2] != part[1] != part[3] and part[0] not in NUMERALS
 
 
 def series_score(canonical: str) -> float:
