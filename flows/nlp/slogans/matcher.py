@@ -40,9 +40,11 @@ from flows.nlp.slogans.lexicon import (
 from flows.nlp.slogans.series import series_score, series_span
 from flows.store.records import SloganMention
 
-# A formula right before one of these is part of a name (国务院联防联控机制,
+# A formula right before one of these is part of a name (国务院联防联控机制, 疫情联防联控工作机制,
 # 中柬命运共同体行动计划), not a use of the slogan.
-_NAME_HEAD_RE = re.compile("机制|办公室|领导小组|指挥部|联络组|工作组|委员会|行动计划")
+_NAME_HEAD_RE = re.compile(
+    "(?:工作|合作|协调)?机制|办公室|领导小组|指挥部|联络组|工作组|委员会|行动计划"
+)
 
 _METHOD_RANK = {method: rank for rank, method in enumerate(MatchMethod)}
 
