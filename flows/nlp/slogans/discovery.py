@@ -123,7 +123,6 @@ _SCORE_NUMBERED = 0.8  # 一企一策, 七天七检, 四不两直, 四个一批,
 _SCORE_NUMBERED_PLAIN = 0.4  # 两国两党, 十人一组, 两江四岸: counts, not a formula's tail
 _SCORE_NUMBERED_IN_WORD = 0.2  # 长三角一体化: the match is inside a longer word
 _SCORE_SERIES = 0.8  # 依法防控、科学防控、联防联控, 两手抓、两手都要硬: a known formula's series
-_SCORE_SERIES_WEAK = 0.5  # 联防联控、严防严控, 预防为主、群防群控: two measures side by side
 _SCORE_TRIPLET = 0.75
 _SCORE_COUPLET = 0.5  # 复工复产、复商复市 is as parallel as 外防输入、内防反弹
 

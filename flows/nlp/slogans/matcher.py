@@ -170,8 +170,10 @@ class SloganMatcher:
         surface = text[start:end]
         entry = self._by_parts.get(frozenset(canonical_form(surface).split(SEPARATOR)))
         if entry is None:
-            series = _discovered(text, start, end, series_score(canonical_form(surface)))
-            return series if series.score >= self.discovery_threshold else mention
+            score = series_score(canonical_form(surface))
+            if score is None or score < self.discovery_threshold:
+                return mention
+            return _discovered(text, start, end, score)
         return SloganMention(
             surface,
             start,

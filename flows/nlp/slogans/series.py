@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from flows.nlp.slogans.discovery import _SCORE_SERIES, _SCORE_SERIES_WEAK
-from flows.nlp.slogans.lexicon import CLOSERS, HAN, NUMERALS, OPENERS, SEPARATOR
+from flows.nlp.slogans.discovery import _SCORE_SERIES
+from flows.nlp.slogans.lexicon import CLOSERS, HAN, OPENERS, SEPARATOR
 
 # The Han run before and after a 、 (a neighbour part is cut from it).
 _RUN_BEFORE_RE = re.compile(f"[{HAN}]+$")
@@ -115,18 +115,19 @@ def _balanced_start(text: str, start: int, part: str, neighbour: str) -> int:
 
 
 def _reduplicated_word(part: str) -> bool:
-    """A four-character ABAC word (联防联控, 严防严控, 复工复产): a measure on its own; one led
-    by a numeral is a numbered formula's part (一省一案、一校一策)."""
-    return len(part) == 4 and part[0] == part[2] != part[1] != part[3] and part[0] not in NUMERALS
+    """A four-character ABAC word (联防联控, 严防严控, 复工复产, 一校一策): a formula or measure
+    on its own, listed beside another."""
+    return len(part) == 4 and part[0] == part[2] != part[1] != part[3]
 
 
-def series_score(canonical: str) -> float:
-    """How sure a series is one formula. Three parts or more are; a couplet is when its parts
-    share two characters in place (两手抓、两手都要硬), except two ABAC words (联防联控、严防严控
-    are two measures); a couplet sharing one (预防为主、群防群控) is as often two phrases."""
+def series_score(canonical: str) -> float | None:
+    """How sure a series is one formula, or None when it is formulas side by side. Three parts
+    or more are one; so is a couplet whose parts share two characters in place
+    (两手抓、两手都要硬), except two ABAC words (联防联控、严防严控; 一校一策、一村一档). A couplet
+    sharing one character (预防为主、群防群控) is as often two phrases."""
     parts = canonical.split(SEPARATOR)
     if len(parts) > 2:
         return _SCORE_SERIES
     if all(map(_reduplicated_word, parts)) or _shared_in_place(*parts) < 2:
-        return _SCORE_SERIES_WEAK
+        return None
     return _SCORE_SERIES
