@@ -292,6 +292,14 @@ def test_shapes_that_are_not_formulas() -> None:
     assert texts(every, "为疾控人员赠送多种保险保障。") == []  # 保险 is a word, not 保 + object
     assert texts(every, "要围绕保就业保民生保市场主体，") == []  # the series goes on
     assert texts(every, "这是一场必须打赢的人民战争！") == []
+    # the 保 series goes on across 、 with another verb, so its end is unknown
+    assert texts(every, "围绕保主体、保定单、保份额、稳市场做功课") == []
+
+
+def test_titles_of_works_are_names(matcher: SloganMatcher) -> None:
+    text = "全片共分六集，分别为《众志成城》《人民至上》。体现了人民至上、生命至上的价值追求。"
+    assert texts(matcher, text) == ["人民至上、生命至上"]
+    assert texts(matcher, "学习《关于坚持联防联控的通知》") == []
 
 
 def test_title_is_not_annotated(matcher: SloganMatcher) -> None:

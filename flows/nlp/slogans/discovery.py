@@ -73,9 +73,11 @@ _EXHAUSTIVE_RE = re.compile(
 )
 # One stabilising or safeguarding verb repeated before two-character objects (稳外贸稳外资,
 # 保就业保民生, 稳就业、稳金融), ending at a mark or at 的/工作: a longer object (保市场主体)
-# or a word (保险保障) goes on.
+# or a word (保险保障) goes on, and so does a series with other parts across 、
+# (保主体、保定单、保份额、稳市场).
 _REPEATED_VERB_RE = re.compile(
-    rf"([稳保])[{HAN}]{{2}}(?:{SEPARATOR}?\1[{HAN}]{{2}})+(?:(?![{HAN}])|(?=的|工作))"
+    rf"(?<!{SEPARATOR})([稳保])[{HAN}]{{2}}(?:{SEPARATOR}?\1[{HAN}]{{2}})+"
+    rf"(?:(?![{HAN}{SEPARATOR}])|(?=的|工作))"
 )
 # Series of superlatives (最全面、最严格、最彻底): as often descriptive (最边远、最贫困、最艰苦;
 # dev rejects 最彻底、最严格) as a formula, so they are candidates for curators only.

@@ -46,6 +46,9 @@ _NAME_HEAD_RE = re.compile(
     "(?:工作|合作|协调)?机制|办公室|领导小组|指挥部|联络组|工作组|委员会|行动计划"
 )
 
+# Titles in book-title marks (《人民至上》) are names of works; longer ones are not looked for.
+_MAX_TITLE_CHARS = 60
+
 _METHOD_RANK = {method: rank for rank, method in enumerate(MatchMethod)}
 
 
@@ -208,12 +211,23 @@ class SloganMatcher:
 
 
 def _inside_name(text: str, mention: SloganMention, names: list[tuple[int, int]]) -> bool:
-    """Whether an unquoted mention is part of a name: inside a given name span, or followed
-    by a name's head noun (联防联控机制)."""
+    """Whether a mention is part of a name: inside a given name span or a title in 《》
+    (纪录片《人民至上》), or unquoted and followed by a name's head noun (联防联控机制)."""
     if any(start <= mention.start_char and mention.end_char <= end for start, end in names):
+        return True
+    if _inside_title(text, mention.start_char, mention.end_char):
         return True
     quoted = mention.text[-1] in CLOSERS + '"'
     return not quoted and _NAME_HEAD_RE.match(text, mention.end_char) is not None
+
+
+def _inside_title(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] lies inside one title in book-title marks."""
+    opening = text.rfind("《", max(start - _MAX_TITLE_CHARS, 0), start)
+    closing = text.find("》", end, end + _MAX_TITLE_CHARS)
+    if opening < 0 or closing < 0:
+        return False
+    return not re.search("[《》\n]", text[opening + 1 : start] + text[end:closing])
 
 
 def _quote_span(text: str, start: int, end: int) -> tuple[int, int]:
