@@ -112,7 +112,8 @@ _SCORE_CAMPAIGN = 0.9
 _SCORE_COUNTER = 0.85
 _SCORE_EXHAUSTIVE = 0.85  # 应收尽收, 应检尽检、愿检尽检
 _SCORE_REPEATED_VERB = 0.8  # 稳外贸稳外资, 保就业保民生
-_SCORE_SUPERLATIVES = 0.6  # 最全面、最严格、最彻底 (three or more); 0.4 for two
+_SCORE_SUPERLATIVES = 0.6  # 最全面、最严格、最彻底: three or more
+_SCORE_SUPERLATIVES_TWO = 0.4  # 最经济最有效
 _SCORE_QUOTED_PARTS = 0.9  # “水量丰起来、水质好起来、风光美起来”
 _SCORE_QUOTED_COUNT = 0.85  # “四化”, “双升”, “公交化”, “零报告”, “线上+线下”
 _SCORE_QUOTED_CLAUSES = 0.7  # “应检尽检，不漏一人”: equal short clauses
@@ -236,8 +237,9 @@ def _discover_formula_shapes(text: str) -> Iterator[SloganMention]:
         for match in pattern.finditer(text):
             yield _discovered(text, *match.span(), score)
     for match in _SUPERLATIVES_RE.finditer(text):
-        parts = match.group().count("最")
-        yield _discovered(text, *match.span(), _SCORE_SUPERLATIVES - (0.2 if parts < 3 else 0))
+        three = match.group().count("最") >= 3
+        score = _SCORE_SUPERLATIVES if three else _SCORE_SUPERLATIVES_TWO
+        yield _discovered(text, *match.span(), score)
 
 
 def _discover_couplets(text: str, excluded: frozenset[str]) -> Iterator[SloganMention]:

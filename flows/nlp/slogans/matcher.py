@@ -122,7 +122,7 @@ class SloganMatcher:
             if mention.score >= self.discovery_threshold and is_use(mention)
         )
         kept = self._whole_series(body, _resolve_overlaps([*known, *discovered]))
-        kept = self._join_adjacent_quotes(body, kept)
+        kept = self._join_adjacent_quotes(body, list(filter(is_use, kept)))
         return [_shift(mention, body_start) for mention in kept]
 
     def _join_adjacent_quotes(
@@ -163,7 +163,7 @@ class SloganMatcher:
         return _resolve_overlaps(self._series_of(text, mention) for mention in mentions)
 
     def _series_of(self, text: str, mention: SloganMention) -> SloganMention:
-        """The parallel series a known formula is one part of (依法防控、科学防控、联防联控 around
+        """The parallel series a mention is one part of (依法防控、科学防控、联防联控 around
         联防联控), as the lexicon's formula when it has one, else discovered when its score
         reaches the threshold; otherwise the mention itself."""
         parts = canonical_form(mention.text).split(SEPARATOR)
