@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flows import REPO_ROOT
-from flows.nlp.slogans import MatchMethod, SloganMatcher, body_start
+from flows.nlp.slogans import MatchMethod, SloganLexicon, SloganMatcher, body_start
 from flows.store import tables
 from flows.store.records import CleanDocument, DateMention, NumberMention
 from flows.store.tables import Table
@@ -306,6 +307,39 @@ def score_slogans(matcher: SloganMatcher, documents: Iterable[SloganDocument]) -
         score = match(discovered, remaining)
         totals["discovered"] += Score(score.true_positives, score.predicted, len(document.gold))
     return totals
+
+
+def without_formulas_only_in(
+    lexicon: SloganLexicon,
+    held_out: Sequence[SloganDocument],
+    seen: Sequence[SloganDocument],
+) -> SloganLexicon:
+    """The lexicon less every formula that matches an annotated slogan of `held_out` and none of
+    `seen`: what a lexicon curated without reading `held_out` would know, so that scoring
+    `held_out` with it shows what discovery gives on formulas the lexicon has never met.
+
+    Removing a formula can uncover a shorter one inside it (两手抓 in 两手抓、两不误), so the
+    removal repeats until no held-out-only formula matches an annotated slogan.
+    """
+
+    def annotated_ids(matcher: SloganMatcher, documents: Sequence[SloganDocument]) -> set[str]:
+        ids = set()
+        for document in documents:
+            gold = {text for text, _ in document.gold}
+            for mention in matcher.find(document.text, body_start=document.body_start):
+                if mention.slogan_id is not None and mention.text in gold:
+                    ids.add(mention.slogan_id)
+        return ids
+
+    full = SloganMatcher(lexicon, discovery_threshold=math.inf)
+    known = annotated_ids(full, seen)
+    entries = lexicon.entries
+    while True:
+        matcher = SloganMatcher(SloganLexicon(entries), discovery_threshold=math.inf)
+        unseen = annotated_ids(matcher, held_out) - known
+        if not unseen:
+            return SloganLexicon(entries)
+        entries = tuple(entry for entry in entries if entry.slogan_id not in unseen)
 
 
 DATES_NUMBERS = REPO_ROOT / "data" / "annotated" / "dates_numbers" / "dates_numbers.jsonl"

@@ -112,6 +112,14 @@ def evaluate_slogans(
             "matcher's DISCOVERY_THRESHOLD).",
         ),
     ] = None,
+    unseen: Annotated[
+        bool,
+        typer.Option(
+            "--unseen",
+            help="Also score the split with a lexicon lacking every formula annotated only "
+            "in it (not in the other split or the seeds): what unseen text gets.",
+        ),
+    ] = False,
 ) -> None:
     """Slogan P/R/F on the annotated news (data/annotated/slogans) and on the seeds.
 
@@ -119,19 +127,32 @@ def evaluate_slogans(
     precision on the dev split stays >= 0.8.
     """
     from flows.nlp.slogans import DISCOVERY_THRESHOLD, SloganLexicon, SloganMatcher
-    from flows.ops.evaluate import annotated_news, annotated_seeds, score_slogans
+    from flows.ops.evaluate import (
+        annotated_news,
+        annotated_seeds,
+        score_slogans,
+        without_formulas_only_in,
+    )
 
     if split not in ("dev", "test", "all"):
         raise typer.BadParameter("must be dev, test or all", param_hint="--split")
+    if unseen and split == "all":
+        raise typer.BadParameter("needs --split dev or test", param_hint="--unseen")
     threshold = DISCOVERY_THRESHOLD if discovery_threshold is None else discovery_threshold
-    matcher = SloganMatcher(SloganLexicon.load(), discovery_threshold=threshold)
-    sets = {
-        f"news:{split}": annotated_news(split=None if split == "all" else split),
-        "seeds": annotated_seeds(),
-    }
-    for name, documents in sets.items():
+    lexicon = SloganLexicon.load()
+    news = annotated_news(split=None if split == "all" else split)
+    seeds = annotated_seeds()
+    scored = [(f"news:{split}", lexicon, news), ("seeds", lexicon, seeds)]
+    if unseen:
+        other = annotated_news(split="test" if split == "dev" else "dev")
+        ablated = without_formulas_only_in(lexicon, news, [*other, *seeds])
+        removed = len(lexicon.entries) - len(ablated.entries)
+        typer.echo(f"unseen: {removed} formulas annotated only in {split} left out of the lexicon")
+        scored.append((f"news:{split}:unseen", ablated, news))
+    for name, used, documents in scored:
+        matcher = SloganMatcher(used, discovery_threshold=threshold)
         for aspect, result in score_slogans(matcher, documents).items():
-            typer.echo(f"{name:10s} {aspect:18s} {result}")
+            typer.echo(f"{name:16s} {aspect:18s} {result}")
 
 
 @slogans_app.command("rank")

@@ -25,6 +25,7 @@ from flows.nlp.slogans import (
     LexiconError,
     MatchMethod,
     SloganCategory,
+    SloganEntry,
     SloganLexicon,
     SloganMatcher,
     add_to_pipeline,
@@ -243,6 +244,62 @@ def test_adjacent_quotes_of_one_formula_are_one_item(matcher: SloganMatcher) -> 
     assert mention.method == MatchMethod.LEXICON and mention.slogan_id is not None
     parallel = matcher.find("实行“七天七检”“七天四检”。")
     assert [m.text for m in parallel] == ["“七天七检”", "“七天四检”"]
+
+
+def _lexicon_of(*canonicals: str) -> SloganLexicon:
+    return SloganLexicon(
+        tuple(
+            SloganEntry(f"epidemic-{number:04d}", canonical, SloganCategory.EPIDEMIC)
+            for number, canonical in enumerate(canonicals, 1)
+        )
+    )
+
+
+def test_a_formula_grows_to_its_parallel_series() -> None:
+    """ANNOTATION.md makes a couplet or triplet one item, in its longest written form; a
+    lexicon that knows one part finds the whole (as discovered)."""
+    matcher = SloganMatcher(_lexicon_of("联防联控", "两手抓", "新发展理念", "全面建成小康社会"))
+    [mention] = matcher.find("切实推进依法防控、科学防控、联防联控。")
+    assert (mention.text, mention.canonical) == ("依法防控、科学防控、联防联控",) * 2
+    assert (mention.method, mention.slogan_id, mention.score) == (MatchMethod.DISCOVERED, None, 0.8)
+    two_hands = "推进发展和监管规范两手抓、两手都要硬，在发展中规范。"
+    assert texts(matcher, two_hands) == ["两手抓、两手都要硬"]
+    # the part takes the verb its longer neighbour has
+    assert texts(matcher, "坚定不移贯彻新发展理念、构建新发展格局。") == [
+        "贯彻新发展理念、构建新发展格局"
+    ]
+    # a head noun after the last part is outside the series
+    head_noun = "落实依法防控、科学防控、联防联控措施。"
+    assert texts(SloganMatcher(_lexicon_of("依法防控")), head_noun) == [
+        "依法防控、科学防控、联防联控"
+    ]
+    # not a series: a longer clause, a list closed by 等, ABAC words side by side, a shared
+    # first character alone, a quote
+    assert texts(matcher, "为全面建成小康社会、开启全面建设社会主义现代化国家新征程") == [
+        "全面建成小康社会"
+    ]
+    assert texts(matcher, "落实依法防控、科学防控、联防联控等措施") == ["联防联控"]
+    assert texts(matcher, "坚持联防联控、严防严控。") == ["联防联控"]
+    assert texts(matcher, "坚持“联防联控”、群防群控。") == ["“联防联控”"]
+    assert texts(SloganMatcher(_lexicon_of("新基建")), "在新基建、新技术、新材料上") == ["新基建"]
+    # below the threshold the series is not formed
+    strict = SloganMatcher(_lexicon_of("联防联控"), discovery_threshold=0.9)
+    assert texts(strict, "切实推进依法防控、科学防控、联防联控。") == ["联防联控"]
+
+
+def test_shapes_that_are_not_formulas() -> None:
+    every = SloganMatcher(_lexicon_of("联防联控"), discovery_threshold=0)
+    assert texts(every, "为疾控人员赠送多种保险保障。") == []  # 保险 is a word, not 保 + object
+    assert texts(every, "要围绕保就业保民生保市场主体，") == []  # the series goes on
+    assert texts(every, "这是一场必须打赢的人民战争！") == []
+    # the 保 series goes on across 、 with another verb, so its end is unknown
+    assert texts(every, "围绕保主体、保定单、保份额、稳市场做功课") == []
+
+
+def test_titles_of_works_are_names(matcher: SloganMatcher) -> None:
+    text = "全片共分六集，分别为《众志成城》《人民至上》。体现了人民至上、生命至上的价值追求。"
+    assert texts(matcher, text) == ["人民至上、生命至上"]
+    assert texts(matcher, "学习《关于坚持联防联控的通知》") == []
 
 
 def test_title_is_not_annotated(matcher: SloganMatcher) -> None:

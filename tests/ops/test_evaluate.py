@@ -19,6 +19,7 @@ from flows.ops.evaluate import (
     score_dates,
     score_numbers,
     score_slogans,
+    without_formulas_only_in,
 )
 from flows.store.records import DateMention, NumberMention
 
@@ -34,7 +35,7 @@ def test_each_occurrence_counts_and_canonical_is_checked_apart() -> None:
 
 def test_splits_are_whole_articles() -> None:
     dev, test = annotated_news(split="dev"), annotated_news(split="test")
-    assert len(dev) == len(test) == 30
+    assert (len(dev), len(test)) == (38, 30)  # round 2 added 8 dev items
     assert not {d.text for d in dev} & {d.text for d in test}
 
 
@@ -44,6 +45,30 @@ def test_cli_prints_both_sets_and_rejects_an_unknown_split() -> None:
     assert re.search(r"news:dev\s+slogans\s+P \d\.\d{3} R", result.output)
     assert re.search(r"seeds\s+slogans\s+P", result.output)
     assert CliRunner().invoke(app, ["slogans", "evaluate", "--split", "train"]).exit_code == 2
+
+
+def test_the_unseen_lexicon_lacks_the_formulas_only_the_held_out_split_annotates() -> None:
+    lexicon = SloganLexicon.load()
+    held_out = [
+        SloganDocument(
+            "要两手抓、两不误，坚持联防联控。", 0, (("两手抓、两不误", ""), ("联防联控", ""))
+        )
+    ]
+    seen = [SloganDocument("加强联防联控。", 0, (("联防联控", ""),))]
+    ablated = without_formulas_only_in(lexicon, held_out, seen)
+    removed = {e.canonical for e in lexicon.entries} - {e.canonical for e in ablated.entries}
+    assert removed == {"两手抓、两不误"}  # its parts are not annotated slogans, so they stay
+    found = SloganMatcher(ablated).find(held_out[0].text)
+    assert [m.text for m in found] == ["两手抓", "两不误", "联防联控"]
+
+
+def test_cli_scores_the_unseen_lexicon() -> None:
+    result = CliRunner().invoke(app, ["slogans", "evaluate", "--split", "dev", "--unseen"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"unseen: \d+ formulas annotated only in dev left out", result.output)
+    assert re.search(r"news:dev:unseen\s+slogans\s+P \d\.\d{3} R", result.output)
+    all_splits = ["slogans", "evaluate", "--split", "all", "--unseen"]
+    assert CliRunner().invoke(app, all_splits).exit_code == 2
 
 
 def _date(text: str, start: str | None, end: str | None, grain: str = "day") -> DateMention:

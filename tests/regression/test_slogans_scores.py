@@ -1,8 +1,8 @@
 """Slogan scores must not drop below what was measured when discovery was tuned (issue 23).
 
-Dev split of data/annotated/slogans (30 articles, 110 slogans) and the five seeds; floors are the
-figures measured on 2026-12-07 with `zhnews slogans evaluate --split dev`. The test split is
-never a floor: it is reported, not tuned on.
+Dev split of data/annotated/slogans (38 articles, 137 slogans) and the five seeds; floors are the
+figures measured on 2026-12-07 with `zhnews slogans evaluate --split dev --unseen`. The test split
+is never a floor: it is reported, not tuned on.
 """
 
 from __future__ import annotations
@@ -10,10 +10,20 @@ from __future__ import annotations
 import pytest
 
 from flows.nlp.slogans import SloganLexicon, SloganMatcher
-from flows.ops.evaluate import Score, annotated_news, annotated_seeds, score_slogans
+from flows.ops.evaluate import (
+    Score,
+    annotated_news,
+    annotated_seeds,
+    score_slogans,
+    without_formulas_only_in,
+)
 
-DEV_PRECISION, DEV_RECALL = 1.0, 0.945  # tp 104, predicted 104, expected 110
-DEV_DISCOVERED_PRECISION = 0.8  # the bar DISCOVERY_THRESHOLD is set for (measured 12/12)
+DEV_PRECISION, DEV_RECALL = 0.99, 0.919  # tp 126, predicted 127, expected 137
+DEV_DISCOVERED_PRECISION = 0.8  # the bar DISCOVERY_THRESHOLD is set for (measured 16/16)
+# Dev scored with a lexicon lacking the 33 formulas only dev annotates (`--unseen`): what
+# discovery gives on formulas the lexicon has never met (measured tp 99, predicted 107; 30/30
+# discovered right).
+DEV_UNSEEN_PRECISION, DEV_UNSEEN_RECALL = 0.92, 0.72
 SEEDS_PRECISION, SEEDS_RECALL = 0.85, 0.95  # issue 23's bar (measured 1.000, 0.957)
 
 
@@ -27,6 +37,17 @@ def test_dev_split_precision_and_recall_do_not_drop(matcher: SloganMatcher) -> N
     slogans: Score = scores["slogans"]
     assert slogans.precision >= DEV_PRECISION, slogans
     assert slogans.recall >= DEV_RECALL, slogans
+    assert scores["discovered"].precision >= DEV_DISCOVERED_PRECISION, scores["discovered"]
+
+
+def test_dev_split_with_formulas_unseen_does_not_drop() -> None:
+    lexicon, dev = SloganLexicon.load(), annotated_news(split="dev")
+    seen = [*annotated_news(split="test"), *annotated_seeds()]
+    matcher = SloganMatcher(without_formulas_only_in(lexicon, dev, seen))
+    scores = score_slogans(matcher, dev)
+    slogans: Score = scores["slogans"]
+    assert slogans.precision >= DEV_UNSEEN_PRECISION, slogans
+    assert slogans.recall >= DEV_UNSEEN_RECALL, slogans
     assert scores["discovered"].precision >= DEV_DISCOVERED_PRECISION, scores["discovered"]
 
 

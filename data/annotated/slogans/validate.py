@@ -1,10 +1,11 @@
 """Check slogans_news.jsonl (hand-annotated slogans / 提法 on whole CCTV news items).
 
 Stdlib only. Usage: python data/annotated/slogans/validate.py [path]
-Checks: JSON per line, keys and types, unique ids, split values and alternation (dev, test, dev, ...
-by article order), published date format, no dateline prefix in text, offsets in range with
-text[start:end] == text field, canonical without quotation marks, kinds, no overlapping slogans,
-no slogan overlapping a not_slogan, spans sorted. Prints counts per split; exit 1 on any problem.
+Checks: JSON per line, keys and types, unique ids, split values and alternation (dev, test,
+dev, ... by article order) in round 1, round-2 items dev and after round 1, published date
+format, no dateline prefix in text, offsets in range with text[start:end] == text field,
+canonical without quotation marks, kinds, no overlapping slogans, no slogan overlapping a
+not_slogan, spans sorted. Prints counts per split; exit 1 on any problem.
 """
 
 import itertools
@@ -19,6 +20,9 @@ from jsonl_lines import parsed_lines
 
 KINDS = {"quoted", "numbered", "parallel", "phrase"}
 SPLITS = ("dev", "test")
+# Round 1: 60 items alternating dev/test; round 2: dev items picked for formula shapes
+# (select_round2.py), after round 1.
+ROUNDS = (1, 2)
 QUOTES = re.compile(r"[“”‘’「」『』\"']")
 DATELINE = "央视网消息（新闻联播）："
 
@@ -27,14 +31,19 @@ def check(path):
     errors = []
     stats = {s: Counter() for s in SPLITS}
     ids = set()
+    later_round = False
     for ln, art, json_error in parsed_lines(path):
         where = f"line {ln}"
         if art is None:
             errors.append(f"{where}: bad JSON ({json_error})")
             continue
         keys = {"id", "split", "published", "text", "slogans", "not_slogans"}
-        if set(art) != keys:
-            errors.append(f"{where}: keys {sorted(art)} != {sorted(keys)}")
+        if set(art) - {"round"} != keys:
+            errors.append(f"{where}: keys {sorted(art)} != {sorted(keys)} (+ round)")
+            continue
+        round_number = art.get("round", 1)
+        if round_number not in ROUNDS:
+            errors.append(f"{where}: bad round {round_number!r}")
             continue
         where = f"line {ln} ({art['id']})"
         if art["id"] in ids:
@@ -44,8 +53,12 @@ def check(path):
         if split not in SPLITS:
             errors.append(f"{where}: bad split {split!r}")
             continue
-        if split != SPLITS[(ln - 1) % 2]:
-            errors.append(f"{where}: splits must alternate dev/test by article")
+        if round_number == 1 and (later_round or split != SPLITS[(ln - 1) % 2]):
+            errors.append(f"{where}: round-1 splits must alternate dev/test by article, first")
+        if round_number > 1 and split != "dev":
+            errors.append(f"{where}: items of later rounds are dev")
+        later_round = later_round or round_number > 1
+        stats[split][f"round {round_number}"] += 1
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(art["published"])):
             errors.append(f"{where}: bad published {art['published']!r}")
         text = art["text"]
@@ -117,8 +130,9 @@ def main():
         c = stats[split]
         total.update(c)
         n = sum(c[k] for k in KINDS)
+        rounds = ", ".join(f"{r} {c[r]}" for r in sorted(c) if r.startswith("round "))
         print(
-            f"{split}: {c['articles']} articles, {c['chars']} chars, {n} slogans "
+            f"{split}: {c['articles']} articles ({rounds}), {c['chars']} chars, {n} slogans "
             f"(quoted {c['quoted']}, numbered {c['numbered']}, parallel {c['parallel']}, "
             f"phrase {c['phrase']}), {c['not_slogans']} not_slogans"
         )

@@ -56,14 +56,32 @@ _NUMBERED_RE = re.compile(
 )
 _RUN_RE = re.compile(rf"(?<![{HAN}])[{HAN}]+(?:、[{HAN}]+)+")
 _COUPLET_LENGTHS = range(3, 6)
-# Campaign formulas: 打好污染防治攻坚战, 打赢武汉保卫战、湖北保卫战, 打好关键核心技术攻坚战.
+# Campaign formulas: 打好污染防治攻坚战, 打赢武汉保卫战、湖北保卫战, 打好关键核心技术攻坚战,
+# 打好“三大攻坚战”; not 必须打赢的人民战争.
 _BATTLES = "保卫战|攻坚战|阻击战|歼灭战|总体战|持久战|人民战争"
 _CAMPAIGN_RE = re.compile(
-    rf"(?:打好|打赢|打响|决战|决胜)[{HAN}]{{1,10}}?(?:{_BATTLES})"
+    rf"(?:打好|打赢|打响|决战|决胜)(?!的)"
+    rf"(?:“[{HAN}]{{1,10}}?(?:{_BATTLES})”|[{HAN}]{{1,10}}?(?:{_BATTLES}))"
     rf"(?:、[{HAN}]{{0,8}}?(?:{_BATTLES}))*"
 )
 # Counter formulas: 以快制快, 以变制变.
 _COUNTER_RE = re.compile(rf"以([{HAN}])制\1")
+# Exhaustive formulas, alone or in a series: 应收尽收, 应检尽检、愿检尽检, 能复尽复、能开尽开.
+_EXHAUSTIVE = rf"[应愿能]([{HAN}])尽\{{group}}"
+_EXHAUSTIVE_RE = re.compile(
+    _EXHAUSTIVE.format(group=1) + f"(?:{SEPARATOR}" + _EXHAUSTIVE.format(group=2) + ")*"
+)
+# One stabilising or safeguarding verb repeated before two-character objects (稳外贸稳外资,
+# 保就业保民生, 稳就业、稳金融), ending at a mark or at 的/工作: a longer object (保市场主体)
+# or a word (保险保障) goes on, and so does a series with other parts across 、
+# (保主体、保定单、保份额、稳市场).
+_REPEATED_VERB_RE = re.compile(
+    rf"(?<!{SEPARATOR})([稳保])[{HAN}]{{2}}(?:{SEPARATOR}?\1[{HAN}]{{2}})+"
+    rf"(?:(?![{HAN}{SEPARATOR}])|(?=的|工作))"
+)
+# Series of superlatives (最全面、最严格、最彻底): as often descriptive (最边远、最贫困、最艰苦;
+# dev rejects 最彻底、最严格) as a formula, so they are candidates for curators only.
+_SUPERLATIVES_RE = re.compile(rf"最[{HAN}]{{2}}(?:{SEPARATOR}?最[{HAN}]{{2}})+")
 # Numerals that make a quoted word a counted formula (“四化”, “双升”, “四个结合”); 一 and 第
 # start too many ordinary words.
 _COUNT_NUMERALS = "两双二三四五六七八九十"
@@ -92,6 +110,10 @@ _QUOTED_NAME_HEAD_RE = re.compile("峰会|大会|论坛|比赛|项目|火箭|决
 DISCOVERY_THRESHOLD = 0.7
 _SCORE_CAMPAIGN = 0.9
 _SCORE_COUNTER = 0.85
+_SCORE_EXHAUSTIVE = 0.85  # 应收尽收, 应检尽检、愿检尽检
+_SCORE_REPEATED_VERB = 0.8  # 稳外贸稳外资, 保就业保民生
+_SCORE_SUPERLATIVES = 0.6  # 最全面、最严格、最彻底: three or more
+_SCORE_SUPERLATIVES_TWO = 0.4  # 最经济最有效
 _SCORE_QUOTED_PARTS = 0.9  # “水量丰起来、水质好起来、风光美起来”
 _SCORE_QUOTED_COUNT = 0.85  # “四化”, “双升”, “公交化”, “零报告”, “线上+线下”
 _SCORE_QUOTED_CLAUSES = 0.7  # “应检尽检，不漏一人”: equal short clauses
@@ -103,6 +125,7 @@ _PENALTY_NAME_LIKE = 0.3
 _SCORE_NUMBERED = 0.8  # 一企一策, 七天七检, 四不两直, 四个一批, 三管三必须
 _SCORE_NUMBERED_PLAIN = 0.4  # 两国两党, 十人一组, 两江四岸: counts, not a formula's tail
 _SCORE_NUMBERED_IN_WORD = 0.2  # 长三角一体化: the match is inside a longer word
+_SCORE_SERIES = 0.8  # 依法防控、科学防控、联防联控, 两手抓、两手都要硬: a known formula's series
 _SCORE_TRIPLET = 0.75
 _SCORE_COUPLET = 0.5  # 复工复产、复商复市 is as parallel as 外防输入、内防反弹
 
@@ -203,10 +226,20 @@ def _discover_campaigns(text: str) -> Iterator[SloganMention]:
         yield _discovered(text, *match.span(), _SCORE_CAMPAIGN)
 
 
-def _discover_counters(text: str) -> Iterator[SloganMention]:
-    """以X制X formulas (以快制快)."""
-    for match in _COUNTER_RE.finditer(text):
-        yield _discovered(text, *match.span(), _SCORE_COUNTER)
+def _discover_formula_shapes(text: str) -> Iterator[SloganMention]:
+    """Formulas of a fixed shape: 以X制X (以快制快), 应X尽X (应收尽收), 稳X稳Y (稳外贸稳外资)
+    and superlative series (最全面、最严格、最彻底)."""
+    for pattern, score in (
+        (_COUNTER_RE, _SCORE_COUNTER),
+        (_EXHAUSTIVE_RE, _SCORE_EXHAUSTIVE),
+        (_REPEATED_VERB_RE, _SCORE_REPEATED_VERB),
+    ):
+        for match in pattern.finditer(text):
+            yield _discovered(text, *match.span(), score)
+    for match in _SUPERLATIVES_RE.finditer(text):
+        three = match.group().count("最") >= 3
+        score = _SCORE_SUPERLATIVES if three else _SCORE_SUPERLATIVES_TWO
+        yield _discovered(text, *match.span(), score)
 
 
 def _discover_couplets(text: str, excluded: frozenset[str]) -> Iterator[SloganMention]:

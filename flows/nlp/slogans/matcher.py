@@ -18,10 +18,11 @@ import ahocorasick
 from flows.nlp.slogans.discovery import (
     DISCOVERY_THRESHOLD,
     _discover_campaigns,
-    _discover_counters,
     _discover_couplets,
+    _discover_formula_shapes,
     _discover_numbered,
     _discover_quoted,
+    _discovered,
 )
 from flows.nlp.slogans.lexicon import (
     CLOSERS,
@@ -33,13 +34,20 @@ from flows.nlp.slogans.lexicon import (
     _longest_literal,
     _template_regex,
     _to_original,
+    canonical_form,
     normalize,
 )
+from flows.nlp.slogans.series import series_score, series_span
 from flows.store.records import SloganMention
 
-# A formula right before one of these is part of a name (国务院联防联控机制,
+# A formula right before one of these is part of a name (国务院联防联控机制, 疫情联防联控工作机制,
 # 中柬命运共同体行动计划), not a use of the slogan.
-_NAME_HEAD_RE = re.compile("机制|办公室|领导小组|指挥部|联络组|工作组|委员会|行动计划")
+_NAME_HEAD_RE = re.compile(
+    "(?:工作|合作|协调)?机制|办公室|领导小组|指挥部|联络组|工作组|委员会|行动计划"
+)
+
+# Titles in book-title marks (《人民至上》) are names of works; longer ones are not looked for.
+_MAX_TITLE_CHARS = 60
 
 _METHOD_RANK = {method: rank for rank, method in enumerate(MatchMethod)}
 
@@ -94,7 +102,7 @@ class SloganMatcher:
         def is_use(mention: SloganMention) -> bool:
             return not _inside_name(body, mention, name_spans)
 
-        known = _resolve_overlaps(filter(is_use, self._known(body)))
+        known = self._whole_series(body, _resolve_overlaps(filter(is_use, self._known(body))))
         occupied = _Occupied(known)
         # Couplets are the weakest evidence: one overlapping a known formula is two formulas.
         couplets = (
@@ -108,12 +116,13 @@ class SloganMatcher:
                 *_discover_quoted(body, self._excluded),
                 *_discover_numbered(body, self._excluded),
                 *_discover_campaigns(body),
-                *_discover_counters(body),
+                *_discover_formula_shapes(body),
                 *couplets,
             )
             if mention.score >= self.discovery_threshold and is_use(mention)
         )
-        kept = self._join_adjacent_quotes(body, _resolve_overlaps([*known, *discovered]))
+        kept = self._whole_series(body, _resolve_overlaps([*known, *discovered]))
+        kept = self._join_adjacent_quotes(body, list(filter(is_use, kept)))
         return [_shift(mention, body_start) for mention in kept]
 
     def _join_adjacent_quotes(
@@ -149,6 +158,35 @@ class SloganMatcher:
             )
         return joined
 
+    def _whole_series(self, text: str, mentions: list[SloganMention]) -> list[SloganMention]:
+        """The mentions, each grown to the parallel series it is one part of."""
+        return _resolve_overlaps(self._series_of(text, mention) for mention in mentions)
+
+    def _series_of(self, text: str, mention: SloganMention) -> SloganMention:
+        """The parallel series a mention is one part of (依法防控、科学防控、联防联控 around
+        联防联控), as the lexicon's formula when it has one, else discovered when its score
+        reaches the threshold; otherwise the mention itself."""
+        parts = canonical_form(mention.text).split(SEPARATOR)
+        start, end = series_span(text, mention.start_char, mention.end_char, parts)
+        if (start, end) == (mention.start_char, mention.end_char):
+            return mention
+        surface = text[start:end]
+        entry = self._by_parts.get(frozenset(canonical_form(surface).split(SEPARATOR)))
+        if entry is None:
+            score = series_score(canonical_form(surface))
+            if score is None or score < self.discovery_threshold:
+                return mention
+            return _discovered(text, start, end, score)
+        return SloganMention(
+            surface,
+            start,
+            end,
+            entry.slogan_id,
+            entry.canonical,
+            str(entry.category),
+            MatchMethod.LEXICON,
+        )
+
     def _known(self, text: str) -> Iterator[SloganMention]:
         """Lexicon and template matches, widened to their quotation marks."""
         key, shifts = normalize(text)
@@ -173,12 +211,23 @@ class SloganMatcher:
 
 
 def _inside_name(text: str, mention: SloganMention, names: list[tuple[int, int]]) -> bool:
-    """Whether an unquoted mention is part of a name: inside a given name span, or followed
-    by a name's head noun (联防联控机制)."""
+    """Whether a mention is part of a name: inside a given name span or a title in 《》
+    (纪录片《人民至上》), or unquoted and followed by a name's head noun (联防联控机制)."""
     if any(start <= mention.start_char and mention.end_char <= end for start, end in names):
+        return True
+    if _inside_title(text, mention.start_char, mention.end_char):
         return True
     quoted = mention.text[-1] in CLOSERS + '"'
     return not quoted and _NAME_HEAD_RE.match(text, mention.end_char) is not None
+
+
+def _inside_title(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] lies inside one title in book-title marks."""
+    opening = text.rfind("《", max(start - _MAX_TITLE_CHARS, 0), start)
+    closing = text.find("》", end, end + _MAX_TITLE_CHARS)
+    if opening < 0 or closing < 0:
+        return False
+    return not re.search("[《》\n]", text[opening + 1 : start] + text[end:closing])
 
 
 def _quote_span(text: str, start: int, end: int) -> tuple[int, int]:
