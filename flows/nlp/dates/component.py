@@ -22,6 +22,7 @@ from flows.nlp.dates.grammar import (
     _RANGE_JOIN,
     _SENTENCE_BREAK,
     FREQUENCIES,
+    HOLIDAY_SPAN,
     RECURRING,
     REL_YEARS,
     SINCE_SUFFIXES,
@@ -31,7 +32,6 @@ from flows.nlp.dates.periods import (
     Anchor,
     Grain,
     Period,
-    _ago,
     _calendar,
     _century,
     _closest_year,
@@ -42,11 +42,9 @@ from flows.nlp.dates.periods import (
     _lunar,
     _month_end,
     _number,
-    _relative_day,
-    _relative_span,
     _replace_year,
-    _week,
 )
+from flows.nlp.dates.relative import _ago, _relative_day, _relative_span, _week
 from flows.store.records import DateMention
 
 
@@ -101,7 +99,7 @@ class _Scanner:
         if kind == "span":
             return _relative_span(match, self.anchor)
         if kind == "ago":
-            return _ago(match, self.anchor)
+            return _ago(match, self.anchor, self.context)
         if kind == "rel":
             return _relative_day(match.group(), self.anchor, self.context)
         if kind == "week":
@@ -115,7 +113,9 @@ class _Scanner:
         while (match := _ATOM.search(self.text, pos)) is not None:
             mention = self._mention(match)
             if mention is None:
-                pos = match.start() + 1
+                # A day that is not on the calendar (2021年2月29日) is no date, nor are its parts.
+                impossible = match.lastgroup == "cal" and match.group("m") and match.group("d")
+                pos = match.end() if impossible else match.start() + 1
                 continue
             out.append(mention)
             pos = mention.end_char
@@ -134,7 +134,7 @@ class _Scanner:
         end = match.end()
         if text.startswith("同期", end) and kind == "cal" and match.group("yrel"):
             return self._same_period(match)
-        during = kind == "hol" and text.startswith("期间", end)
+        during = kind == "hol" and HOLIDAY_SPAN.match(text, end) is not None
         since = kind == "hol" and text.startswith(SINCE_SUFFIXES, end)
         period = self.resolve(match, during=during, since=since)
         if period is None:
@@ -149,9 +149,11 @@ class _Scanner:
         if named and named.lastgroup == "hol" and self.resolve(named) == period:
             # “五一”国际劳动节: a holiday's short name then its full name is one mention
             end = named.end()
-            during = text.startswith("期间", end)
+            during = HOLIDAY_SPAN.match(text, end) is not None
             since = text.startswith(SINCE_SUFFIXES, end)
             period = self.resolve(named, during=during, since=since) or period
+        if during and period.grain != Grain.DAY:
+            end = HOLIDAY_SPAN.match(text, end).end()  # the official holiday, words included
         if period.grain == Grain.DAY:
             end, period = self._day_tail(end, period)
         if (joined := self._range_end(end, period)) is not None:

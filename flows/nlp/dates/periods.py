@@ -15,13 +15,9 @@ from flows.nlp import festivals
 from flows.nlp.dates.grammar import (
     _BARE_DAY_AFTER,
     _BARE_DAY_BEFORE,
-    CONTEXT_DAYS,
-    REL_DAYS,
     REL_MONTHS,
     REL_QUARTERS,
-    REL_WEEKS,
     REL_YEARS,
-    WEEKDAYS,
 )
 from flows.nlp.numerals import parse_numeral
 from flows.store.records import DateMention
@@ -41,6 +37,8 @@ class Grain(StrEnum):
 
 
 UNKNOWN_YEAR = 2000  # a leap year standing in for an unknown publication year
+# How far ahead a date without its year may lie before the past one is taken instead.
+_NEAR_FUTURE_DAYS = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,10 +105,18 @@ def _closest_year(anchor: dt.date, month: int, day: int) -> int:
         return abs((dt.date(year, month, safe_day) - anchor).days)
 
     if (month, day) == (2, 29):
-        # Only a leap year has the day: the closest one, up to four years away.
-        return min((y for y in range(anchor.year - 4, anchor.year + 5) if calendar.isleap(y)),
-                   key=distance)  # fmt: skip
-    return min((anchor.year - 1, anchor.year, anchor.year + 1), key=distance)
+        # Only a leap year has the day: the last one, unless the next one is near.
+        leap = [y for y in range(anchor.year - 4, anchor.year + 5) if calendar.isleap(y)]
+        past = [y for y in leap if dt.date(y, 2, 29) <= anchor]
+        soon = [y for y in leap if 0 < (dt.date(y, 2, 29) - anchor).days <= _NEAR_FUTURE_DAYS]
+        return soon[0] if soon or not past else past[-1]
+    closest = min((anchor.year - 1, anchor.year, anchor.year + 1), key=distance)
+    # News looks back more than ahead: a day more than a season away is the one of the past
+    # year when that lies within three seasons (1月下旬 read in September is this January).
+    ahead = dt.date(closest, month, min(day, calendar.monthrange(closest, month)[1])) - anchor
+    if ahead.days > _NEAR_FUTURE_DAYS and distance(closest - 1) <= 3 * _NEAR_FUTURE_DAYS:
+        return closest - 1
+    return closest
 
 
 def _number(token: str) -> int | None:
@@ -262,8 +268,28 @@ def _has_required_year(match: re.Match[str]) -> bool:
     written = match.group("y")
     if written is not None and len(written) == 2 and written.isdigit():
         periods = ("m", "mrel", "q", "half", "qn", "mn", "yp")
-        return any(match.group(g) for g in periods)
+        return any(match.group(g) for g in periods) or _is_short_year(match)
     return True
+
+
+_SHORT_YEAR_BEFORE = frozenset("在于从自到至是")
+_SHORT_YEAR_AFTER = frozenset("来间里内多余后前之党工龄")
+
+
+def _is_short_year(match: re.Match[str]) -> bool:
+    """A bare two-digit year (08年, 98年) and not a count of years (坚守岗位23年, 30年的发展):
+    a leading zero, or a year that is not round, standing after no word (or 在/于/从…)
+    and before no word of duration (来, 间, 多, 党龄)."""
+    written, text = match.group("y"), match.string
+    if written.startswith("0"):
+        return True
+    if written.endswith("0"):
+        return False
+    start, end = match.start(), match.end()
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    word_before = "\u4e00" <= before <= "\u9fff" and before not in _SHORT_YEAR_BEFORE
+    return not word_before and after not in _SHORT_YEAR_AFTER
 
 
 def _infer_year(month: int, day: int, anchor: Anchor, base: Period | None) -> tuple[int, bool]:
@@ -289,9 +315,6 @@ def _is_plain_day(match: re.Match[str], base: Period | None) -> bool:
     if start and text[start - 1] in _BARE_DAY_BEFORE:
         return False
     return _BARE_DAY_AFTER.match(text, match.end() - 1) is None
-
-
-_NEAR_FUTURE_DAYS = 90
 
 
 def _holiday(
@@ -382,7 +405,10 @@ def _decade(match: re.Match[str], anchor: Anchor) -> Period | None:
         first = 2000 + tens if 2000 + tens <= anchor.day.year else 1900 + tens
     else:
         return None
-    return Period(dt.date(first, 1, 1), dt.date(first + 9, 12, 31), Grain.RANGE, "", True)
+    # 初/中期/末: the first, middle or last three years of the decade.
+    first += {"初": 0, "中期": 4, "末": 7}.get(match.group("dp") or "", 0)
+    last = first + (2 if match.group("dp") else 9)
+    return Period(dt.date(first, 1, 1), dt.date(last, 12, 31), Grain.RANGE, "", True)
 
 
 def _century(match: re.Match[str], anchor: Anchor) -> Period | None:
@@ -416,80 +442,3 @@ def _five_year_plan(number: int) -> Period | None:
         return None
     first = _THIRD_PLAN_START + 5 * (number - 3)
     return Period(dt.date(first, 1, 1), dt.date(first + 4, 12, 31), Grain.RANGE, "", True)
-
-
-def _ago(match: re.Match[str], anchor: Anchor) -> Period | None:
-    """71年前 (the year 71 years before publication), 10天前 (that day)."""
-    count = _number(match.group("an"))
-    if anchor.day is None or not anchor.year_known or count is None:
-        return None
-    if match.group("au") == "天":
-        day = anchor.day - dt.timedelta(days=count)
-        return Period(day, day, Grain.DAY, _label(day), True)
-    year = anchor.day.year - count
-    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), Grain.YEAR, "{Y}", True)
-
-
-def _relative_span(match: re.Match[str], anchor: Anchor) -> Period | None:
-    """近三年 (N units ending the day before publication), 未来两天 (N units after it)."""
-    if anchor.day is None:
-        return None
-    today, one_day = anchor.day, dt.timedelta(days=1)
-    if match.group("sdir") is None:  # 今明两日, 今明两年
-        if match.group("tmu") == "年":
-            return Period(dt.date(today.year, 1, 1), dt.date(today.year + 1, 12, 31), Grain.RANGE,
-                          "", anchor.year_known)  # fmt: skip
-        return Period(today, today + one_day, Grain.RANGE, "", anchor.year_known)
-    count = _number(match.group("sn"))
-    if not count:
-        return None
-    unit = match.group("su")
-    future = match.group("sdir") in ("未来", "今后")
-    sign = 1 if future else -1
-    if unit == "年":
-        moved = _shift_months(today, sign * 12 * count)
-    elif unit == "个月":
-        moved = _shift_months(today, sign * count)
-    else:
-        moved = today + sign * dt.timedelta(days=count * (7 if unit in ("周", "个星期") else 1))
-    if future:
-        start, end = today + one_day, moved
-    else:
-        start, end = moved, today - one_day
-    return Period(start, end, Grain.RANGE, "", anchor.year_known)
-
-
-def _shift_months(day: dt.date, months: int) -> dt.date:
-    """`day` moved by whole months, clamped to the target month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
-def _week(match: re.Match[str], anchor: Anchor) -> Period | None:
-    """上周五, 下周一, 本周, 周三: weeks run Monday to Sunday around the anchor."""
-    if anchor.day is None or not anchor.year_known:
-        return None
-    monday = anchor.day - dt.timedelta(days=anchor.day.weekday())
-    monday += dt.timedelta(weeks=REL_WEEKS[match.group("wrel")])
-    weekday = match.group("wd")
-    if match.group("wend") is not None:
-        return Period(monday + dt.timedelta(days=5), monday + dt.timedelta(days=6), Grain.RANGE,
-                      "", True)  # fmt: skip
-    if weekday is None:
-        return Period(monday, monday + dt.timedelta(days=6), Grain.RANGE, "", True)
-    offset = int(weekday) - 1 if weekday.isdigit() else WEEKDAYS[weekday]
-    day = monday + dt.timedelta(days=offset)
-    return Period(day, day, Grain.DAY, day.isoformat(), True)
-
-
-def _relative_day(word: str, anchor: Anchor, context: dt.date | None) -> Period | None:
-    """今天/昨天/当天…: days from today, or from the day the text last named."""
-    if word in CONTEXT_DAYS:
-        ref, offset = context or anchor.today, CONTEXT_DAYS[word]
-    else:
-        ref, offset = anchor.today, REL_DAYS[word]
-    if ref is None:
-        return None
-    day = ref + dt.timedelta(days=offset)
-    return Period(day, day, Grain.DAY, _label(day), anchor.year_known)
