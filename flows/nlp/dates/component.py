@@ -166,6 +166,8 @@ class _Scanner:
                 if not during:
                     period = Period(period.start, period.end, Grain.RANGE, "", period.year_known)
             elif word != "开始" or prefixed:
+                if word in SINCE_SUFFIXES and self._yearless_future(match, period):
+                    period = _year_earlier(period)  # 1月中旬以来 read in July: this January
                 end, period = suffix.end(), self._open_range(period)
                 start -= 1 if prefixed else 0
         elif joined is None and start > 0 and text[start - 1] == "自" and not self._framed(end):
@@ -176,6 +178,14 @@ class _Scanner:
         if period.grain != Grain.YEAR:
             self.compared = (period, end)
         return period.to_mention(text, start, end)
+
+    def _yearless_future(self, match: re.Match[str], period: Period) -> bool:
+        """A month or day written without its year and placed after publication."""
+        pub = self.anchor.day
+        if pub is None or match.lastgroup != "cal":
+            return False
+        written_year = any(match.group(g) for g in ("y", "yrel", "mrel"))
+        return not written_year and match.group("m") is not None and period.start > pub
 
     def _framed(self, end: int) -> bool:
         """自X…后 frames an event on X (自17日达到高峰后), not a span since X."""
@@ -258,6 +268,15 @@ class _Scanner:
         return Period(
             period.start, pub, Grain.RANGE, "", period.year_known and self.anchor.year_known
         )
+
+
+def _year_earlier(period: Period) -> Period:
+    """`period` one year earlier (29 February becomes the 28th)."""
+    return Period(
+        _replace_year(period.start, period.start.year - 1),
+        _replace_year(period.end, period.end.year - 1),
+        period.grain, period.label, period.year_known,
+    )  # fmt: skip
 
 
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\n]")

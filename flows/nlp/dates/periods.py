@@ -37,7 +37,7 @@ class Grain(StrEnum):
 
 
 UNKNOWN_YEAR = 2000  # a leap year standing in for an unknown publication year
-# How far ahead a date without its year may lie before the past one is taken instead.
+# How far ahead a festival or leap day without its year may lie before the past one is taken.
 _NEAR_FUTURE_DAYS = 90
 
 
@@ -110,13 +110,7 @@ def _closest_year(anchor: dt.date, month: int, day: int) -> int:
         past = [y for y in leap if dt.date(y, 2, 29) <= anchor]
         soon = [y for y in leap if 0 < (dt.date(y, 2, 29) - anchor).days <= _NEAR_FUTURE_DAYS]
         return soon[0] if soon or not past else past[-1]
-    closest = min((anchor.year - 1, anchor.year, anchor.year + 1), key=distance)
-    # News looks back more than ahead: a day more than a season away is the one of the past
-    # year when that lies within three seasons (1月下旬 read in September is this January).
-    ahead = dt.date(closest, month, min(day, calendar.monthrange(closest, month)[1])) - anchor
-    if ahead.days > _NEAR_FUTURE_DAYS and distance(closest - 1) <= 3 * _NEAR_FUTURE_DAYS:
-        return closest - 1
-    return closest
+    return min((anchor.year - 1, anchor.year, anchor.year + 1), key=distance)
 
 
 def _number(token: str) -> int | None:
@@ -191,6 +185,7 @@ def _month_period(year: int, month: int, part: str | None, known: bool) -> Perio
     last = _month_end(year, month)
     first_day, last_day = {
         "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, last.day), "初": (1, 5),
+        "上中旬": (1, 20), "中下旬": (11, last.day),
         "月初": (1, 5), "底": (25, last.day), "末": (25, last.day), "月底": (25, last.day),
         "月末": (25, last.day),
         "上半月": (1, 15), "下半月": (16, last.day),
@@ -235,6 +230,9 @@ def _calendar(match: re.Match[str], anchor: Anchor, base: Period | None) -> Peri
                 year, known = UNKNOWN_YEAR, False
             else:
                 year, known = anchor.day.year, anchor.year_known
+                count = _number(match.group("mn") or "") or 0
+                if count >= anchor.day.month:
+                    year -= 1  # 前十个月 read in January: last year's, as statistics come after
         return _year_period(match, year, known, anchor.day)
     if month is None:
         if not _is_plain_day(match, base):
@@ -259,12 +257,17 @@ def _calendar(match: re.Match[str], anchor: Anchor, base: Period | None) -> Peri
 
 
 def _has_required_year(match: re.Match[str]) -> bool:
-    """底/初/末/内 need a year or month, 前N个月 a year, a two-digit year a month or period."""
+    """底/初/末/内 need a year or month, a bare 前N个月 to open a statement, a two-digit year a
+    month or period."""
     has_year = any(match.group(g) is not None for g in ("y", "yrel", "m", "mrel"))
-    if not has_year and (
-        match.group("mn") or match.group("yp") in ("底", "初", "末", "伊始", "内")
-    ):
+    if not has_year and match.group("yp") in ("底", "初", "末", "伊始", "内"):
         return False
+    if not has_year and (months := match.group("mn")) is not None:
+        # 前两个月 opens a statement (statistics); 提前一个月, 此前三个月, 前一个月 do not.
+        start = match.start()
+        before = match.string[start - 1] if start else ""
+        after_word = "\u4e00" <= before <= "\u9fff" and before not in "在的于"
+        return (_number(months) or 0) >= 2 and not after_word
     written = match.group("y")
     if written is not None and len(written) == 2 and written.isdigit():
         periods = ("m", "mrel", "q", "half", "qn", "mn", "yp")
@@ -272,14 +275,14 @@ def _has_required_year(match: re.Match[str]) -> bool:
     return True
 
 
-_SHORT_YEAR_BEFORE = frozenset("在于从自到至是")
-_SHORT_YEAR_AFTER = frozenset("来间里内多余后前之党工龄")
+_SHORT_YEAR_BEFORE = frozenset("在于从自是")
+_SHORT_YEAR_AFTER = frozenset("来间里内多余后前之党工龄新最")
 
 
 def _is_short_year(match: re.Match[str]) -> bool:
     """A bare two-digit year (08年, 98年) and not a count of years (坚守岗位23年, 30年的发展):
     a leading zero, or a year that is not round, standing after no word (or 在/于/从…)
-    and before no word of duration (来, 间, 多, 党龄)."""
+    and before no word of duration (来, 间, 多, 党龄, 新低)."""
     written, text = match.group("y"), match.string
     if written.startswith("0"):
         return True

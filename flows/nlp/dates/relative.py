@@ -28,6 +28,8 @@ def _ago(match: re.Match[str], anchor: Anchor, context: dt.date | None) -> Perio
         return None
     unit, later = match.group("au"), match.group("adir") == "后"
     start = match.start()
+    if later and unit == "年":
+        return None  # 17年后 in news counts from a past event (非典), not from publication
     if (later or unit not in ("年", "天")) and start and _after_word(match.string[start - 1]):
         return None  # 隔离14天后, 发病两周前: counted from an event, not a date
     ref = (context or anchor.day) if later else anchor.day
@@ -62,8 +64,8 @@ def _relative_span(match: re.Match[str], anchor: Anchor) -> Period | None:
         return Period(start, start + one_day, Grain.RANGE, "", anchor.year_known)
     count = _number(match.group("sn"))
     unit = match.group("su")
-    if not count or (match.group("sdir") == "前" and unit not in ("周", "个星期", "个月")):
-        return None  # 前两天, 前两年 are vague ("a few days ago")
+    if not count:
+        return None
     future = match.group("sdir") in ("未来", "今后")
     sign = 1 if future else -1
     if unit == "年":
