@@ -5,6 +5,7 @@ component stores the mentions in `doc._.dates` (see the package docstring for wh
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -175,6 +176,8 @@ class _Scanner:
             start, period = start - 1, self._open_range(period)
         if period.grain == Grain.DAY:
             self.context = period.start
+        if not self.anchor.this_year_named and self._names_this_year(match):
+            self.anchor = dataclasses.replace(self.anchor, this_year_named=True)
         if period.grain != Grain.YEAR:
             self.compared = (period, end)
         return period.to_mention(text, start, end)
@@ -186,6 +189,14 @@ class _Scanner:
             return False
         written_year = any(match.group(g) for g in ("y", "yrel", "mrel"))
         return not written_year and match.group("m") is not None and period.start > pub
+
+    def _names_this_year(self, match: re.Match[str]) -> bool:
+        """The match writes the publication year: 今年/本年, or its number."""
+        pub = self.anchor.day
+        if pub is None or not self.anchor.year_known or match.lastgroup != "cal":
+            return False
+        written = match.group("y")
+        return match.group("yrel") in ("今", "本") or written == str(pub.year)
 
     def _framed(self, end: int) -> bool:
         """自X…后 frames an event on X (自17日达到高峰后), not a span since X."""

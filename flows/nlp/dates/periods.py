@@ -47,12 +47,15 @@ class Anchor:
 
     `day` is the publication date (with the stand-in year when `year_known` is False), or
     None when nothing is known. `today` is the day 今天 means: the reported event's day when
-    the text fixes it, else the publication date.
+    the text fixes it, else the publication date. `this_year_named` is set once the text has
+    named the publication year (今年, 2020年 in 2020): a month or day without its year is then
+    not placed in the next year.
     """
 
     day: dt.date | None
     year_known: bool
     today: dt.date | None = None
+    this_year_named: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +306,10 @@ def _infer_year(month: int, day: int, anchor: Anchor, base: Period | None) -> tu
                 base.year_known)  # fmt: skip
     if anchor.day is None:
         return UNKNOWN_YEAR, False
-    return _closest_year(anchor.day, month, day), anchor.year_known
+    year = _closest_year(anchor.day, month, day)
+    if anchor.this_year_named and year > anchor.day.year:
+        year = anchor.day.year  # 今年上半年…杭州在1月下旬就开始 read in September
+    return year, anchor.year_known
 
 
 def _is_plain_day(match: re.Match[str], base: Period | None) -> bool:
