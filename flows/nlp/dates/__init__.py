@@ -3,8 +3,9 @@
 `extract_dates` returns `DateMention`s with exact character offsets, resolved against the
 publication date by the rules of ANNOTATION.md (Dates) and CONTRACT.md (dates table):
 
-* calendar dates (`2022年3月27日`, `二〇二二年三月`, `2022-03-28`, `3月27日下午`, `10日`), with a
-  missing year taken so that the date lies closest to the publication date;
+* calendar dates (`2022年3月27日`, `二〇二二年三月`, `2022-03-28`, `2021 年 3 月 7 日`,
+  `3月27日下午`, `10日`), with a missing year taken so that the date lies closest to the
+  publication date (not in the next year once the text has named the publication year);
 * relative days, weeks, months and years (`昨天`, `上周五`, `下下周`, `上上个月`, `本月15日`,
   `去年12月`, `前年`), and days, weeks, months or years before or after (`71年前`, `两个月前`,
   `5天后`: counted from the day the text last named);
@@ -13,9 +14,11 @@ publication date by the rules of ANNOTATION.md (Dates) and CONTRACT.md (dates ta
   ranges (`2019-2021年`, `今年1-5月`), short years (`九八年`, `08年`, `于98年`),
   day-first numeric dates (`7.3.2021`, `3 7 2021`, `03/08/2021`), weekends (`上周末`) and 同期,
   which takes the period it is compared with in the sentence (`去年同期`);
-* periods (`一季度`, `上半年`, `3月下旬`, `2019年底`, `年内`, a bare `月底` in the publication
-  month), open ranges (`今年以来`, `自1月27日开始`, `自7月初`, `…起`: start to publication date)
-  and closed ranges (`3月28日至4月3日`); a clock time or clock range belongs to its day;
+* periods (`一季度`, `上半年`, `前十个月`, `3月下旬`, `7月中下旬`, `2019年底`, `年内`, a bare
+  `月底` in the publication month), seasons (`今年春天`, `去冬今春`), open ranges (`今年以来`,
+  `自1月27日开始`, `自7月初`, `…起`: start to publication date; a yearless month before 以来
+  lies in the past) and closed ranges (`3月28日至4月3日`); a part of day (`28日晚`), clock time
+  or clock range belongs to its day;
 * holidays, festivals and commemorative days for any year (`春节`, `重阳`, `护士节`, `母亲节`,
   `“五一”期间`, `春节假期`, `国庆黄金周`; flows/nlp/festivals.py) and lunar dates
   (`农历八月十五`, `正月初一`);

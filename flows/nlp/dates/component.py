@@ -45,7 +45,7 @@ from flows.nlp.dates.periods import (
     _number,
     _replace_year,
 )
-from flows.nlp.dates.relative import _ago, _relative_day, _relative_span, _week
+from flows.nlp.dates.relative import _ago, _relative_day, _relative_span, _season, _week
 from flows.store.records import DateMention
 
 
@@ -95,6 +95,8 @@ class _Scanner:
             return _decade(match, self.anchor)
         if kind == "century":
             return _century(match, self.anchor)
+        if kind == "season":
+            return _season(match, self.anchor)
         if kind == "plan":
             return _five_year_plan(int(_number("十" + match.group("pn")) or 0))
         if kind == "span":

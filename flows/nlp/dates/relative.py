@@ -1,6 +1,6 @@
 """Relative dates: what an expression counted from the publication day (or from the day the
 text last named) denotes: days and years ago or later (10天前, 5天后), relative spans (近三年,
-未来两天, 今明两日), weeks (上周五, 下下周) and days (昨天, 当天).
+未来两天, 今明两日), weeks (上周五, 下下周), days (昨天, 当天) and seasons (今年春天, 今冬明春).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from flows.nlp.dates.periods import (
     Grain,
     Period,
     _label,
+    _month_end,
     _month_period,
     _number,
 )
@@ -115,3 +116,39 @@ def _relative_day(word: str, anchor: Anchor, context: dt.date | None) -> Period 
         return None
     day = ref + dt.timedelta(days=offset)
     return Period(day, day, Grain.DAY, _label(day), anchor.year_known)
+
+
+# Seasons by meteorological months: spring March-May … winter December-February.
+_SEASON_FIRST_MONTH = {"春": 3, "夏": 6, "秋": 9, "冬": 12}
+
+
+def _season(match: re.Match[str], anchor: Anchor) -> Period | None:
+    """今年春天, 去冬, 这个夏天, 2021年秋季, 今冬明春: seasons of three months; 今冬 is the
+    winter under way or the next one, 明春 the spring after it."""
+    season = match.group("ss") or match.group("sss")
+    if (written := match.group("sy")) is not None:
+        year, known = int(written), True
+    elif anchor.day is None:
+        return None
+    else:
+        rel = (match.group("syrel") or match.group("sshort"))[0]
+        year, known = (
+            anchor.day.year + {"今": 0, "这": 0, "去": -1, "明": 1}[rel],
+            anchor.year_known,
+        )
+        if season == "冬" and anchor.day.month <= 2:
+            year -= 1  # in January 今冬 is the winter that began in December
+    first = dt.date(year, _SEASON_FIRST_MONTH[season], 1)
+    last = _shift_month_end(first, 2)
+    if (then := match.group("ss2")) is not None:  # 今冬明春: through the next such season
+        start = dt.date(first.year, _SEASON_FIRST_MONTH[then], 1)
+        if start <= first:
+            start = dt.date(first.year + 1, start.month, 1)
+        last = _shift_month_end(start, 2)
+    return Period(first, last, Grain.RANGE, "", known)
+
+
+def _shift_month_end(first: dt.date, months: int) -> dt.date:
+    """The last day of the month `months` after `first`'s."""
+    index = first.year * 12 + first.month - 1 + months
+    return _month_end(index // 12, index % 12 + 1)
