@@ -23,6 +23,7 @@ from flows.nlp.dates.grammar import (
     _RANGE_JOIN,
     _SENTENCE_BREAK,
     FREQUENCIES,
+    HOLIDAY_SAME_DAY,
     HOLIDAY_SPAN,
     RECURRING,
     REL_YEARS,
@@ -157,6 +158,9 @@ class _Scanner:
             period = self.resolve(named, during=during, since=since) or period
         if during and period.grain != Grain.DAY:
             end = HOLIDAY_SPAN.match(text, end).end()  # the official holiday, words included
+        same_day = HOLIDAY_SAME_DAY.match(text, end) if kind == "hol" else None
+        if same_day is not None and period.grain == Grain.DAY:
+            end = same_day.end()
         if period.grain == Grain.DAY:
             end, period = self._day_tail(end, period)
         if (joined := self._range_end(end, period)) is not None:

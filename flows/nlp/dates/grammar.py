@@ -60,8 +60,8 @@ _ATOM = re.compile(
     |(?P<season>(?:(?:(?P<sy>\d{{4}})年|(?P<syrel>今年|去年|明年|这个))(?P<ss>[春夏秋冬])[天季]
         |(?P<sshort>[今去明])(?P<sss>[春夏秋冬])(?![节运装令菜播种耕收风雨雪灾奥残粮灌汛]))
       (?:[今明](?P<ss2>[春夏秋冬])[天季]?)?)
-    |(?P<lunar>(?=(?:\d{{4}}年|[今去明]年)?(?:农历|阴历)|[正冬腊]月|(?:十[一二]?|[一二三四五六七八九])月初)
-      (?:(?P<ly>\d{{4}})年|(?P<lyrel>[今去明])年)?(?:农历|阴历)?(?P<lm>十[一二]?|[正一二三四五六七八九冬腊])月
+    |(?P<lunar>(?=(?:\d{{4}}年|[今去明]年)?(?:农历|阴历)|[正冬腊]月|(?:十[一二]?|[一二三四五六七八九])月初|大年初)
+      (?:(?P<ly>\d{{4}})年|(?P<lyrel>[今去明])年)?(?:农历|阴历)?(?:(?P<lm>十[一二]?|[正一二三四五六七八九冬腊])月|大年(?=初))
       (?P<ld>初[一二三四五六七八九十]|二十[一二三四五六七八九]?|廿[一二三四五六七八九]|三十|十[一二三四五六七八九]?)(?![日号\d]))
     |(?P<cal>(?<![\d{_CN}十百千万.])
       (?:(?:(?P<y>\d{{4}}|\d{{2}}|[〇零一二三四五六七八九]{{4}}|[〇零一二三四五六七八九]{{2}})\x20?|(?P<yrel>今|去|前|明|后|本|{_NOT_LOCATIVE}(?:上一|上)|下|次|全))年(?:\x20(?=\d))?)?
@@ -88,6 +88,8 @@ _DAY_TAIL = re.compile(
 )
 _RANGE_JOIN = re.compile(r"起?\s?(?:至|到|——|—|－|-|~|～)\s?")
 _OPEN_SUFFIX = re.compile(r"以来|至今|到现在|起|开始|期间")
+# Words after a holiday's day that belong to it, as a part of day does (除夕当晚, 端午当天).
+HOLIDAY_SAME_DAY = re.compile(r"当天|当日|当晚|夜(?![间里校市场])")
 # Words after a holiday that mean its whole (official) holiday, as 期间 does.
 HOLIDAY_SPAN = re.compile(r"期间|假期|小长假|长假|黄金周")
 # Suffixes that make a holiday the latest one up to publication (国庆以来 read in August).

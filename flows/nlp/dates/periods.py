@@ -353,13 +353,10 @@ def _holiday(
     past = [p for p in candidates if p.start <= anchor.day]
     if since and past:
         return past[-1]
-    closest = min(candidates, key=lambda p: abs((p.start - anchor.day).days))
-    # News looks back more than ahead: a festival of this season is the one just past, unless
-    # the next one is near (春节期间 read in September is last spring's).
-    soon = dt.timedelta(days=_NEAR_FUTURE_DAYS)
-    if past and closest.start > anchor.day + soon and past[-1].start > anchor.day - 3 * soon:
-        return past[-1]
-    return closest
+    # A festival of this season is the one just past unless the next one is near (春节期间 read
+    # in September is last spring's).
+    start = _seasonal_choice([p.start for p in candidates], anchor.day)
+    return next(p for p in candidates if p.start == start)
 
 
 def _holiday_in(name: str, year: int, during: bool, known: bool) -> Period | None:
@@ -377,7 +374,7 @@ def _holiday_in(name: str, year: int, during: bool, known: bool) -> Period | Non
 
 def _lunar(match: re.Match[str], anchor: Anchor) -> Period | None:
     """A lunar date (农历八月十五, 正月初一): in its written lunar year, else the closest one."""
-    month = festivals.LUNAR_MONTHS[match.group("lm")]
+    month = festivals.LUNAR_MONTHS[match.group("lm") or "正"]  # 大年初二: the first month
     day = _number(match.group("ld").removeprefix("初"))
     if day is None:
         return None
@@ -393,8 +390,20 @@ def _lunar(match: re.Match[str], anchor: Anchor) -> Period | None:
     days = [d for year in years if (d := festivals.lunar_to_solar(year, month, day))]
     if not days:
         return None
-    solar = days[0] if anchor.day is None else min(days, key=lambda d: abs((d - anchor.day).days))
+    solar = days[0] if anchor.day is None else _seasonal_choice(days, anchor.day)
     return Period(solar, solar, Grain.DAY, solar.isoformat(), known)
+
+
+def _seasonal_choice(days: list[dt.date], anchor: dt.date) -> dt.date:
+    """The closest of `days` (sorted), but the one just past when the closest is more than a
+    season ahead and the past one lies within three seasons: news looks back more than ahead
+    (大年初二 read in September is this year's)."""
+    closest = min(days, key=lambda d: abs((d - anchor).days))
+    past = [d for d in days if d <= anchor]
+    soon = dt.timedelta(days=_NEAR_FUTURE_DAYS)
+    if past and closest > anchor + soon and past[-1] > anchor - 3 * soon:
+        return past[-1]
+    return closest
 
 
 def _replace_year(day: dt.date, year: int) -> dt.date:
