@@ -58,7 +58,7 @@ MEASURE_WORDS = (
     "棵", "株", "亩", "吨", "斤", "米", "倍", "箱", "袋", "瓶", "剂", "针", "楼", "道", "网",
     "人份", "台次", "份次", "毫升", "升", "克", "版", "期", "管", "盒", "包", "桶", "罐", "枚",
     "颗", "粒", "趟", "列", "代", "口", "集", "章", "节", "款", "部", "辆", "扇", "所", "轮次",
-    "千瓦时", "千瓦", "兆瓦", "瓦", "千伏", "周岁", "省", "市", "县", "省市", "方面",
+    "千瓦时", "千瓦", "兆瓦", "瓦", "千伏", "周岁", "省", "市", "县", "省市", "地", "方面",
 )  # fmt: skip
 # Units that make the number a duration, a clock time or a date part: not a number row.
 TIME_UNITS = (
@@ -132,8 +132,8 @@ _NUMBER = re.compile(
     """,
     re.VERBOSE,
 )
-# A unit character followed by these starts a noun instead (14亿人民 is 14亿 + 人民).
-_UNIT_WORD_STARTS = {"人": "民"}
+# A unit character followed by these starts a noun instead (14亿人民 is 14亿 + 人民, 这一地区).
+_UNIT_WORD_STARTS = {"人": ("民",), "地": tuple("区方带州市点图块铁面震下")}
 _NON_NUMERAL_WORD = rf"[^\W\d{_CN_DIGIT}十百千万亿]"
 _FIXED = re.compile(
     _alternation(FIXED_TERMS)
