@@ -118,7 +118,12 @@ class _Scanner:
             mention = self._mention(match)
             if mention is None:
                 # A day that is not on the calendar (2021年2月29日) is no date, nor are its parts.
-                impossible = match.lastgroup == "cal" and match.group("m") and match.group("d")
+                impossible = (
+                    match.lastgroup == "cal"
+                    and match.group("m")
+                    and match.group("d")
+                    and not match.group("d2")
+                )
                 pos = match.end() if impossible else match.start() + 1
                 continue
             out.append(mention)

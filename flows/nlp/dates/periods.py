@@ -243,7 +243,8 @@ def _calendar(match: re.Match[str], anchor: Anchor, base: Period | None) -> Peri
         ref = base.start if base else anchor.day
         if ref is None or day is None:
             return None
-        return _day(ref.year, ref.month, day, base.year_known if base else anchor.year_known)
+        known = base.year_known if base else anchor.year_known
+        return _days(match, ref.year, ref.month, day, known)
     if month is None or not 1 <= month <= 12:
         return None
     if year is None:
@@ -256,7 +257,20 @@ def _calendar(match: re.Match[str], anchor: Anchor, base: Period | None) -> Peri
         return Period(first, last, Grain.RANGE, "", known)
     if day is None:
         return _month_period(year, month, match.group("mp") or match.group("yp"), known)
-    return _day(year, month, day, known)
+    return _days(match, year, month, day, known)
+
+
+def _days(match: re.Match[str], year: int, month: int, day: int, known: bool) -> Period | None:
+    """A day, or two days of one month written with one 日 (27至28日, 27、28日: consecutive)."""
+    first = _day(year, month, day, known)
+    if first is None or (second := match.group("d2")) is None:
+        return first
+    last = _day(year, month, _number(second) or 0, known)
+    if last is None or last.start <= first.start:
+        return None
+    if match.group("dj") == "、" and (last.start - first.start).days != 1:
+        return None  # 5、8日 lists two days, not the days between them
+    return Period(first.start, last.end, Grain.RANGE, "", known)
 
 
 def _has_required_year(match: re.Match[str]) -> bool:
