@@ -25,13 +25,22 @@ LUNAR_FESTIVALS: dict[str, tuple[int, int]] = {
 SOLAR_DAYS: dict[str, tuple[int, int]] = {
     name: (month, day) for name, (month, day) in _TABLES["solar_days"].items()
 }
+WEEKDAY_DAYS: dict[str, tuple[int, int, int]] = {
+    name: (month, weekday, nth) for name, (month, weekday, nth) in _TABLES["weekday_days"].items()
+}
 SOLAR_TERMS: dict[str, str] = _TABLES["solar_terms"]
 FIXED_HOLIDAY_SPANS: dict[str, int] = _TABLES["fixed_holiday_spans"]
 OFFICIAL_HOLIDAYS: dict[str, str] = _TABLES["official_holidays"]
-ALIASES: dict[str, str] = _TABLES["aliases"]
+QUOTED_ALIASES: dict[str, str] = _TABLES["quoted_aliases"]
+ALIASES: dict[str, str] = _TABLES["aliases"] | QUOTED_ALIASES
 NAMES: tuple[str, ...] = tuple(
-    sorted({*LUNAR_FESTIVALS, *SOLAR_DAYS, *SOLAR_TERMS, *ALIASES, "除夕"}, key=len, reverse=True)
+    sorted(
+        {*LUNAR_FESTIVALS, *SOLAR_DAYS, *WEEKDAY_DAYS, *SOLAR_TERMS, *_TABLES["aliases"], "除夕"},
+        key=len,
+        reverse=True,
+    )
 )
+QUOTED_NAMES: tuple[str, ...] = tuple(sorted(QUOTED_ALIASES, key=len, reverse=True))
 LUNAR_MONTHS: dict[str, int] = {
     "正": 1, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
     "十": 10, "冬": 11, "十一": 11, "腊": 12, "十二": 12,
@@ -52,6 +61,10 @@ def festival_day(name: str, year: int) -> dt.date | None:
         return None  # outside the library's range (1900-2100)
     if name in SOLAR_DAYS:
         return dt.date(year, *SOLAR_DAYS[name])
+    if name in WEEKDAY_DAYS:
+        month, weekday, nth = WEEKDAY_DAYS[name]
+        first = dt.date(year, month, 1)
+        return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
     return None
 
 

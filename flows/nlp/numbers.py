@@ -58,12 +58,12 @@ MEASURE_WORDS = (
     "棵", "株", "亩", "吨", "斤", "米", "倍", "箱", "袋", "瓶", "剂", "针", "楼", "道", "网",
     "人份", "台次", "份次", "毫升", "升", "克", "版", "期", "管", "盒", "包", "桶", "罐", "枚",
     "颗", "粒", "趟", "列", "代", "口", "集", "章", "节", "款", "部", "辆", "扇", "所", "轮次",
-    "千瓦时", "千瓦", "兆瓦", "瓦", "千伏", "周岁", "省", "市", "县", "方面",
+    "千瓦时", "千瓦", "兆瓦", "瓦", "千伏", "周岁", "省", "市", "县", "省市", "地", "方面",
 )  # fmt: skip
 # Units that make the number a duration, a clock time or a date part: not a number row.
 TIME_UNITS = (
-    "个小时", "个工作日", "个星期", "个多月", "个月", "小时", "工作日", "星期", "分钟", "周年",
-    "年", "月", "日", "天", "周", "时", "点", "分", "秒", "号", "季度",
+    "个小时", "个工作日", "个星期", "个多月", "个月", "个季度", "小时", "工作日", "星期", "分钟",
+    "周年", "年", "月", "日", "天", "周", "时", "点", "分", "秒", "号", "季度",
 )  # fmt: skip
 APPROX_BEFORE = ("将近", "大约", "超过", "至少", "不到", "不足", "约", "近", "超", "逾")
 APPROX_AFTER = ("以上", "以下", "左右")
@@ -134,9 +134,9 @@ _NUMBER = re.compile(
     """,
     re.VERBOSE,
 )
-# A unit character followed by these starts a noun instead (14亿人民 is 14亿 + 人民, 14亿人口
-# 14亿 + 人口: the population, counted, not measured).
-_UNIT_WORD_STARTS = {"人": ("民", "口")}
+# A unit character followed by these starts a noun instead (14亿人民 is 14亿 + 人民, 14亿人口 is
+# 14亿 + 人口, the population counted; 这一地区).
+_UNIT_WORD_STARTS = {"人": ("民", "口"), "地": tuple("区方带州市点图块铁面震下")}
 _NON_NUMERAL_WORD = rf"[^\W\d{_CN_DIGIT}十百千万亿]"
 _FIXED = re.compile(
     _alternation(FIXED_TERMS)

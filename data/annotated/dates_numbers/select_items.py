@@ -16,11 +16,12 @@ have no eligible item, so 40 items are taken (round 1). Round 2, added to have m
 articles to learn from, takes the second best item of every odd window that has one (17 more);
 round 3, for the same reason, the second best of every even window that has one (16 more);
 round 4, again for dev, the third best of every window that has one and at least 3 LOCAL
-matches (local-government items first): 16 more, all dev.
+matches (local-government items first): 17 more, all dev; round 5 (session 11), again for dev,
+the fourth best of every window that has one and at least 3 LOCAL matches: 16 more, all dev.
 Items of the other annotated sets (entities, slogans, linking) may be taken: they carry no
 date or number annotation. Items
 of rounds 1–3 alternate dev, test, dev, … in selection order (each round in corpus order), so
-both splits span 2020–2021 and round 1 keeps its splits; round 4's items are all dev.
+both splits span 2020–2021 and round 1 keeps its splits; rounds 4 and 5 are all dev.
 
 Usage: python data/annotated/dates_numbers/select_items.py [covid_jsonl]
 """
@@ -58,7 +59,7 @@ def eligible(item: dict) -> bool:
 
 
 def rounds(items: list[dict]) -> list[list[int]]:
-    """Corpus positions of the selected items, per round (1 to 4), each in corpus order."""
+    """Corpus positions of the selected items, per round (1 to 5), each in corpus order."""
     ranked = []
     for k in range(WINDOWS):
         window = range(k * len(items) // WINDOWS, (k + 1) * len(items) // WINDOWS)
@@ -71,19 +72,22 @@ def rounds(items: list[dict]) -> list[list[int]]:
     third = [position for k, position in runners_up if k % 2 == 0]
     thirds = [positions[2] for positions in ranked if len(positions) > 2]
     fourth = [p for p in thirds if len(LOCAL.findall(body(items[p]))) >= ROUND4_MIN_LOCAL]
-    return [first, second, third, fourth]
+    fourths = [positions[3] for positions in ranked if len(positions) > 3]
+    fifth = [p for p in fourths if len(LOCAL.findall(body(items[p]))) >= ROUND4_MIN_LOCAL]
+    return [first, second, third, fourth, fifth]
 
 
 def select(items: list[dict]) -> list[int]:
-    """Corpus positions of the selected items: round 1, then 2, 3 and 4."""
+    """Corpus positions of the selected items: round 1, then 2, 3, 4 and 5."""
     return [position for positions in rounds(items) for position in positions]
 
 
 def splits(items: list[dict]) -> list[str]:
-    """Split per selected item: rounds 1–3 alternate dev/test, round 4 is all dev."""
-    *alternating, fourth = rounds(items)
-    count = sum(len(positions) for positions in alternating)
-    return ["test" if order % 2 else "dev" for order in range(count)] + ["dev"] * len(fourth)
+    """Split per selected item: rounds 1–3 alternate dev/test, rounds 4 and 5 are all dev."""
+    first, second, third, *dev_only = rounds(items)
+    count = len(first) + len(second) + len(third)
+    added = sum(len(positions) for positions in dev_only)
+    return ["test" if order % 2 else "dev" for order in range(count)] + ["dev"] * added
 
 
 def main(source: Path) -> None:

@@ -3,19 +3,25 @@
 `extract_dates` returns `DateMention`s with exact character offsets, resolved against the
 publication date by the rules of ANNOTATION.md (Dates) and CONTRACT.md (dates table):
 
-* calendar dates (`2022年3月27日`, `二〇二二年三月`, `2022-03-28`, `3月27日下午`, `10日`), with a
-  missing year taken so that the date lies closest to the publication date;
-* relative days, weeks, months and years (`昨天`, `上周五`, `本月15日`, `去年12月`, `前年`);
+* calendar dates (`2022年3月27日`, `二〇二二年三月`, `2022-03-28`, `2021 年 3 月 7 日`,
+  `3月27日下午`, `10日`), with a missing year taken so that the date lies closest to the
+  publication date (not in the next year once the text has named the publication year);
+* relative days, weeks, months and years (`昨天`, `上周五`, `下下周`, `上上个月`, `本月15日`,
+  `去年12月`, `前年`), and days, weeks, months or years before or after (`71年前`, `两个月前`,
+  `5天后`: counted from the day the text last named);
 * relative spans (`近三年`, `未来两天`, `今明两日`), decades and centuries (`八十年代`,
   `上世纪九十年代`, `二十世纪`), five-year plans (`“十四五”时期` = 2021-2025), year and month
-  ranges (`2019-2021年`, `今年1-5月`), short years (`九八年`), years and days ago (`71年前`),
+  ranges (`2019-2021年`, `今年1-5月`), short years (`九八年`, `08年`, `于98年`),
   day-first numeric dates (`7.3.2021`, `3 7 2021`, `03/08/2021`), weekends (`上周末`) and 同期,
   which takes the period it is compared with in the sentence (`去年同期`);
-* periods (`一季度`, `上半年`, `3月下旬`, `2019年底`, `年内`, a bare `月底` in the publication
-  month), open ranges (`今年以来`, `自1月27日开始`, `自7月初`, `…起`: start to publication date)
-  and closed ranges (`3月28日至4月3日`); a clock time or clock range belongs to its day;
-* holidays, festivals and commemorative days for any year (`春节`, `重阳`, `护士节`,
-  `“五一”期间`; flows/nlp/festivals.py) and lunar dates (`农历八月十五`, `正月初一`);
+* periods (`一季度`, `上半年`, `前十个月`, `3月下旬`, `7月中下旬`, `2019年底`, `年内`, a bare
+  `月底` in the publication month), seasons (`今年春天`, `去冬今春`), open ranges (`今年以来`,
+  `自1月27日开始`, `自7月初`, `…起`: start to publication date; a yearless month before 以来
+  lies in the past) and closed ranges (`3月28日至4月3日`); a part of day (`28日晚`), clock time
+  or clock range belongs to its day;
+* holidays, festivals and commemorative days for any year (`春节`, `重阳`, `护士节`, `母亲节`,
+  `“五一”期间`, `春节假期`, `国庆黄金周`; flows/nlp/festivals.py) and lunar dates
+  (`农历八月十五`, `正月初一`);
 * frequencies (`每日` -> P1D, `每年5月30日` -> P1Y, grain `duration`), vague references
   (`目前`, `近日`, grain `relative-unresolved`) and bare parts of day (`午间`, grain `time`), all
   with null dates.
@@ -28,7 +34,8 @@ The spaCy component `zhnews_dates` stores the mentions in `doc._.dates` rather t
 a token), and the output contract wants exact character offsets, which a Span would lose.
 
 One module per concern: `grammar.py` (the expression regex and its word tables), `periods.py`
-(what a match denotes on the calendar) and `component.py` (the left-to-right scan,
+(what a match denotes on the calendar), `relative.py` (what it denotes counted from the
+publication day or the day in context) and `component.py` (the left-to-right scan,
 `extract_dates` and the spaCy component).
 """
 

@@ -5,6 +5,7 @@ component stores the mentions in `doc._.dates` (see the package docstring for wh
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from flows.nlp.dates.grammar import (
     _RANGE_JOIN,
     _SENTENCE_BREAK,
     FREQUENCIES,
+    HOLIDAY_SAME_DAY,
+    HOLIDAY_SPAN,
     RECURRING,
     REL_YEARS,
     SINCE_SUFFIXES,
@@ -31,7 +34,6 @@ from flows.nlp.dates.periods import (
     Anchor,
     Grain,
     Period,
-    _ago,
     _calendar,
     _century,
     _closest_year,
@@ -42,11 +44,9 @@ from flows.nlp.dates.periods import (
     _lunar,
     _month_end,
     _number,
-    _relative_day,
-    _relative_span,
     _replace_year,
-    _week,
 )
+from flows.nlp.dates.relative import _ago, _relative_day, _relative_span, _season, _week
 from flows.store.records import DateMention
 
 
@@ -96,12 +96,14 @@ class _Scanner:
             return _decade(match, self.anchor)
         if kind == "century":
             return _century(match, self.anchor)
+        if kind == "season":
+            return _season(match, self.anchor)
         if kind == "plan":
             return _five_year_plan(int(_number("十" + match.group("pn")) or 0))
         if kind == "span":
             return _relative_span(match, self.anchor)
         if kind == "ago":
-            return _ago(match, self.anchor)
+            return _ago(match, self.anchor, self.context)
         if kind == "rel":
             return _relative_day(match.group(), self.anchor, self.context)
         if kind == "week":
@@ -115,7 +117,14 @@ class _Scanner:
         while (match := _ATOM.search(self.text, pos)) is not None:
             mention = self._mention(match)
             if mention is None:
-                pos = match.start() + 1
+                # A day that is not on the calendar (2021年2月29日) is no date, nor are its parts.
+                impossible = (
+                    match.lastgroup == "cal"
+                    and match.group("m")
+                    and match.group("d")
+                    and not match.group("d2")
+                )
+                pos = match.end() if impossible else match.start() + 1
                 continue
             out.append(mention)
             pos = mention.end_char
@@ -134,7 +143,7 @@ class _Scanner:
         end = match.end()
         if text.startswith("同期", end) and kind == "cal" and match.group("yrel"):
             return self._same_period(match)
-        during = kind == "hol" and text.startswith("期间", end)
+        during = kind == "hol" and HOLIDAY_SPAN.match(text, end) is not None
         since = kind == "hol" and text.startswith(SINCE_SUFFIXES, end)
         period = self.resolve(match, during=during, since=since)
         if period is None:
@@ -149,9 +158,14 @@ class _Scanner:
         if named and named.lastgroup == "hol" and self.resolve(named) == period:
             # “五一”国际劳动节: a holiday's short name then its full name is one mention
             end = named.end()
-            during = text.startswith("期间", end)
+            during = HOLIDAY_SPAN.match(text, end) is not None
             since = text.startswith(SINCE_SUFFIXES, end)
             period = self.resolve(named, during=during, since=since) or period
+        if during and period.grain != Grain.DAY:
+            end = HOLIDAY_SPAN.match(text, end).end()  # the official holiday, words included
+        same_day = HOLIDAY_SAME_DAY.match(text, end) if kind == "hol" else None
+        if same_day is not None and period.grain == Grain.DAY:
+            end = same_day.end()
         if period.grain == Grain.DAY:
             end, period = self._day_tail(end, period)
         if (joined := self._range_end(end, period)) is not None:
@@ -164,6 +178,8 @@ class _Scanner:
                 if not during:
                     period = Period(period.start, period.end, Grain.RANGE, "", period.year_known)
             elif word != "开始" or prefixed:
+                if word in SINCE_SUFFIXES and self._yearless_future(match, period):
+                    period = _year_earlier(period)  # 1月中旬以来 read in July: this January
                 end, period = suffix.end(), self._open_range(period)
                 start -= 1 if prefixed else 0
         elif joined is None and start > 0 and text[start - 1] == "自" and not self._framed(end):
@@ -171,9 +187,27 @@ class _Scanner:
             start, period = start - 1, self._open_range(period)
         if period.grain == Grain.DAY:
             self.context = period.start
+        if not self.anchor.this_year_named and self._names_this_year(match):
+            self.anchor = dataclasses.replace(self.anchor, this_year_named=True)
         if period.grain != Grain.YEAR:
             self.compared = (period, end)
         return period.to_mention(text, start, end)
+
+    def _yearless_future(self, match: re.Match[str], period: Period) -> bool:
+        """A month or day written without its year and placed after publication."""
+        pub = self.anchor.day
+        if pub is None or match.lastgroup != "cal":
+            return False
+        written_year = any(match.group(g) for g in ("y", "yrel", "mrel"))
+        return not written_year and match.group("m") is not None and period.start > pub
+
+    def _names_this_year(self, match: re.Match[str]) -> bool:
+        """The match writes the publication year: 今年/本年, or its number."""
+        pub = self.anchor.day
+        if pub is None or not self.anchor.year_known or match.lastgroup != "cal":
+            return False
+        written = match.group("y")
+        return match.group("yrel") in ("今", "本") or written == str(pub.year)
 
     def _framed(self, end: int) -> bool:
         """自X…后 frames an event on X (自17日达到高峰后), not a span since X."""
@@ -256,6 +290,15 @@ class _Scanner:
         return Period(
             period.start, pub, Grain.RANGE, "", period.year_known and self.anchor.year_known
         )
+
+
+def _year_earlier(period: Period) -> Period:
+    """`period` one year earlier (29 February becomes the 28th)."""
+    return Period(
+        _replace_year(period.start, period.start.year - 1),
+        _replace_year(period.end, period.end.year - 1),
+        period.grain, period.label, period.year_known,
+    )  # fmt: skip
 
 
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\n]")

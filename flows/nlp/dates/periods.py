@@ -15,13 +15,9 @@ from flows.nlp import festivals
 from flows.nlp.dates.grammar import (
     _BARE_DAY_AFTER,
     _BARE_DAY_BEFORE,
-    CONTEXT_DAYS,
-    REL_DAYS,
     REL_MONTHS,
     REL_QUARTERS,
-    REL_WEEKS,
     REL_YEARS,
-    WEEKDAYS,
 )
 from flows.nlp.numerals import parse_numeral
 from flows.store.records import DateMention
@@ -41,6 +37,8 @@ class Grain(StrEnum):
 
 
 UNKNOWN_YEAR = 2000  # a leap year standing in for an unknown publication year
+# How far ahead a festival or leap day without its year may lie before the past one is taken.
+_NEAR_FUTURE_DAYS = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +47,15 @@ class Anchor:
 
     `day` is the publication date (with the stand-in year when `year_known` is False), or
     None when nothing is known. `today` is the day 今天 means: the reported event's day when
-    the text fixes it, else the publication date.
+    the text fixes it, else the publication date. `this_year_named` is set once the text has
+    named the publication year (今年, 2020年 in 2020): a month or day without its year is then
+    not placed in the next year.
     """
 
     day: dt.date | None
     year_known: bool
     today: dt.date | None = None
+    this_year_named: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +108,11 @@ def _closest_year(anchor: dt.date, month: int, day: int) -> int:
         return abs((dt.date(year, month, safe_day) - anchor).days)
 
     if (month, day) == (2, 29):
-        # Only a leap year has the day: the closest one, up to four years away.
-        return min((y for y in range(anchor.year - 4, anchor.year + 5) if calendar.isleap(y)),
-                   key=distance)  # fmt: skip
+        # Only a leap year has the day: the last one, unless the next one is near.
+        leap = [y for y in range(anchor.year - 4, anchor.year + 5) if calendar.isleap(y)]
+        past = [y for y in leap if dt.date(y, 2, 29) <= anchor]
+        soon = [y for y in leap if 0 < (dt.date(y, 2, 29) - anchor).days <= _NEAR_FUTURE_DAYS]
+        return soon[0] if soon or not past else past[-1]
     return min((anchor.year - 1, anchor.year, anchor.year + 1), key=distance)
 
 
@@ -185,6 +188,7 @@ def _month_period(year: int, month: int, part: str | None, known: bool) -> Perio
     last = _month_end(year, month)
     first_day, last_day = {
         "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, last.day), "初": (1, 5),
+        "上中旬": (1, 20), "中下旬": (11, last.day),
         "月初": (1, 5), "底": (25, last.day), "末": (25, last.day), "月底": (25, last.day),
         "月末": (25, last.day),
         "上半月": (1, 15), "下半月": (16, last.day),
@@ -229,6 +233,9 @@ def _calendar(match: re.Match[str], anchor: Anchor, base: Period | None) -> Peri
                 year, known = UNKNOWN_YEAR, False
             else:
                 year, known = anchor.day.year, anchor.year_known
+                count = _number(match.group("mn") or "") or 0
+                if count >= anchor.day.month:
+                    year -= 1  # 前十个月 read in January: last year's, as statistics come after
         return _year_period(match, year, known, anchor.day)
     if month is None:
         if not _is_plain_day(match, base):
@@ -236,7 +243,8 @@ def _calendar(match: re.Match[str], anchor: Anchor, base: Period | None) -> Peri
         ref = base.start if base else anchor.day
         if ref is None or day is None:
             return None
-        return _day(ref.year, ref.month, day, base.year_known if base else anchor.year_known)
+        known = base.year_known if base else anchor.year_known
+        return _days(match, ref.year, ref.month, day, known)
     if month is None or not 1 <= month <= 12:
         return None
     if year is None:
@@ -249,21 +257,59 @@ def _calendar(match: re.Match[str], anchor: Anchor, base: Period | None) -> Peri
         return Period(first, last, Grain.RANGE, "", known)
     if day is None:
         return _month_period(year, month, match.group("mp") or match.group("yp"), known)
-    return _day(year, month, day, known)
+    return _days(match, year, month, day, known)
+
+
+def _days(match: re.Match[str], year: int, month: int, day: int, known: bool) -> Period | None:
+    """A day, or two days of one month written with one 日 (27至28日, 27、28日: consecutive)."""
+    first = _day(year, month, day, known)
+    if first is None or (second := match.group("d2")) is None:
+        return first
+    last = _day(year, month, _number(second) or 0, known)
+    if last is None or last.start <= first.start:
+        return None
+    if match.group("dj") == "、" and (last.start - first.start).days != 1:
+        return None  # 5、8日 lists two days, not the days between them
+    return Period(first.start, last.end, Grain.RANGE, "", known)
 
 
 def _has_required_year(match: re.Match[str]) -> bool:
-    """底/初/末/内 need a year or month, 前N个月 a year, a two-digit year a month or period."""
+    """底/初/末/内 need a year or month, a bare 前N个月 to open a statement, a two-digit year a
+    month or period."""
     has_year = any(match.group(g) is not None for g in ("y", "yrel", "m", "mrel"))
-    if not has_year and (
-        match.group("mn") or match.group("yp") in ("底", "初", "末", "伊始", "内")
-    ):
+    if not has_year and match.group("yp") in ("底", "初", "末", "伊始", "内"):
         return False
+    if not has_year and (months := match.group("mn")) is not None:
+        # 前两个月 opens a statement (statistics); 提前一个月, 此前三个月, 前一个月 do not.
+        start = match.start()
+        before = match.string[start - 1] if start else ""
+        after_word = "\u4e00" <= before <= "\u9fff" and before not in "在的于"
+        return (_number(months) or 0) >= 2 and not after_word
     written = match.group("y")
     if written is not None and len(written) == 2 and written.isdigit():
         periods = ("m", "mrel", "q", "half", "qn", "mn", "yp")
-        return any(match.group(g) for g in periods)
+        return any(match.group(g) for g in periods) or _is_short_year(match)
     return True
+
+
+_SHORT_YEAR_BEFORE = frozenset("在于从自是")
+_SHORT_YEAR_AFTER = frozenset("来间里内多余后前之党工龄新最")
+
+
+def _is_short_year(match: re.Match[str]) -> bool:
+    """A bare two-digit year (08年, 98年) and not a count of years (坚守岗位23年, 30年的发展):
+    a leading zero, or a year that is not round, standing after no word (or 在/于/从…)
+    and before no word of duration (来, 间, 多, 党龄, 新低)."""
+    written, text = match.group("y"), match.string
+    if written.startswith("0"):
+        return True
+    if written.endswith("0"):
+        return False
+    start, end = match.start(), match.end()
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    word_before = "\u4e00" <= before <= "\u9fff" and before not in _SHORT_YEAR_BEFORE
+    return not word_before and after not in _SHORT_YEAR_AFTER
 
 
 def _infer_year(month: int, day: int, anchor: Anchor, base: Period | None) -> tuple[int, bool]:
@@ -274,7 +320,10 @@ def _infer_year(month: int, day: int, anchor: Anchor, base: Period | None) -> tu
                 base.year_known)  # fmt: skip
     if anchor.day is None:
         return UNKNOWN_YEAR, False
-    return _closest_year(anchor.day, month, day), anchor.year_known
+    year = _closest_year(anchor.day, month, day)
+    if anchor.this_year_named and year > anchor.day.year:
+        year = anchor.day.year  # 今年上半年…杭州在1月下旬就开始 read in September
+    return year, anchor.year_known
 
 
 def _is_plain_day(match: re.Match[str], base: Period | None) -> bool:
@@ -289,9 +338,6 @@ def _is_plain_day(match: re.Match[str], base: Period | None) -> bool:
     if start and text[start - 1] in _BARE_DAY_BEFORE:
         return False
     return _BARE_DAY_AFTER.match(text, match.end() - 1) is None
-
-
-_NEAR_FUTURE_DAYS = 90
 
 
 def _holiday(
@@ -321,13 +367,10 @@ def _holiday(
     past = [p for p in candidates if p.start <= anchor.day]
     if since and past:
         return past[-1]
-    closest = min(candidates, key=lambda p: abs((p.start - anchor.day).days))
-    # News looks back more than ahead: a festival of this season is the one just past, unless
-    # the next one is near (春节期间 read in September is last spring's).
-    soon = dt.timedelta(days=_NEAR_FUTURE_DAYS)
-    if past and closest.start > anchor.day + soon and past[-1].start > anchor.day - 3 * soon:
-        return past[-1]
-    return closest
+    # A festival of this season is the one just past unless the next one is near (春节期间 read
+    # in September is last spring's).
+    start = _seasonal_choice([p.start for p in candidates], anchor.day)
+    return next(p for p in candidates if p.start == start)
 
 
 def _holiday_in(name: str, year: int, during: bool, known: bool) -> Period | None:
@@ -345,7 +388,7 @@ def _holiday_in(name: str, year: int, during: bool, known: bool) -> Period | Non
 
 def _lunar(match: re.Match[str], anchor: Anchor) -> Period | None:
     """A lunar date (农历八月十五, 正月初一): in its written lunar year, else the closest one."""
-    month = festivals.LUNAR_MONTHS[match.group("lm")]
+    month = festivals.LUNAR_MONTHS[match.group("lm") or "正"]  # 大年初二: the first month
     day = _number(match.group("ld").removeprefix("初"))
     if day is None:
         return None
@@ -361,8 +404,20 @@ def _lunar(match: re.Match[str], anchor: Anchor) -> Period | None:
     days = [d for year in years if (d := festivals.lunar_to_solar(year, month, day))]
     if not days:
         return None
-    solar = days[0] if anchor.day is None else min(days, key=lambda d: abs((d - anchor.day).days))
+    solar = days[0] if anchor.day is None else _seasonal_choice(days, anchor.day)
     return Period(solar, solar, Grain.DAY, solar.isoformat(), known)
+
+
+def _seasonal_choice(days: list[dt.date], anchor: dt.date) -> dt.date:
+    """The closest of `days` (sorted), but the one just past when the closest is more than a
+    season ahead and the past one lies within three seasons: news looks back more than ahead
+    (大年初二 read in September is this year's)."""
+    closest = min(days, key=lambda d: abs((d - anchor).days))
+    past = [d for d in days if d <= anchor]
+    soon = dt.timedelta(days=_NEAR_FUTURE_DAYS)
+    if past and closest > anchor + soon and past[-1] > anchor - 3 * soon:
+        return past[-1]
+    return closest
 
 
 def _replace_year(day: dt.date, year: int) -> dt.date:
@@ -382,7 +437,10 @@ def _decade(match: re.Match[str], anchor: Anchor) -> Period | None:
         first = 2000 + tens if 2000 + tens <= anchor.day.year else 1900 + tens
     else:
         return None
-    return Period(dt.date(first, 1, 1), dt.date(first + 9, 12, 31), Grain.RANGE, "", True)
+    # 初/中期/末: the first, middle or last three years of the decade.
+    first += {"初": 0, "中期": 4, "末": 7}.get(match.group("dp") or "", 0)
+    last = first + (2 if match.group("dp") else 9)
+    return Period(dt.date(first, 1, 1), dt.date(last, 12, 31), Grain.RANGE, "", True)
 
 
 def _century(match: re.Match[str], anchor: Anchor) -> Period | None:
@@ -416,80 +474,3 @@ def _five_year_plan(number: int) -> Period | None:
         return None
     first = _THIRD_PLAN_START + 5 * (number - 3)
     return Period(dt.date(first, 1, 1), dt.date(first + 4, 12, 31), Grain.RANGE, "", True)
-
-
-def _ago(match: re.Match[str], anchor: Anchor) -> Period | None:
-    """71年前 (the year 71 years before publication), 10天前 (that day)."""
-    count = _number(match.group("an"))
-    if anchor.day is None or not anchor.year_known or count is None:
-        return None
-    if match.group("au") == "天":
-        day = anchor.day - dt.timedelta(days=count)
-        return Period(day, day, Grain.DAY, _label(day), True)
-    year = anchor.day.year - count
-    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), Grain.YEAR, "{Y}", True)
-
-
-def _relative_span(match: re.Match[str], anchor: Anchor) -> Period | None:
-    """近三年 (N units ending the day before publication), 未来两天 (N units after it)."""
-    if anchor.day is None:
-        return None
-    today, one_day = anchor.day, dt.timedelta(days=1)
-    if match.group("sdir") is None:  # 今明两日, 今明两年
-        if match.group("tmu") == "年":
-            return Period(dt.date(today.year, 1, 1), dt.date(today.year + 1, 12, 31), Grain.RANGE,
-                          "", anchor.year_known)  # fmt: skip
-        return Period(today, today + one_day, Grain.RANGE, "", anchor.year_known)
-    count = _number(match.group("sn"))
-    if not count:
-        return None
-    unit = match.group("su")
-    future = match.group("sdir") in ("未来", "今后")
-    sign = 1 if future else -1
-    if unit == "年":
-        moved = _shift_months(today, sign * 12 * count)
-    elif unit == "个月":
-        moved = _shift_months(today, sign * count)
-    else:
-        moved = today + sign * dt.timedelta(days=count * (7 if unit in ("周", "个星期") else 1))
-    if future:
-        start, end = today + one_day, moved
-    else:
-        start, end = moved, today - one_day
-    return Period(start, end, Grain.RANGE, "", anchor.year_known)
-
-
-def _shift_months(day: dt.date, months: int) -> dt.date:
-    """`day` moved by whole months, clamped to the target month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
-def _week(match: re.Match[str], anchor: Anchor) -> Period | None:
-    """上周五, 下周一, 本周, 周三: weeks run Monday to Sunday around the anchor."""
-    if anchor.day is None or not anchor.year_known:
-        return None
-    monday = anchor.day - dt.timedelta(days=anchor.day.weekday())
-    monday += dt.timedelta(weeks=REL_WEEKS[match.group("wrel")])
-    weekday = match.group("wd")
-    if match.group("wend") is not None:
-        return Period(monday + dt.timedelta(days=5), monday + dt.timedelta(days=6), Grain.RANGE,
-                      "", True)  # fmt: skip
-    if weekday is None:
-        return Period(monday, monday + dt.timedelta(days=6), Grain.RANGE, "", True)
-    offset = int(weekday) - 1 if weekday.isdigit() else WEEKDAYS[weekday]
-    day = monday + dt.timedelta(days=offset)
-    return Period(day, day, Grain.DAY, day.isoformat(), True)
-
-
-def _relative_day(word: str, anchor: Anchor, context: dt.date | None) -> Period | None:
-    """今天/昨天/当天…: days from today, or from the day the text last named."""
-    if word in CONTEXT_DAYS:
-        ref, offset = context or anchor.today, CONTEXT_DAYS[word]
-    else:
-        ref, offset = anchor.today, REL_DAYS[word]
-    if ref is None:
-        return None
-    day = ref + dt.timedelta(days=offset)
-    return Period(day, day, Grain.DAY, _label(day), anchor.year_known)
