@@ -15,9 +15,10 @@ removed) has the most matches of a body pattern is taken, ties to the earliest:
 - round 4: round-1 windows, 1000–1500 chars, STRICT, kept with ≥ 15 matches;
 - round 5 (session 11): round-1 windows, 300–900 chars, BODY, kept with ≥ 5 matches, only items
   dated 2020-04-01 or later (rounds 1–4 are mostly from February and March 2020) and only
-  domestic ones (no FOREIGN match of select_covid.py).
+  domestic ones (no FOREIGN match of select_covid.py);
+- round 6 (session 11): as round 5 in the round-2 windows, kept with ≥ 4 matches.
 Items of earlier rounds are excluded from later ones. Split: items of rounds 1–4 alternate dev,
-train, dev, … in this selection order (round 1 first); those of round 5 alternate dev2, train, …
+train, dev, … in this selection order (round 1 first); those of rounds 5–6 alternate dev2, train, …
 so the first dev split stays as it was measured.
 
 Usage: python data/annotated/select_articles.py [covid_jsonl]
@@ -49,6 +50,7 @@ ROUNDS = (
     (11, STRICT, 10, 300, 1000, "", False),
     (11, STRICT, 15, 1000, 1500, "", False),
     (11, BODY, 5, 300, 900, "20200401", True),
+    (46, BODY, 4, 300, 900, "20200401", True),
 )
 SECOND_DEV_ROUND = 5
 
