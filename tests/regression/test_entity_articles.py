@@ -22,6 +22,6 @@ def test_train_articles_keep_the_rule_gains() -> None:
     # The split the issue-23 rules were read on: ALL F 0.878 -> 0.908, ORG F 0.827 -> 0.868
     # (session 9, 38 items); 56 items since session 11.
     scores = evaluate_entity_articles(split="train")
-    assert scores["ALL"].expected == 827
+    assert scores["ALL"].expected == 828
     assert scores["ALL"].f1 >= 0.90
     assert scores["ORG"].f1 >= 0.86
