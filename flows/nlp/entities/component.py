@@ -33,6 +33,7 @@ from flows.nlp.entities.organisations import (
     country_places,
     join_industry_names,
     join_national_agencies,
+    national_bodies,
     quoted_bodies,
     split_country_prefix,
 )
@@ -59,6 +60,7 @@ class Step(StrEnum):
     ADD_DIVISIONS = "add_divisions"
     ADD_GAZETTEER_PLACES = "add_gazetteer_places"
     ADD_COUNTRIES = "add_countries"
+    ADD_NATIONAL_BODIES = "add_national_bodies"
     ADD_QUOTED_BODIES = "add_quoted_bodies"
     MERGE = "merge"
     JOIN_INDUSTRY_NAMES = "join_industry_names"
@@ -213,6 +215,10 @@ def _add_countries(component: EntityRules, draft: Draft) -> None:
     draft.found += country_places(draft.doc, draft.words, component.rules)
 
 
+def _add_national_bodies(component: EntityRules, draft: Draft) -> None:
+    draft.found += national_bodies(draft.doc, draft.words, component.rules)
+
+
 def _add_quoted_bodies(component: EntityRules, draft: Draft) -> None:
     draft.found += quoted_bodies(draft.doc, draft.words, draft.spans, component.rules)
 
@@ -287,6 +293,7 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.ADD_DIVISIONS, _add_divisions),
     (Step.ADD_GAZETTEER_PLACES, _add_gazetteer_places),
     (Step.ADD_COUNTRIES, _add_countries),
+    (Step.ADD_NATIONAL_BODIES, _add_national_bodies),
     (Step.ADD_QUOTED_BODIES, _add_quoted_bodies),
     (Step.MERGE, _merge),
     (Step.JOIN_INDUSTRY_NAMES, _join_industry_names),

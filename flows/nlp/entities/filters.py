@@ -12,10 +12,15 @@ from flows.nlp.entities.tables import Rules
 _MAX_FORMULA_CHARACTERS = 6
 
 
+# China forms demonyms as the foreign countries of the word set `country` do (中国人).
+_CHINA = "中国"
+_DEMONYM = "人"
+
+
 def is_excluded(span: Span, rules: Rules) -> bool:
     """True for spans that the annotation conventions say are not entities."""
     text = span.text
-    if text in rules.not_entities or has_unpaired_quote(text) or is_no_place_here(span):
+    if text in rules.not_entities or has_unpaired_quote(text) or is_no_place_here(span, rules):
         return True
     if is_side(span) or is_vessel_name(span) or is_quoted_formula(span, rules):
         return True
@@ -25,18 +30,25 @@ def is_excluded(span: Span, rules: Rules) -> bool:
     return span.label_ == "ORG" and text in rules.generic_bodies
 
 
-def is_no_place_here(span: Span) -> bool:
-    """Places MSRA tags that our conventions (data/annotated/README.md) do not: 中 in 中方
-    ("the Chinese side"), 奥 in 奥运会/冬奥会 (the Olympics, not Austria), 中国 in the fixed
-    term 中国特色社会主义."""
+def is_no_place_here(span: Span, rules: Rules) -> bool:
+    """Places MSRA tags that our conventions (data/annotated/README.md) do not: a place's name
+    inside a fixed term (word set `fixed_term`: 奥 in 奥运会/冬奥会, the Olympics, not Austria;
+    中国 in 中国特色社会主义, 新中国, 中国梦), and a country in a demonym (中国人, 美国人)."""
     if span.label_ != "LOC":
         return False
     doc, text = span.doc, span.text
-    after = doc[span.end].text if span.end < len(doc) else ""
-    before = doc[span.start - 1].text[-1:] if span.start > 0 else ""
-    return (text == "奥" and (after[:1] == "运" or before in ("冬", "残"))) or (
-        text == "中国" and after[:2] == "特色"
-    )
+    # The term starts with a word of its own (新|中国, not 刷新|中国纪录) and may run on into
+    # the next word (奥|运会).
+    before = doc[span.start - 1].text if span.start > 0 else ""
+    after = doc[span.end : span.end + 2].text
+    for term in rules.fixed_terms:
+        at = term.find(text)
+        if at < 0 or not after.startswith(term[at + len(text) :]):
+            continue
+        if at == 0 or before == term[:at]:
+            return True
+    demonym = span.end < len(doc) and doc[span.end].text == _DEMONYM
+    return demonym and (text in rules.countries or text == _CHINA)
 
 
 def is_side(span: Span) -> bool:

@@ -95,6 +95,52 @@ def country_places(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
     return found
 
 
+def national_bodies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
+    """China's ministries, agencies and state banks by name (word set `national_body`, with
+    their short forms), which the model reads in one sentence and misses in the next
+    (工业和信息化部, 农业银行 after a list); a listed name runs over whole tokens only, and one
+    ending in 部 not into 门 (财政部门 is any finance department). After a foreign country the
+    ministry is that country's (俄罗斯外交部), left to the model."""
+    return _listed_names(
+        doc, words, rules.national_bodies, label="ORG", never_before="门", never_after=rules.countries
+    )
+
+
+def _listed_names(
+    doc: Doc,
+    words: list[str],
+    names: frozenset[str],
+    *,
+    label: str,
+    never_before: str,
+    never_after: frozenset[str],
+) -> list[Span]:
+    """The longest of `names` that starts at each token and ends at a token's end, unless the
+    next token starts with `never_before` or the one before is in `never_after`."""
+    if not names:
+        return []
+    longest = max(map(len, names))
+    initials = frozenset(name[0] for name in names)
+    found = []
+    i = 0
+    while i < len(words):
+        match, text = None, ""
+        if words[i][:1] in initials and (i == 0 or words[i - 1] not in never_after):
+            for end in range(i + 1, len(words) + 1):
+                text += words[end - 1]
+                if len(text) > longest:
+                    break
+                following = words[end] if end < len(words) else ""
+                if text in names and not following.startswith(never_before):
+                    match = end
+        if match is None:
+            i += 1
+            continue
+        found.append(Span(doc, i, match, label=label))
+        i = match
+    return found
+
+
 def quoted_bodies(doc: Doc, words: list[str], spans: list[Span], rules: Rules) -> list[Span]:
     """A quotation that ends with a body's or an institution's suffix is that body's name
     (“全球首席执行官委员会”), where the words alone would be too generic to start one; not a

@@ -78,6 +78,8 @@ class WordSet(StrEnum):
     EXPRESSWAY_WORD = "expressway_word"  # near an exit (高速, 下道)
     AFTER_COMPANY_NAME = "after_company_name"  # after a company's short name (、, 所在)
     COUNTRY = "country"  # foreign countries, written before their organisations (美国)
+    NATIONAL_BODY = "national_body"  # China's ministries, agencies and state banks (财政部, 农行)
+    FIXED_TERM = "fixed_term"  # terms a place's name inside is not annotated in (新中国, 冬奥)
 
 
 class PatternName(StrEnum):
@@ -203,6 +205,8 @@ class Rules:
         self.after_company_name = words[WordSet.AFTER_COMPANY_NAME]
         self.countries = words[WordSet.COUNTRY]
         self.country_initials = frozenset(country[0] for country in self.countries)
+        self.national_bodies = words[WordSet.NATIONAL_BODY]
+        self.fixed_terms = words[WordSet.FIXED_TERM]
 
         named = {PatternName(row["name"]): row["pattern"] for row in tables.patterns}
         provinces = "|".join(sorted(words[WordSet.PROVINCE]))
