@@ -80,6 +80,7 @@ class WordSet(StrEnum):
     COUNTRY = "country"  # foreign countries, written before their organisations (美国)
     NATIONAL_BODY = "national_body"  # China's ministries, agencies and state banks (财政部, 农行)
     FIXED_TERM = "fixed_term"  # terms a place's name inside is not annotated in (新中国, 冬奥)
+    TITLE_AFTER_BODY = "title_after_body"  # a minister's title cut off its body (卫生部|长)
 
 
 class PatternName(StrEnum):
@@ -207,6 +208,7 @@ class Rules:
         self.country_initials = frozenset(country[0] for country in self.countries)
         self.national_bodies = words[WordSet.NATIONAL_BODY]
         self.fixed_terms = words[WordSet.FIXED_TERM]
+        self.titles_after_body = words[WordSet.TITLE_AFTER_BODY]
 
         named = {PatternName(row["name"]): row["pattern"] for row in tables.patterns}
         provinces = "|".join(sorted(words[WordSet.PROVINCE]))
