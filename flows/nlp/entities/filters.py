@@ -12,6 +12,8 @@ from flows.nlp.entities.tables import Rules
 _MAX_FORMULA_CHARACTERS = 6
 
 
+# A name runs over no clause boundary (中国人民有效抗击新冠肺炎疫情，: a clause the model ran on).
+_CLAUSE_MARKS = frozenset("，。；！：")
 # China forms demonyms as the foreign countries of the word set `country` do (中国人).
 _CHINA = "中国"
 _DEMONYM = "人"
@@ -27,7 +29,15 @@ def is_excluded(span: Span, rules: Rules) -> bool:
     if len(span) > 1 and span[-1].text in rules.joiners:
         # 中央财政对…提供50%的: a name does not end with 的 or 和; a clause the model ran on.
         return True
-    return span.label_ == "ORG" and text in rules.generic_bodies
+    if not _CLAUSE_MARKS.isdisjoint(text):
+        return True
+    return span.label_ == "ORG" and (text in rules.generic_bodies or is_bare_suffix(text, rules))
+
+
+def is_bare_suffix(text: str, rules: Rules) -> bool:
+    """研究院, 委员会: a body's or institution's suffix alone names no one (it refers back)."""
+    found = rules.name_suffix_kind(text)
+    return found is not None and found[1] == text
 
 
 def is_no_place_here(span: Span, rules: Rules) -> bool:
@@ -90,9 +100,9 @@ def has_unpaired_quote(text: str) -> bool:
     quotation (爱山东·容沂办”APP网: the end of a quoted app name and the words after it)."""
     depth = 0
     for char in text:
-        if char in "“‘「『":
+        if char in "“‘「『《":
             depth += 1
-        elif char in "”’」』":
+        elif char in "”’」』》":
             depth -= 1
             if depth < 0:
                 return True
@@ -120,6 +130,17 @@ def _is_boundary_word(token: Token, lexicon: WordLexicon) -> bool:
 def is_function_words(span: Span, lexicon: WordLexicon) -> bool:
     """A "name" made only of verbs, time words and the like (午间, 目前): not a name."""
     return all(_is_boundary_word(token, lexicon) for token in span)
+
+
+def is_lone_character_body(span: Span, spans: list[Span]) -> bool:
+    """联 in 联系, 盟 of 非盟: one character is an organisation only among others written
+    the same way (工农中建, the four state banks)."""
+    if span.label_ != "ORG" or len(span.text) != 1:
+        return False
+    return not any(
+        len(other.text) == 1 and (other.end == span.start or other.start == span.end)
+        for other in spans
+    )
 
 
 def is_stray_character(span: Span, spans: list[Span], rules: Rules) -> bool:

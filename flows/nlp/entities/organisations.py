@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
+from flows.nlp.entities.gazetteer import Gazetteer
 from flows.nlp.entities.lexicon import WordClass, WordLexicon, is_han
 from flows.nlp.entities.tables import Rules, SuffixKind
 from flows.nlp.entities.tokens import entity_at
@@ -20,6 +21,8 @@ _NATIONAL = "国家"
 # A country's name may be cut into characters (汤|加); 人 after it makes a demonym.
 _MAX_COUNTRY_TOKENS = 3
 _DEMONYM = "人"
+# China is no "foreign country" of the word set `country` but names delegations as they do.
+_CHINA = "中国"
 
 
 def join_industry_names(spans: list[Span], rules: Rules) -> list[Span]:
@@ -196,3 +199,17 @@ def join_national_agencies(spans: list[Span], rules: Rules) -> list[Span]:
         else:
             joined.append(span)
     return joined
+
+
+def delegation_place(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Span]:
+    """Of a delegation only its place is annotated (data/annotated/README.md: 黑龙江代表团 ->
+    黑龙江, 中国体育代表团 -> 中国): the longest run of its first tokens that is a place, or
+    nothing."""
+    if span.label_ != "ORG" or rules.delegation.search(span.text) is None:
+        return [span]
+    doc = span.doc
+    for end in range(span.end - 1, span.start, -1):
+        text = doc[span.start : end].text
+        if text == _CHINA or text in rules.countries or gazetteer.is_chinese_place(text):
+            return [Span(doc, span.start, end, label="LOC")]
+    return []

@@ -60,6 +60,7 @@ class SuffixKind(StrEnum):
     COMPANY_WORD = "company_word"  # after one common word, a kind of company (清运公司)
     INDUSTRY = "industry"  # a company's trade after its short name (山东钢铁, 中国石化)
     OWN_NAME = "own_name"  # an organisation with a name of its own (…大学, …公司)
+    DELEGATION = "delegation"  # a group of which only its place is annotated (四川代表团)
 
 
 class WordSet(StrEnum):
@@ -176,6 +177,7 @@ class Rules:
         self.office_ending = _ending(suffixes[SuffixKind.OFFICE])
         self.registered_company = _ending(suffixes[SuffixKind.REGISTERED_COMPANY])
         self.exit_ending = _ending(suffixes[SuffixKind.EXIT])
+        self.delegation = _ending(suffixes[SuffixKind.DELEGATION])
         # One group per kind of name a suffix ends: the kind of the longest suffix is the
         # group that matched.
         walker_kinds = (SuffixKind.BODY, SuffixKind.INSTITUTION, SuffixKind.FACILITY)
