@@ -110,7 +110,12 @@ def national_bodies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
     ending in 部 not into 门 (财政部门 is any finance department). After a foreign country the
     ministry is that country's (俄罗斯外交部), left to the model."""
     return _listed_names(
-        doc, words, rules.national_bodies, label="ORG", never_before="门", never_after=rules.countries
+        doc,
+        words,
+        rules.national_bodies,
+        label="ORG",
+        never_before="门",
+        never_after=rules.countries,
     )
 
 
