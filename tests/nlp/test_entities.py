@@ -637,3 +637,6 @@ def test_a_place_ending_like_a_school_is_the_school_and_a_hub_a_facility(
     words = ["在", "布鲁日", "欧洲", "学院", "任教"]
     assert entities(rules, words, [(1, 4, "LOC")]) == [("ORG", "布鲁日欧洲学院")]
     assert entities(rules, ["——", "绰勒", "水利", "枢纽", "下游"]) == [("LOC", "绰勒水利枢纽")]
+    words = ["据", "伊朗", "塔斯尼姆", "通讯社", "消息"]
+    found = entities(rules, words, [(1, 2, "LOC"), (2, 4, "LOC")])
+    assert found == [("LOC", "伊朗"), ("ORG", "塔斯尼姆通讯社")]
