@@ -26,6 +26,8 @@ def test_second_dev_articles_keep_their_measured_scores() -> None:
     assert scores["ALL"].expected == 159
     assert scores["ALL"].f1 >= 0.91
     assert scores["ORG"].f1 >= 0.89
+    both = evaluate_entity_articles(split="dev,dev2")
+    assert both["ALL"].expected == 660 + 159
 
 
 def test_train_articles_keep_the_rule_gains() -> None:
