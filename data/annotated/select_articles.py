@@ -12,9 +12,14 @@ removed) has the most matches of a body pattern is taken, ties to the earliest:
 - round 1: 300–1000 chars, BODY matches, every window;
 - round 2: windows shifted by 35, 300–1000 chars, BODY, kept only with ≥ 12 matches;
 - round 3: round-1 windows, 300–1000 chars, STRICT (no 企业/中心/办), kept with ≥ 10 matches;
-- round 4: round-1 windows, 1000–1500 chars, STRICT, kept with ≥ 15 matches.
-Items of earlier rounds are excluded from later ones. Split: items alternate dev, train, dev, …
-in this selection order (round 1 first).
+- round 4: round-1 windows, 1000–1500 chars, STRICT, kept with ≥ 15 matches;
+- round 5 (session 11): round-1 windows, 300–900 chars, BODY, kept with ≥ 5 matches, only items
+  dated 2020-04-01 or later (rounds 1–4 are mostly from February and March 2020) and only
+  domestic ones (no FOREIGN match of select_covid.py);
+- round 6 (session 11): as round 5 in the round-2 windows, kept with ≥ 4 matches.
+Items of earlier rounds are excluded from later ones. Split: items of rounds 1–4 alternate dev,
+train, dev, … in this selection order (round 1 first); those of rounds 5–6 alternate dev2, train, …
+so the first dev split stays as it was measured.
 
 Usage: python data/annotated/select_articles.py [covid_jsonl]
 """
@@ -25,7 +30,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from select_covid import DATELINE
+from select_covid import DATELINE, FOREIGN
 from select_covid import sentences as numbered_sentences
 
 HERE = Path(__file__).parent
@@ -38,13 +43,16 @@ STRICT = re.compile(
     r"机制|领导小组|工作组|指挥部|委员会|医院|公司|集团|银行|大学|研究院|研究所|[部局委署]"
 )
 WINDOW = 71
-# (first window start, pattern, minimum matches, min chars, max chars)
+# (first window start, pattern, minimum matches, min chars, max chars, earliest date, domestic only)
 ROUNDS = (
-    (11, BODY, 0, 300, 1000),
-    (46, BODY, 12, 300, 1000),
-    (11, STRICT, 10, 300, 1000),
-    (11, STRICT, 15, 1000, 1500),
+    (11, BODY, 0, 300, 1000, "", False),
+    (46, BODY, 12, 300, 1000, "", False),
+    (11, STRICT, 10, 300, 1000, "", False),
+    (11, STRICT, 15, 1000, 1500, "", False),
+    (11, BODY, 5, 300, 900, "20200401", True),
+    (46, BODY, 4, 300, 900, "20200401", True),
 )
+SECOND_DEV_ROUND = 5
 
 
 def sentences(text: str) -> Iterator[tuple[int, str]]:
@@ -66,13 +74,15 @@ def select(items: list[dict], used: set[str]) -> list[tuple[int, int]]:
     """(corpus position, round) of the selected items, in selection order."""
     picked: list[tuple[int, int]] = []
     taken: set[int] = set()
-    for number, (first, pattern, minimum, low, high) in enumerate(ROUNDS, 1):
+    for number, (first, pattern, minimum, low, high, since, domestic) in enumerate(ROUNDS, 1):
         for start in range(first, len(items), WINDOW):
             best = None
             for pos in range(start, min(start + WINDOW, len(items))):
                 item = items[pos]
                 text = DATELINE.sub("", item["text"])
                 if item["id"] in used or pos in taken or not low <= len(text) <= high:
+                    continue
+                if item["date"] < since or (domestic and FOREIGN.search(text)):
                     continue
                 score = len(pattern.findall(text))
                 if best is None or score > best[0]:
@@ -86,8 +96,11 @@ def select(items: list[dict], used: set[str]) -> list[tuple[int, int]]:
 def main(source: Path) -> None:
     with source.open(encoding="utf-8") as handle:
         items = [json.loads(line) for line in handle]
-    for order, (pos, number) in enumerate(select(items, used_items())):
-        split = "dev" if order % 2 == 0 else "train"
+    picked = select(items, used_items())
+    second = [order for order, (_, number) in enumerate(picked) if number >= SECOND_DEV_ROUND]
+    for order, (pos, number) in enumerate(picked):
+        dev, index = ("dev2", order - second[0]) if order in second else ("dev", order)
+        split = dev if index % 2 == 0 else "train"
         count = sum(1 for _ in sentences(items[pos]["text"]))
         print(pos, items[pos]["id"], number, split, count, sep="\t")
 

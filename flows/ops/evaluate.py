@@ -223,14 +223,15 @@ def evaluate_entity_articles(
 ) -> dict[str, Score]:
     """Entity P/R/F per label over whole annotated articles, as CONTRACT.md judges them: the
     whole pipeline on each article (its sentences joined), matched by label and surface text,
-    each occurrence counted."""
+    each occurrence counted. `split` may name several splits joined by commas (dev,dev2)."""
     from flows.nlp.model import annotate_documents, load_pipeline
 
+    splits = None if split is None else set(split.split(","))
     articles: dict[str, list[dict]] = {}
     with annotations.open(encoding="utf-8") as lines:
         for line in lines:
             sentence = json.loads(line)
-            if split is None or sentence["split"] == split:
+            if splits is None or sentence["split"] in splits:
                 articles.setdefault(sentence["id"].split(":")[0], []).append(sentence)
     texts = {item: "".join(s["text"] for s in sentences) for item, sentences in articles.items()}
     documents = [_annotated_document({"id": item, "text": text}) for item, text in texts.items()]

@@ -52,7 +52,9 @@ def evaluate_entities(
     annotations: Annotated[
         Path, typer.Argument(help="JSONL of annotated sentences of whole articles.")
     ] = Path("data/annotated/ner_news_articles.jsonl"),
-    split: Annotated[str | None, typer.Option(help="Only articles of this split.")] = "dev",
+    split: Annotated[
+        str | None, typer.Option(help="Only articles of this split (several: dev,dev2).")
+    ] = "dev",
 ) -> None:
     """Score entities per label over whole articles with --model's pipeline."""
     from flows.ops.evaluate import evaluate_entity_articles

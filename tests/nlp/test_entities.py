@@ -585,3 +585,58 @@ def test_a_quoted_kind_of_institution_or_long_name_is_kept_apart(rules: EntityRu
     words = ["伊拉克", "“", "中央", "公共", "卫生", "实验室", "”", "出现"]
     found = entities(rules, words, [(0, 1, "LOC"), (2, 6, "ORG")])
     assert found == [("LOC", "伊拉克"), ("ORG", "中央公共卫生实验室")]
+
+
+def test_a_listed_national_body_is_found_where_the_model_missed_it(rules: EntityRules) -> None:
+    words = ["。", "工业", "和", "信息", "化部", "组织", "开发"]
+    assert entities(rules, words) == [("ORG", "工业和信息化部")]
+    # Not into 门 (any finance department), nor after a foreign country (its own ministry).
+    assert entities(rules, ["财政部", "门", "要求"]) == []
+    words = ["俄罗斯", "外交部", "表示"]
+    assert entities(rules, words, [(0, 2, "ORG")]) == [("ORG", "俄罗斯外交部")]
+
+
+def test_a_place_in_a_fixed_term_or_a_demonym_is_no_entity(rules: EntityRules) -> None:
+    assert entities(rules, ["新", "中国", "成立"], [(1, 2, "LOC")]) == []
+    assert entities(rules, ["冬残", "奥", "会"], [(1, 2, "LOC")]) == []
+    assert entities(rules, ["中国", "人", "要"], [(0, 1, "LOC")]) == []
+    # The term starts with a word of its own: 刷新 is no 新.
+    assert entities(rules, ["刷新", "中国", "纪录"], [(1, 2, "LOC")]) == [("LOC", "中国")]
+
+
+def test_a_country_before_a_ministers_title_is_the_place(rules: EntityRules) -> None:
+    words = ["南非", "卫生部", "长", "穆凯兹", "宣布"]
+    found = entities(rules, words, [(0, 2, "ORG"), (3, 4, "PERSON")])
+    assert found == [("LOC", "南非"), ("PERSON", "穆凯兹")]
+
+
+def test_a_delegation_is_its_place_and_a_bare_presidium_no_one(rules: EntityRules) -> None:
+    assert entities(rules, ["来到", "山东", "代表团", "，"], [(1, 3, "ORG")]) == [("LOC", "山东")]
+    assert entities(rules, ["由", "大会", "主席团", "主持"], [(1, 3, "ORG")]) == []
+    assert entities(rules, ["抓好", "研究院", "工作"], [(1, 2, "ORG")]) == []
+
+
+def test_no_name_runs_over_a_clause_mark_or_is_one_lone_character(rules: EntityRules) -> None:
+    words = ["带领", "中国", "人民", "有效", "抗击", "，", "展现"]
+    assert entities(rules, words, [(1, 6, "ORG")]) == []
+    assert entities(rules, ["联", "系", "企业"], [(0, 1, "ORG")]) == []
+    words = ["工", "农", "中", "建", "等"]
+    found = entities(rules, words, [(0, 1, "ORG"), (1, 2, "ORG"), (2, 3, "ORG"), (3, 4, "ORG")])
+    assert found == [("ORG", "工"), ("ORG", "农"), ("ORG", "中"), ("ORG", "建")]
+
+
+def test_a_quoted_common_word_or_a_rank_is_no_organisation(rules: EntityRules) -> None:
+    assert entities(rules, ["把握", "“", "两", "个", "大局", "”", "之间"]) == []
+    words = ["拉美", "第二", "大", "航空公司", "申请"]
+    assert entities(rules, words, [(1, 4, "ORG")]) == []
+
+
+def test_a_place_ending_like_a_school_is_the_school_and_a_hub_a_facility(
+    rules: EntityRules,
+) -> None:
+    words = ["在", "布鲁日", "欧洲", "学院", "任教"]
+    assert entities(rules, words, [(1, 4, "LOC")]) == [("ORG", "布鲁日欧洲学院")]
+    assert entities(rules, ["——", "绰勒", "水利", "枢纽", "下游"]) == [("LOC", "绰勒水利枢纽")]
+    words = ["据", "伊朗", "塔斯尼姆", "通讯社", "消息"]
+    found = entities(rules, words, [(1, 2, "LOC"), (2, 4, "LOC")])
+    assert found == [("LOC", "伊朗"), ("ORG", "塔斯尼姆通讯社")]

@@ -7,7 +7,8 @@ per concern; `component.py` runs them as one explicit list of steps (`STEPS`):
 - `tokens.py`: words the tokenizer cut for the model put back;
 - `lexicon.py`: People's Daily 1998 word classes, which decide where a name starts;
 - `gazetteer.py`: China's provinces, cities and counties with the division above each;
-- `filters.py`: what the conventions exclude (generic bodies such as 市委, 我国, quotations);
+- `filters.py`: what the conventions exclude (generic bodies such as 市委, 我国, quotations,
+  places inside fixed terms such as 新中国, demonyms);
 - `relabel.py`: titles, party groups and products cut off, labels fixed (a "place" ending in
   局 is a body);
 - `divisions.py`: divisions the model missed, by shape (诸城市), from the gazetteer (诸城) and
@@ -18,7 +19,8 @@ per concern; `component.py` runs them as one explicit list of steps (`STEPS`):
   Chinese company's place kept in its name;
 - `abbreviations.py`: one-character place names after verbs of movement (离盘, 入诸);
 - `organisations.py`: company short names (山东钢铁), foreign countries (汤加; 美国 + 牛津大学),
-  national agencies (国家…), quoted body names;
+  national agencies (国家…) and China's ministries and state banks by name, quoted body names,
+  delegations (四川代表团 -> 四川);
 - `names.py`: one person, one name per document;
 - `tables.py`: the word lists and patterns, data saved with the component (`tables/*.jsonl`).
 """

@@ -23,6 +23,7 @@ from flows.nlp.entities.filters import (
     is_excluded,
     is_function_words,
     is_generic_company,
+    is_lone_character_body,
     is_stray_character,
 )
 from flows.nlp.entities.gazetteer import Gazetteer, PlaceMention
@@ -31,8 +32,10 @@ from flows.nlp.entities.merge import join_company_places, merge_spans, split_pla
 from flows.nlp.entities.names import complete_person_names
 from flows.nlp.entities.organisations import (
     country_places,
+    delegation_place,
     join_industry_names,
     join_national_agencies,
+    national_bodies,
     quoted_bodies,
     split_country_prefix,
 )
@@ -59,6 +62,7 @@ class Step(StrEnum):
     ADD_DIVISIONS = "add_divisions"
     ADD_GAZETTEER_PLACES = "add_gazetteer_places"
     ADD_COUNTRIES = "add_countries"
+    ADD_NATIONAL_BODIES = "add_national_bodies"
     ADD_QUOTED_BODIES = "add_quoted_bodies"
     MERGE = "merge"
     JOIN_INDUSTRY_NAMES = "join_industry_names"
@@ -66,6 +70,7 @@ class Step(StrEnum):
     JOIN_NATIONAL_AGENCIES = "join_national_agencies"
     SPLIT_PLACE_CHAINS = "split_place_chains"
     SPLIT_COUNTRY_PREFIXES = "split_country_prefixes"
+    CUT_DELEGATIONS = "cut_delegations"
     ADD_PLACES_BELOW = "add_places_below"
     ADD_ABBREVIATION_PLACES = "add_abbreviation_places"
     DROP_STRAY_CHARACTERS = "drop_stray_characters"
@@ -213,6 +218,10 @@ def _add_countries(component: EntityRules, draft: Draft) -> None:
     draft.found += country_places(draft.doc, draft.words, component.rules)
 
 
+def _add_national_bodies(component: EntityRules, draft: Draft) -> None:
+    draft.found += national_bodies(draft.doc, draft.words, component.rules)
+
+
 def _add_quoted_bodies(component: EntityRules, draft: Draft) -> None:
     draft.found += quoted_bodies(draft.doc, draft.words, draft.spans, component.rules)
 
@@ -249,6 +258,14 @@ def _split_country_prefixes(component: EntityRules, draft: Draft) -> None:
     ]
 
 
+def _cut_delegations(component: EntityRules, draft: Draft) -> None:
+    draft.spans = [
+        part
+        for span in draft.spans
+        for part in delegation_place(span, component.gazetteer, component.rules)
+    ]
+
+
 def _add_places_below(component: EntityRules, draft: Draft) -> None:
     spans = draft.spans
     draft.spans = spans + places_below(spans, component.gazetteer)
@@ -263,7 +280,12 @@ def _add_abbreviation_places(component: EntityRules, draft: Draft) -> None:
 
 def _drop_stray_characters(component: EntityRules, draft: Draft) -> None:
     spans = draft.spans
-    draft.spans = [s for s in spans if not is_stray_character(s, spans, component.rules)]
+    draft.spans = [
+        s
+        for s in spans
+        if not is_stray_character(s, spans, component.rules)
+        and not is_lone_character_body(s, spans)
+    ]
 
 
 def _complete_person_names(component: EntityRules, draft: Draft) -> None:
@@ -287,6 +309,7 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.ADD_DIVISIONS, _add_divisions),
     (Step.ADD_GAZETTEER_PLACES, _add_gazetteer_places),
     (Step.ADD_COUNTRIES, _add_countries),
+    (Step.ADD_NATIONAL_BODIES, _add_national_bodies),
     (Step.ADD_QUOTED_BODIES, _add_quoted_bodies),
     (Step.MERGE, _merge),
     (Step.JOIN_INDUSTRY_NAMES, _join_industry_names),
@@ -294,6 +317,7 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.JOIN_NATIONAL_AGENCIES, _join_national_agencies),
     (Step.SPLIT_PLACE_CHAINS, _split_place_chains),
     (Step.SPLIT_COUNTRY_PREFIXES, _split_country_prefixes),
+    (Step.CUT_DELEGATIONS, _cut_delegations),
     (Step.ADD_PLACES_BELOW, _add_places_below),
     (Step.ADD_ABBREVIATION_PLACES, _add_abbreviation_places),
     (Step.DROP_STRAY_CHARACTERS, _drop_stray_characters),

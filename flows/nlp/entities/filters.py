@@ -12,31 +12,53 @@ from flows.nlp.entities.tables import Rules
 _MAX_FORMULA_CHARACTERS = 6
 
 
+# A name runs over no clause boundary (中国人民有效抗击新冠肺炎疫情，: a clause the model ran on).
+_CLAUSE_MARKS = frozenset("，。；！：")
+# China forms demonyms as the foreign countries of the word set `country` do (中国人).
+_CHINA = "中国"
+_DEMONYM = "人"
+
+
 def is_excluded(span: Span, rules: Rules) -> bool:
     """True for spans that the annotation conventions say are not entities."""
     text = span.text
-    if text in rules.not_entities or has_unpaired_quote(text) or is_no_place_here(span):
+    if text in rules.not_entities or has_unpaired_quote(text) or is_no_place_here(span, rules):
         return True
     if is_side(span) or is_vessel_name(span) or is_quoted_formula(span, rules):
         return True
     if len(span) > 1 and span[-1].text in rules.joiners:
         # 中央财政对…提供50%的: a name does not end with 的 or 和; a clause the model ran on.
         return True
-    return span.label_ == "ORG" and text in rules.generic_bodies
+    if not _CLAUSE_MARKS.isdisjoint(text):
+        return True
+    return span.label_ == "ORG" and (text in rules.generic_bodies or is_bare_suffix(text, rules))
 
 
-def is_no_place_here(span: Span) -> bool:
-    """Places MSRA tags that our conventions (data/annotated/README.md) do not: 中 in 中方
-    ("the Chinese side"), 奥 in 奥运会/冬奥会 (the Olympics, not Austria), 中国 in the fixed
-    term 中国特色社会主义."""
+def is_bare_suffix(text: str, rules: Rules) -> bool:
+    """研究院, 委员会: a body's or institution's suffix alone names no one (it refers back)."""
+    found = rules.name_suffix_kind(text)
+    return found is not None and found[1] == text
+
+
+def is_no_place_here(span: Span, rules: Rules) -> bool:
+    """Places MSRA tags that our conventions (data/annotated/README.md) do not: a place's name
+    inside a fixed term (word set `fixed_term`: 奥 in 奥运会/冬奥会, the Olympics, not Austria;
+    中国 in 中国特色社会主义, 新中国, 中国梦), and a country in a demonym (中国人, 美国人)."""
     if span.label_ != "LOC":
         return False
     doc, text = span.doc, span.text
-    after = doc[span.end].text if span.end < len(doc) else ""
-    before = doc[span.start - 1].text[-1:] if span.start > 0 else ""
-    return (text == "奥" and (after[:1] == "运" or before in ("冬", "残"))) or (
-        text == "中国" and after[:2] == "特色"
-    )
+    # The term starts with a word of its own (新|中国, not 刷新|中国纪录) and may run on into
+    # the next word (奥|运会).
+    before = doc[span.start - 1].text if span.start > 0 else ""
+    after = doc[span.end : span.end + 2].text
+    for term in rules.fixed_terms:
+        at = term.find(text)
+        if at < 0 or not after.startswith(term[at + len(text) :]):
+            continue
+        if at == 0 or before == term[:at]:
+            return True
+    demonym = span.end < len(doc) and doc[span.end].text == _DEMONYM
+    return demonym and (text in rules.countries or text == _CHINA)
 
 
 def is_side(span: Span) -> bool:
@@ -78,9 +100,9 @@ def has_unpaired_quote(text: str) -> bool:
     quotation (爱山东·容沂办”APP网: the end of a quoted app name and the words after it)."""
     depth = 0
     for char in text:
-        if char in "“‘「『":
+        if char in "“‘「『《":
             depth += 1
-        elif char in "”’」』":
+        elif char in "”’」』》":
             depth -= 1
             if depth < 0:
                 return True
@@ -108,6 +130,17 @@ def _is_boundary_word(token: Token, lexicon: WordLexicon) -> bool:
 def is_function_words(span: Span, lexicon: WordLexicon) -> bool:
     """A "name" made only of verbs, time words and the like (午间, 目前): not a name."""
     return all(_is_boundary_word(token, lexicon) for token in span)
+
+
+def is_lone_character_body(span: Span, spans: list[Span]) -> bool:
+    """联 in 联系, 盟 of 非盟: one character is an organisation only among others written
+    the same way (工农中建, the four state banks)."""
+    if span.label_ != "ORG" or len(span.text) != 1:
+        return False
+    return not any(
+        len(other.text) == 1 and (other.end == span.start or other.start == span.end)
+        for other in spans
+    )
 
 
 def is_stray_character(span: Span, spans: list[Span], rules: Rules) -> bool:

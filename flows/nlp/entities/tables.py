@@ -60,6 +60,7 @@ class SuffixKind(StrEnum):
     COMPANY_WORD = "company_word"  # after one common word, a kind of company (清运公司)
     INDUSTRY = "industry"  # a company's trade after its short name (山东钢铁, 中国石化)
     OWN_NAME = "own_name"  # an organisation with a name of its own (…大学, …公司)
+    DELEGATION = "delegation"  # a group of which only its place is annotated (四川代表团)
 
 
 class WordSet(StrEnum):
@@ -78,6 +79,9 @@ class WordSet(StrEnum):
     EXPRESSWAY_WORD = "expressway_word"  # near an exit (高速, 下道)
     AFTER_COMPANY_NAME = "after_company_name"  # after a company's short name (、, 所在)
     COUNTRY = "country"  # foreign countries, written before their organisations (美国)
+    NATIONAL_BODY = "national_body"  # China's ministries, agencies and state banks (财政部, 农行)
+    FIXED_TERM = "fixed_term"  # terms a place's name inside is not annotated in (新中国, 冬奥)
+    TITLE_AFTER_BODY = "title_after_body"  # a minister's title cut off its body (卫生部|长)
 
 
 class PatternName(StrEnum):
@@ -173,6 +177,7 @@ class Rules:
         self.office_ending = _ending(suffixes[SuffixKind.OFFICE])
         self.registered_company = _ending(suffixes[SuffixKind.REGISTERED_COMPANY])
         self.exit_ending = _ending(suffixes[SuffixKind.EXIT])
+        self.delegation = _ending(suffixes[SuffixKind.DELEGATION])
         # One group per kind of name a suffix ends: the kind of the longest suffix is the
         # group that matched.
         walker_kinds = (SuffixKind.BODY, SuffixKind.INSTITUTION, SuffixKind.FACILITY)
@@ -203,6 +208,9 @@ class Rules:
         self.after_company_name = words[WordSet.AFTER_COMPANY_NAME]
         self.countries = words[WordSet.COUNTRY]
         self.country_initials = frozenset(country[0] for country in self.countries)
+        self.national_bodies = words[WordSet.NATIONAL_BODY]
+        self.fixed_terms = words[WordSet.FIXED_TERM]
+        self.titles_after_body = words[WordSet.TITLE_AFTER_BODY]
 
         named = {PatternName(row["name"]): row["pattern"] for row in tables.patterns}
         provinces = "|".join(sorted(words[WordSet.PROVINCE]))
