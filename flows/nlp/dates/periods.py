@@ -184,7 +184,7 @@ def _quarter(match: re.Match[str], year: int, today: dt.date | None) -> tuple[in
 
 
 def _month_period(year: int, month: int, part: str | None, known: bool) -> Period:
-    """A month, or its 上旬/中旬/下旬/初/底 part."""
+    """A month, or its 上旬/中旬/下旬/初/底 part or its n-th week (首周, 第二周)."""
     last = _month_end(year, month)
     first_day, last_day = {
         "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, last.day), "初": (1, 5),
@@ -192,6 +192,8 @@ def _month_period(year: int, month: int, part: str | None, known: bool) -> Perio
         "月初": (1, 5), "底": (25, last.day), "末": (25, last.day), "月底": (25, last.day),
         "月末": (25, last.day),
         "上半月": (1, 15), "下半月": (16, last.day),
+        # a month's n-th week: its n-th seven days, as 上旬 is its first ten
+        "首周": (1, 7), "第一周": (1, 7), "第二周": (8, 14), "第三周": (15, 21), "第四周": (22, 28),
     }.get(part or "", (0, 0))  # fmt: skip
     if not first_day:
         return Period(dt.date(year, month, 1), last, Grain.MONTH, f"{{Y}}-{month:02d}", known)
