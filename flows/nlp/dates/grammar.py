@@ -72,7 +72,7 @@ _ATOM = re.compile(
         |(?P<mp>上中旬|中下旬|上旬|中旬|下旬|上半月|下半月|月初|月底|月末|(?<=[月份])(?:首周|第[一二三四]周))|前(?P<wkn>[一二两三四])周)?
       {_any_of("y", "yrel", "m", "mrel", "d", "q", "qrel", "half", "qn", "mn", "yp", "mp")})
     |(?P<thisbreak>这个(?:小长假|长假|假期|黄金周))
-    |(?P<rel>大大前天|大大后天|大前天|大后天|前天|本日|前日|昨天|昨日|昨晚|今天|今日|今晨|今晚|(?<!的|好)明天|明日|后天|当天|当日|当晚|次日|翌日)
+    |(?P<rel>大大前天|大大后天|大前天|大后天|前天|(?<!日)本日|前日|昨天|昨日|昨晚|今天|今日|今晨|今晚|(?<!的|好)明天|明日|后天|当天|当日|当晚|次日|翌日)
     |(?P<week>(?<![\d一二两三四五六七八九十几每])(?P<wrel>上上个?|下下个?|上一|上个|下个|上|下|本|这个?|(?:刚刚|刚)?过去的(?=周末))?
       (?:周|星期|礼拜)(?:(?P<wend>末)|(?:周|星期)?(?P<wd>[一二三四五六日天1-7]))?
       {_any_of("wrel", "wd")})
@@ -97,19 +97,22 @@ _OPEN_SUFFIX = re.compile(r"以来|至今|到现在|起|开始|期间")
 # Words after a holiday's day that belong to it, as a part of day does (除夕当晚, 端午当天).
 HOLIDAY_SAME_DAY = re.compile(r"当天|当日|当晚|夜(?![间里校市场])")
 # Words after a holiday that mean its whole (official) holiday, as 期间 does.
-HOLIDAY_SPAN = re.compile(r"期间|假期|小长假|长假|黄金周")
+HOLIDAY_SPAN = re.compile(r"假日期间|期间|假期|假日|小长假|长假|黄金周")
 # Suffixes that make a holiday the latest one up to publication (国庆以来 read in August).
 SINCE_SUFFIXES = ("以来", "至今", "到现在")
 # A holiday right before these words names an event or a product (国庆招待会) or the
 # festival's customs (清明祭扫, 端午习俗), not a date.
 _HOLIDAY_NAME_TAIL = re.compile(
-    r"招待会|晚会|联欢会|献礼|档|特刊|贺卡|礼盒|礼包|祭扫|祭祖|习俗|民俗|文化|传统"
+    r"招待会|晚会|联欢会|献礼|档|特刊|贺卡|礼盒|礼包|祭扫|祭祖|习俗|民俗|文化|传统|盛典|庆典"
+    r"|典礼|阅兵|祝"
 )
 # 清明时节: the season around a festival, a vague time rather than its day.
 HOLIDAY_SEASON = "时节"
 _BARE_DAY_BEFORE = frozenset("近每前后第连续数余多个约")
+# A bare day (no month) before these is a count or a label: 3日内, 27号病床, “远望7号”.
 _BARE_DAY_AFTER = re.compile(
     r"[日号](?:内|后|以内|之内|以后|左右|楼|线|院|文|令|房|床|车|机|馆|门|口|位)"
+    r"|号(?:”|病|主|船|集|泊|码|站|桥|墩|坞|井|仓|罐|塔|舱|展|窗|柜|字|卫星|机组|文件)"
 )
 
 WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
