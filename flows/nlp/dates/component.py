@@ -146,6 +146,8 @@ class _Scanner:
     def _mention(self, match: re.Match[str]) -> DateMention | None:
         """Build the mention starting at `match`, extended by its range end, tail and suffix."""
         text, kind = self.text, match.lastgroup
+        if kind == "rel" and _NOT_A_DAY.get(match.group(), _NEVER).match(text, match.end()):
+            kind = "vague"  # 今天的中国, 明天会更好: nowadays and the future, not days
         if kind in ("vague", "freq", "tod"):
             word = match.group()
             value = FREQUENCIES.get(word, RECURRING.get(word[:2])) if kind == "freq" else None
@@ -378,6 +380,11 @@ def _year_earlier(period: Period) -> Period:
     )  # fmt: skip
 
 
+_NEVER = re.compile(r"(?!)")
+_NOT_A_DAY = {
+    "今天": re.compile(r"的(?:中国|美国|世界|时代|社会|成就|使命|家乡|大好|幸福)"),
+    "明天": re.compile(r"的(?:辉煌|伟大|美好|希望)|一定会|会更|更美好|更加美好"),
+}
 # How far a quotation mark may stand from a holiday that it encloses.
 _QUOTE_REACH = 12
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\n]")
