@@ -89,6 +89,8 @@ class _Scanner:
         if kind == "hol":
             if _HOLIDAY_NAME_TAIL.match(self.text, match.end()) or _in_quoted_phrase(match):
                 return None
+            if _defined_as(self.text, match.start()):
+                return None  # 将每年5月30日定为“全国科技工作者日”: the day's name, defined
             return _holiday(match, self.anchor, during, since)
         if kind == "thisbreak":
             return _this_holiday(self.anchor)
@@ -378,6 +380,17 @@ def _year_earlier(period: Period) -> Period:
         _replace_year(period.end, period.end.year - 1),
         period.grain, period.label, period.year_known,
     )  # fmt: skip
+
+
+# Words before a holiday's name that define it rather than date something.
+_DEFINED_AS = ("定为", "设为", "设立", "命名为", "确立为")
+
+
+def _defined_as(text: str, start: int) -> bool:
+    """定为“全国科技工作者日”, 设立“中国农民丰收节”: the day's name where it is defined."""
+    if start and text[start - 1] == "“":
+        start -= 1
+    return text.endswith(_DEFINED_AS, 0, start)
 
 
 _NEVER = re.compile(r"(?!)")
