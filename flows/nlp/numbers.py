@@ -205,9 +205,10 @@ def _share_percent_units(text: str, found: list[NumberMention]) -> list[NumberMe
     """A bare number joined to a share (5.3和12.4个百分点, 3至5%) is a share of that unit."""
     out = list(found)
     for i, (first, second) in enumerate(itertools.pairwise(found)):
-        join = _SHARED_UNIT_JOIN.fullmatch(text, first.end_char, second.start_char)
-        bare = first.unit is None and first.kind == Kind.CARDINAL and first.text[-1].isdigit()
-        if bare and join is not None and second.kind == Kind.PERCENT:
+        if second.kind != Kind.PERCENT or first.unit is not None or first.kind != Kind.CARDINAL:
+            continue
+        joined = _SHARED_UNIT_JOIN.fullmatch(text, first.end_char, second.start_char)
+        if joined is not None and first.text[-1].isdigit():
             out[i] = dataclasses.replace(first, unit=second.unit, kind=second.kind)
     return out
 
