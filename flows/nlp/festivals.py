@@ -87,6 +87,17 @@ def holiday_span(name: str, year: int) -> tuple[dt.date, dt.date] | None:
     return start, end
 
 
+def holiday_around(day: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The official holiday (as `holiday_span` gives it) that holds `day` or ended the day
+    before: what 这个假期 means in news of that holiday."""
+    for name in (*FIXED_HOLIDAY_SPANS, *OFFICIAL_HOLIDAYS):
+        for year in (day.year, day.year + 1):
+            span = holiday_span(name, year)
+            if span and span[0] != span[1] and span[0] <= day <= span[1] + dt.timedelta(days=1):
+                return span
+    return None
+
+
 @functools.cache
 def _holiday_name(day: dt.date) -> str | None:
     """chinese_calendar's holiday name for `day`; None on a working day or outside its years."""

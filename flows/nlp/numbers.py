@@ -22,6 +22,7 @@ it runs after the date and slogan components.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -59,6 +60,7 @@ MEASURE_WORDS = (
     "人份", "台次", "份次", "毫升", "升", "克", "版", "期", "管", "盒", "包", "桶", "罐", "枚",
     "颗", "粒", "趟", "列", "代", "口", "集", "章", "节", "款", "部", "辆", "扇", "所", "轮次",
     "千瓦时", "千瓦", "兆瓦", "瓦", "千伏", "周岁", "省", "市", "县", "省市", "地", "方面",
+    "省份",
 )  # fmt: skip
 # Units that make the number a duration, a clock time or a date part: not a number row.
 TIME_UNITS = (
@@ -125,6 +127,7 @@ _NUMBER = re.compile(
       |(?P<ord>第)?
        (?:(?P<pct>百分之)(?P<pnum>{_CN_NUM}|\d+(?:\.\d+)?)
          |(?P<frac>(?:{_CN_NUM}|\d+|[千万])分之(?:{_CN_NUM}|\d+))
+         |(?P<slash>(?<![A-Za-z0-9_./:\-])(?P<over>\d{{1,3}})/(?P<under>\d{{1,3}})(?![\d/.]))
          |(?P<vague>[{"".join(VAGUE_COUNT_HEADS)}])(?P<vnum>[十百千万][万亿]?)
          |(?P<tens>[{_CN_DIGIT[2:]}]?十)几(?P<tensmag>[万亿]?)
          |(?P<num>(?:{_SIGN})\d+(?:\.\d+)?{_MAGNITUDE}*|{_AR_NUM}|(?<![{_WORD_BEFORE}]){_CN_NUM}|{_BARE_MAGNITUDE})))
@@ -149,7 +152,15 @@ _FIXED = re.compile(
     + r"|(?<![\d.])\d0后|(?<![\d.])(?:19|20)\d\d[届级]"
     # 新一届, 新一轮: "the new term/round", an article, not a count
     + r"|新一(?=[届轮代期])"
+    # grades named by two numerals (一二类苗, 二三级): labels, not a count
+    + r"|(?:一二|二三|三四)(?=[类级等])"
+    # 两节: the two festivals (元旦 and 春节), not two of anything
+    + r"|两节(?=期间|假期|前后|前夕|来临|到来)"
 )
+# A number right after these words is an amount of money (保额11.58万亿).
+_MONEY_BEFORE = re.compile(r"(?:保额|金额|总额|总价|资金)(?:达到|达|为|约|超过|近)?$")
+# What joins two numbers that share the unit written after the second (5.3和12.4个百分点).
+_SHARED_UNIT_JOIN = re.compile(r"\s?(?:和|、|或|至|到|—|-|~|～)\s?")
 
 
 def extract_numbers(
@@ -167,9 +178,9 @@ def extract_numbers(
     blocked = _Ranges([*excluded, *((m.start(), m.end()) for m in _FIXED.finditer(text))])
     out: list[NumberMention] = []
     for match in _NUMBER.finditer(text):
-        if match.group("time") is not None:
+        if match.group("time") is not None and not _ordinal_run(text, match):
             continue
-        unit, end = match.group("unit"), match.end()
+        unit, end = match.group("unit") or match.group("time"), match.end()
         if unit is None and measure_words and match.group(0)[0].isdigit():
             start = end + 1 if text[end : end + 1] == " " else end
             if start in measure_words:
@@ -182,6 +193,23 @@ def extract_numbers(
         mention = _mention(text, match, unit, end)
         if mention is not None:
             out.append(mention)
+    return _share_percent_units(text, out)
+
+
+def _ordinal_run(text: str, match: re.Match[str]) -> bool:
+    """连续第20天: the n-th day (week, year) of a run is an ordinal count, not a duration."""
+    return match.group("ord") is not None and text.endswith("连续", 0, match.start())
+
+
+def _share_percent_units(text: str, found: list[NumberMention]) -> list[NumberMention]:
+    """A bare number joined to a share (5.3和12.4个百分点, 3至5%) is a share of that unit."""
+    out = list(found)
+    for i, (first, second) in enumerate(itertools.pairwise(found)):
+        if second.kind != Kind.PERCENT or first.unit is not None or first.kind != Kind.CARDINAL:
+            continue
+        joined = _SHARED_UNIT_JOIN.fullmatch(text, first.end_char, second.start_char)
+        if joined is not None and first.text[-1].isdigit():
+            out[i] = dataclasses.replace(first, unit=second.unit, kind=second.kind)
     return out
 
 
@@ -191,6 +219,13 @@ def _mention(text: str, match: re.Match[str], unit: str | None, end: int) -> Num
     vague = match.group("vague") is not None or match.group("tens") is not None
     if match.group("first") is not None:
         numeral, ordinal = "一", True
+    elif match.group("slash") is not None:
+        over, under = int(match.group("over")), int(match.group("under"))
+        if not 0 < over < under:
+            return None  # 24/7, 3/2: not a share of a whole
+        value = round(over / under, 4)
+        approx = _is_approx(text, match.start(), end, False)
+        return NumberMention(match.group(), match.start(), end, value, None, "cardinal", approx)
     elif vague:
         if unit is None:
             return None
@@ -226,12 +261,19 @@ def _mention(text: str, match: re.Match[str], unit: str | None, end: int) -> Num
     elif unit == "万元":
         value *= 10_000  # recorded as 元, so its 万 scales the value
     kind, unit = _kind_and_unit(unit, match.group("pct") is not None, ordinal)
-    if unit is None and kind == Kind.CARDINAL and _MONEY_NOUN.match(text, end):
+    if unit is None and kind == Kind.CARDINAL and _money_context(text, match.start(), end):
         kind = str(Kind.MONEY)
     more_ends = match.group("more") is not None and match.group("moremag") is None
     if unit is None and more_ends and numeral[-1] not in "0123456789万亿":
         end -= 1  # 多 after a bare Chinese numeral starts a word (多措并举), not an approximation
     return NumberMention(text[match.start() : end], match.start(), end, value, unit, kind, approx)
+
+
+def _money_context(text: str, start: int, end: int) -> bool:
+    """A number without a unit before a money noun (3.88亿帮扶资金) or after an amount word."""
+    return bool(
+        _MONEY_NOUN.match(text, end) or _MONEY_BEFORE.search(text, max(0, start - 6), start)
+    )
 
 
 def _ordinal_in_name(text: str, start: int, end: int, unit: str | None) -> bool:

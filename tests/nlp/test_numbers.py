@@ -108,10 +108,20 @@ def test_news_forms(case: dict) -> None:
         "《规范》第十四条、第十五条", "《规例条例》（第241章）", "一颗颗螺丝钉", "一笔笔资金",
         "一家人全都感染", "2020届毕业生", "2015级学生", "把医疗救治摆在第一位，", "上下一条心",
         "新一届领导集体", "新一轮核酸检测", "两个百年目标", "第二个百年奋斗目标",
+        "一二类苗占比", "二三级医院", "两节期间", "服务24/7", "比例为3/2",
     ],
 )  # fmt: skip
 def test_not_numbers(text: str) -> None:
     assert _rows(text) == []
+
+
+def test_a_bare_number_joined_to_a_share_takes_its_unit() -> None:
+    assert _rows("环比分别提升5.3和12.4个百分点") == [
+        ("5.3", 5.3, "百分点", "percent", False),
+        ("12.4个百分点", 12.4, "百分点", "percent", False),
+    ]
+    assert _rows("增长3至5%")[0] == ("3", 3.0, "%", "percent", False)
+    assert _rows("分别为2和3家")[0] == ("2", 2.0, None, "cardinal", False)
 
 
 def test_dash_between_numbers_is_a_range_not_a_sign() -> None:

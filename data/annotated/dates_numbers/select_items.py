@@ -18,10 +18,17 @@ round 3, for the same reason, the second best of every even window that has one 
 round 4, again for dev, the third best of every window that has one and at least 3 LOCAL
 matches (local-government items first): 17 more, all dev; round 5 (session 11), again for dev,
 the fourth best of every window that has one and at least 3 LOCAL matches: 16 more, all dev.
-Items of the other annotated sets (entities, slogans, linking) may be taken: they carry no
-date or number annotation. Items
+Items of the other annotated sets (entities, slogans, linking) may be taken by rounds 1–5: they
+carry no date or number annotation.
+Round 6 (session 11), for dev, seeks the date kinds rounds 1–5 hold few of (parts of months,
+weekdays, 同期, quarters, half-years, relative spans, five-year plans, decades, anniversaries,
+festivals, full dates, month and day ranges: RARE_DATES). It takes fresh text only: items in
+no annotated set (OTHER_SETS, nor rounds 1–5), 250–900 characters, not GLOBAL nor BULLETIN,
+with any number of LOCAL matches (only 15 such items have 2 or more). The corpus is cut into
+22 equal windows; from each the item with the most RARE_DATES matches, at least 3, is taken
+(ties to the earliest): 19 items, all dev. Items
 of rounds 1–3 alternate dev, test, dev, … in selection order (each round in corpus order), so
-both splits span 2020–2021 and round 1 keeps its splits; rounds 4 and 5 are all dev.
+both splits span 2020–2021 and round 1 keeps its splits; rounds 4 to 6 are all dev.
 
 Usage: python data/annotated/dates_numbers/select_items.py [covid_jsonl]
 """
@@ -42,6 +49,16 @@ LOCAL = re.compile(
     r"[省市县区州镇乡村](?:委|政府|局|厅|办|指挥部|卫健委)|街道|社区|[省市县区]长|书记"
 )
 CUES = re.compile(r"\d+|[一二三四五六七八九十两百千万]+[个人家名例次批项条所座处万亿]|[年月日时]")
+ROUND6_WINDOWS = 22
+ROUND6_MIN_RARE = 3
+OTHER_SETS = HERE.parent
+ITEM_ID = re.compile(r"VIDE[0-9A-Za-z]{26}")
+RARE_DATES = re.compile(
+    r"[上中下]旬|月[初底末]|同期|周[一二三四五六日末]|星期|[上本下]周|季度|[上下]半年|年代|世纪"
+    r"|十[三四]五|周年|年前|(?:近|过去|未来|前)[\d一二三四五六七八九十两几]+个?[年月天日周]"
+    r"|\d{4}年\d{1,2}月|农历|春节|元旦|清明|端午|中秋|国庆|五一|元宵|除夕|[纪念]日"
+    r"|至\d{1,2}[月日]|—\d{1,2}[月日]"
+)
 
 
 def body(item: dict) -> str:
@@ -58,8 +75,39 @@ def eligible(item: dict) -> bool:
     )
 
 
+def annotated_elsewhere() -> set[str]:
+    """Item ids in the other annotated sets (entities, slogans, linking), read from their files."""
+    ids: set[str] = set()
+    for path in sorted(OTHER_SETS.rglob("*")):
+        if path.is_file() and HERE not in path.parents:
+            ids.update(ITEM_ID.findall(path.read_text(encoding="utf-8", errors="ignore")))
+    return ids
+
+
+def sixth_round(items: list[dict], taken: set[int]) -> list[int]:
+    """Round 6: per window, the fresh item richest in the date kinds rounds 1–5 hold few of."""
+    elsewhere = annotated_elsewhere()
+    picks = []
+    for k in range(ROUND6_WINDOWS):
+        window = range(k * len(items) // ROUND6_WINDOWS, (k + 1) * len(items) // ROUND6_WINDOWS)
+        scored = []
+        for p in window:
+            text = body(items[p])
+            if (
+                p not in taken
+                and items[p]["id"] not in elsewhere
+                and 250 <= len(text) <= 900
+                and not GLOBAL.search(items[p]["title"])
+                and not BULLETIN.search(text)
+            ):
+                scored.append((len(RARE_DATES.findall(text)), -p))
+        if scored and max(scored)[0] >= ROUND6_MIN_RARE:
+            picks.append(-max(scored)[1])
+    return picks
+
+
 def rounds(items: list[dict]) -> list[list[int]]:
-    """Corpus positions of the selected items, per round (1 to 5), each in corpus order."""
+    """Corpus positions of the selected items, per round (1 to 6), each in corpus order."""
     ranked = []
     for k in range(WINDOWS):
         window = range(k * len(items) // WINDOWS, (k + 1) * len(items) // WINDOWS)
@@ -74,16 +122,18 @@ def rounds(items: list[dict]) -> list[list[int]]:
     fourth = [p for p in thirds if len(LOCAL.findall(body(items[p]))) >= ROUND4_MIN_LOCAL]
     fourths = [positions[3] for positions in ranked if len(positions) > 3]
     fifth = [p for p in fourths if len(LOCAL.findall(body(items[p]))) >= ROUND4_MIN_LOCAL]
-    return [first, second, third, fourth, fifth]
+    earlier = [first, second, third, fourth, fifth]
+    sixth = sixth_round(items, {p for positions in earlier for p in positions})
+    return [*earlier, sixth]
 
 
 def select(items: list[dict]) -> list[int]:
-    """Corpus positions of the selected items: round 1, then 2, 3, 4 and 5."""
+    """Corpus positions of the selected items: round 1, then 2 to 6."""
     return [position for positions in rounds(items) for position in positions]
 
 
 def splits(items: list[dict]) -> list[str]:
-    """Split per selected item: rounds 1–3 alternate dev/test, rounds 4 and 5 are all dev."""
+    """Split per selected item: rounds 1–3 alternate dev/test, rounds 4 to 6 are all dev."""
     first, second, third, *dev_only = rounds(items)
     count = len(first) + len(second) + len(third)
     added = sum(len(positions) for positions in dev_only)

@@ -2,7 +2,7 @@
 
 Stdlib only. Usage: python data/annotated/dates_numbers/validate.py [path]
 Checks: JSON per line, keys, unique ids, split values (rounds 1–3, the first ALTERNATING lines,
-alternate dev/test by article; rounds 4 and 5 after them are dev), published
+alternate dev/test by article; rounds 4 to 6 after them are dev), published
 format, offsets in range with text[start:end] == text field and no surrounding spaces, spans
 sorted and not overlapping within dates and within numbers; dates: grain vocabulary, a value and
 date_start <= date_end exactly for calendar grains, none for durations and vague references;

@@ -12,19 +12,23 @@ publication date by the rules of ANNOTATION.md (Dates) and CONTRACT.md (dates ta
 * relative spans (`近三年`, `未来两天`, `今明两日`), decades and centuries (`八十年代`,
   `上世纪九十年代`, `二十世纪`), five-year plans (`“十四五”时期` = 2021-2025), year and month
   ranges (`2019-2021年`, `今年1-5月`), short years (`九八年`, `08年`, `于98年`),
-  day-first numeric dates (`7.3.2021`, `3 7 2021`, `03/08/2021`), weekends (`上周末`) and 同期,
-  which takes the period it is compared with in the sentence (`去年同期`);
-* periods (`一季度`, `上半年`, `前十个月`, `3月下旬`, `7月中下旬`, `2019年底`, `年内`, a bare
+  day-first numeric dates (`7.3.2021`, `3 7 2021`, `03/08/2021`), weekends (`上周末`,
+  `刚刚过去的周末`) and 同期, which takes the period it is compared with in the sentence
+  (`去年同期`, `上月同期`);
+* periods (`一季度`, `上半年`, `前十个月`, `3月下旬`, `7月中下旬`, `3月首周` (its first seven
+  days), `2019年度`, `2019年底`, `年内` (not `半年内`), a bare
   `月底` in the publication month), seasons (`今年春天`, `去冬今春`), open ranges (`今年以来`,
   `自1月27日开始`, `自7月初`, `…起`: start to publication date; a yearless month before 以来
-  lies in the past) and closed ranges (`3月28日至4月3日`); a part of day (`28日晚`), clock time
-  or clock range belongs to its day;
+  lies in the past) and closed ranges (`3月28日至4月3日`, `1月到3月间`); a part of day (`28日晚`),
+  clock time or clock range (`3月31日0-24时`) belongs to its day;
 * holidays, festivals and commemorative days for any year (`春节`, `重阳`, `护士节`, `母亲节`,
-  `“五一”期间`, `春节假期`, `国庆黄金周`; flows/nlp/festivals.py) and lunar dates
-  (`农历八月十五`, `正月初一`);
+  `“五一”期间`, `春节假期`, `国庆黄金周`, `元旦春节期间` from the first holiday to the end of the
+  second, `这个假期` during one; flows/nlp/festivals.py) and lunar dates (`农历八月十五`,
+  `正月初一`); not inside a quoted slogan or campaign (`“春节不打烊”`), before an event or a
+  custom (`国庆盛典`, `清明祭扫`) or where a day is named (`定为“全国科技工作者日”`);
 * frequencies (`每日` -> P1D, `每年5月30日` -> P1Y, grain `duration`), vague references
-  (`目前`, `近日`, grain `relative-unresolved`) and bare parts of day (`午间`, grain `time`), all
-  with null dates.
+  (`目前`, `近日`, `清明时节`, `今天的中国`, grain `relative-unresolved`) and bare parts of day
+  (`午间`, grain `time`), all with null dates.
 
 Durations (`24小时`, `半天`) are not dates and are never matched; neither are event-anchored
 expressions (`进驻以来`, `疫情期间`) nor idioms (`第一时间`, `全天候`, `七天七检`).

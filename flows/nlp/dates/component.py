@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from flows.nlp import festivals
 from flows.nlp.dates.grammar import (
     _ATOM,
     _DAY_TAIL,
@@ -22,10 +23,13 @@ from flows.nlp.dates.grammar import (
     _OPEN_SUFFIX,
     _RANGE_JOIN,
     _SENTENCE_BREAK,
+    BETWEEN,
     FREQUENCIES,
     HOLIDAY_SAME_DAY,
+    HOLIDAY_SEASON,
     HOLIDAY_SPAN,
     RECURRING,
+    REL_MONTHS,
     REL_YEARS,
     SINCE_SUFFIXES,
 )
@@ -46,7 +50,14 @@ from flows.nlp.dates.periods import (
     _number,
     _replace_year,
 )
-from flows.nlp.dates.relative import _ago, _relative_day, _relative_span, _season, _week
+from flows.nlp.dates.relative import (
+    _ago,
+    _relative_day,
+    _relative_span,
+    _season,
+    _shift_months,
+    _week,
+)
 from flows.store.records import DateMention
 
 
@@ -76,9 +87,13 @@ class _Scanner:
         if kind == "cal":
             return _calendar(match, self.anchor, base)
         if kind == "hol":
-            if _HOLIDAY_NAME_TAIL.match(self.text, match.end()):
+            if _HOLIDAY_NAME_TAIL.match(self.text, match.end()) or _in_quoted_phrase(match):
                 return None
+            if _defined_as(self.text, match.start()):
+                return None  # 将每年5月30日定为“全国科技工作者日”: the day's name, defined
             return _holiday(match, self.anchor, during, since)
+        if kind == "thisbreak":
+            return _this_holiday(self.anchor)
         if kind == "lunar":
             return _lunar(match, self.anchor)
         if kind == "years":
@@ -133,6 +148,8 @@ class _Scanner:
     def _mention(self, match: re.Match[str]) -> DateMention | None:
         """Build the mention starting at `match`, extended by its range end, tail and suffix."""
         text, kind = self.text, match.lastgroup
+        if kind == "rel" and _NOT_A_DAY.get(match.group(), _NEVER).match(text, match.end()):
+            kind = "vague"  # 今天的中国, 明天会更好: nowadays and the future, not days
         if kind in ("vague", "freq", "tod"):
             word = match.group()
             value = FREQUENCIES.get(word, RECURRING.get(word[:2])) if kind == "freq" else None
@@ -141,7 +158,13 @@ class _Scanner:
                 match.group(), match.start(), match.end(), value, None, None, str(grain)
             )
         end = match.end()
-        if text.startswith("同期", end) and kind == "cal" and match.group("yrel"):
+        if kind == "hol" and text.startswith(HOLIDAY_SEASON, end):
+            end += len(HOLIDAY_SEASON)
+            return DateMention(
+                text[match.start() : end], match.start(), end, None, None, None,
+                str(Grain.UNRESOLVED),
+            )  # fmt: skip
+        if text.startswith("同期", end) and kind == "cal" and _year_or_month_only(match):
             return self._same_period(match)
         during = kind == "hol" and HOLIDAY_SPAN.match(text, end) is not None
         since = kind == "hol" and text.startswith(SINCE_SUFFIXES, end)
@@ -161,6 +184,8 @@ class _Scanner:
             during = HOLIDAY_SPAN.match(text, end) is not None
             since = text.startswith(SINCE_SUFFIXES, end)
             period = self.resolve(named, during=during, since=since) or period
+        if kind == "hol" and not during and (pair := self._holiday_pair(match, end)):
+            end, period, during = *pair, True
         if during and period.grain != Grain.DAY:
             end = HOLIDAY_SPAN.match(text, end).end()  # the official holiday, words included
         same_day = HOLIDAY_SAME_DAY.match(text, end) if kind == "hol" else None
@@ -170,6 +195,8 @@ class _Scanner:
             end, period = self._day_tail(end, period)
         if (joined := self._range_end(end, period)) is not None:
             end, period = joined
+            if between := BETWEEN.match(text, end):
+                end = between.end()
         prefixed = start > 0 and text[start - 1] in "自从"
         if suffix := _OPEN_SUFFIX.match(text, end):
             word = suffix.group()
@@ -192,6 +219,20 @@ class _Scanner:
         if period.grain != Grain.YEAR:
             self.compared = (period, end)
         return period.to_mention(text, start, end)
+
+    def _holiday_pair(self, first: re.Match[str], end: int) -> tuple[int, Period] | None:
+        """元旦春节期间, 中秋国庆假期: two holidays under one 期间 span from the first's official
+        holiday to the end of the second's; returns the end before 期间 and that span."""
+        second = _ATOM.match(self.text, end + (self.text[end : end + 1] == "、"))
+        if second is None or second.lastgroup != "hol":
+            return None
+        if HOLIDAY_SPAN.match(self.text, second.end()) is None:
+            return None
+        head, tail = self.resolve(first, during=True), self.resolve(second, during=True)
+        if head is None or tail is None or tail.end < head.start:
+            return None
+        known = head.year_known and tail.year_known
+        return second.end(), Period(head.start, tail.end, Grain.RANGE, "", known)
 
     def _yearless_future(self, match: re.Match[str], period: Period) -> bool:
         """A month or day written without its year and placed after publication."""
@@ -230,7 +271,8 @@ class _Scanner:
         return Period(dt.date(year, first, 1), _month_end(year, last), Grain.RANGE, "", known)
 
     def _same_period(self, match: re.Match[str]) -> DateMention:
-        """去年同期: the period compared with in the same sentence, moved to that year."""
+        """去年同期: the period compared with in the same sentence, moved to that year; 上月同期:
+        moved a month back."""
         end = match.end() + len("同期")
         year_period = self.resolve(match)
         compared = self.compared
@@ -244,11 +286,19 @@ class _Scanner:
                 str(Grain.UNRESOLVED),
             )  # fmt: skip
         period, _ = compared
+        known = period.year_known and year_period.year_known
+        if match.group("mrel"):  # 上月同期: the compared days, months earlier
+            months = REL_MONTHS[match.group("mrel")]
+            last = _shift_months(period.end, months)
+            if period.end == _month_end(period.end.year, period.end.month):
+                last = _month_end(last.year, last.month)
+            moved = Period(_shift_months(period.start, months), last, Grain.RANGE, "", known)
+            return moved.to_mention(self.text, match.start(), end)
         shift = year_period.start.year - period.start.year
         moved = Period(
             _replace_year(period.start, period.start.year + shift),
             _replace_year(period.end, period.end.year + shift),
-            Grain.RANGE, "", period.year_known and year_period.year_known,
+            Grain.RANGE, "", known,
         )  # fmt: skip
         return moved.to_mention(self.text, match.start(), end)
 
@@ -292,6 +342,37 @@ class _Scanner:
         )
 
 
+def _year_or_month_only(match: re.Match[str]) -> bool:
+    """去年/上年 or 上月/上个月 alone, the words 同期 may follow."""
+    if match.group("yrel"):
+        return True
+    written = ("y", "m", "d", "q", "qrel", "half", "qn", "mn", "yp", "mp")
+    return bool(match.group("mrel")) and not any(match.group(g) for g in written)
+
+
+def _in_quoted_phrase(match: re.Match[str]) -> bool:
+    """A holiday inside a longer quoted phrase (“春节不打烊”, “欢乐春节”) names a campaign or
+    a slogan, not a day; a quoted name alone (“五一”, “五一”期间) is the day."""
+    text, start = match.string, match.start()
+    opening = text.rfind("“", max(0, start - _QUOTE_REACH), start + 1)
+    if opening < 0 or "”" in text[opening:start]:
+        return False
+    closing = text.find("”", start, match.end() + _QUOTE_REACH)
+    if closing < 0:
+        return False
+    inside = text[opening + 1 : closing]
+    rest = inside.replace(match.group("h"), "", 1)
+    return rest not in ("", "节") and HOLIDAY_SPAN.fullmatch(rest) is None
+
+
+def _this_holiday(anchor: Anchor) -> Period | None:
+    """这个假期 / 这个长假: the official holiday under way at publication (or just ended)."""
+    if anchor.day is None or not anchor.year_known:
+        return None
+    span = festivals.holiday_around(anchor.day)
+    return None if span is None else Period(span[0], span[1], Grain.RANGE, "", True)
+
+
 def _year_earlier(period: Period) -> Period:
     """`period` one year earlier (29 February becomes the 28th)."""
     return Period(
@@ -301,6 +382,24 @@ def _year_earlier(period: Period) -> Period:
     )  # fmt: skip
 
 
+# Words before a holiday's name that define it rather than date something.
+_DEFINED_AS = ("定为", "设为", "设立", "命名为", "确立为")
+
+
+def _defined_as(text: str, start: int) -> bool:
+    """定为“全国科技工作者日”, 设立“中国农民丰收节”: the day's name where it is defined."""
+    if start and text[start - 1] == "“":
+        start -= 1
+    return text.endswith(_DEFINED_AS, 0, start)
+
+
+_NEVER = re.compile(r"(?!)")
+_NOT_A_DAY = {
+    "今天": re.compile(r"的(?:中国|美国|世界|时代|社会|成就|使命|家乡|大好|幸福)"),
+    "明天": re.compile(r"的(?:辉煌|伟大|美好|希望)|一定会|会更|更美好|更加美好"),
+}
+# How far a quotation mark may stand from a holiday that it encloses.
+_QUOTE_REACH = 12
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\n]")
 # 今天（1月27日）: the text itself says which day 今天 is.
 _TODAY_FIXED = re.compile(r"(?:今天|今日)（(?P<m>1[0-2]|0?[1-9])月(?P<d>3[01]|[12]\d|0?[1-9])日）")

@@ -184,7 +184,7 @@ def _quarter(match: re.Match[str], year: int, today: dt.date | None) -> tuple[in
 
 
 def _month_period(year: int, month: int, part: str | None, known: bool) -> Period:
-    """A month, or its 上旬/中旬/下旬/初/底 part."""
+    """A month, or its 上旬/中旬/下旬/初/底 part or its n-th week (首周, 第二周)."""
     last = _month_end(year, month)
     first_day, last_day = {
         "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, last.day), "初": (1, 5),
@@ -192,6 +192,8 @@ def _month_period(year: int, month: int, part: str | None, known: bool) -> Perio
         "月初": (1, 5), "底": (25, last.day), "末": (25, last.day), "月底": (25, last.day),
         "月末": (25, last.day),
         "上半月": (1, 15), "下半月": (16, last.day),
+        # a month's n-th week: its n-th seven days, as 上旬 is its first ten
+        "首周": (1, 7), "第一周": (1, 7), "第二周": (8, 14), "第三周": (15, 21), "第四周": (22, 28),
     }.get(part or "", (0, 0))  # fmt: skip
     if not first_day:
         return Period(dt.date(year, month, 1), last, Grain.MONTH, f"{{Y}}-{month:02d}", known)
@@ -279,6 +281,11 @@ def _has_required_year(match: re.Match[str]) -> bool:
     has_year = any(match.group(g) is not None for g in ("y", "yrel", "m", "mrel"))
     if not has_year and match.group("yp") in ("底", "初", "末", "伊始", "内"):
         return False
+    start, text = match.start(), match.string
+    if not has_year and match.group("yp") and start and text[start - 1] in _YEAR_WORD_BEFORE:
+        return False  # 半年内, 几年内, 青少年中, 近年中日关系: 年 ends another word
+    if _month_count(match):
+        return False
     if not has_year and (months := match.group("mn")) is not None:
         # 前两个月 opens a statement (statistics); 提前一个月, 此前三个月, 前一个月 do not.
         start = match.start()
@@ -290,6 +297,21 @@ def _has_required_year(match: re.Match[str]) -> bool:
         periods = ("m", "mrel", "q", "half", "qn", "mn", "yp")
         return any(match.group(g) for g in periods) or _is_short_year(match)
     return True
+
+
+# 年 right after these ends a word of its own (半年, 几年, 少年, 近年), not 年底/年内.
+_YEAR_WORD_BEFORE = frozenset("半几多近少青新往当同历数整成每跨逐老周两一二三四五六七八九十百千万")
+# A month written in Chinese numerals after these, or before 新高, counts months (未来三月).
+_MONTH_COUNT_BEFORE = ("未来", "连续", "过去", "最近", "近", "头")
+
+
+def _month_count(match: re.Match[str]) -> bool:
+    """未来三月, 连续三月, 三月新高: a count of months, not the month."""
+    month, text = match.group("m"), match.string
+    if month is None or month[0].isdigit() or any(match.group(g) for g in ("y", "yrel", "d", "mp")):
+        return False
+    before = text.endswith(_MONTH_COUNT_BEFORE, 0, match.start())
+    return before or text.startswith(("新高", "新低"), match.end())
 
 
 _SHORT_YEAR_BEFORE = frozenset("在于从自是")
