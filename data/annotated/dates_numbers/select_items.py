@@ -23,7 +23,7 @@ carry no date or number annotation.
 Round 6 (session 11), for dev, seeks the date kinds rounds 1–5 hold few of (parts of months,
 weekdays, 同期, quarters, half-years, relative spans, five-year plans, decades, anniversaries,
 festivals, full dates, month and day ranges: RARE_DATES). It takes fresh text only: items in
-no annotated set (OTHER_SETS, nor rounds 1–5), 250–900 characters, not GLOBAL nor BULLETIN,
+no annotated set (OTHER_SETS as of OTHER_SETS_COMMIT, nor rounds 1–5), 250–900 characters, not GLOBAL nor BULLETIN,
 with any number of LOCAL matches (only 15 such items have 2 or more). The corpus is cut into
 22 equal windows; from each the item with the most RARE_DATES matches, at least 3, is taken
 (ties to the earliest): 19 items, all dev. Items
@@ -35,6 +35,7 @@ Usage: python data/annotated/dates_numbers/select_items.py [covid_jsonl]
 
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -52,6 +53,9 @@ CUES = re.compile(r"\d+|[一二三四五六七八九十两百千万]+[个人家�
 ROUND6_WINDOWS = 22
 ROUND6_MIN_RARE = 3
 OTHER_SETS = HERE.parent
+# The other sets as they were when round 6 was chosen: items annotated there since (entities
+# rounds 5-6 came the same day) must not change round 6's picks.
+OTHER_SETS_COMMIT = "aec90cd"
 ITEM_ID = re.compile(r"VIDE[0-9A-Za-z]{26}")
 RARE_DATES = re.compile(
     r"[上中下]旬|月[初底末]|同期|周[一二三四五六日末]|星期|[上本下]周|季度|[上下]半年|年代|世纪"
@@ -76,11 +80,33 @@ def eligible(item: dict) -> bool:
 
 
 def annotated_elsewhere() -> set[str]:
-    """Item ids in the other annotated sets (entities, slogans, linking), read from their files."""
+    """Item ids in the other annotated sets (entities, slogans, linking) at OTHER_SETS_COMMIT."""
+    root = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    folder = OTHER_SETS.resolve().relative_to(root).as_posix()
+    listing = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", OTHER_SETS_COMMIT, folder],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    own = HERE.resolve().relative_to(root).as_posix() + "/"
     ids: set[str] = set()
-    for path in sorted(OTHER_SETS.rglob("*")):
-        if path.is_file() and HERE not in path.parents:
-            ids.update(ITEM_ID.findall(path.read_text(encoding="utf-8", errors="ignore")))
+    for path in listing:
+        if not path.startswith(own):
+            shown = subprocess.run(
+                ["git", "show", f"{OTHER_SETS_COMMIT}:{path}"],
+                cwd=root,
+                capture_output=True,
+                check=True,
+            ).stdout.decode("utf-8", errors="ignore")
+            ids.update(ITEM_ID.findall(shown))
     return ids
 
 
