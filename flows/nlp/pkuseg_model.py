@@ -88,11 +88,11 @@ class PackedFeatureExtractor(FeatureExtractor):
 
 def read_weights(weights: Path | bytes) -> Model:
     """pkuseg's CRF weights from `weights.npz` (as `Model.load` reads them)."""
-    npz = np.load(io.BytesIO(weights) if isinstance(weights, bytes) else weights)
     model = Model.__new__(Model)
-    model.n_tag, model.n_feature = int(npz["sizes"][0]), int(npz["sizes"][1])
+    with np.load(io.BytesIO(weights) if isinstance(weights, bytes) else weights) as npz:
+        model.n_tag, model.n_feature = int(npz["sizes"][0]), int(npz["sizes"][1])
+        model.w = npz["w"]
     model.n_transition_feature = model.n_tag * (model.n_feature + model.n_tag)
-    model.w = npz["w"]
     assert model.w.shape[0] == model.n_transition_feature
     return model
 
