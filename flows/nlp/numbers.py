@@ -351,11 +351,18 @@ class NumberExtractor:
 def tagged_measure_words(doc: Doc) -> dict[int, str]:
     """Measure words by word class: the tokens a tagger marked `q` right after a numeral (`m`),
     by char offset, durations left out. Empty when the pipeline has no tagger."""
-    words = [token for token in doc if not token.text.isspace()]
+    # Read from the doc's arrays: a Token object per token costs more than the rest.
+    strings = doc.vocab.strings
+    measure, numeral = strings["q"], strings["m"]
+    words = [
+        (tag, idx, text)
+        for orth, tag, idx in doc.to_array(["ORTH", "TAG", "IDX"]).tolist()
+        if not (text := strings[orth]).isspace()
+    ]
     return {
-        token.idx: token.text
-        for numeral, token in itertools.pairwise(words)
-        if token.tag_ == "q" and numeral.tag_ == "m" and token.text not in TIME_UNITS
+        idx: text
+        for (before, _, _), (tag, idx, text) in itertools.pairwise(words)
+        if tag == measure and before == numeral and text not in TIME_UNITS
     }
 
 

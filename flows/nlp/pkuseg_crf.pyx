@@ -129,6 +129,8 @@ cdef class PkusegCRF:
     `extractor` is the model's `FeatureExtractor` (its `feature_to_idx` and `unigram`, and its
     text normalisation), `weights` the CRF weights (`Model.w`), `tag_names` the tag of each tag
     index; `word_min`, `word_max` and `word_features` are pkuseg's config of the model.
+    `features`, when given, stands for `extractor.feature_to_idx`: anything with its `len` and
+    its `items()` (flows/nlp/pkuseg_model.py streams them from the saved bytes).
     """
 
     cdef readonly object extractor
@@ -164,6 +166,7 @@ cdef class PkusegCRF:
         int word_min,
         int word_max,
         bint word_features,
+        features=None,
     ):
         self.extractor = extractor
         self.weights = np.ascontiguousarray(weights, dtype=np.float64)
@@ -174,10 +177,13 @@ cdef class PkusegCRF:
             raise ValueError(f"pkuseg word lengths {word_min}..{word_max}: at most {MAX_SIZES}")
         self.n_tags = len(self.tag_names)
         self.begins = [("B" in self.tag_names[tag]) for tag in range(self.n_tags)]
-        n_features = len(extractor.feature_to_idx)
+        if features is None:
+            features = extractor.feature_to_idx
         # The transition scores do not depend on the sentence: getLogYY of no nodes gives them.
-        _, self.edge_score = getLogYY([], self.n_tags, n_features * self.n_tags, self.weights, 1.0)
-        self._build(extractor)
+        _, self.edge_score = getLogYY(
+            [], self.n_tags, len(features) * self.n_tags, self.weights, 1.0
+        )
+        self._build(extractor, features)
 
     def __reduce__(self):
         return (
@@ -192,7 +198,7 @@ cdef class PkusegCRF:
             ),
         )
 
-    cdef _build(self, extractor):
+    cdef _build(self, extractor, features):
         # A character's node: pkuseg renames some characters and folds digits and letters into
         # a class ("**Num"); every other character is its own node, and its node id is kept by
         # code point (bmp_node, astral_node) while the tables are read.
@@ -252,7 +258,7 @@ cdef class PkusegCRF:
         cdef str feature
         cdef FlatMap* table
         cdef WordPairs* pairs
-        for feature, index in extractor.feature_to_idx.items():
+        for feature, index in features.items():
             # Node strings hold no "." (pkuseg renames it), template names neither.
             dot = feature.find(".")
             if dot < 0:

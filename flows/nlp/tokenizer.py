@@ -31,6 +31,12 @@ from spacy.vocab import Vocab
 from spacy_pkuseg.config import config as pkuseg_config
 
 from flows.nlp.pkuseg_crf import PkusegCRF
+from flows.nlp.pkuseg_model import (
+    FEATURES_FILE,
+    WEIGHTS_FILE,
+    PackedFeatureExtractor,
+    read_segmenter,
+)
 from flows.nlp.token_splits import SplitTable
 
 # Where the tokenizer keeps its token-split table: a file in its directory, a key in its bytes.
@@ -74,13 +80,17 @@ class FastPkuseg(spacy_pkuseg.pkuseg):
             return segmenter
         fast = cls.__new__(cls)
         fast.__dict__.update(segmenter.__dict__)
+        extractor = segmenter.feature_extractor
         fast.crf = PkusegCRF(
-            segmenter.feature_extractor,
+            extractor,
             segmenter.model.w,
             segmenter.idx_to_tag,
             word_min=pkuseg_config.wordMin,
             word_max=pkuseg_config.wordMax,
             word_features=bool(pkuseg_config.wordFeature),
+            features=(
+                extractor.feature_index if isinstance(extractor, PackedFeatureExtractor) else None
+            ),
         )
         return fast
 
@@ -153,8 +163,18 @@ class PkusegTokenizer(ChineseTokenizer):
         return srsly.msgpack_dumps(fields)
 
     def from_bytes(self, data: bytes, **kwargs: object) -> PkusegTokenizer:
-        super().from_bytes(data, **kwargs)
         fields = srsly.msgpack_loads(data)
+        config = srsly.json_loads(fields["cfg"]) if "cfg" in fields else {}
+        # What spaCy's `from_bytes` loads, without pkuseg's constructor (pkuseg_model.py).
+        if _is_pkuseg(config) and fields.get("pkuseg_features") and fields.get("pkuseg_weights"):
+            self._set_config(config)
+            self.pkuseg_seg = read_segmenter(
+                fields["pkuseg_features"],
+                fields["pkuseg_weights"],
+                srsly.msgpack_loads(fields["pkuseg_processors"]),
+            )
+        else:
+            super().from_bytes(data, **kwargs)
         self.splits = (
             SplitTable.from_bytes(fields[SPLITS_KEY]) if SPLITS_KEY in fields else SplitTable()
         )
@@ -167,11 +187,27 @@ class PkusegTokenizer(ChineseTokenizer):
         self.splits.to_disk(Path(path) / SPLITS_FILE)
 
     def from_disk(self, path: str | Path, **kwargs: object) -> PkusegTokenizer:
-        super().from_disk(path, **kwargs)
-        table = Path(path) / SPLITS_FILE
+        path = Path(path)
+        model, processors = path / "pkuseg_model", path / "pkuseg_processors"
+        config = srsly.read_json(path / "cfg") if (path / "cfg").exists() else {}
+        # What spaCy's `from_disk` loads, without pkuseg's constructor (pkuseg_model.py).
+        if _is_pkuseg(config) and model.exists() and processors.exists():
+            self._set_config(config)
+            self.pkuseg_seg = read_segmenter(
+                (model / FEATURES_FILE).read_bytes(),
+                model / WEIGHTS_FILE,
+                srsly.read_msgpack(processors),
+            )
+        else:
+            super().from_disk(path, **kwargs)
+        table = path / SPLITS_FILE
         self.splits = SplitTable.from_disk(table) if table.exists() else SplitTable()
         read_punctuation_as_full_width(self.vocab)
         return self
+
+
+def _is_pkuseg(config: dict[str, object]) -> bool:
+    return config.get("segmenter") == Segmenter.pkuseg
 
 
 def _original_pieces(pieces: Sequence[str], view: str, text: str) -> list[str]:

@@ -8,6 +8,8 @@ Prefect; the task runners are imported only when one is built.
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib.util
 import os
 import socket
 import subprocess
@@ -17,7 +19,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -206,35 +208,38 @@ class PrefectServerError(RuntimeError):
     """Prefect's temporary API server did not come up."""
 
 
-@contextlib.contextmanager
-def prefect_api_starting() -> Iterator[Callable[[], None]]:
-    """Start Prefect's temporary API server now, in the background, for the flow to report to.
+# What Prefect's SubprocessASGIServer sets: no UI, ephemeral services only; and no automations
+# (their event triggers cost 0.4-0.7 CPU-s a start, and a server that lives for one run has
+# none to serve: a deployment's automations live on its server).
+_SERVER_ENVIRONMENT = {
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "0",
+    "PREFECT_UI_ENABLED": "0",
+    "PREFECT__SERVER_EPHEMERAL": "1",
+    "PREFECT__SERVER_FINAL": "1",
+}
 
-    Yields a function that waits until the server answers. Prefect would start the same server
-    (`SubprocessASGIServer`: uvicorn in a child process) on the flow's first API call, after
-    importing the whole server into this process (about 2 s of CPU) and then waiting 5-10 s for
-    it; started here, it boots on another core while this process imports the pipeline and
-    loads the model. Nothing starts when the settings name an API or forbid ephemeral mode.
-    """
-    from prefect.context import _temporary_global_settings_context, get_settings_context
-    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
-    settings = get_current_settings()
-    if settings.api.url or not settings.server.ephemeral.enabled:
-        yield lambda: None
-        return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/api"
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
+class _Server:
+    """Prefect's API server (its app factory under uvicorn) in a child process, on a free port."""
+
+    def __init__(self, environment: Mapping[str, str]) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/api"
+        # Where Prefect is installed, found without importing it.
+        prefect = importlib.util.find_spec("prefect")
+        assert prefect is not None and prefect.origin is not None
+        # Its shutdown prints tracebacks of cancelled flushes; kept for a failed start only,
+        # and closed by `stop`.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115
+        self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "uvicorn",
                 "--app-dir",
-                str(Path(sys.modules["prefect"].__file__ or "").parents[1]),
+                str(Path(prefect.origin).parents[1]),
                 "--factory",
                 "prefect.server.api.server:create_app",
                 "--host",
@@ -246,50 +251,91 @@ def prefect_api_starting() -> Iterator[Callable[[], None]]:
                 "--lifespan",
                 "on",
             ],
-            # What Prefect's SubprocessASGIServer sets: no UI, ephemeral services only; and no
-            # automations (their event triggers cost 0.4-0.7 CPU-s a start, and a server that
-            # lives for one run has none to serve: a deployment's automations live on its server).
-            env={
-                **os.environ,
-                **settings.to_environment_variables(exclude_unset=True),
-                "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "0",
-                "PREFECT_UI_ENABLED": "0",
-                "PREFECT__SERVER_EPHEMERAL": "1",
-                "PREFECT__SERVER_FINAL": "1",
-            },
-            # Its shutdown prints tracebacks of cancelled flushes; kept for a failed start only.
-            stdout=log,
+            env={**environment, **_SERVER_ENVIRONMENT},
+            stdout=self.log,
             stderr=subprocess.STDOUT,
         )
 
-        def wait_until_ready() -> None:
-            deadline = time.monotonic() + settings.server.ephemeral.startup_timeout_seconds
-            while time.monotonic() < deadline:
-                if server.poll() is not None:
-                    log.seek(0)
-                    output = log.read().decode(errors="replace")[-2000:]
-                    raise PrefectServerError(
-                        f"Prefect's temporary server exited with code {server.returncode}:"
-                        f"\n{output}"
-                    )
-                with (
-                    contextlib.suppress(urllib.error.URLError, ConnectionError),
-                    urllib.request.urlopen(f"{url}/health", timeout=1) as response,
-                ):
-                    if response.status == 200:
-                        return
-                time.sleep(0.05)
-            raise PrefectServerError(
-                f"Prefect's temporary server did not answer within "
-                f"{settings.server.ephemeral.startup_timeout_seconds} s "
-                "(raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
-            )
+    def wait_until_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.log.seek(0)
+                output = self.log.read().decode(errors="replace")[-2000:]
+                raise PrefectServerError(
+                    f"Prefect's temporary server exited with code {self.process.returncode}:"
+                    f"\n{output}"
+                )
+            with (
+                contextlib.suppress(urllib.error.URLError, ConnectionError),
+                urllib.request.urlopen(f"{self.url}/health", timeout=1) as response,
+            ):
+                if response.status == 200:
+                    return
+            time.sleep(0.05)
+        raise PrefectServerError(
+            f"Prefect's temporary server did not answer within {timeout} s "
+            "(raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@contextlib.contextmanager
+def prefect_api_starting() -> Iterator[Callable[[], None]]:
+    """Start Prefect's temporary API server now, in the background, for the flow to report to.
+
+    Yields a function that waits until the server answers. Prefect would start the same server
+    (`SubprocessASGIServer`: uvicorn in a child process) on the flow's first API call, after
+    importing the whole server into this process (about 2 s of CPU) and then waiting 5-10 s for
+    it; started here, it boots on another core while this process imports the pipeline and
+    loads the model. Nothing starts when the settings name an API or forbid ephemeral mode.
+
+    Prefect's settings come with the whole package (1-2 s of imports), so the server is launched
+    first, with this process's environment, from which (and from the same profiles) it reads
+    the settings this process reads. Where they name an API or forbid the server, it is
+    stopped; where this process changed its own settings (`temporary_settings`), it is replaced
+    by one given their environment, as Prefect would.
+    """
+    server = None if os.environ.get("PREFECT_API_URL") else _Server(os.environ)
+    try:
+        from prefect.context import _temporary_global_settings_context, get_settings_context
+        from prefect.settings import (
+            PREFECT_API_URL,
+            Settings,
+            get_current_settings,
+            temporary_settings,
+        )
+
+        settings = get_current_settings()
+        if settings.api.url or not settings.server.ephemeral.enabled:
+            if server is not None:
+                server.stop()
+                server = None
+            yield lambda: None
+            return
+        if server is None or settings != Settings():
+            if server is not None:
+                server.stop()
+                server = None
+            environment = settings.to_environment_variables(exclude_unset=True)
+            server = _Server({**os.environ, **environment})
+        wait_until_ready = functools.partial(
+            server.wait_until_ready, settings.server.ephemeral.startup_timeout_seconds
+        )
 
         # The environment too: worker processes read it, not this process's settings.
-        os.environ["PREFECT_API_URL"] = url
+        os.environ["PREFECT_API_URL"] = server.url
         try:
             with (
-                temporary_settings({PREFECT_API_URL: url}),
+                temporary_settings({PREFECT_API_URL: server.url}),
                 # Also for threads whose context was copied before (Prefect's log and event
                 # workers): without it one may start a server of its own, orphaned at exit.
                 _temporary_global_settings_context(get_settings_context()),
@@ -300,12 +346,9 @@ def prefect_api_starting() -> Iterator[Callable[[], None]]:
                     _send_queued_logs_and_events()
         finally:
             del os.environ["PREFECT_API_URL"]
-            server.terminate()
-            try:
-                server.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    finally:
+        if server is not None:
+            server.stop()
 
 
 def _send_queued_logs_and_events() -> None:

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.tokens import Doc, Span
 
+from flows import CHECKOUT_MODEL
 from flows.nlp.entities import (
     EntityRules,
     Gazetteer,
@@ -23,7 +24,7 @@ from flows.nlp.entities import (
     rejoin_unknown_words,
 )
 from flows.nlp.entities.component import NAME, add_to_pipeline
-from flows.nlp.entities.tables import NotNameKind
+from flows.nlp.entities.tables import NotNameKind, read_jsonl
 
 # (word, tag) as People's Daily tags them; 联系 is a verb that is also a noun a third of the time.
 _TAGGED = [
@@ -640,3 +641,21 @@ def test_a_place_ending_like_a_school_is_the_school_and_a_hub_a_facility(
     words = ["据", "伊朗", "塔斯尼姆", "通讯社", "消息"]
     found = entities(rules, words, [(1, 2, "LOC"), (2, 4, "LOC")])
     assert found == [("LOC", "伊朗"), ("ORG", "塔斯尼姆通讯社")]
+
+
+@given(st.lists(st.dictionaries(st.text(max_size=4), st.text(max_size=6), max_size=3)))
+def test_jsonl_rows_read_back_as_written(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[dict[str, str]]
+) -> None:
+    lines = [json.dumps(row, ensure_ascii=False) for row in rows]
+    path = tmp_path_factory.mktemp("jsonl") / "rows.jsonl"
+    path.write_text("\n".join(["", *lines, ""]) + "\n", encoding="utf-8")
+    assert read_jsonl(path) == rows
+
+
+def test_saved_lexicon_rows_read_as_line_by_line() -> None:
+    path = CHECKOUT_MODEL / NAME / "lexicon.jsonl"
+    with path.open(encoding="utf-8") as lines:
+        expected = [json.loads(line) for line in lines if line.strip()]
+    assert len(expected) > 50_000
+    assert read_jsonl(path) == expected

@@ -3,16 +3,20 @@ the default runner by input size; the Prefect API started in the background."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
+from flows import REPO_ROOT
 from flows.ops import runners
 from flows.ops.runners import Runner
 from flows.store import tables
@@ -159,6 +163,72 @@ def test_prefect_api_starting_serves_the_api_while_open_and_stops_after(
         assert "PREFECT_API_URL" not in os.environ and not PREFECT_API_URL.value()
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{url}/health", timeout=5)
+
+
+# A fresh `zhnews run` process: when its server is launched, and with what environment.
+_LAUNCHES_SCRIPT = """
+import json, sys
+import flows.ops.cli  # its environment defaults, as the `zhnews` command sets them
+from flows import REPO_ROOT
+from flows.ops import runners
+
+launches = []
+
+
+class Recorded(runners._Server):
+    def __init__(self, environment):
+        launches.append("prefect" in sys.modules)
+        super().__init__(environment)
+
+
+runners._Server = Recorded
+with runners.prefect_api_starting():
+    pass
+print(json.dumps(launches))
+"""
+
+
+@pytest.mark.slow
+def test_prefect_api_starting_launches_the_server_before_importing_prefect(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCHES_SCRIPT],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        cwd=REPO_ROOT,
+    )
+    # One server, launched while Prefect (1-2 s of imports) was not yet imported, and kept.
+    assert json.loads(done.stdout.splitlines()[-1]) == [False]
+
+
+@pytest.mark.slow
+def test_prefect_api_starting_gives_settings_changed_in_process_to_the_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as TIMEOUT
+
+    # As in a fresh `zhnews run`: no API configured (other tests may have started one).
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv(TIMEOUT.name, raising=False)
+    environments: list[dict[str, str]] = []
+
+    class Recorded(runners._Server):
+        def __init__(self, environment: Mapping[str, str]) -> None:
+            environments.append(dict(environment))
+            super().__init__(environment)
+
+    monkeypatch.setattr(runners, "_Server", Recorded)
+    changed = temporary_settings({TIMEOUT: 77}, restore_defaults={PREFECT_API_URL})
+    with changed, runners.prefect_api_starting():
+        pass
+    # The server launched first cannot know this process's own settings: it is replaced.
+    assert len(environments) == 2 and TIMEOUT.name not in environments[0]
+    assert float(environments[1][TIMEOUT.name]) == 77
 
 
 def test_prefect_api_starting_leaves_a_configured_api_alone() -> None:

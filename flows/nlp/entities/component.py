@@ -98,6 +98,12 @@ class Draft:
         self._spans = spans
 
     @functools.cached_property
+    def text(self) -> str:
+        """The document's text, read once: spaCy joins every token's text anew on each read of
+        `Doc.text`, and no step changes the text (token merges and splits keep it)."""
+        return self.doc.text
+
+    @functools.cached_property
     def words(self) -> list[str]:
         """Each token's text, read once the token steps are done."""
         return token_texts(self.doc)
@@ -167,7 +173,7 @@ def _repair_divisions(component: EntityRules, draft: Draft) -> None:
 
 
 def _find_gazetteer_places(component: EntityRules, draft: Draft) -> None:
-    draft.mentions = component.gazetteer.find(draft.doc.text)
+    draft.mentions = component.gazetteer.find(draft.text)
 
 
 def _split_abbreviations(component: EntityRules, draft: Draft) -> None:
@@ -211,7 +217,7 @@ def _add_divisions(component: EntityRules, draft: Draft) -> None:
 
 
 def _add_gazetteer_places(component: EntityRules, draft: Draft) -> None:
-    draft.found += gazetteer_places(draft.doc, draft.mentions)
+    draft.found += gazetteer_places(draft.doc, draft.text, draft.mentions)
 
 
 def _add_countries(component: EntityRules, draft: Draft) -> None:
@@ -289,7 +295,7 @@ def _drop_stray_characters(component: EntityRules, draft: Draft) -> None:
 
 
 def _complete_person_names(component: EntityRules, draft: Draft) -> None:
-    draft.spans = complete_person_names(draft.spans)
+    draft.spans = complete_person_names(draft.spans, draft.text)
 
 
 def _drop_excluded(component: EntityRules, draft: Draft) -> None:

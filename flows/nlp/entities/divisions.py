@@ -45,13 +45,12 @@ def division_places(doc: Doc, words: list[str], lexicon: WordLexicon, rules: Rul
     ]
 
 
-def gazetteer_places(doc: Doc, mentions: list[PlaceMention]) -> list[Span]:
+def gazetteer_places(doc: Doc, text: str, mentions: list[PlaceMention]) -> list[Span]:
     """Divisions by full name, and their short names in the same text (诸城市 … 诸城).
 
     A short name alone is ambiguous (大同, 通化); once the text has used the full name it is
-    that place.
+    that place. `text` is the doc's.
     """
-    text = doc.text
     spans = [doc.char_span(m.start, m.end, label="LOC") for m in mentions]
     stems = {short_name(m.name) for m in mentions} - {None}
     for stem in stems:

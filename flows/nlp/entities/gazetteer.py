@@ -14,6 +14,8 @@ from pathlib import Path
 
 import ahocorasick
 
+from flows.nlp.entities.tables import read_jsonl
+
 # A named town, township, village or 街道 (路口镇, 谢家小湾村) as a link of a chain of places.
 _TOWNSHIP = re.compile(r"[^省市县区镇乡村\s]{1,5}(镇|乡|村|街道)")
 # Two-character district names that are also common words (城区, 郊区, 矿区), and placeholders.
@@ -151,6 +153,5 @@ class Gazetteer:
 
     @classmethod
     def from_disk(cls, path: Path) -> Gazetteer:
-        with path.open(encoding="utf-8") as lines:
-            rows = [json.loads(line) for line in lines if line.strip()]
+        rows = read_jsonl(path)
         return cls({row["name"]: row["parent"] for row in rows})

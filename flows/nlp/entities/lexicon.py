@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from flows.nlp.entities.tables import read_jsonl
+
 
 class WordClass(StrEnum):
     """What a known word can be in a name, from its People's Daily tags."""
@@ -65,8 +67,7 @@ class WordLexicon:
 
     @classmethod
     def from_disk(cls, path: Path) -> WordLexicon:
-        with path.open(encoding="utf-8") as lines:
-            rows = [json.loads(line) for line in lines if line.strip()]
+        rows = read_jsonl(path)
         return cls({row["word"]: WordClass(row["class"]) for row in rows})
 
 

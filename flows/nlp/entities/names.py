@@ -7,14 +7,13 @@ import bisect
 from spacy.tokens import Span
 
 
-def complete_person_names(spans: list[Span]) -> list[Span]:
+def complete_person_names(spans: list[Span], text: str) -> list[Span]:
     """傅明 before 先 is 傅明先 where the document names 傅明先 elsewhere: a given name's last
     character can also be a word (先 "first", 献 "offer"), and the model reads it as one in
-    some sentences of an article and not in others. One person, one name per document."""
+    some sentences of an article and not in others. One person, one name per document.
+    `text` is the doc's text."""
     if not spans:
         return spans
-    # Doc.text joins every token's text anew on each call: read it once.
-    text = spans[0].doc.text
     names = sorted({s.text for s in spans if s.label_ == "PERSON"}, key=len, reverse=True)
     starts = sorted(s.start_char for s in spans)
     completed = []

@@ -90,9 +90,13 @@ class PatternName(StrEnum):
     EXPRESSWAY_EXIT = "expressway_exit"
 
 
-def _read_jsonl(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+def read_jsonl(path: Path) -> list[dict[str, str]]:
+    """The rows of a JSONL file, parsed as one JSON array (a third of the CPU of a
+    `json.loads` per line on the 56,528 lines of the lexicon, read at every model load)."""
+    # Split at line ends only, as iterating over the file does: `json.dumps(ensure_ascii=False)`
+    # leaves U+2028 in a row unescaped.
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return json.loads("[" + ",".join(line for line in lines if line.strip()) + "]")
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, str]]) -> None:
@@ -118,7 +122,7 @@ class RuleTables:
 
     @classmethod
     def from_disk(cls, path: Path = DEFAULT_TABLES) -> RuleTables:
-        return cls(*(_read_jsonl(path / f"{name}.jsonl") for name in cls.FILES))
+        return cls(*(read_jsonl(path / f"{name}.jsonl") for name in cls.FILES))
 
     def to_disk(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)

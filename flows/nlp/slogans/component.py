@@ -55,8 +55,9 @@ class SloganFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         names = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
-        found = self._matcher.find(doc.text, body_start=body_start(doc.text), names=names)
-        _cut_tokens_at(doc, (o for m in found for o in (m.start_char, m.end_char)))
+        text = doc.text  # spaCy joins every token's text anew on each read
+        found = self._matcher.find(text, body_start=body_start(text), names=names)
+        _cut_tokens_at(doc, text, (o for m in found for o in (m.start_char, m.end_char)))
         spans = []
         for mention in found:
             span = doc.char_span(mention.start_char, mention.end_char, label=mention.category or "")
@@ -88,10 +89,11 @@ class SloganFinder:
         return self
 
 
-def _cut_tokens_at(doc: Doc, offsets: Iterable[int]) -> None:
+def _cut_tokens_at(doc: Doc, text: str, offsets: Iterable[int]) -> None:
     """Split the tokens that `offsets` fall inside, so that spans can start and end there
-    (pkuseg may glue a slogan's first character to the word before it)."""
-    starts = [token.idx for token in doc]
+    (pkuseg may glue a slogan's first character to the word before it). `text` is the doc's."""
+    # Token starts from the doc's arrays: a Token object per token costs more than the rest.
+    starts = doc.to_array("IDX").tolist()
     inner: dict[int, set[int]] = defaultdict(set)
     for offset in offsets:
         index = bisect.bisect_right(starts, offset) - 1
@@ -103,7 +105,7 @@ def _cut_tokens_at(doc: Doc, offsets: Iterable[int]) -> None:
         for index, cuts in inner.items():
             token = doc[index]
             bounds = [token.idx, *sorted(cuts), token.idx + len(token)]
-            pieces = [doc.text[start:end] for start, end in itertools.pairwise(bounds)]
+            pieces = [text[start:end] for start, end in itertools.pairwise(bounds)]
             heads = [(token, piece) for piece in range(len(pieces))]
             retokenizer.split(token, pieces, heads=heads)
 
