@@ -596,6 +596,21 @@ def test_a_listed_national_body_is_found_where_the_model_missed_it(rules: Entity
     assert entities(rules, words, [(0, 2, "ORG")]) == [("ORG", "俄罗斯外交部")]
 
 
+def test_a_listed_company_is_an_organisation_apart_from_its_country(rules: EntityRules) -> None:
+    # Read as a place or a person by the model, or cut by the tokenizer.
+    assert entities(rules, ["，", "星巴克", "投资"], [(1, 2, "LOC")]) == [("ORG", "星巴克")]
+    assert entities(rules, ["获得", "阿里巴巴", "贷款"], [(1, 2, "PERSON")]) == [
+        ("ORG", "阿里巴巴")
+    ]
+    assert entities(rules, ["。", "阿斯利康", "公司", "的"]) == [("ORG", "阿斯利康公司")]
+    # A country before it is a place of its own; a Chinese city before it names its branch.
+    words = ["、", "德国", "西门子", "等"]
+    assert entities(rules, words, [(1, 3, "ORG")]) == [("LOC", "德国"), ("ORG", "西门子")]
+    words = ["。", "潍坊", "京", "东方", "从"]
+    found = entities(rules, words, [(1, 2, "LOC"), (2, 4, "LOC")])
+    assert found == [("ORG", "潍坊京东方")]
+
+
 def test_a_place_in_a_fixed_term_or_a_demonym_is_no_entity(rules: EntityRules) -> None:
     assert entities(rules, ["新", "中国", "成立"], [(1, 2, "LOC")]) == []
     assert entities(rules, ["冬残", "奥", "会"], [(1, 2, "LOC")]) == []

@@ -35,6 +35,7 @@ from flows.nlp.entities.organisations import (
     delegation_place,
     join_industry_names,
     join_national_agencies,
+    listed_companies,
     national_bodies,
     quoted_bodies,
     split_country_prefix,
@@ -63,6 +64,7 @@ class Step(StrEnum):
     ADD_GAZETTEER_PLACES = "add_gazetteer_places"
     ADD_COUNTRIES = "add_countries"
     ADD_NATIONAL_BODIES = "add_national_bodies"
+    ADD_LISTED_COMPANIES = "add_listed_companies"
     ADD_QUOTED_BODIES = "add_quoted_bodies"
     MERGE = "merge"
     JOIN_INDUSTRY_NAMES = "join_industry_names"
@@ -222,6 +224,10 @@ def _add_national_bodies(component: EntityRules, draft: Draft) -> None:
     draft.found += national_bodies(draft.doc, draft.words, component.rules)
 
 
+def _add_listed_companies(component: EntityRules, draft: Draft) -> None:
+    draft.found += listed_companies(draft.doc, draft.words, component.rules)
+
+
 def _add_quoted_bodies(component: EntityRules, draft: Draft) -> None:
     draft.found += quoted_bodies(draft.doc, draft.words, draft.spans, component.rules)
 
@@ -310,6 +316,7 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.ADD_GAZETTEER_PLACES, _add_gazetteer_places),
     (Step.ADD_COUNTRIES, _add_countries),
     (Step.ADD_NATIONAL_BODIES, _add_national_bodies),
+    (Step.ADD_LISTED_COMPANIES, _add_listed_companies),
     (Step.ADD_QUOTED_BODIES, _add_quoted_bodies),
     (Step.MERGE, _merge),
     (Step.JOIN_INDUSTRY_NAMES, _join_industry_names),

@@ -119,13 +119,29 @@ def national_bodies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
     )
 
 
+def listed_companies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
+    """Companies known by a name of their own (word set `company`): foreign ones the model
+    reads as places (星巴克, 沃尔玛, 阿斯利康) and names it cuts or takes for a person (京|东方,
+    阿里巴巴), with a company word written after them (阿斯利康公司). A country before one stays
+    a place of its own (德国 + 西门子), a Chinese city joins it (`join_company_places`)."""
+    found = _listed_names(
+        doc, words, rules.companies, label="ORG", never_before=None, never_after=frozenset()
+    )
+    return [
+        Span(doc, span.start, span.end + 1, label="ORG")
+        if span.end < len(words) and words[span.end] in rules.company_words
+        else span
+        for span in found
+    ]
+
+
 def _listed_names(
     doc: Doc,
     words: list[str],
     names: frozenset[str],
     *,
     label: str,
-    never_before: str,
+    never_before: str | None,
     never_after: frozenset[str],
 ) -> list[Span]:
     """The longest of `names` that starts at each token and ends at a token's end, unless the
@@ -144,7 +160,7 @@ def _listed_names(
                 if len(text) > longest:
                     break
                 following = words[end] if end < len(words) else ""
-                if text in names and not following.startswith(never_before):
+                if text in names and not (never_before and following.startswith(never_before)):
                     match = end
         if match is None:
             i += 1

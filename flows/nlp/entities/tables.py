@@ -80,6 +80,7 @@ class WordSet(StrEnum):
     AFTER_COMPANY_NAME = "after_company_name"  # after a company's short name (、, 所在)
     COUNTRY = "country"  # foreign countries, written before their organisations (美国)
     NATIONAL_BODY = "national_body"  # China's ministries, agencies and state banks (财政部, 农行)
+    COMPANY = "company"  # companies known by a name of their own (星巴克, 京东方, 西门子)
     FIXED_TERM = "fixed_term"  # terms a place's name inside is not annotated in (新中国, 冬奥)
     TITLE_AFTER_BODY = "title_after_body"  # a minister's title cut off its body (卫生部|长)
 
@@ -209,6 +210,7 @@ class Rules:
         self.countries = words[WordSet.COUNTRY]
         self.country_initials = frozenset(country[0] for country in self.countries)
         self.national_bodies = words[WordSet.NATIONAL_BODY]
+        self.companies = words[WordSet.COMPANY]
         self.fixed_terms = words[WordSet.FIXED_TERM]
         self.titles_after_body = words[WordSet.TITLE_AFTER_BODY]
 
