@@ -611,6 +611,17 @@ def test_a_listed_company_is_an_organisation_apart_from_its_country(rules: Entit
     assert found == [("ORG", "潍坊京东方")]
 
 
+def test_a_venue_is_a_place_and_kinds_of_bodies_are_no_names(rules: EntityRules) -> None:
+    words = ["、", "国家", "游泳", "中心", "“"]
+    assert entities(rules, words, [(1, 4, "ORG")]) == [("LOC", "国家游泳中心")]
+    assert entities(rules, ["。", "中小银行", "加大"], [(1, 2, "ORG")]) == []
+    assert entities(rules, ["。", "全国", "海关", "进一步"], [(1, 3, "ORG")]) == []
+    # A project and its parts are not annotated; a place inside an idiom is none.
+    assert entities(rules, ["。", "南水", "北调", "中线"], [(1, 4, "LOC")]) == []
+    assert entities(rules, ["。", "中", "欧", "班列"], [(1, 2, "LOC")]) == []
+    assert entities(rules, ["生命", "重于", "泰山", "。"], [(2, 3, "LOC")]) == []
+
+
 def test_a_place_in_a_fixed_term_or_a_demonym_is_no_entity(rules: EntityRules) -> None:
     assert entities(rules, ["新", "中国", "成立"], [(1, 2, "LOC")]) == []
     assert entities(rules, ["冬残", "奥", "会"], [(1, 2, "LOC")]) == []

@@ -61,6 +61,7 @@ class SuffixKind(StrEnum):
     INDUSTRY = "industry"  # a company's trade after its short name (山东钢铁, 中国石化)
     OWN_NAME = "own_name"  # an organisation with a name of its own (…大学, …公司)
     DELEGATION = "delegation"  # a group of which only its place is annotated (四川代表团)
+    VENUE = "venue"  # an "organisation" ending so is the venue, a place (国家游泳中心, 体育馆)
 
 
 class WordSet(StrEnum):
@@ -102,7 +103,10 @@ def _write_jsonl(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 def _ending(words: frozenset[str]) -> re.Pattern[str]:
-    """Any of `words` at the end (searched: the match is the longest one that ends there)."""
+    """Any of `words` at the end (searched: the match is the longest one that ends there);
+    no words match nothing (tables saved before a kind existed)."""
+    if not words:
+        return re.compile("(?!)")
     return re.compile(f"(?:{'|'.join(sorted(map(re.escape, words)))})$")
 
 
@@ -179,6 +183,7 @@ class Rules:
         self.registered_company = _ending(suffixes[SuffixKind.REGISTERED_COMPANY])
         self.exit_ending = _ending(suffixes[SuffixKind.EXIT])
         self.delegation = _ending(suffixes[SuffixKind.DELEGATION])
+        self.venue_ending = _ending(suffixes[SuffixKind.VENUE])
         # One group per kind of name a suffix ends: the kind of the longest suffix is the
         # group that matched.
         walker_kinds = (SuffixKind.BODY, SuffixKind.INSTITUTION, SuffixKind.FACILITY)
