@@ -622,6 +622,18 @@ def test_a_venue_is_a_place_and_kinds_of_bodies_are_no_names(rules: EntityRules)
     assert entities(rules, ["生命", "重于", "泰山", "。"], [(2, 3, "LOC")]) == []
 
 
+def test_a_legal_form_joins_its_company_and_a_department_word_leaves_the_place(
+    rules: EntityRules,
+) -> None:
+    words = ["。", "史丹利", "农业", "集团", "有限公司", "复工"]
+    assert entities(rules, words, [(1, 4, "ORG")]) == [("ORG", "史丹利农业集团有限公司")]
+    words = ["。", "盘锦", "人社", "部门", "上线"]
+    assert entities(rules, words, [(1, 3, "ORG")]) == [("LOC", "盘锦")]
+    words = ["；", "盘锦", "火车站", "改建"]
+    assert entities(rules, words, [(1, 2, "LOC")]) == [("LOC", "盘锦火车站")]
+    assert entities(rules, words, [(1, 3, "ORG")]) == [("LOC", "盘锦火车站")]
+
+
 def test_a_place_in_a_fixed_term_or_a_demonym_is_no_entity(rules: EntityRules) -> None:
     assert entities(rules, ["新", "中国", "成立"], [(1, 2, "LOC")]) == []
     assert entities(rules, ["冬残", "奥", "会"], [(1, 2, "LOC")]) == []

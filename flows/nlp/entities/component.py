@@ -34,6 +34,7 @@ from flows.nlp.entities.organisations import (
     country_places,
     delegation_place,
     join_industry_names,
+    join_legal_forms,
     join_national_agencies,
     listed_companies,
     national_bodies,
@@ -68,6 +69,7 @@ class Step(StrEnum):
     ADD_QUOTED_BODIES = "add_quoted_bodies"
     MERGE = "merge"
     JOIN_INDUSTRY_NAMES = "join_industry_names"
+    JOIN_LEGAL_FORMS = "join_legal_forms"
     JOIN_COMPANY_PLACES = "join_company_places"
     JOIN_NATIONAL_AGENCIES = "join_national_agencies"
     SPLIT_PLACE_CHAINS = "split_place_chains"
@@ -240,6 +242,10 @@ def _join_industry_names(component: EntityRules, draft: Draft) -> None:
     draft.spans = join_industry_names(draft.spans, component.rules)
 
 
+def _join_legal_forms(component: EntityRules, draft: Draft) -> None:
+    draft.spans = join_legal_forms(draft.spans, component.rules)
+
+
 def _join_company_places(component: EntityRules, draft: Draft) -> None:
     draft.spans = join_company_places(draft.spans, component.gazetteer, component.rules)
 
@@ -320,6 +326,7 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.ADD_QUOTED_BODIES, _add_quoted_bodies),
     (Step.MERGE, _merge),
     (Step.JOIN_INDUSTRY_NAMES, _join_industry_names),
+    (Step.JOIN_LEGAL_FORMS, _join_legal_forms),
     (Step.JOIN_COMPANY_PLACES, _join_company_places),
     (Step.JOIN_NATIONAL_AGENCIES, _join_national_agencies),
     (Step.SPLIT_PLACE_CHAINS, _split_place_chains),

@@ -50,6 +50,24 @@ def join_industry_names(spans: list[Span], rules: Rules) -> list[Span]:
     return joined
 
 
+def join_legal_forms(spans: list[Span], rules: Rules) -> list[Span]:
+    """A company's legal form written after the name the model found is part of the name
+    (山东史丹利农业集团 + 有限公司), unless another entity holds it."""
+    if not spans:
+        return spans
+    doc = spans[0].doc
+    taken = entity_at(spans)
+    return [
+        Span(doc, span.start, span.end + 1, label="ORG")
+        if span.label_ == "ORG"
+        and span.end < len(doc)
+        and span.end not in taken
+        and doc[span.end].text in rules.legal_forms
+        else span
+        for span in spans
+    ]
+
+
 def _industry_end(span: Span, rules: Rules, taken: dict[int, Span]) -> int | None:
     """Where a trade word right after `span` ends (a token index), or None."""
     if span.label_ == "PERSON":
@@ -224,11 +242,13 @@ def join_national_agencies(spans: list[Span], rules: Rules) -> list[Span]:
 
 def delegation_place(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Span]:
     """Of a delegation only its place is annotated (data/annotated/README.md: 黑龙江代表团 ->
-    黑龙江, 中国体育代表团 -> 中国): the longest run of its first tokens that is a place, or
-    nothing."""
-    if span.label_ != "ORG" or rules.delegation.search(span.text) is None:
-        return [span]
+    黑龙江, 中国体育代表团 -> 中国), and so of a body's short name before 部门, which makes it any
+    office of that kind (福州人社部门 -> 福州, as 广州市国土部门 -> 广州市): the longest run of its
+    first tokens that is a place, or nothing."""
     doc = span.doc
+    department = span.end < len(doc) and doc[span.end].text in rules.department_words
+    if span.label_ != "ORG" or (rules.delegation.search(span.text) is None and not department):
+        return [span]
     for end in range(span.end - 1, span.start, -1):
         text = doc[span.start : end].text
         if text == _CHINA or text in rules.countries or gazetteer.is_chinese_place(text):

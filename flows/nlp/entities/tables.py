@@ -82,6 +82,8 @@ class WordSet(StrEnum):
     COUNTRY = "country"  # foreign countries, written before their organisations (美国)
     NATIONAL_BODY = "national_body"  # China's ministries, agencies and state banks (财政部, 农行)
     COMPANY = "company"  # companies known by a name of their own (星巴克, 京东方, 西门子)
+    LEGAL_FORM = "legal_form"  # a company's legal form, part of its name (…集团|有限公司)
+    DEPARTMENT_WORD = "department_word"  # after a body, any office of its kind (福州人社|部门)
     FIXED_TERM = "fixed_term"  # terms a place's name inside is not annotated in (新中国, 冬奥)
     TITLE_AFTER_BODY = "title_after_body"  # a minister's title cut off its body (卫生部|长)
 
@@ -216,6 +218,8 @@ class Rules:
         self.country_initials = frozenset(country[0] for country in self.countries)
         self.national_bodies = words[WordSet.NATIONAL_BODY]
         self.companies = words[WordSet.COMPANY]
+        self.legal_forms = words[WordSet.LEGAL_FORM]
+        self.department_words = words[WordSet.DEPARTMENT_WORD]
         self.fixed_terms = words[WordSet.FIXED_TERM]
         self.titles_after_body = words[WordSet.TITLE_AFTER_BODY]
 
