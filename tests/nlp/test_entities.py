@@ -634,6 +634,24 @@ def test_a_legal_form_joins_its_company_and_a_department_word_leaves_the_place(
     assert entities(rules, words, [(1, 3, "ORG")]) == [("LOC", "盘锦火车站")]
 
 
+def test_foreign_states_and_their_cities_are_places(rules: EntityRules) -> None:
+    words = ["当天", "，", "伊利诺伊", "、", "马萨诸塞", "州", "宣布"]
+    found = entities(rules, words, [(2, 3, "PERSON"), (4, 5, "PERSON")])
+    assert found == [("LOC", "伊利诺伊"), ("LOC", "马萨诸塞州")]
+    words = ["，", "京畿道", "城南市", "一个", "教会"]
+    assert entities(rules, words, [(1, 3, "LOC")]) == [("LOC", "京畿道"), ("LOC", "城南市")]
+    # A bare kind of venue is no place.
+    assert entities(rules, ["。", "会展中心", "改建"], [(1, 2, "LOC")]) == []
+
+
+def test_a_listed_company_takes_its_registered_name(rules: EntityRules) -> None:
+    words = ["，", "海康", "威", "视", "数字", "技术", "股份有限公司", "介绍"]
+    found = entities(rules, words, [(1, 3, "LOC")])
+    assert found == [("ORG", "海康威视数字技术股份有限公司")]
+    # 公司 only right after the name: 腾讯要求公司员工… names no company 腾讯要求公司.
+    assert entities(rules, ["。", "腾讯", "要求", "公司", "员工"]) == [("ORG", "腾讯")]
+
+
 def test_a_place_in_a_fixed_term_or_a_demonym_is_no_entity(rules: EntityRules) -> None:
     assert entities(rules, ["新", "中国", "成立"], [(1, 2, "LOC")]) == []
     assert entities(rules, ["冬残", "奥", "会"], [(1, 2, "LOC")]) == []

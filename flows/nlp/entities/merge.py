@@ -44,6 +44,10 @@ def split_place_chain(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Sp
         return [span]
     exit_ = rules.expressway_exit.fullmatch(span.text) if span.label_ == "LOC" else None
     parts = [exit_.span(1), exit_.span(2)] if exit_ else gazetteer.chain_parts(span.text)
+    foreign = rules.foreign_chain.fullmatch(span.text) if span.label_ == "LOC" else None
+    if parts is None and foreign is not None:
+        # 京畿道城南市: a foreign province or state and a city in it, one place each.
+        parts = [foreign.span(1), foreign.span(2)]
     if parts is None:
         return [span]
     spans = [

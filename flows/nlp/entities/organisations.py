@@ -13,13 +13,15 @@ from flows.nlp.entities.tokens import entity_at
 
 # How many tokens a trade word may span (重|汽: the tokenizer cuts words it does not know).
 _MAX_INDUSTRY_TOKENS = 2
+# How many words may stand between a listed company and its legal form (…|数字|技术|股份有限公司).
+_MAX_REGISTERED_WORDS = 3
 # How far a quotation that names a body may run, in tokens.
 _MAX_QUOTED_TOKENS = 12
 _QUOTES = frozenset("“”")
 # The level prefix of a country's own agencies (国家卫生健康委; word_sets' level_prefix).
 _NATIONAL = "国家"
 # A country's name may be cut into characters (汤|加); 人 after it makes a demonym.
-_MAX_COUNTRY_TOKENS = 3
+_MAX_COUNTRY_TOKENS = 4
 _DEMONYM = "人"
 # China is no "foreign country" of the word set `country` but names delegations as they do.
 _CHINA = "中国"
@@ -106,18 +108,20 @@ def split_country_prefix(span: Span, lexicon: WordLexicon, rules: Rules) -> list
 
 
 def country_places(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
-    """Foreign countries by name, as the gazetteer finds China's divisions: 汤加, which the
-    model reads as a person or cuts (汤|加) where it has rarely seen it; not 美国 in the
-    demonym 美国人."""
-    countries, firsts = rules.countries, rules.country_initials
+    """Foreign countries, states and provinces by name (word sets `country`, `foreign_region`),
+    as the gazetteer finds China's divisions: 汤加 and 伊利诺伊, which the model reads as a
+    person or cuts (汤|加) where it has rarely seen them; the longest name (伊利诺伊州, 几内亚比绍);
+    not 美国 in the demonym 美国人."""
+    places, firsts = rules.foreign_places, rules.foreign_place_initials
     found = []
     for i in (i for i, word in enumerate(words) if word[:1] in firsts):
-        name = ""
+        name, longest = "", None
         for end in range(i + 1, min(len(words), i + _MAX_COUNTRY_TOKENS) + 1):
             name += words[end - 1]
-            if name in countries and (end == len(words) or words[end] != _DEMONYM):
-                found.append(Span(doc, i, end, label="LOC"))
-                break
+            if name in places and (end == len(words) or words[end] != _DEMONYM):
+                longest = end
+        if longest is not None:
+            found.append(Span(doc, i, longest, label="LOC"))
     return found
 
 
@@ -146,11 +150,23 @@ def listed_companies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
         doc, words, rules.companies, label="ORG", never_before=None, never_after=frozenset()
     )
     return [
-        Span(doc, span.start, span.end + 1, label="ORG")
-        if span.end < len(words) and words[span.end] in rules.company_words
-        else span
+        Span(doc, span.start, _company_name_end(span.end, words, rules), label="ORG")
         for span in found
     ]
+
+
+def _company_name_end(end: int, words: list[str], rules: Rules) -> int:
+    """Where a listed company's whole name ends: after a company word right after it (阿斯利康
+    公司), or after a legal form that ends its registered name a few words on (海康威视|数字|
+    技术|股份有限公司)."""
+    if end < len(words) and words[end] in rules.company_words:
+        return end + 1
+    for i in range(end, min(len(words), end + _MAX_REGISTERED_WORDS + 1)):
+        if words[i] in rules.legal_forms:
+            return i + 1
+        if not is_han(words[i]):
+            break
+    return end
 
 
 def _listed_names(

@@ -80,6 +80,7 @@ class WordSet(StrEnum):
     EXPRESSWAY_WORD = "expressway_word"  # near an exit (高速, 下道)
     AFTER_COMPANY_NAME = "after_company_name"  # after a company's short name (、, 所在)
     COUNTRY = "country"  # foreign countries, written before their organisations (美国)
+    FOREIGN_REGION = "foreign_region"  # foreign states and provinces found by name (伊利诺伊州)
     NATIONAL_BODY = "national_body"  # China's ministries, agencies and state banks (财政部, 农行)
     COMPANY = "company"  # companies known by a name of their own (星巴克, 京东方, 西门子)
     LEGAL_FORM = "legal_form"  # a company's legal form, part of its name (…集团|有限公司)
@@ -92,6 +93,7 @@ class PatternName(StrEnum):
     DIVISION = "division"
     ORDINAL = "ordinal"
     EXPRESSWAY_EXIT = "expressway_exit"
+    FOREIGN_CHAIN = "foreign_chain"
 
 
 def _read_jsonl(path: Path) -> list[dict[str, str]]:
@@ -215,7 +217,8 @@ class Rules:
         self.expressway = re.compile("|".join(sorted(words[WordSet.EXPRESSWAY_WORD])))
         self.after_company_name = words[WordSet.AFTER_COMPANY_NAME]
         self.countries = words[WordSet.COUNTRY]
-        self.country_initials = frozenset(country[0] for country in self.countries)
+        self.foreign_places = self.countries | words[WordSet.FOREIGN_REGION]
+        self.foreign_place_initials = frozenset(place[0] for place in self.foreign_places)
         self.national_bodies = words[WordSet.NATIONAL_BODY]
         self.companies = words[WordSet.COMPANY]
         self.legal_forms = words[WordSet.LEGAL_FORM]
@@ -228,6 +231,8 @@ class Rules:
         self.division = re.compile(f"^(({provinces})省|{named[PatternName.DIVISION]})$")
         self.ordinal = re.compile(f"^{named[PatternName.ORDINAL]}$")
         self.expressway_exit = re.compile(named[PatternName.EXPRESSWAY_EXIT])
+        # Tables saved before the pattern existed have none: it matches nothing there.
+        self.foreign_chain = re.compile(named.get(PatternName.FOREIGN_CHAIN, "(?!)"))
 
     @staticmethod
     def _not_names(rows: list[dict[str, str]]) -> dict[NotNameKind, Listed]:
