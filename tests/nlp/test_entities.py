@@ -652,6 +652,16 @@ def test_a_listed_company_takes_its_registered_name(rules: EntityRules) -> None:
     assert entities(rules, ["。", "腾讯", "要求", "公司", "员工"]) == [("ORG", "腾讯")]
 
 
+def test_a_region_is_one_place_and_a_bare_kind_leaves_its_places(rules: EntityRules) -> None:
+    words = ["在", "京", "津", "冀", "、", "长三角", "地区", "和"]
+    found = entities(rules, words, [(1, 2, "LOC"), (5, 6, "LOC")])
+    assert found == [("LOC", "京津冀"), ("LOC", "长三角地区")]
+    assert entities(rules, ["与", "拉美", "裔", "中"]) == []
+    words = ["本周", "，", "辽宁", "盘锦市", "小学", "一"]
+    found = entities(rules, words, [(2, 5, "ORG")])
+    assert found == [("LOC", "辽宁"), ("LOC", "盘锦市")]
+
+
 def test_a_place_in_a_fixed_term_or_a_demonym_is_no_entity(rules: EntityRules) -> None:
     assert entities(rules, ["新", "中国", "成立"], [(1, 2, "LOC")]) == []
     assert entities(rules, ["冬残", "奥", "会"], [(1, 2, "LOC")]) == []
@@ -684,7 +694,8 @@ def test_no_name_runs_over_a_clause_mark_or_is_one_lone_character(rules: EntityR
 def test_a_quoted_common_word_or_a_rank_is_no_organisation(rules: EntityRules) -> None:
     assert entities(rules, ["把握", "“", "两", "个", "大局", "”", "之间"]) == []
     words = ["拉美", "第二", "大", "航空公司", "申请"]
-    assert entities(rules, words, [(1, 4, "ORG")]) == []
+    # The region stays a place (word set `region`); the rank is no organisation.
+    assert entities(rules, words, [(1, 4, "ORG")]) == [("LOC", "拉美")]
 
 
 def test_a_place_ending_like_a_school_is_the_school_and_a_hub_a_facility(

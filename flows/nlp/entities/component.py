@@ -38,6 +38,7 @@ from flows.nlp.entities.organisations import (
     join_national_agencies,
     listed_companies,
     national_bodies,
+    places_of_a_kind,
     quoted_bodies,
     split_country_prefix,
 )
@@ -75,6 +76,7 @@ class Step(StrEnum):
     SPLIT_PLACE_CHAINS = "split_place_chains"
     SPLIT_COUNTRY_PREFIXES = "split_country_prefixes"
     CUT_DELEGATIONS = "cut_delegations"
+    CUT_KINDS_AFTER_PLACES = "cut_kinds_after_places"
     ADD_PLACES_BELOW = "add_places_below"
     ADD_ABBREVIATION_PLACES = "add_abbreviation_places"
     DROP_STRAY_CHARACTERS = "drop_stray_characters"
@@ -278,6 +280,14 @@ def _cut_delegations(component: EntityRules, draft: Draft) -> None:
     ]
 
 
+def _cut_kinds_after_places(component: EntityRules, draft: Draft) -> None:
+    draft.spans = [
+        part
+        for span in draft.spans
+        for part in places_of_a_kind(span, component.gazetteer, component.rules)
+    ]
+
+
 def _add_places_below(component: EntityRules, draft: Draft) -> None:
     spans = draft.spans
     draft.spans = spans + places_below(spans, component.gazetteer)
@@ -332,6 +342,7 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.SPLIT_PLACE_CHAINS, _split_place_chains),
     (Step.SPLIT_COUNTRY_PREFIXES, _split_country_prefixes),
     (Step.CUT_DELEGATIONS, _cut_delegations),
+    (Step.CUT_KINDS_AFTER_PLACES, _cut_kinds_after_places),
     (Step.ADD_PLACES_BELOW, _add_places_below),
     (Step.ADD_ABBREVIATION_PLACES, _add_abbreviation_places),
     (Step.DROP_STRAY_CHARACTERS, _drop_stray_characters),

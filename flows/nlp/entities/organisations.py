@@ -20,9 +20,10 @@ _MAX_QUOTED_TOKENS = 12
 _QUOTES = frozenset("“”")
 # The level prefix of a country's own agencies (国家卫生健康委; word_sets' level_prefix).
 _NATIONAL = "国家"
-# A country's name may be cut into characters (汤|加); 人 after it makes a demonym.
+# A country's name may be cut into characters (汤|加); 人 or 裔 after it makes a demonym
+# (美国人, 拉美裔).
 _MAX_COUNTRY_TOKENS = 4
-_DEMONYM = "人"
+_DEMONYMS = frozenset({"人", "裔"})
 # China is no "foreign country" of the word set `country` but names delegations as they do.
 _CHINA = "中国"
 
@@ -111,14 +112,14 @@ def country_places(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
     """Foreign countries, states and provinces by name (word sets `country`, `foreign_region`),
     as the gazetteer finds China's divisions: 汤加 and 伊利诺伊, which the model reads as a
     person or cuts (汤|加) where it has rarely seen them; the longest name (伊利诺伊州, 几内亚比绍);
-    not 美国 in the demonym 美国人."""
+    not 美国 in the demonyms 美国人, 拉美裔."""
     places, firsts = rules.foreign_places, rules.foreign_place_initials
     found = []
     for i in (i for i, word in enumerate(words) if word[:1] in firsts):
         name, longest = "", None
         for end in range(i + 1, min(len(words), i + _MAX_COUNTRY_TOKENS) + 1):
             name += words[end - 1]
-            if name in places and (end == len(words) or words[end] != _DEMONYM):
+            if name in places and (end == len(words) or words[end] not in _DEMONYMS):
                 longest = end
         if longest is not None:
             found.append(Span(doc, i, longest, label="LOC"))
@@ -270,3 +271,18 @@ def delegation_place(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Spa
         if text == _CHINA or text in rules.countries or gazetteer.is_chinese_place(text):
             return [Span(doc, span.start, end, label="LOC")]
     return []
+
+
+def places_of_a_kind(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Span]:
+    """Places and a bare kind after them (陕西西安市小学: the primary schools of Xi'an) name no
+    one body; the places are annotated, as the generic departments of a place are
+    (data/annotated/README.md: 广州市国土部门 -> 广州市)."""
+    if span.label_ != "ORG" or len(span) < 2 or span[-1].text not in rules.kinds_after_place:
+        return [span]
+    places = span[:-1]
+    parts = gazetteer.chain_parts(places.text)
+    if parts is None:
+        return [span]
+    doc, start = span.doc, places.start_char
+    found = [doc.char_span(start + a, start + b, label="LOC") for a, b in parts]
+    return [part for part in found if part is not None] if all(found) else [span]

@@ -81,10 +81,12 @@ class WordSet(StrEnum):
     AFTER_COMPANY_NAME = "after_company_name"  # after a company's short name (、, 所在)
     COUNTRY = "country"  # foreign countries, written before their organisations (美国)
     FOREIGN_REGION = "foreign_region"  # foreign states and provinces found by name (伊利诺伊州)
+    REGION = "region"  # established names of regions, one place each (京津冀, 长三角地区)
     NATIONAL_BODY = "national_body"  # China's ministries, agencies and state banks (财政部, 农行)
     COMPANY = "company"  # companies known by a name of their own (星巴克, 京东方, 西门子)
     LEGAL_FORM = "legal_form"  # a company's legal form, part of its name (…集团|有限公司)
     DEPARTMENT_WORD = "department_word"  # after a body, any office of its kind (福州人社|部门)
+    KIND_AFTER_PLACE = "kind_after_place"  # after a place, all of a kind there (西安市|小学)
     FIXED_TERM = "fixed_term"  # terms a place's name inside is not annotated in (新中国, 冬奥)
     TITLE_AFTER_BODY = "title_after_body"  # a minister's title cut off its body (卫生部|长)
 
@@ -217,12 +219,13 @@ class Rules:
         self.expressway = re.compile("|".join(sorted(words[WordSet.EXPRESSWAY_WORD])))
         self.after_company_name = words[WordSet.AFTER_COMPANY_NAME]
         self.countries = words[WordSet.COUNTRY]
-        self.foreign_places = self.countries | words[WordSet.FOREIGN_REGION]
+        self.foreign_places = self.countries | words[WordSet.FOREIGN_REGION] | words[WordSet.REGION]
         self.foreign_place_initials = frozenset(place[0] for place in self.foreign_places)
         self.national_bodies = words[WordSet.NATIONAL_BODY]
         self.companies = words[WordSet.COMPANY]
         self.legal_forms = words[WordSet.LEGAL_FORM]
         self.department_words = words[WordSet.DEPARTMENT_WORD]
+        self.kinds_after_place = words[WordSet.KIND_AFTER_PLACE]
         self.fixed_terms = words[WordSet.FIXED_TERM]
         self.titles_after_body = words[WordSet.TITLE_AFTER_BODY]
 
