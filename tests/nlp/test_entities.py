@@ -614,6 +614,9 @@ def test_a_listed_company_is_an_organisation_apart_from_its_country(rules: Entit
 def test_a_venue_is_a_place_and_kinds_of_bodies_are_no_names(rules: EntityRules) -> None:
     words = ["、", "国家", "游泳", "中心", "“"]
     assert entities(rules, words, [(1, 4, "ORG")]) == [("LOC", "国家游泳中心")]
+    # A named facility the model took for an organisation is the place too.
+    words = ["的", "中白", "新材料", "产业园", "项目"]
+    assert entities(rules, words, [(1, 4, "ORG")]) == [("LOC", "中白新材料产业园")]
     assert entities(rules, ["。", "中小银行", "加大"], [(1, 2, "ORG")]) == []
     assert entities(rules, ["。", "全国", "海关", "进一步"], [(1, 3, "ORG")]) == []
     # A project and its parts are not annotated; a place inside an idiom is none.

@@ -8,7 +8,7 @@ from spacy.tokens import Span
 
 from flows.nlp.entities.divisions import is_division
 from flows.nlp.entities.lexicon import WordLexicon
-from flows.nlp.entities.tables import Rules
+from flows.nlp.entities.tables import Rules, SuffixKind
 
 
 def _cut_suffix(
@@ -61,9 +61,13 @@ def relabel_body(span: Span, rules: Rules) -> Span:
 
 
 def relabel_venue(span: Span, rules: Rules) -> Span:
-    """An "organisation" named as a venue (国家游泳中心, 武汉体育馆, …会展中心) is the place
-    (ANNOTATION.md: venues are LOC, exhibition venues named 中心 too)."""
-    if span.label_ == "ORG" and rules.venue_ending.search(span.text):
+    """An "organisation" named as a venue or a facility (国家游泳中心, 武汉体育馆, …会展中心,
+    中白新材料产业园) is the place (ANNOTATION.md: named facilities and venues are LOC,
+    exhibition venues named 中心 too)."""
+    if span.label_ != "ORG":
+        return span
+    found = rules.name_suffix_kind(span[-1].text)
+    if rules.venue_ending.search(span.text) or (found and found[0] is SuffixKind.FACILITY):
         return Span(span.doc, span.start, span.end, label="LOC")
     return span
 
