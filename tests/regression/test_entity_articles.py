@@ -33,9 +33,9 @@ def test_second_dev_articles_keep_their_measured_scores() -> None:
 def test_train_articles_keep_the_rule_gains() -> None:
     # The split the issue-23 rules were read on: ALL F 0.878 -> 0.908, ORG F 0.827 -> 0.868
     # (session 9, 38 items); 56 items since session 11, ALL F 0.921 -> 0.935, ORG F 0.894 ->
-    # 0.919 with its rules; 76 items after rounds 7-8, ALL F 0.927 -> 0.955, ORG F 0.911 ->
-    # 0.945 with the second round of rules.
+    # 0.919 with its rules; 90 items after rounds 7-9, ALL F 0.911 -> 0.938, ORG F 0.894 ->
+    # 0.925 with the second round of rules.
     scores = evaluate_entity_articles(split="train")
-    assert scores["ALL"].expected == 1102
-    assert scores["ALL"].f1 >= 0.95
-    assert scores["ORG"].f1 >= 0.94
+    assert scores["ALL"].expected == 1384
+    assert scores["ALL"].f1 >= 0.93
+    assert scores["ORG"].f1 >= 0.915
