@@ -16,10 +16,17 @@ removed) has the most matches of a body pattern is taken, ties to the earliest:
 - round 5 (session 11): round-1 windows, 300–900 chars, BODY, kept with ≥ 5 matches, only items
   dated 2020-04-01 or later (rounds 1–4 are mostly from February and March 2020) and only
   domestic ones (no FOREIGN match of select_covid.py);
-- round 6 (session 11): as round 5 in the round-2 windows, kept with ≥ 4 matches.
+- round 6 (session 11): as round 5 in the round-2 windows, kept with ≥ 4 matches;
+- round 7 (session 11, train only): windows starting at 64, 300–700 chars, BODY, kept with ≥ 8
+  matches, domestic only, any date;
+- round 8 (session 11, train only): windows starting at 28, 300–800 chars, BODY, kept with
+  ≥ 10 matches, foreign items too (as in rounds 1–4, where the dev split comes from);
+- round 9 (session 11, train only): windows starting at 0, 300–800 chars, BODY, kept with ≥ 8
+  matches, foreign items too.
 Items of earlier rounds are excluded from later ones. Split: items of rounds 1–4 alternate dev,
 train, dev, … in this selection order (round 1 first); those of rounds 5–6 alternate dev2, train, …
-so the first dev split stays as it was measured.
+so the first dev split stays as it was measured; rounds 7–9 are all train, so neither dev
+split changes.
 
 Usage: python data/annotated/select_articles.py [covid_jsonl]
 """
@@ -51,8 +58,12 @@ ROUNDS = (
     (11, STRICT, 15, 1000, 1500, "", False),
     (11, BODY, 5, 300, 900, "20200401", True),
     (46, BODY, 4, 300, 900, "20200401", True),
+    (64, BODY, 8, 300, 700, "", True),
+    (28, BODY, 10, 300, 800, "", False),
+    (0, BODY, 8, 300, 800, "", False),
 )
 SECOND_DEV_ROUND = 5
+TRAIN_ONLY_ROUND = 7
 
 
 def sentences(text: str) -> Iterator[tuple[int, str]]:
@@ -97,10 +108,14 @@ def main(source: Path) -> None:
     with source.open(encoding="utf-8") as handle:
         items = [json.loads(line) for line in handle]
     picked = select(items, used_items())
-    second = [order for order, (_, number) in enumerate(picked) if number >= SECOND_DEV_ROUND]
+    second = [
+        order
+        for order, (_, number) in enumerate(picked)
+        if SECOND_DEV_ROUND <= number < TRAIN_ONLY_ROUND
+    ]
     for order, (pos, number) in enumerate(picked):
         dev, index = ("dev2", order - second[0]) if order in second else ("dev", order)
-        split = dev if index % 2 == 0 else "train"
+        split = dev if index % 2 == 0 and number < TRAIN_ONLY_ROUND else "train"
         count = sum(1 for _ in sentences(items[pos]["text"]))
         print(pos, items[pos]["id"], number, split, count, sep="\t")
 

@@ -597,6 +597,75 @@ def test_a_listed_national_body_is_found_where_the_model_missed_it(rules: Entity
     assert entities(rules, words, [(0, 2, "ORG")]) == [("ORG", "俄罗斯外交部")]
 
 
+def test_a_listed_company_is_an_organisation_apart_from_its_country(rules: EntityRules) -> None:
+    # Read as a place or a person by the model, or cut by the tokenizer.
+    assert entities(rules, ["，", "星巴克", "投资"], [(1, 2, "LOC")]) == [("ORG", "星巴克")]
+    assert entities(rules, ["获得", "阿里巴巴", "贷款"], [(1, 2, "PERSON")]) == [
+        ("ORG", "阿里巴巴")
+    ]
+    assert entities(rules, ["。", "阿斯利康", "公司", "的"]) == [("ORG", "阿斯利康公司")]
+    # A country before it is a place of its own; a Chinese city before it names its branch.
+    words = ["、", "德国", "西门子", "等"]
+    assert entities(rules, words, [(1, 3, "ORG")]) == [("LOC", "德国"), ("ORG", "西门子")]
+    words = ["。", "潍坊", "京", "东方", "从"]
+    found = entities(rules, words, [(1, 2, "LOC"), (2, 4, "LOC")])
+    assert found == [("ORG", "潍坊京东方")]
+
+
+def test_a_venue_is_a_place_and_kinds_of_bodies_are_no_names(rules: EntityRules) -> None:
+    words = ["、", "国家", "游泳", "中心", "“"]
+    assert entities(rules, words, [(1, 4, "ORG")]) == [("LOC", "国家游泳中心")]
+    # A named facility the model took for an organisation is the place too.
+    words = ["的", "中白", "新材料", "产业园", "项目"]
+    assert entities(rules, words, [(1, 4, "ORG")]) == [("LOC", "中白新材料产业园")]
+    assert entities(rules, ["。", "中小银行", "加大"], [(1, 2, "ORG")]) == []
+    assert entities(rules, ["。", "全国", "海关", "进一步"], [(1, 3, "ORG")]) == []
+    # A project and its parts are not annotated; a place inside an idiom is none.
+    assert entities(rules, ["。", "南水", "北调", "中线"], [(1, 4, "LOC")]) == []
+    assert entities(rules, ["。", "中", "欧", "班列"], [(1, 2, "LOC")]) == []
+    assert entities(rules, ["生命", "重于", "泰山", "。"], [(2, 3, "LOC")]) == []
+
+
+def test_a_legal_form_joins_its_company_and_a_department_word_leaves_the_place(
+    rules: EntityRules,
+) -> None:
+    words = ["。", "史丹利", "农业", "集团", "有限公司", "复工"]
+    assert entities(rules, words, [(1, 4, "ORG")]) == [("ORG", "史丹利农业集团有限公司")]
+    words = ["。", "盘锦", "人社", "部门", "上线"]
+    assert entities(rules, words, [(1, 3, "ORG")]) == [("LOC", "盘锦")]
+    words = ["；", "盘锦", "火车站", "改建"]
+    assert entities(rules, words, [(1, 2, "LOC")]) == [("LOC", "盘锦火车站")]
+    assert entities(rules, words, [(1, 3, "ORG")]) == [("LOC", "盘锦火车站")]
+
+
+def test_foreign_states_and_their_cities_are_places(rules: EntityRules) -> None:
+    words = ["当天", "，", "伊利诺伊", "、", "马萨诸塞", "州", "宣布"]
+    found = entities(rules, words, [(2, 3, "PERSON"), (4, 5, "PERSON")])
+    assert found == [("LOC", "伊利诺伊"), ("LOC", "马萨诸塞州")]
+    words = ["，", "京畿道", "城南市", "一个", "教会"]
+    assert entities(rules, words, [(1, 3, "LOC")]) == [("LOC", "京畿道"), ("LOC", "城南市")]
+    # A bare kind of venue is no place.
+    assert entities(rules, ["。", "会展中心", "改建"], [(1, 2, "LOC")]) == []
+
+
+def test_a_listed_company_takes_its_registered_name(rules: EntityRules) -> None:
+    words = ["，", "海康", "威", "视", "数字", "技术", "股份有限公司", "介绍"]
+    found = entities(rules, words, [(1, 3, "LOC")])
+    assert found == [("ORG", "海康威视数字技术股份有限公司")]
+    # 公司 only right after the name: 腾讯要求公司员工… names no company 腾讯要求公司.
+    assert entities(rules, ["。", "腾讯", "要求", "公司", "员工"]) == [("ORG", "腾讯")]
+
+
+def test_a_region_is_one_place_and_a_bare_kind_leaves_its_places(rules: EntityRules) -> None:
+    words = ["在", "京", "津", "冀", "、", "长三角", "地区", "和"]
+    found = entities(rules, words, [(1, 2, "LOC"), (5, 6, "LOC")])
+    assert found == [("LOC", "京津冀"), ("LOC", "长三角地区")]
+    assert entities(rules, ["与", "拉美", "裔", "中"]) == []
+    words = ["本周", "，", "辽宁", "盘锦市", "小学", "一"]
+    found = entities(rules, words, [(2, 5, "ORG")])
+    assert found == [("LOC", "辽宁"), ("LOC", "盘锦市")]
+
+
 def test_a_place_in_a_fixed_term_or_a_demonym_is_no_entity(rules: EntityRules) -> None:
     assert entities(rules, ["新", "中国", "成立"], [(1, 2, "LOC")]) == []
     assert entities(rules, ["冬残", "奥", "会"], [(1, 2, "LOC")]) == []
@@ -629,7 +698,8 @@ def test_no_name_runs_over_a_clause_mark_or_is_one_lone_character(rules: EntityR
 def test_a_quoted_common_word_or_a_rank_is_no_organisation(rules: EntityRules) -> None:
     assert entities(rules, ["把握", "“", "两", "个", "大局", "”", "之间"]) == []
     words = ["拉美", "第二", "大", "航空公司", "申请"]
-    assert entities(rules, words, [(1, 4, "ORG")]) == []
+    # The region stays a place (word set `region`); the rank is no organisation.
+    assert entities(rules, words, [(1, 4, "ORG")]) == [("LOC", "拉美")]
 
 
 def test_a_place_ending_like_a_school_is_the_school_and_a_hub_a_facility(

@@ -11,20 +11,20 @@ pytestmark = pytest.mark.slow
 
 def test_dev_articles_keep_their_measured_scores() -> None:
     # Measured on the dev split when the set was made (session 9): ALL F 0.856, ORG F 0.837;
-    # 0.871 and 0.862 with the session-11 rules.
+    # 0.871 and 0.862 with the session-11 rules, 0.878 and 0.874 with the second round of them.
     scores = evaluate_entity_articles(split="dev")
     assert scores["ALL"].expected == 660
-    assert scores["ALL"].f1 >= 0.865
-    assert scores["ORG"].f1 >= 0.855
+    assert scores["ALL"].f1 >= 0.872
+    assert scores["ORG"].f1 >= 0.865
     assert scores["PERSON"].f1 >= 0.95
 
 
 def test_second_dev_articles_keep_their_measured_scores() -> None:
     # The dev2 split (session 11, held out like dev): ALL F 0.904 before the session-11 rules,
-    # 0.920 after; ORG F 0.884 -> 0.899.
+    # 0.920 after, 0.932 after their second round; ORG F 0.884 -> 0.899.
     scores = evaluate_entity_articles(split="dev2")
     assert scores["ALL"].expected == 159
-    assert scores["ALL"].f1 >= 0.91
+    assert scores["ALL"].f1 >= 0.925
     assert scores["ORG"].f1 >= 0.89
     both = evaluate_entity_articles(split="dev,dev2")
     assert both["ALL"].expected == 660 + 159
@@ -33,8 +33,9 @@ def test_second_dev_articles_keep_their_measured_scores() -> None:
 def test_train_articles_keep_the_rule_gains() -> None:
     # The split the issue-23 rules were read on: ALL F 0.878 -> 0.908, ORG F 0.827 -> 0.868
     # (session 9, 38 items); 56 items since session 11, ALL F 0.921 -> 0.935, ORG F 0.894 ->
-    # 0.919 with its rules.
+    # 0.919 with its rules; 90 items after rounds 7-9, ALL F 0.911 -> 0.938, ORG F 0.894 ->
+    # 0.925 with the second round of rules.
     scores = evaluate_entity_articles(split="train")
-    assert scores["ALL"].expected == 828
+    assert scores["ALL"].expected == 1384
     assert scores["ALL"].f1 >= 0.93
-    assert scores["ORG"].f1 >= 0.91
+    assert scores["ORG"].f1 >= 0.915

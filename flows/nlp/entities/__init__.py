@@ -10,7 +10,7 @@ per concern; `component.py` runs them as one explicit list of steps (`STEPS`):
 - `filters.py`: what the conventions exclude (generic bodies such as 市委, 我国, quotations,
   places inside fixed terms such as 新中国, demonyms);
 - `relabel.py`: titles, party groups and products cut off, labels fixed (a "place" ending in
-  局 is a body);
+  局 is a body, an "organisation" ending in 体育馆 a venue);
 - `divisions.py`: divisions the model missed, by shape (诸城市), from the gazetteer (诸城) and
   after the place above them (四川苍溪);
 - `suffixes.py`: bodies, institutions and facilities named by a suffix (市行政审批服务局,
@@ -18,9 +18,11 @@ per concern; `component.py` runs them as one explicit list of steps (`STEPS`):
 - `merge.py`: rule spans merged with the model's, chains of places split (湖南永州蓝山县), a
   Chinese company's place kept in its name;
 - `abbreviations.py`: one-character place names after verbs of movement (离盘, 入诸);
-- `organisations.py`: company short names (山东钢铁), foreign countries (汤加; 美国 + 牛津大学),
-  national agencies (国家…) and China's ministries and state banks by name, quoted body names,
-  delegations (四川代表团 -> 四川);
+- `organisations.py`: company short names (山东钢铁) and companies by name (星巴克, 京东方) with
+  their legal forms, foreign countries, states and established regions by name (汤加, 伊利诺伊州,
+  京津冀; 美国 + 牛津大学), national agencies (国家…) and China's ministries and state banks by
+  name, quoted body names, delegations and places before a bare kind (四川代表团 -> 四川,
+  福州人社部门 -> 福州);
 - `names.py`: one person, one name per document;
 - `tables.py`: the word lists and patterns, data saved with the component (`tables/*.jsonl`).
 """

@@ -34,8 +34,11 @@ from flows.nlp.entities.organisations import (
     country_places,
     delegation_place,
     join_industry_names,
+    join_legal_forms,
     join_national_agencies,
+    listed_companies,
     national_bodies,
+    places_of_a_kind,
     quoted_bodies,
     split_country_prefix,
 )
@@ -63,14 +66,17 @@ class Step(StrEnum):
     ADD_GAZETTEER_PLACES = "add_gazetteer_places"
     ADD_COUNTRIES = "add_countries"
     ADD_NATIONAL_BODIES = "add_national_bodies"
+    ADD_LISTED_COMPANIES = "add_listed_companies"
     ADD_QUOTED_BODIES = "add_quoted_bodies"
     MERGE = "merge"
     JOIN_INDUSTRY_NAMES = "join_industry_names"
+    JOIN_LEGAL_FORMS = "join_legal_forms"
     JOIN_COMPANY_PLACES = "join_company_places"
     JOIN_NATIONAL_AGENCIES = "join_national_agencies"
     SPLIT_PLACE_CHAINS = "split_place_chains"
     SPLIT_COUNTRY_PREFIXES = "split_country_prefixes"
     CUT_DELEGATIONS = "cut_delegations"
+    CUT_KINDS_AFTER_PLACES = "cut_kinds_after_places"
     ADD_PLACES_BELOW = "add_places_below"
     ADD_ABBREVIATION_PLACES = "add_abbreviation_places"
     DROP_STRAY_CHARACTERS = "drop_stray_characters"
@@ -228,6 +234,10 @@ def _add_national_bodies(component: EntityRules, draft: Draft) -> None:
     draft.found += national_bodies(draft.doc, draft.words, component.rules)
 
 
+def _add_listed_companies(component: EntityRules, draft: Draft) -> None:
+    draft.found += listed_companies(draft.doc, draft.words, component.rules)
+
+
 def _add_quoted_bodies(component: EntityRules, draft: Draft) -> None:
     draft.found += quoted_bodies(draft.doc, draft.words, draft.spans, component.rules)
 
@@ -238,6 +248,10 @@ def _merge(component: EntityRules, draft: Draft) -> None:
 
 def _join_industry_names(component: EntityRules, draft: Draft) -> None:
     draft.spans = join_industry_names(draft.spans, component.rules)
+
+
+def _join_legal_forms(component: EntityRules, draft: Draft) -> None:
+    draft.spans = join_legal_forms(draft.spans, component.rules)
 
 
 def _join_company_places(component: EntityRules, draft: Draft) -> None:
@@ -269,6 +283,14 @@ def _cut_delegations(component: EntityRules, draft: Draft) -> None:
         part
         for span in draft.spans
         for part in delegation_place(span, component.gazetteer, component.rules)
+    ]
+
+
+def _cut_kinds_after_places(component: EntityRules, draft: Draft) -> None:
+    draft.spans = [
+        part
+        for span in draft.spans
+        for part in places_of_a_kind(span, component.gazetteer, component.rules)
     ]
 
 
@@ -316,14 +338,17 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.ADD_GAZETTEER_PLACES, _add_gazetteer_places),
     (Step.ADD_COUNTRIES, _add_countries),
     (Step.ADD_NATIONAL_BODIES, _add_national_bodies),
+    (Step.ADD_LISTED_COMPANIES, _add_listed_companies),
     (Step.ADD_QUOTED_BODIES, _add_quoted_bodies),
     (Step.MERGE, _merge),
     (Step.JOIN_INDUSTRY_NAMES, _join_industry_names),
+    (Step.JOIN_LEGAL_FORMS, _join_legal_forms),
     (Step.JOIN_COMPANY_PLACES, _join_company_places),
     (Step.JOIN_NATIONAL_AGENCIES, _join_national_agencies),
     (Step.SPLIT_PLACE_CHAINS, _split_place_chains),
     (Step.SPLIT_COUNTRY_PREFIXES, _split_country_prefixes),
     (Step.CUT_DELEGATIONS, _cut_delegations),
+    (Step.CUT_KINDS_AFTER_PLACES, _cut_kinds_after_places),
     (Step.ADD_PLACES_BELOW, _add_places_below),
     (Step.ADD_ABBREVIATION_PLACES, _add_abbreviation_places),
     (Step.DROP_STRAY_CHARACTERS, _drop_stray_characters),

@@ -31,6 +31,8 @@ def is_excluded(span: Span, rules: Rules) -> bool:
         return True
     if not _CLAUSE_MARKS.isdisjoint(text):
         return True
+    if span.label_ == "LOC" and rules.venue_ending.fullmatch(text):
+        return True  # 会展中心, 体育馆: a kind of venue, no one venue
     return span.label_ == "ORG" and (text in rules.generic_bodies or is_bare_suffix(text, rules))
 
 

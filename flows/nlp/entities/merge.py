@@ -44,6 +44,10 @@ def split_place_chain(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Sp
         return [span]
     exit_ = rules.expressway_exit.fullmatch(span.text) if span.label_ == "LOC" else None
     parts = [exit_.span(1), exit_.span(2)] if exit_ else gazetteer.chain_parts(span.text)
+    foreign = rules.foreign_chain.fullmatch(span.text) if span.label_ == "LOC" else None
+    if parts is None and foreign is not None:
+        # 京畿道城南市: a foreign province or state and a city in it, one place each.
+        parts = [foreign.span(1), foreign.span(2)]
     if parts is None:
         return [span]
     spans = [
@@ -57,7 +61,8 @@ def split_place_chain(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Sp
 
 def join_company_places(spans: list[Span], gazetteer: Gazetteer, rules: Rules) -> list[Span]:
     """A Chinese company's registered name starts with its place: 山东胜邦绿野化工有限公司 is one
-    name, where a foreign country before an organisation is not (美国 + 约翰斯·霍普金斯大学).
+    name, and so is a known company's branch named with its city (福州京东方), where a foreign
+    country before an organisation is not (美国 + 约翰斯·霍普金斯大学).
     """
     registered = rules.registered_company
     ordered = sorted(spans, key=lambda span: span.start)
@@ -69,10 +74,18 @@ def join_company_places(spans: list[Span], gazetteer: Gazetteer, rules: Rules) -
             and before.end == span.start
             and before.label_ == "LOC"
             and span.label_ == "ORG"
-            and registered.search(span.text)
+            and (registered.search(span.text) or _is_listed_company(span.text, rules))
             and gazetteer.is_chinese_place(before.text)
         ):
             joined[-1] = Span(span.doc, before.start, span.end, label="ORG")
         else:
             joined.append(span)
     return joined
+
+
+def _is_listed_company(text: str, rules: Rules) -> bool:
+    """A company of the word set `company`, with or without a company word (京东方公司)."""
+    return text in rules.companies or any(
+        text.endswith(word) and text[: -len(word)] in rules.companies
+        for word in rules.company_words
+    )

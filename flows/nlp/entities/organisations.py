@@ -13,14 +13,17 @@ from flows.nlp.entities.tokens import entity_at
 
 # How many tokens a trade word may span (重|汽: the tokenizer cuts words it does not know).
 _MAX_INDUSTRY_TOKENS = 2
+# How many words may stand between a listed company and its legal form (…|数字|技术|股份有限公司).
+_MAX_REGISTERED_WORDS = 3
 # How far a quotation that names a body may run, in tokens.
 _MAX_QUOTED_TOKENS = 12
 _QUOTES = frozenset("“”")
 # The level prefix of a country's own agencies (国家卫生健康委; word_sets' level_prefix).
 _NATIONAL = "国家"
-# A country's name may be cut into characters (汤|加); 人 after it makes a demonym.
-_MAX_COUNTRY_TOKENS = 3
-_DEMONYM = "人"
+# A country's name may be cut into characters (汤|加); 人 or 裔 after it makes a demonym
+# (美国人, 拉美裔).
+_MAX_COUNTRY_TOKENS = 4
+_DEMONYMS = frozenset({"人", "裔"})
 # China is no "foreign country" of the word set `country` but names delegations as they do.
 _CHINA = "中国"
 
@@ -48,6 +51,24 @@ def join_industry_names(spans: list[Span], rules: Rules) -> list[Span]:
         )
         joined.append(Span(doc, span.start, end, label="ORG") if acts else span)
     return joined
+
+
+def join_legal_forms(spans: list[Span], rules: Rules) -> list[Span]:
+    """A company's legal form written after the name the model found is part of the name
+    (山东史丹利农业集团 + 有限公司), unless another entity holds it."""
+    if not spans:
+        return spans
+    doc = spans[0].doc
+    taken = entity_at(spans)
+    return [
+        Span(doc, span.start, span.end + 1, label="ORG")
+        if span.label_ == "ORG"
+        and span.end < len(doc)
+        and span.end not in taken
+        and doc[span.end].text in rules.legal_forms
+        else span
+        for span in spans
+    ]
 
 
 def _industry_end(span: Span, rules: Rules, taken: dict[int, Span]) -> int | None:
@@ -88,18 +109,20 @@ def split_country_prefix(span: Span, lexicon: WordLexicon, rules: Rules) -> list
 
 
 def country_places(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
-    """Foreign countries by name, as the gazetteer finds China's divisions: 汤加, which the
-    model reads as a person or cuts (汤|加) where it has rarely seen it; not 美国 in the
-    demonym 美国人."""
-    countries, firsts = rules.countries, rules.country_initials
+    """Foreign countries, states and provinces by name (word sets `country`, `foreign_region`),
+    as the gazetteer finds China's divisions: 汤加 and 伊利诺伊, which the model reads as a
+    person or cuts (汤|加) where it has rarely seen them; the longest name (伊利诺伊州, 几内亚比绍);
+    not 美国 in the demonyms 美国人, 拉美裔."""
+    places, firsts = rules.foreign_places, rules.foreign_place_initials
     found = []
     for i in (i for i, word in enumerate(words) if word[:1] in firsts):
-        name = ""
+        name, longest = "", None
         for end in range(i + 1, min(len(words), i + _MAX_COUNTRY_TOKENS) + 1):
             name += words[end - 1]
-            if name in countries and (end == len(words) or words[end] != _DEMONYM):
-                found.append(Span(doc, i, end, label="LOC"))
-                break
+            if name in places and (end == len(words) or words[end] not in _DEMONYMS):
+                longest = end
+        if longest is not None:
+            found.append(Span(doc, i, longest, label="LOC"))
     return found
 
 
@@ -119,13 +142,41 @@ def national_bodies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
     )
 
 
+def listed_companies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
+    """Companies known by a name of their own (word set `company`): foreign ones the model
+    reads as places (星巴克, 沃尔玛, 阿斯利康) and names it cuts or takes for a person (京|东方,
+    阿里巴巴), with a company word written after them (阿斯利康公司). A country before one stays
+    a place of its own (德国 + 西门子), a Chinese city joins it (`join_company_places`)."""
+    found = _listed_names(
+        doc, words, rules.companies, label="ORG", never_before=None, never_after=frozenset()
+    )
+    return [
+        Span(doc, span.start, _company_name_end(span.end, words, rules), label="ORG")
+        for span in found
+    ]
+
+
+def _company_name_end(end: int, words: list[str], rules: Rules) -> int:
+    """Where a listed company's whole name ends: after a company word right after it (阿斯利康
+    公司), or after a legal form that ends its registered name a few words on (海康威视|数字|
+    技术|股份有限公司)."""
+    if end < len(words) and words[end] in rules.company_words:
+        return end + 1
+    for i in range(end, min(len(words), end + _MAX_REGISTERED_WORDS + 1)):
+        if words[i] in rules.legal_forms:
+            return i + 1
+        if not is_han(words[i]):
+            break
+    return end
+
+
 def _listed_names(
     doc: Doc,
     words: list[str],
     names: frozenset[str],
     *,
     label: str,
-    never_before: str,
+    never_before: str | None,
     never_after: frozenset[str],
 ) -> list[Span]:
     """The longest of `names` that starts at each token and ends at a token's end, unless the
@@ -144,7 +195,7 @@ def _listed_names(
                 if len(text) > longest:
                     break
                 following = words[end] if end < len(words) else ""
-                if text in names and not following.startswith(never_before):
+                if text in names and not (never_before and following.startswith(never_before)):
                     match = end
         if match is None:
             i += 1
@@ -208,13 +259,30 @@ def join_national_agencies(spans: list[Span], rules: Rules) -> list[Span]:
 
 def delegation_place(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Span]:
     """Of a delegation only its place is annotated (data/annotated/README.md: 黑龙江代表团 ->
-    黑龙江, 中国体育代表团 -> 中国): the longest run of its first tokens that is a place, or
-    nothing."""
-    if span.label_ != "ORG" or rules.delegation.search(span.text) is None:
-        return [span]
+    黑龙江, 中国体育代表团 -> 中国), and so of a body's short name before 部门, which makes it any
+    office of that kind (福州人社部门 -> 福州, as 广州市国土部门 -> 广州市): the longest run of its
+    first tokens that is a place, or nothing."""
     doc = span.doc
+    department = span.end < len(doc) and doc[span.end].text in rules.department_words
+    if span.label_ != "ORG" or (rules.delegation.search(span.text) is None and not department):
+        return [span]
     for end in range(span.end - 1, span.start, -1):
         text = doc[span.start : end].text
         if text == _CHINA or text in rules.countries or gazetteer.is_chinese_place(text):
             return [Span(doc, span.start, end, label="LOC")]
     return []
+
+
+def places_of_a_kind(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Span]:
+    """Places and a bare kind after them (陕西西安市小学: the primary schools of Xi'an) name no
+    one body; the places are annotated, as the generic departments of a place are
+    (data/annotated/README.md: 广州市国土部门 -> 广州市)."""
+    if span.label_ != "ORG" or len(span) < 2 or span[-1].text not in rules.kinds_after_place:
+        return [span]
+    places = span[:-1]
+    parts = gazetteer.chain_parts(places.text)
+    if parts is None:
+        return [span]
+    doc, start = span.doc, places.start_char
+    found = [doc.char_span(start + a, start + b, label="LOC") for a, b in parts]
+    return [part for part in found if part is not None] if all(found) else [span]

@@ -8,7 +8,7 @@ from spacy.tokens import Span
 
 from flows.nlp.entities.divisions import is_division
 from flows.nlp.entities.lexicon import WordLexicon
-from flows.nlp.entities.tables import Rules
+from flows.nlp.entities.tables import Rules, SuffixKind
 
 
 def _cut_suffix(
@@ -60,6 +60,18 @@ def relabel_body(span: Span, rules: Rules) -> Span:
     return span
 
 
+def relabel_venue(span: Span, rules: Rules) -> Span:
+    """An "organisation" named as a venue or a facility (国家游泳中心, 武汉体育馆, …会展中心,
+    中白新材料产业园) is the place (ANNOTATION.md: named facilities and venues are LOC,
+    exhibition venues named 中心 too)."""
+    if span.label_ != "ORG":
+        return span
+    found = rules.name_suffix_kind(span[-1].text)
+    if rules.venue_ending.search(span.text) or (found and found[0] is SuffixKind.FACILITY):
+        return Span(span.doc, span.start, span.end, label="LOC")
+    return span
+
+
 def relabel_office(span: Span, rules: Rules) -> Span:
     """A "place" named 街道 or 片区 standing on its own is the office (ANNOTATION.md: ORG when it
     acts, 山大路街道协助…), unless a place comes before it (江岸区 + 后湖街道, a chain) or an area
@@ -91,7 +103,8 @@ def relabel_surname(span: Span, rules: Rules) -> Span:
 
 def fix_model_entity(span: Span, lexicon: WordLexicon, rules: Rules) -> Span:
     """Every cut and relabelling above, in order: titles, party groups and products cut off,
-    then divisions, bodies, offices and surnames relabelled."""
+    then divisions, bodies, venues, offices and surnames relabelled."""
     span = strip_party_group_and_product(strip_person_title(span, rules), rules)
-    span = relabel_office(relabel_body(relabel_division(span, lexicon, rules), rules), rules)
+    span = relabel_venue(relabel_body(relabel_division(span, lexicon, rules), rules), rules)
+    span = relabel_office(span, rules)
     return relabel_surname(span, rules)

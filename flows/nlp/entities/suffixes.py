@@ -90,7 +90,10 @@ class SuffixWalker:
                 continue
             generic = rules.kinds_of_institution
             if name.text not in generic and not (is_exit and len(name.text) < 3):
-                yield Span(doc, start, i + 1, label="LOC" if kind is SuffixKind.FACILITY else "ORG")
+                name = Span(doc, start, i + 1, label="ORG")
+                if kind is SuffixKind.FACILITY or rules.venue_ending.search(name.text):
+                    name = Span(doc, start, i + 1, label="LOC")
+                yield name
 
     def _suffix_kind(self, word: str) -> SuffixKind | None:
         found = self.rules.name_suffix_kind(word)

@@ -61,6 +61,7 @@ class SuffixKind(StrEnum):
     INDUSTRY = "industry"  # a company's trade after its short name (山东钢铁, 中国石化)
     OWN_NAME = "own_name"  # an organisation with a name of its own (…大学, …公司)
     DELEGATION = "delegation"  # a group of which only its place is annotated (四川代表团)
+    VENUE = "venue"  # an "organisation" ending so is the venue, a place (国家游泳中心, 体育馆)
 
 
 class WordSet(StrEnum):
@@ -79,7 +80,13 @@ class WordSet(StrEnum):
     EXPRESSWAY_WORD = "expressway_word"  # near an exit (高速, 下道)
     AFTER_COMPANY_NAME = "after_company_name"  # after a company's short name (、, 所在)
     COUNTRY = "country"  # foreign countries, written before their organisations (美国)
+    FOREIGN_REGION = "foreign_region"  # foreign states and provinces found by name (伊利诺伊州)
+    REGION = "region"  # established names of regions, one place each (京津冀, 长三角地区)
     NATIONAL_BODY = "national_body"  # China's ministries, agencies and state banks (财政部, 农行)
+    COMPANY = "company"  # companies known by a name of their own (星巴克, 京东方, 西门子)
+    LEGAL_FORM = "legal_form"  # a company's legal form, part of its name (…集团|有限公司)
+    DEPARTMENT_WORD = "department_word"  # after a body, any office of its kind (福州人社|部门)
+    KIND_AFTER_PLACE = "kind_after_place"  # after a place, all of a kind there (西安市|小学)
     FIXED_TERM = "fixed_term"  # terms a place's name inside is not annotated in (新中国, 冬奥)
     TITLE_AFTER_BODY = "title_after_body"  # a minister's title cut off its body (卫生部|长)
 
@@ -88,6 +95,7 @@ class PatternName(StrEnum):
     DIVISION = "division"
     ORDINAL = "ordinal"
     EXPRESSWAY_EXIT = "expressway_exit"
+    FOREIGN_CHAIN = "foreign_chain"
 
 
 def read_jsonl(path: Path) -> list[dict[str, str]]:
@@ -105,7 +113,10 @@ def _write_jsonl(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 def _ending(words: frozenset[str]) -> re.Pattern[str]:
-    """Any of `words` at the end (searched: the match is the longest one that ends there)."""
+    """Any of `words` at the end (searched: the match is the longest one that ends there);
+    no words match nothing (tables saved before a kind existed)."""
+    if not words:
+        return re.compile("(?!)")
     return re.compile(f"(?:{'|'.join(sorted(map(re.escape, words)))})$")
 
 
@@ -182,6 +193,7 @@ class Rules:
         self.registered_company = _ending(suffixes[SuffixKind.REGISTERED_COMPANY])
         self.exit_ending = _ending(suffixes[SuffixKind.EXIT])
         self.delegation = _ending(suffixes[SuffixKind.DELEGATION])
+        self.venue_ending = _ending(suffixes[SuffixKind.VENUE])
         # One group per kind of name a suffix ends: the kind of the longest suffix is the
         # group that matched.
         walker_kinds = (SuffixKind.BODY, SuffixKind.INSTITUTION, SuffixKind.FACILITY)
@@ -211,8 +223,13 @@ class Rules:
         self.expressway = re.compile("|".join(sorted(words[WordSet.EXPRESSWAY_WORD])))
         self.after_company_name = words[WordSet.AFTER_COMPANY_NAME]
         self.countries = words[WordSet.COUNTRY]
-        self.country_initials = frozenset(country[0] for country in self.countries)
+        self.foreign_places = self.countries | words[WordSet.FOREIGN_REGION] | words[WordSet.REGION]
+        self.foreign_place_initials = frozenset(place[0] for place in self.foreign_places)
         self.national_bodies = words[WordSet.NATIONAL_BODY]
+        self.companies = words[WordSet.COMPANY]
+        self.legal_forms = words[WordSet.LEGAL_FORM]
+        self.department_words = words[WordSet.DEPARTMENT_WORD]
+        self.kinds_after_place = words[WordSet.KIND_AFTER_PLACE]
         self.fixed_terms = words[WordSet.FIXED_TERM]
         self.titles_after_body = words[WordSet.TITLE_AFTER_BODY]
 
@@ -221,6 +238,8 @@ class Rules:
         self.division = re.compile(f"^(({provinces})省|{named[PatternName.DIVISION]})$")
         self.ordinal = re.compile(f"^{named[PatternName.ORDINAL]}$")
         self.expressway_exit = re.compile(named[PatternName.EXPRESSWAY_EXIT])
+        # Tables saved before the pattern existed have none: it matches nothing there.
+        self.foreign_chain = re.compile(named.get(PatternName.FOREIGN_CHAIN, "(?!)"))
 
     @staticmethod
     def _not_names(rows: list[dict[str, str]]) -> dict[NotNameKind, Listed]:
