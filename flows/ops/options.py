@@ -39,7 +39,7 @@ Workers = Annotated[
     typer.Option(
         min=1,
         help="Worker processes for --runner processes or a local Dask cluster, threads for "
-        "in-process (default: a process per core, one thread).",
+        "in-process (default: a process per core; a thread per core, at most 2).",
         show_default=False,
     ),
 ]

@@ -146,14 +146,15 @@ def test_default_runner_keeps_small_inputs_in_process_and_gives_large_ones_worke
 ) -> None:
     monkeypatch.setattr(runners, "usable_cores", lambda: cores)
     seeds = sorted(SEEDS.glob("*.txt"))
-    assert runners.default_runner(seeds) == (Runner.IN_PROCESS, 1)
+    threads = min(cores, 2)  # in-process: annotate threads on the one loaded pipeline
+    assert runners.default_runner(seeds) == (Runner.IN_PROCESS, threads)
     runner, workers = runners.default_runner([COVID_NEWS])
     by_size = COVID_NEWS.stat().st_size // runners.BYTES_PER_WORKER
     if cores > 2:  # one core stays with the flow's process and Prefect's server
         assert (runner, workers) == (Runner.PROCESSES, min(cores - 1, by_size))
     else:
-        assert (runner, workers) == (Runner.IN_PROCESS, 1)
-    assert runners.default_runner([SEEDS / "absent.txt"]) == (Runner.IN_PROCESS, 1)
+        assert (runner, workers) == (Runner.IN_PROCESS, threads)
+    assert runners.default_runner([SEEDS / "absent.txt"]) == (Runner.IN_PROCESS, threads)
 
 
 @pytest.mark.slow
