@@ -48,8 +48,8 @@ from flows.ops.errors import one_line
 from flows.ops.limits import TimeLimitExceeded, time_limit
 from flows.ops.run_report import RunSummary, Timed, progress_bar
 from flows.ops.runners import (
-    DEFAULT_WORKERS,
     Runner,
+    default_workers,
     started_task_runner,
     worker_batch_bytes,
 )
@@ -274,7 +274,7 @@ def zhnews_flow(
     max_chars: int = DEFAULT_MAX_CHARS,
     reprocess: bool = False,
     runner: Runner = Runner.IN_PROCESS,
-    workers: int = DEFAULT_WORKERS,
+    workers: int | None = None,
     dask_address: str | None = None,
     progress: bool = False,
     follow_symlinks: bool = False,
@@ -285,6 +285,7 @@ def zhnews_flow(
     The inputs are walked once: a caller that walked them already (`zhnews run`, for its
     checks) hands its walk over with `flows.inputs.walk.walked_before`."""
     # Worker batches are also cut by size, so that every worker gets several (runners.py).
+    workers = workers or default_workers(runner)
     sized_batches = batch_size is None and runner is not Runner.IN_PROCESS
     if batch_size is None:
         batch_size = DEFAULT_BATCH_SIZE if runner is Runner.IN_PROCESS else WORKER_BATCH_SIZE
@@ -319,7 +320,7 @@ def zhnews_flow(
         unread = unread_files(walk.files, known, summary, options.key())
         paths = [path for path, _ in unread]
         stream = itertools.chain(walk.rejects, ingest.iter_inputs(paths, options, roots=inputs))
-        depth = 1 if runner is Runner.IN_PROCESS else workers
+        depth = workers
         batch_bytes = worker_batch_bytes(paths, workers) if sized_batches else None
         with (
             started_task_runner(runner, workers, dask_address) as pool,

@@ -39,7 +39,7 @@ from flows.ops.options import (
     RunWorkers,
     Workers,
 )
-from flows.ops.runners import DEFAULT_WORKERS, Runner, default_runner, prefect_api_starting
+from flows.ops.runners import Runner, default_runner, prefect_api_starting
 from flows.ops.train_cli import train_app
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -176,7 +176,7 @@ def run(
                     max_chars=max_chars,
                     reprocess=reprocess,
                     runner=runner,
-                    workers=workers or DEFAULT_WORKERS,
+                    workers=workers,
                     dask_address=dask_address,
                     progress=sys.stderr.isatty() if progress is None else progress,
                     follow_symlinks=follow_symlinks,
@@ -210,7 +210,7 @@ def serve(
     name: Annotated[str, typer.Option(help="Deployment name.")] = "scheduled",
     batch_size: BatchSize = None,
     runner: RunnerOption = Runner.IN_PROCESS,
-    workers: Workers = DEFAULT_WORKERS,
+    workers: Workers = None,
     dask_address: DaskAddress = None,
     max_chars: MaxChars = DEFAULT_MAX_CHARS,
     follow_symlinks: FollowSymlinks = False,

@@ -35,8 +35,13 @@ RunnerOption = Annotated[
     ),
 ]
 Workers = Annotated[
-    int,
-    typer.Option(min=1, help="Worker processes for --runner processes or a local Dask cluster."),
+    int | None,
+    typer.Option(
+        min=1,
+        help="Worker processes for --runner processes or a local Dask cluster, threads for "
+        "in-process (default: a process per core; a thread per core, at most 2).",
+        show_default=False,
+    ),
 ]
 RunRunnerOption = Annotated[
     Runner | None,
@@ -52,7 +57,8 @@ RunWorkers = Annotated[
     int | None,
     typer.Option(
         "--workers",
-        help="Worker processes (alone it implies --runner processes; default: see --runner).",
+        help="Worker processes, or threads with --runner in-process (alone it implies --runner "
+        "processes; default: see --runner).",
         min=1,
         show_default=False,
     ),

@@ -45,6 +45,13 @@ BYTES_PER_WORKER = 512 * 1024
 CORES_LEFT_TO_THE_FLOW = 1
 
 
+# Most threads of the in-process runner, each annotating its own batch with the one loaded
+# pipeline. spaCy's matrix products and parser release the GIL, the rule components do not: on
+# 2 cores two threads took 677 COVID items in 18.6-19.4 s against 22.1-22.7 s for one (4% more
+# CPU, the same tables; benchmarks/README.md).
+MAX_IN_PROCESS_THREADS = 2
+
+
 class Runner(StrEnum):
     """Where `clean`, `nlp` and `slogans` run."""
 
@@ -83,7 +90,20 @@ def default_runner(files: Iterable[Path]) -> tuple[Runner, int]:
     makes fewer than two (a single worker only adds its start to the flow's)."""
     cores = usable_cores() - CORES_LEFT_TO_THE_FLOW
     workers = min(cores, input_bytes(files) // BYTES_PER_WORKER)
-    return (Runner.PROCESSES, workers) if workers >= 2 else (Runner.IN_PROCESS, 1)
+    if workers >= 2:
+        return Runner.PROCESSES, workers
+    return Runner.IN_PROCESS, in_process_threads()
+
+
+def in_process_threads() -> int:
+    """Annotate threads of the in-process runner: one per usable core, at most two."""
+    return min(usable_cores(), MAX_IN_PROCESS_THREADS)
+
+
+def default_workers(runner: Runner) -> int:
+    """Workers when `runner` is chosen but not their number: threads in-process, else a process
+    per core."""
+    return in_process_threads() if runner is Runner.IN_PROCESS else DEFAULT_WORKERS
 
 
 def worker_batch_bytes(files: Iterable[Path], workers: int) -> int:
@@ -185,8 +205,9 @@ def task_runner(runner: Runner, workers: int, dask_address: str | None = None) -
 
     match runner:
         case Runner.IN_PROCESS:
-            # One worker thread: the flow's own thread reads and writes meanwhile.
-            return ThreadPoolTaskRunner(max_workers=1)
+            # Threads share the one loaded pipeline (spaCy's matrix products and parser run
+            # without the GIL); the flow's own thread reads and writes meanwhile.
+            return ThreadPoolTaskRunner(max_workers=workers)
         case Runner.PROCESSES:
             return ProcessPoolTaskRunner(max_workers=workers)
         case Runner.DASK:

@@ -25,7 +25,7 @@ def deployment_parameters(
     *,
     batch_size: int | None,
     runner: Runner,
-    workers: int,
+    workers: int | None,
     dask_address: str | None,
     input_options: InputOptions = DEFAULT_OPTIONS,
 ) -> dict[str, object]:
@@ -54,7 +54,7 @@ def serve_flow(
     name: str,
     batch_size: int | None,
     runner: Runner,
-    workers: int,
+    workers: int | None,
     dask_address: str | None,
     input_options: InputOptions = DEFAULT_OPTIONS,
 ) -> None:

@@ -79,6 +79,17 @@ def test_dask_cluster_of_two_workers_writes_the_in_process_tables(
     assert len(loads) == 2 and set(loads.values()) <= {0, 1} and sum(loads.values()) >= 1
 
 
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_two_in_process_threads_write_the_tables_of_one(tmp_path: Path) -> None:
+    from flows.pipeline import zhnews_flow
+
+    one = zhnews_flow([SEEDS], tmp_path / "one", batch_size=1, workers=1)
+    two = zhnews_flow([SEEDS], tmp_path / "two", batch_size=1, workers=2)
+    assert one.rows == two.rows and one.rows["documents"] == 5
+    assert tables.table_contents(tmp_path / "one") == tables.table_contents(tmp_path / "two")
+
+
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_dask_cluster_without_workers_fails_the_run_after_the_timeout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -135,14 +146,15 @@ def test_default_runner_keeps_small_inputs_in_process_and_gives_large_ones_worke
 ) -> None:
     monkeypatch.setattr(runners, "usable_cores", lambda: cores)
     seeds = sorted(SEEDS.glob("*.txt"))
-    assert runners.default_runner(seeds) == (Runner.IN_PROCESS, 1)
+    threads = min(cores, 2)  # in-process: annotate threads on the one loaded pipeline
+    assert runners.default_runner(seeds) == (Runner.IN_PROCESS, threads)
     runner, workers = runners.default_runner([COVID_NEWS])
     by_size = COVID_NEWS.stat().st_size // runners.BYTES_PER_WORKER
     if cores > 2:  # one core stays with the flow's process and Prefect's server
         assert (runner, workers) == (Runner.PROCESSES, min(cores - 1, by_size))
     else:
-        assert (runner, workers) == (Runner.IN_PROCESS, 1)
-    assert runners.default_runner([SEEDS / "absent.txt"]) == (Runner.IN_PROCESS, 1)
+        assert (runner, workers) == (Runner.IN_PROCESS, threads)
+    assert runners.default_runner([SEEDS / "absent.txt"]) == (Runner.IN_PROCESS, threads)
 
 
 @pytest.mark.slow
