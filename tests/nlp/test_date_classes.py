@@ -50,5 +50,5 @@ def test_date_class_case(case: dict) -> None:
 
 def test_every_class_has_cases() -> None:
     classes = {case["class"] for case in CASES}
-    assert len(classes) == 20
+    assert len(classes) == 21
     assert all(sum(c["class"] == name for c in CASES) >= 6 for name in classes)

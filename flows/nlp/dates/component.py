@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from flows.nlp import festivals
+from flows.nlp.dates.compose import compose_part
 from flows.nlp.dates.grammar import (
     _ATOM,
     _DAY_TAIL,
@@ -188,6 +189,8 @@ class _Scanner:
             end, period, during = *pair, True
         if during and period.grain != Grain.DAY:
             end = HOLIDAY_SPAN.match(text, end).end()  # the official holiday, words included
+        if (part := compose_part(text, end, period, match, self.anchor)) is not None:
+            end, period = part  # 下个月最后一天, 去年的今天: a part of the period
         same_day = HOLIDAY_SAME_DAY.match(text, end) if kind == "hol" else None
         if same_day is not None and period.grain == Grain.DAY:
             end = same_day.end()

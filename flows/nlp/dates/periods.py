@@ -18,6 +18,7 @@ from flows.nlp.dates.grammar import (
     REL_MONTHS,
     REL_QUARTERS,
     REL_YEARS,
+    YEAR_PARTS,
 )
 from flows.nlp.numerals import parse_numeral
 from flows.store.records import DateMention
@@ -163,10 +164,7 @@ def _year_period(
         if not 1 <= months <= 12:
             return None
         return Period(dt.date(year, 1, 1), _month_end(year, months), Grain.RANGE, "", known)
-    span = {
-        "年底": (11, 12), "底": (11, 12), "年末": (11, 12), "末": (11, 12),
-        "年初": (1, 2), "初": (1, 2), "伊始": (1, 1), "年中": (6, 7),
-    }.get(match.group("yp") or "")  # fmt: skip
+    span = YEAR_PARTS.get(match.group("yp") or "")
     if span is not None:
         return Period(dt.date(year, span[0], 1), _month_end(year, span[1]), Grain.RANGE, "", known)
     return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), Grain.YEAR, "{Y}", known)
