@@ -39,7 +39,8 @@ a token), and the output contract wants exact character offsets, which a Span wo
 
 One module per concern: `grammar.py` (the expression regex and its word tables), `periods.py`
 (what a match denotes on the calendar), `relative.py` (what it denotes counted from the
-publication day or the day in context) and `component.py` (the left-to-right scan,
+publication day or the day in context), `compose.py` (a part of a period written after it:
+下个月最后一天, 去年的今天, 两周后的周一) and `component.py` (the left-to-right scan,
 `extract_dates` and the spaCy component).
 """
 

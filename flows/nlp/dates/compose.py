@@ -29,7 +29,8 @@ _PART = re.compile(
     r"|(?P<same_day>今天|今日|当天|当日)"
     r"|(?P<season>[春夏秋冬])[天季]"
     rf"|{_WEEK_WORD}(?P<week_day>[一二三四五六日天])"
-    r"|(?P<edge>月初|月底|月末|上旬|中旬|下旬|年初|年底|年末|年中))"
+    r"|(?P<edge>月初|月底|月末|上旬|中旬|下旬|年初|年底|年末|年中)"
+    r"|第?(?P<quarter>[一二三四1-4])季度|(?P<half>[上下])半年)"
 )
 # Periods a part may be read in: a day has no parts.
 _DIVISIBLE = (Grain.YEAR, Grain.QUARTER, Grain.MONTH, Grain.RANGE)
@@ -76,8 +77,8 @@ def _narrow(
 
 
 def _of_year_or_month(part: re.Match[str], period: Period, anchor: Anchor) -> Period | None:
-    """今天/当天, a season or 年底 in a year; 月初/下旬 in a month (those only after 的, as
-    the grammar reads them when written straight after the year or month)."""
+    """今天/当天, a season, 年底, a quarter or half in a year; 月初/下旬 in a month (those
+    only after 的, as the grammar reads them when written straight after the year or month)."""
     year, known = period.start.year, period.year_known
     if period.grain == Grain.YEAR:
         if part.group("same_day") is not None:
@@ -87,6 +88,15 @@ def _of_year_or_month(part: re.Match[str], period: Period, anchor: Anchor) -> Pe
         if (season := part.group("season")) is not None:
             start = dt.date(year, _SEASON_FIRST_MONTH[season], 1)
             return Period(start, _shift_month_end(start, 2), Grain.RANGE, "", known)
+        if part.group("of") and (quarter := part.group("quarter")):
+            first = 3 * (_number(quarter) or 1) - 2
+            start = dt.date(year, first, 1)
+            return Period(start, _shift_month_end(start, 2), Grain.QUARTER,
+                          f"{{Y}}-Q{(first + 2) // 3}", known)  # fmt: skip
+        if part.group("of") and (half := part.group("half")):
+            start = dt.date(year, 1 if half == "上" else 7, 1)
+            return Period(start, _shift_month_end(start, 5), Grain.RANGE,
+                          f"{{Y}}-H{1 if half == '上' else 2}", known)  # fmt: skip
         if part.group("of") and (months := YEAR_PARTS.get(part.group("edge") or "")):
             start = dt.date(year, months[0], 1)
             last = _shift_month_end(start, months[1] - months[0])
