@@ -28,7 +28,7 @@ _PART = re.compile(
     r"|第(?P<nth_week>[一二三四五六1-6])周(?!年)|(?P<last_week>最后一周)"
     r"|(?P<same_day>今天|今日|当天|当日)"
     r"|(?P<season>[春夏秋冬])[天季]"
-    rf"|{_WEEK_WORD}(?P<week_day>[一二三四五六日天])"
+    rf"|{_WEEK_WORD}(?:(?P<week_day>[一二三四五六日天])|(?P<weekend>末))"
     r"|(?P<edge>月初|月底|月末|上旬|中旬|下旬|年初|年底|年末|年中)"
     r"|第?(?P<quarter>[一二三四1-4])季度|(?P<half>[上下])半年)"
 )
@@ -52,9 +52,13 @@ def _narrow(
 ) -> Period | None:
     """What the part denotes inside `period` (None when the period has no such part)."""
     known = period.year_known
-    if (weekday := part.group("week_day")) is not None:
-        week = _week_of(period, match)
-        return None if week is None else _one_day(week + dt.timedelta(WEEKDAYS[weekday]), known)
+    if (weekday := part.group("week_day")) is not None or part.group("weekend"):
+        if (monday := _week_of(period, match)) is None:
+            return None
+        if weekday is None:  # 下周的周末: its Saturday and Sunday
+            return Period(monday + dt.timedelta(5), monday + dt.timedelta(6), Grain.RANGE, "",
+                          known)  # fmt: skip
+        return _one_day(monday + dt.timedelta(WEEKDAYS[weekday]), known)
     if period.grain not in _DIVISIBLE:
         return None
     first, last = period.start, period.end
