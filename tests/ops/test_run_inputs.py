@@ -99,8 +99,8 @@ def test_a_run_that_fails_mid_way_leaves_a_failed_runs_row_with_its_committed_ba
 
     monkeypatch.setattr(pipeline.nlp, "annotate", fail_on_the_third_batch)
     out = tmp_path / "out"
-    with pytest.raises(_StageFailed):
-        zhnews_flow([SEEDS], out, batch_size=1)
+    with pytest.raises(_StageFailed):  # one thread: the calls come in batch order
+        zhnews_flow([SEEDS], out, batch_size=1, workers=1)
     [failed] = tables.read_table(out, Table.RUNS).to_pylist()
     assert failed["status"] == "failed"
     assert failed["error"] == "_StageFailed: model lost its mind"

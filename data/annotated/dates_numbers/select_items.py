@@ -23,10 +23,10 @@ carry no date or number annotation.
 Round 6 (session 11), for dev, seeks the date kinds rounds 1–5 hold few of (parts of months,
 weekdays, 同期, quarters, half-years, relative spans, five-year plans, decades, anniversaries,
 festivals, full dates, month and day ranges: RARE_DATES). It takes fresh text only: items in
-no annotated set (OTHER_SETS as of OTHER_SETS_COMMIT, nor rounds 1–5), 250–900 characters, not GLOBAL nor BULLETIN,
-with any number of LOCAL matches (only 15 such items have 2 or more). The corpus is cut into
-22 equal windows; from each the item with the most RARE_DATES matches, at least 3, is taken
-(ties to the earliest): 19 items, all dev. Items
+no annotated set (OTHER_SETS as of OTHER_SETS_COMMIT, nor rounds 1–5), 250–900 characters,
+not GLOBAL nor BULLETIN, with any number of LOCAL matches (only 15 such items have 2 or more).
+The corpus is cut into 22 equal windows; from each the item with the most RARE_DATES matches,
+at least 3, is taken (ties to the earliest): 19 items, all dev. Items
 of rounds 1–3 alternate dev, test, dev, … in selection order (each round in corpus order), so
 both splits span 2020–2021 and round 1 keeps its splits; rounds 4 to 6 are all dev.
 
