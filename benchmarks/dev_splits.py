@@ -30,7 +30,7 @@ FAST_RECIPE = {
     "components.tok2vec.model.encode.width": 96,
     "components.tok2vec.model.encode.maxout_pieces": 2,
     "components.tok2vec.model.embed.include_static_vectors": False,
-    "training.eval_frequency": 500,
+    "training.eval_frequency": 1000,
     "training.patience": 0,
 }
 DEV_SETS = ("dev", "news-dev", "cluener-dev")
@@ -78,7 +78,7 @@ def train_split(split: DevSplit, args: argparse.Namespace) -> dict[str, object]:
             "convert": round((converted - started) / 60, 1),
             "train": round((trained - converted) / 60, 1),
         },
-        "scores": scores_of(out_dir / "model-best", out_dir / "corpus"),
+        "scores": scores_of(out_dir / "model-last", out_dir / "corpus"),
     }
     done.write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result

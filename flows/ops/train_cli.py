@@ -174,11 +174,12 @@ def train_vectors(
     out_dir: WorkDir = Path("training/vectors"),
     pkuseg_model: Segmenter = Path("training/segmenter/model"),
     corpora: Corpora = None,
+    dev_split: DevSplitOption = DevSplit.BLOCKS,
 ) -> None:
-    """Train static word vectors on the raw text of all corpora."""
+    """Train static word vectors on the raw text of all corpora less the NER dev sets."""
     from flows.train.vectors import train_vectors as train
 
-    train(out_dir, pkuseg_model, corpora=corpora_dir(corpora))
+    train(out_dir, pkuseg_model, corpora=corpora_dir(corpora), split=dev_split)
 
 
 @train_app.command("average")

@@ -186,6 +186,7 @@ def convert_corpora(
     annotation conventions the product needs. `split` chooses the dev lines and sentences
     (flows/train/splits.py); `limit` keeps the first examples of each split (smoke runs).
     """
+    print(f"dev split: {split}", flush=True)
     nlp = segmenter_nlp(pkuseg_model)
     report = ConversionReport()
     weights = {"news-train": news_weight, "cluener-train": cluener_weight}
@@ -218,7 +219,6 @@ def convert_corpora(
     for name, docbin in bins.items():
         docbin.to_disk(out_dir / f"{name}.spacy")
     table.to_disk(out_dir / SPLITS_FILE)
-    print(f"dev split: {split}", flush=True)
     for line in report.lines():
         print(line, flush=True)
     print(f"vocabulary: {len(table.vocabulary or ())} words kept whole", flush=True)

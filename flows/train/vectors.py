@@ -61,12 +61,16 @@ def train_vectors(
     dims: int = 100,
     min_count: int = 3,
     max_rows: int = 50_000,
+    split: DevSplit = DevSplit.BLOCKS,
 ) -> Path:
-    """Train word2vec and convert it with `spacy init vectors`; returns the vectors pipeline dir."""
+    """Train word2vec and convert it with `spacy init vectors`; returns the vectors pipeline dir.
+
+    The text of `split`'s NER dev sets is left out, as for pretraining.
+    """
     from gensim.models import Word2Vec  # training-only dependency
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    sentences = list(tokenised_sentences(corpora, pkuseg_model))
+    sentences = list(tokenised_sentences(corpora, pkuseg_model, held_out=split))
     print(f"vectors: {len(sentences)} sentences, {sum(map(len, sentences))} tokens", flush=True)
     model = Word2Vec(
         sentences, vector_size=dims, min_count=min_count, workers=1, seed=0, epochs=5, sg=1

@@ -12,7 +12,7 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from flows.train.corpora import DEFAULT_CORPORA
+from flows.train.corpora import DEFAULT_CORPORA, bio_sentences
 from flows.train.ner import annotated_news_examples, convert_corpora, msra_examples
 from flows.train.segmenter import USER_DICT
 from flows.train.splits import (
@@ -26,6 +26,7 @@ from flows.train.splits import (
     is_news_dev,
     news_article_splits,
 )
+from flows.train.vectors import raw_texts
 
 MSRA_LINES = 50_658  # sentences of MSRA NER train (models/README.md)
 needs_msra = pytest.mark.skipif(
@@ -165,3 +166,20 @@ def test_smoke_conversion_writes_each_dev_set(tmp_path: Path) -> None:
         if part == "dev"
     ]
     assert texts == first_block[:20]
+
+
+@needs_msra
+def test_raw_text_for_pretraining_and_vectors_leaves_out_the_dev_sets() -> None:
+    msra = [text for text, _ in bio_sentences(DEFAULT_CORPORA / "msra_ner" / "train.bio")]
+    every_text = list(raw_texts(DEFAULT_CORPORA))
+    # The interleaved split leaves out its MSRA lines and nothing else, as before.
+    assert len(list(raw_texts(DEFAULT_CORPORA, held_out=DevSplit.INTERLEAVED))) == len(
+        every_text
+    ) - len(range(0, MSRA_LINES, 20))
+    kept = list(raw_texts(DEFAULT_CORPORA, held_out=DevSplit.BLOCKS))
+    dev_only = {t for i, t in enumerate(msra) if is_msra_dev_line(i)} - {
+        t for i, t in enumerate(msra) if not is_msra_dev_line(i)
+    }
+    assert dev_only and not dev_only & set(kept)
+    # Fewer texts than the MSRA block alone: the dev articles' items are gone too.
+    assert len(kept) < len(every_text) - 2_500
