@@ -5,10 +5,12 @@ and scored on that split's dev sets (issue 23, models/README.md "Dev splits").
 
 The recipe is configs/ner.cfg made small and quick (no static vectors, no pretraining, a
 narrower tok2vec, `--max-steps` steps), the same for both splits, so the difference between
-the two scores is the split's. Each split's run lives in OUT/<split>/ and is skipped once its
-scores are written (`scores.json`), so a killed run resumes by starting the command again
-(the unfinished split starts over). `--model` also scores a trained pipeline (e.g.
-models/zh_news) on both splits' dev sets, its `tok2vec` + `ner` alone.
+the two scores is the split's. The last model is scored (`model-last`), not the one that scored
+best on the dev set being reported. Each split's run lives in OUT/<split>/ and is skipped once
+its scores are written (`scores.json`), so a killed run resumes by starting the command again
+(the unfinished split starts over); another `--seed` needs another `--out-dir`. `--model` also
+scores a trained pipeline (e.g. models/zh_news) on both splits' dev sets, its `tok2vec` + `ner`
+alone.
 """
 
 from __future__ import annotations
@@ -68,12 +70,18 @@ def train_split(split: DevSplit, args: argparse.Namespace) -> dict[str, object]:
     converted = time.time()
     config = fast_config(args.config, args.out_dir / "fast.cfg")
     run_training(
-        config, out_dir, pkuseg_model=args.pkuseg_model, vectors=None, max_steps=args.max_steps
+        config,
+        out_dir,
+        pkuseg_model=args.pkuseg_model,
+        vectors=None,
+        max_steps=args.max_steps,
+        seed=args.seed,
     )
     trained = time.time()
     result = {
         "split": split.value,
         "max_steps": args.max_steps,
+        "seed": args.seed,
         "minutes": {
             "convert": round((converted - started) / 60, 1),
             "train": round((trained - converted) / 60, 1),
@@ -91,6 +99,7 @@ def main() -> None:
     parser.add_argument("--out-dir", type=Path, default=Path("training/dev-splits"))
     parser.add_argument("--max-steps", type=int, default=3000)
     parser.add_argument("--cluener-weight", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--splits", nargs="+", type=DevSplit, default=list(DevSplit))
     parser.add_argument("--model", type=Path, help="Also score this pipeline on each dev set.")
     args = parser.parse_args()

@@ -205,8 +205,12 @@ def package_model(
     split_segmenter: SplitSegmenter = None,
     corpora: Corpora = None,
     tagger: TaggerPipeline = None,
+    dev_split: DevSplitOption = DevSplit.BLOCKS,
 ) -> None:
-    """Add the zhnews components and their data to a trained pipeline, save it as models/zh_news."""
+    """Add the zhnews components and their data to a trained pipeline, save it as models/zh_news.
+
+    The token splits and the rules' common words are learnt from --dev-split's train part: the
+    split the weights were trained on (interleaved for zh_news 0.7.0 and before)."""
     from flows.train.package import package
 
     package(
@@ -216,6 +220,7 @@ def package_model(
         split_segmenter=split_segmenter,
         corpora=corpora_dir(corpora),
         tagger=tagger,
+        split=dev_split,
     )
 
 
