@@ -14,6 +14,7 @@ from spacy.tokens import DocBin
 
 from flows.train.corpora import DEFAULT_CORPORA, bio_sentences
 from flows.train.ner import annotated_news_examples, convert_corpora, msra_examples
+from flows.train.package import training_texts
 from flows.train.segmenter import USER_DICT
 from flows.train.splits import (
     ANNOTATED_NEWS,
@@ -183,3 +184,10 @@ def test_raw_text_for_pretraining_and_vectors_leaves_out_the_dev_sets() -> None:
     assert dev_only and not dev_only & set(kept)
     # Fewer texts than the MSRA block alone: the dev articles' items are gone too.
     assert len(kept) < len(every_text) - 2_500
+
+
+@needs_msra
+def test_packaging_learns_from_the_train_part_of_its_split() -> None:
+    first_line = next(msra_examples(DEFAULT_CORPORA))[1]  # interleaved dev, block train
+    assert next(training_texts(DEFAULT_CORPORA, 1, DevSplit.BLOCKS))[0] == first_line
+    assert next(training_texts(DEFAULT_CORPORA, 1, DevSplit.INTERLEAVED))[0] != first_line
