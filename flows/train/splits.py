@@ -12,7 +12,8 @@ and spread over the corpus so no single topic makes the dev set.
 
 Our annotated news sentences are held out by article (the COVID item of the id), so the
 sentences of one item stay on one side; an item of `ner_news_articles.jsonl` keeps that file's
-split. A CLUENER record is its own unit (a fragment without an article id).
+split (any split there but `train` is held out). A CLUENER record is its own unit (a fragment
+without an article id).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def is_news_dev(
     article = article_of(record_id)
     known = news_article_splits() if article_splits is None else article_splits
     if article in known:
-        return known[article] == "dev"
+        return known[article] != "train"
     return _stable_bucket(article) == 0
 
 
@@ -86,14 +87,15 @@ def news_article_splits(path: Path = NEWS_ARTICLES) -> Mapping[str, str]:
 def held_out_texts(split: DevSplit, annotated: Path = ANNOTATED_NEWS) -> frozenset[str]:
     """The COVID items and CLUENER records (`cluener:<line>`) whose text the raw-text corpora
     leave out with `split`: those with a dev sentence in `annotated`, and the dev items of
-    `ner_news_articles.jsonl`. None with the interleaved split, whose raw text kept them."""
+    `ner_news_articles.jsonl` (all but its train items). None with the interleaved split, whose
+    raw text kept them."""
     if split is DevSplit.INTERLEAVED or not annotated.exists():
         return frozenset()
     with annotated.open(encoding="utf-8") as lines:
         ids = [json.loads(line)["id"] for line in lines if line.strip()]
     dev = {article_of(record_id) for record_id in ids if is_news_dev(record_id, split)}
     articles = news_article_splits()
-    return frozenset(dev | {article for article, part in articles.items() if part == "dev"})
+    return frozenset(dev | {article for article, part in articles.items() if part != "train"})
 
 
 def _stable_bucket(key: str, buckets: int = 3) -> int:

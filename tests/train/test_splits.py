@@ -98,9 +98,9 @@ def test_news_sentences_are_held_out_by_article() -> None:
 
 def test_items_of_the_articles_file_keep_its_split() -> None:
     ids = [f"VIDEx{n}:{s}" for n in range(30) for s in range(3)]
-    assigned = {article_of(i): "dev" if n % 2 else "train" for n, i in enumerate(ids[::3])}
+    assigned = {article_of(i): ("train", "dev", "dev2")[n % 3] for n, i in enumerate(ids[::3])}
     assert all(
-        is_news_dev(i, article_splits=assigned) == (assigned[article_of(i)] == "dev") for i in ids
+        is_news_dev(i, article_splits=assigned) == (assigned[article_of(i)] != "train") for i in ids
     )
     # A CLUENER record is its own unit.
     assert article_of("cluener:12") == "cluener:12"
@@ -115,7 +115,11 @@ def test_annotated_news_split_on_the_real_file() -> None:
     assert all(len(parts) == 1 for parts in sides.values())
     # The articles file's items keep its split; the two files share no item today.
     articles = news_article_splits()
-    assert all(parts == {f"news-{articles[a]}"} for a, parts in sides.items() if a in articles)
+    assert all(
+        parts == {"news-train" if articles[a] == "train" else "news-dev"}
+        for a, parts in sides.items()
+        if a in articles
+    )
     # The old split: the counts data/annotated/README.md gives.
     old = Counter(part for part, _, _ in annotated_news_examples(split=DevSplit.INTERLEAVED))
     assert old["news-dev"] == 733 and old["cluener-dev"] == 515
@@ -133,7 +137,7 @@ def test_raw_text_leaves_out_the_dev_articles() -> None:
     )
     for record_id, (part, _, _) in examples:
         assert (article_of(record_id) in skipped) == part.endswith("-dev"), record_id
-    assert {a for a, part in news_article_splits().items() if part == "dev"} <= skipped
+    assert {a for a, part in news_article_splits().items() if part != "train"} <= skipped
     assert held_out_texts(DevSplit.INTERLEAVED) == frozenset()
 
 
