@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from flows.ops.runners import Runner
+from flows.train.splits import DevSplit
 
 
 class LogLevel(StrEnum):
@@ -112,6 +113,14 @@ EntityAwareDocs = Annotated[
 TaggerPipeline = Annotated[
     Path | None,
     typer.Option(help="Pipeline with a POS tagger trained on this tok2vec (train tagger)."),
+]
+DevSplitOption = Annotated[
+    DevSplit,
+    typer.Option(
+        "--dev-split",
+        help="Held-out lines: blocks (MSRA blocks and whole news articles) or interleaved "
+        "(every 20th MSRA line, one news sentence in three; zh_news 0.7.0 and before).",
+    ),
 ]
 SplitSegmenter = Annotated[
     Path | None,

@@ -10,6 +10,7 @@ import typer
 from flows import model_path
 from flows.ops.options import (
     Corpora,
+    DevSplitOption,
     EntityAwareDocs,
     MaxSteps,
     Resume,
@@ -21,6 +22,7 @@ from flows.ops.options import (
     Vectors,
     WorkDir,
 )
+from flows.train.splits import DevSplit
 
 train_app = typer.Typer(
     help="Train zhnews' own models from the public corpora.", no_args_is_help=True
@@ -81,6 +83,7 @@ def train_ner(
         Path | None, typer.Option(help="Pretrained tok2vec weights (zhnews train pretrain).")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Override system.seed (default 0).")] = None,
+    dev_split: DevSplitOption = DevSplit.BLOCKS,
 ) -> None:
     """Convert the NER corpora and train tok2vec + ner (spacy train with configs/ner.cfg)."""
     from flows.train.ner import convert_corpora, run_training
@@ -91,6 +94,7 @@ def train_ner(
         corpora=corpora_dir(corpora),
         limit=limit,
         cluener_weight=cluener_weight,
+        split=dev_split,
     )
     run_training(
         config,
@@ -144,12 +148,16 @@ def train_pretrain(
     config: TrainConfig = Path("configs/ner.cfg"),
     vectors: Vectors = Path("training/vectors/pipeline"),
     max_epochs: Annotated[int | None, typer.Option(help="Override pretraining.max_epochs.")] = None,
+    dev_split: DevSplitOption = DevSplit.BLOCKS,
 ) -> None:
-    """Pretrain tok2vec on the raw text of all corpora; weights for `train ner --init-tok2vec`."""
+    """Pretrain tok2vec on the raw text of all corpora less the NER dev sets of --dev-split;
+    weights for `train ner --init-tok2vec`."""
     from flows.train.pretrain import run_pretraining, write_pretraining_corpus
 
     raw_text = out_dir / "raw_text.spacy"
-    write_pretraining_corpus(raw_text, pkuseg_model, corpora=corpora_dir(corpora), limit=limit)
+    write_pretraining_corpus(
+        raw_text, pkuseg_model, corpora=corpora_dir(corpora), limit=limit, split=dev_split
+    )
     weights = run_pretraining(
         config,
         out_dir,
@@ -166,11 +174,12 @@ def train_vectors(
     out_dir: WorkDir = Path("training/vectors"),
     pkuseg_model: Segmenter = Path("training/segmenter/model"),
     corpora: Corpora = None,
+    dev_split: DevSplitOption = DevSplit.BLOCKS,
 ) -> None:
-    """Train static word vectors on the raw text of all corpora."""
+    """Train static word vectors on the raw text of all corpora less the NER dev sets."""
     from flows.train.vectors import train_vectors as train
 
-    train(out_dir, pkuseg_model, corpora=corpora_dir(corpora))
+    train(out_dir, pkuseg_model, corpora=corpora_dir(corpora), split=dev_split)
 
 
 @train_app.command("average")
@@ -196,8 +205,12 @@ def package_model(
     split_segmenter: SplitSegmenter = None,
     corpora: Corpora = None,
     tagger: TaggerPipeline = None,
+    dev_split: DevSplitOption = DevSplit.BLOCKS,
 ) -> None:
-    """Add the zhnews components and their data to a trained pipeline, save it as models/zh_news."""
+    """Add the zhnews components and their data to a trained pipeline, save it as models/zh_news.
+
+    The token splits and the rules' common words are learnt from --dev-split's train part: the
+    split the weights were trained on (interleaved for zh_news 0.7.0 and before)."""
     from flows.train.package import package
 
     package(
@@ -207,6 +220,7 @@ def package_model(
         split_segmenter=split_segmenter,
         corpora=corpora_dir(corpora),
         tagger=tagger,
+        split=dev_split,
     )
 
 

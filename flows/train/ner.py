@@ -9,7 +9,6 @@ the entities that inference cannot reach. `convert_corpora` reports how many tho
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import shutil
@@ -23,17 +22,16 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 
-from flows import REPO_ROOT
 from flows.inputs.clean import halfwidth_alnum
 from flows.nlp.entities import is_han
 from flows.nlp.token_splits import SplitTable
 from flows.nlp.tokenizer import SPLITS_FILE, TOKENIZER_CONFIG
 from flows.ops.evaluate import Score, match
 from flows.train.corpora import DEFAULT_CORPORA, bio_sentences, peoples_daily_sentences
-from flows.train.segmenter import SEGMENTER_WORDS, USER_DICT, is_dev_line, use_model_only
+from flows.train.segmenter import SEGMENTER_WORDS, USER_DICT, use_model_only
+from flows.train.splits import ANNOTATED_NEWS, DevSplit, is_msra_dev_line, is_news_dev
 
 LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC"}
-ANNOTATED_NEWS = REPO_ROOT / "data" / "annotated" / "ner_news.jsonl"
 
 Span = tuple[int, int, str]
 
@@ -106,16 +104,21 @@ def _offsets_without_spaces(text: str) -> list[int]:
     return offsets
 
 
-def msra_examples(corpora: Path) -> Iterator[tuple[str, str, list[Span]]]:
-    """(split, text, spans) of MSRA NER train, our dev split held out."""
+def msra_examples(
+    corpora: Path, split: DevSplit = DevSplit.BLOCKS
+) -> Iterator[tuple[str, str, list[Span]]]:
+    """(split, text, spans) of MSRA NER train, the dev lines of `split` held out."""
     path = corpora / "msra_ner" / "train.bio"
     for index, (text, spans) in enumerate(bio_sentences(path)):
-        split = "dev" if is_dev_line(index) else "train"
-        yield split, halfwidth_alnum(text), [(s, e, LABELS[label]) for s, e, label in spans]
+        part = "dev" if is_msra_dev_line(index, split) else "train"
+        yield part, halfwidth_alnum(text), [(s, e, LABELS[label]) for s, e, label in spans]
 
 
-def annotated_news_examples(path: Path = ANNOTATED_NEWS) -> Iterator[tuple[str, str, list[Span]]]:
-    """(split, text, spans) of our hand-annotated sentences; one id in three goes to a dev split.
+def annotated_news_examples(
+    path: Path = ANNOTATED_NEWS, split: DevSplit = DevSplit.BLOCKS
+) -> Iterator[tuple[str, str, list[Span]]]:
+    """(split, text, spans) of our hand-annotated sentences; one article (or, with the
+    interleaved split, one sentence) in three goes to a dev split (flows/train/splits.py).
 
     The dev split is named after the source: `cluener-dev` for CLUENER sentences (ids
     `cluener:N`), `news-dev` for the COVID news items, so each is scored on its own.
@@ -126,13 +129,21 @@ def annotated_news_examples(path: Path = ANNOTATED_NEWS) -> Iterator[tuple[str, 
         for line in lines:
             record = json.loads(line)
             source = "cluener" if record["id"].startswith("cluener:") else "news"
-            part = "dev" if _stable_bucket(record["id"]) == 0 else "train"
+            part = "dev" if is_news_dev(record["id"], split) else "train"
             spans = [(s, e, LABELS[label]) for s, e, label in record["entities"]]
             yield f"{source}-{part}", record["text"], spans
 
 
-def _stable_bucket(key: str, buckets: int = 3) -> int:
-    return int(hashlib.sha1(key.encode()).hexdigest(), 16) % buckets
+def first_of_each_split(
+    examples: Iterable[tuple[str, str, list[Span]]], limit: int | None
+) -> Iterator[tuple[str, str, list[Span]]]:
+    """The first `limit` examples of each split, in order (all with no limit): a smoke run
+    gets dev documents even where the dev blocks start thousands of lines in."""
+    taken: Counter[str] = Counter()
+    for example in examples:
+        if limit is None or taken[example[0]] < limit:
+            taken[example[0]] += 1
+            yield example
 
 
 def training_vocabulary(
@@ -164,6 +175,7 @@ def convert_corpora(
     limit: int | None = None,
     news_weight: int = 3,
     cluener_weight: int = 3,
+    split: DevSplit = DevSplit.BLOCKS,
 ) -> ConversionReport:
     """Write train.spacy, dev.spacy (MSRA), news-dev.spacy and cluener-dev.spacy (ours), and
     the split table of the training vocabulary (SPLITS_FILE, see `training_vocabulary`): the
@@ -171,16 +183,18 @@ def convert_corpora(
 
     Our annotated sentences are repeated in train (COVID news `news_weight` times, CLUENER
     `cluener_weight` times): they are few next to MSRA's 48k sentences, and they carry the
-    annotation conventions the product needs.
+    annotation conventions the product needs. `split` chooses the dev lines and sentences
+    (flows/train/splits.py); `limit` keeps the first examples of each split (smoke runs).
     """
+    print(f"dev split: {split}", flush=True)
     nlp = segmenter_nlp(pkuseg_model)
     report = ConversionReport()
     weights = {"news-train": news_weight, "cluener-train": cluener_weight}
-    sources = [msra_examples(corpora), annotated_news_examples()]
+    sources = [msra_examples(corpora, split), annotated_news_examples(split=split)]
     examples = [
         (split, text, spans, entity_aware_words(nlp, text, spans))
         for source in sources
-        for split, text, spans in itertools.islice(source, limit)
+        for split, text, spans in first_of_each_split(source, limit)
     ]
     table = SplitTable(
         vocabulary=training_vocabulary(

@@ -27,6 +27,7 @@ from flows.nlp.tokenizer import TOKENIZER_CONFIG, PkusegTokenizer
 from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
 from flows.train.ner import annotated_news_examples, msra_examples, segmenter_nlp
 from flows.train.segmenter import SEGMENTER_WORDS, USER_DICT, use_model_only
+from flows.train.splits import DevSplit
 from flows.train.tagger import add_to_pipeline as add_tagger
 
 # In pipeline order: numbers leave out dates, ORG entities and slogans.
@@ -40,10 +41,12 @@ RULE_COMPONENTS = (
 )
 
 
-def training_texts(corpora: Path, limit: int | None = None) -> Iterator[AnnotatedText]:
+def training_texts(
+    corpora: Path, limit: int | None = None, split: DevSplit = DevSplit.BLOCKS
+) -> Iterator[AnnotatedText]:
     """The annotated train sentences (MSRA and ours, no dev split), for the token splits."""
-    examples = itertools.chain(msra_examples(corpora), annotated_news_examples())
-    train = ((text, spans) for split, text, spans in examples if split.endswith("train"))
+    examples = itertools.chain(msra_examples(corpora, split), annotated_news_examples(split=split))
+    train = ((text, spans) for part, text, spans in examples if part.endswith("train"))
     return itertools.islice(train, limit)
 
 
@@ -59,7 +62,12 @@ def adcode_rows() -> Iterator[tuple[str, str]]:
 
 
 def common_words(
-    nlp: Language, news: Path, *, min_count: int = 5, limit: int | None = None
+    nlp: Language,
+    news: Path,
+    *,
+    min_count: int = 5,
+    limit: int | None = None,
+    split: DevSplit = DevSplit.BLOCKS,
 ) -> set[str]:
     """Frequent words of recent news that our annotators never put inside a name.
 
@@ -74,8 +82,8 @@ def common_words(
     )
     inside = {
         token.text
-        for split, text, spans in annotated_news_examples()
-        if split == "news-train"
+        for part, text, spans in annotated_news_examples(split=split)
+        if part == "news-train"
         for token in nlp.make_doc(text)
         if any(start < token.idx + len(token) and token.idx < end for start, end, _ in spans)
     }
@@ -97,6 +105,7 @@ def package(
     news_limit: int | None = None,
     tagger: Path | None = None,
     version: str = "0.7.0",
+    split: DevSplit = DevSplit.BLOCKS,
 ) -> Path:
     """Take the trained pipeline's tok2vec + ner and its tokenizer's vocabulary (the one its
     training documents were cut by), add the token splits and the rule components, save it to
@@ -109,7 +118,9 @@ def package(
     their word lexicon from People's Daily and the COVID news in `corpora` (the first
     `news_limit` items only, and as many annotated sentences for the token splits, for smoke
     runs). `tagger` is a pipeline holding a POS tagger trained on this tok2vec
-    (flows/train/tagger.py; the shipped models/zh_news when only the rules change).
+    (flows/train/tagger.py; the shipped models/zh_news when only the rules change). The token
+    splits and the common words are learnt from the train part of `split`, which should be the
+    one the weights were trained on (`interleaved` for 0.7.0 and before).
     """
     # Only the trained weights are taken; the rule components and the token splits are built
     # here. Pipelines trained before flows/nlp/tokenizer.py existed name spaCy's own tokenizer.
@@ -142,14 +153,14 @@ def package(
     tagged = peoples_daily_sentences(corpora / "peoples_daily_1998" / "199801.txt")
     covid = corpora / "covid_news" / "xwlb_covid_2020_2021.jsonl"
     rules.lexicon = WordLexicon.from_tagged(tagged).with_common_words(
-        common_words(nlp, covid, limit=news_limit)
+        common_words(nlp, covid, limit=news_limit, split=split)
     )
     tokenizers = [nlp.make_doc]
     if split_segmenter is not None:
         reference = segmenter_nlp(split_segmenter)
         reference.tokenizer.pkuseg_update_user_dict(words, reset=True)
         tokenizers.append(reference.make_doc)
-    cuts = SplitTable.learn(tokenizers, training_texts(corpora, news_limit)).cuts
+    cuts = SplitTable.learn(tokenizers, training_texts(corpora, news_limit, split)).cuts
     tokenizer.splits = SplitTable(cuts, vocabulary)
     rules.gazetteer = Gazetteer.from_adcodes(adcode_rows())
     divisions.add_to_pipeline(nlp)

@@ -2,7 +2,7 @@
 
 One of the levers issue 2 names: before `spacy train` sees a single label, tok2vec learns to
 guess the first and last characters of a masked word from its neighbours, over the raw text of
-every corpus (People's Daily, MSRA without our dev split, CLUENER, COVID news: about 4 million
+every corpus (People's Daily, MSRA, CLUENER, COVID news, less the NER dev sets: about 4 million
 words). `zhnews train ner --init-tok2vec` then starts from those weights. The pretraining
 settings are the `[pretraining]` block of configs/ner.cfg, so the saved weights fit that
 pipeline's tok2vec exactly.
@@ -17,21 +17,28 @@ from spacy.tokens import Doc, DocBin
 
 from flows.train.corpora import DEFAULT_CORPORA
 from flows.train.ner import pipeline_overrides
+from flows.train.splits import DevSplit
 from flows.train.vectors import tokenised_sentences
 
 
 def write_pretraining_corpus(
-    out_path: Path, pkuseg_model: Path, *, corpora: Path = DEFAULT_CORPORA, limit: int | None = None
+    out_path: Path,
+    pkuseg_model: Path,
+    *,
+    corpora: Path = DEFAULT_CORPORA,
+    limit: int | None = None,
+    split: DevSplit = DevSplit.BLOCKS,
 ) -> int:
     """Save the raw text as pre-segmented docs (read with gold_preproc); returns the word count.
 
     Segmented once here, with the model the pipeline ships, rather than at every epoch:
-    pretraining sees the tokens the pipeline will see.
+    pretraining sees the tokens the pipeline will see. The text of `split`'s dev sets is left
+    out, so the NER dev scores stay held out (flows/train/splits.py).
     """
     docbin = DocBin(attrs=[], store_user_data=False)
     vocab = spacy.blank("zh").vocab
     words = 0
-    sentences = tokenised_sentences(corpora, pkuseg_model, msra_dev=False)
+    sentences = tokenised_sentences(corpora, pkuseg_model, held_out=split)
     for count, sentence in enumerate(sentences):
         if limit is not None and count >= limit:
             break
