@@ -262,36 +262,16 @@ def _join_national_agencies(component: EntityRules, draft: Draft) -> None:
     draft.spans = join_national_agencies(draft.spans, component.rules)
 
 
-def _split_place_chains(component: EntityRules, draft: Draft) -> None:
-    draft.spans = [
-        part
-        for span in draft.spans
-        for part in split_place_chain(span, component.gazetteer, component.rules)
-    ]
+def _span_by_span(
+    parts: Callable[..., Iterable[Span]], data: str
+) -> Callable[[EntityRules, Draft], None]:
+    """A step that puts in each span's place what `parts(span, component.<data>, rules)` gives."""
 
+    def step(component: EntityRules, draft: Draft) -> None:
+        resource, rules = getattr(component, data), component.rules
+        draft.spans = [part for span in draft.spans for part in parts(span, resource, rules)]
 
-def _split_country_prefixes(component: EntityRules, draft: Draft) -> None:
-    draft.spans = [
-        part
-        for span in draft.spans
-        for part in split_country_prefix(span, component.lexicon, component.rules)
-    ]
-
-
-def _cut_delegations(component: EntityRules, draft: Draft) -> None:
-    draft.spans = [
-        part
-        for span in draft.spans
-        for part in delegation_place(span, component.gazetteer, component.rules)
-    ]
-
-
-def _cut_kinds_after_places(component: EntityRules, draft: Draft) -> None:
-    draft.spans = [
-        part
-        for span in draft.spans
-        for part in places_of_a_kind(span, component.gazetteer, component.rules)
-    ]
+    return step
 
 
 def _add_places_below(component: EntityRules, draft: Draft) -> None:
@@ -345,10 +325,10 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.JOIN_LEGAL_FORMS, _join_legal_forms),
     (Step.JOIN_COMPANY_PLACES, _join_company_places),
     (Step.JOIN_NATIONAL_AGENCIES, _join_national_agencies),
-    (Step.SPLIT_PLACE_CHAINS, _split_place_chains),
-    (Step.SPLIT_COUNTRY_PREFIXES, _split_country_prefixes),
-    (Step.CUT_DELEGATIONS, _cut_delegations),
-    (Step.CUT_KINDS_AFTER_PLACES, _cut_kinds_after_places),
+    (Step.SPLIT_PLACE_CHAINS, _span_by_span(split_place_chain, "gazetteer")),
+    (Step.SPLIT_COUNTRY_PREFIXES, _span_by_span(split_country_prefix, "lexicon")),
+    (Step.CUT_DELEGATIONS, _span_by_span(delegation_place, "gazetteer")),
+    (Step.CUT_KINDS_AFTER_PLACES, _span_by_span(places_of_a_kind, "gazetteer")),
     (Step.ADD_PLACES_BELOW, _add_places_below),
     (Step.ADD_ABBREVIATION_PLACES, _add_abbreviation_places),
     (Step.DROP_STRAY_CHARACTERS, _drop_stray_characters),
