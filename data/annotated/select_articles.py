@@ -22,11 +22,14 @@ removed) has the most matches of a body pattern is taken, ties to the earliest:
 - round 8 (session 11, train only): windows starting at 28, 300–800 chars, BODY, kept with
   ≥ 10 matches, foreign items too (as in rounds 1–4, where the dev split comes from);
 - round 9 (session 11, train only): windows starting at 0, 300–800 chars, BODY, kept with ≥ 8
-  matches, foreign items too.
+  matches, foreign items too;
+- round 10 (session 12): windows starting at 53, 300–700 chars, LOCAL (BODY and place words:
+  省市县区州镇乡村 not before 民/长, 街道, 社区), kept with ≥ 12 matches, foreign items too, and
+  also skipping the items of dates_numbers/ (which rounds 1–9 did not check).
 Items of earlier rounds are excluded from later ones. Split: items of rounds 1–4 alternate dev,
 train, dev, … in this selection order (round 1 first); those of rounds 5–6 alternate dev2, train, …
 so the first dev split stays as it was measured; rounds 7–9 are all train, so neither dev
-split changes.
+split changes; round 10 alternates dev3, train, … (a third held-out split).
 
 Usage: python data/annotated/select_articles.py [covid_jsonl]
 """
@@ -49,21 +52,25 @@ BODY = re.compile(
 STRICT = re.compile(
     r"机制|领导小组|工作组|指挥部|委员会|医院|公司|集团|银行|大学|研究院|研究所|[部局委署]"
 )
+LOCAL = re.compile(BODY.pattern + r"|[省市县区州镇乡村](?![民长])|街道|社区")
 WINDOW = 71
-# (first window start, pattern, minimum matches, min chars, max chars, earliest date, domestic only)
+# (first window start, pattern, minimum matches, min chars, max chars, earliest date, domestic
+# only, skip dates_numbers/ items)
 ROUNDS = (
-    (11, BODY, 0, 300, 1000, "", False),
-    (46, BODY, 12, 300, 1000, "", False),
-    (11, STRICT, 10, 300, 1000, "", False),
-    (11, STRICT, 15, 1000, 1500, "", False),
-    (11, BODY, 5, 300, 900, "20200401", True),
-    (46, BODY, 4, 300, 900, "20200401", True),
-    (64, BODY, 8, 300, 700, "", True),
-    (28, BODY, 10, 300, 800, "", False),
-    (0, BODY, 8, 300, 800, "", False),
+    (11, BODY, 0, 300, 1000, "", False, False),
+    (46, BODY, 12, 300, 1000, "", False, False),
+    (11, STRICT, 10, 300, 1000, "", False, False),
+    (11, STRICT, 15, 1000, 1500, "", False, False),
+    (11, BODY, 5, 300, 900, "20200401", True, False),
+    (46, BODY, 4, 300, 900, "20200401", True, False),
+    (64, BODY, 8, 300, 700, "", True, False),
+    (28, BODY, 10, 300, 800, "", False, False),
+    (0, BODY, 8, 300, 800, "", False, False),
+    (53, LOCAL, 12, 300, 700, "", False, True),
 )
 SECOND_DEV_ROUND = 5
 TRAIN_ONLY_ROUND = 7
+THIRD_DEV_ROUND = 10
 
 
 def sentences(text: str) -> Iterator[tuple[int, str]]:
@@ -81,11 +88,18 @@ def used_items() -> set[str]:
     return used
 
 
-def select(items: list[dict], used: set[str]) -> list[tuple[int, int]]:
+def dated_items() -> set[str]:
+    """Item ids of the dates and numbers set."""
+    with (HERE / "dates_numbers" / "dates_numbers.jsonl").open(encoding="utf-8") as handle:
+        return {json.loads(line)["id"] for line in handle}
+
+
+def select(items: list[dict], used: set[str], dated: set[str]) -> list[tuple[int, int]]:
     """(corpus position, round) of the selected items, in selection order."""
     picked: list[tuple[int, int]] = []
     taken: set[int] = set()
-    for number, (first, pattern, minimum, low, high, since, domestic) in enumerate(ROUNDS, 1):
+    for number, round_ in enumerate(ROUNDS, 1):
+        first, pattern, minimum, low, high, since, domestic, skip_dated = round_
         for start in range(first, len(items), WINDOW):
             best = None
             for pos in range(start, min(start + WINDOW, len(items))):
@@ -94,6 +108,8 @@ def select(items: list[dict], used: set[str]) -> list[tuple[int, int]]:
                 if item["id"] in used or pos in taken or not low <= len(text) <= high:
                     continue
                 if item["date"] < since or (domestic and FOREIGN.search(text)):
+                    continue
+                if skip_dated and item["id"] in dated:
                     continue
                 score = len(pattern.findall(text))
                 if best is None or score > best[0]:
@@ -107,15 +123,19 @@ def select(items: list[dict], used: set[str]) -> list[tuple[int, int]]:
 def main(source: Path) -> None:
     with source.open(encoding="utf-8") as handle:
         items = [json.loads(line) for line in handle]
-    picked = select(items, used_items())
+    picked = select(items, used_items(), dated_items())
     second = [
         order
         for order, (_, number) in enumerate(picked)
         if SECOND_DEV_ROUND <= number < TRAIN_ONLY_ROUND
     ]
+    third = [order for order, (_, number) in enumerate(picked) if number >= THIRD_DEV_ROUND]
     for order, (pos, number) in enumerate(picked):
-        dev, index = ("dev2", order - second[0]) if order in second else ("dev", order)
-        split = dev if index % 2 == 0 and number < TRAIN_ONLY_ROUND else "train"
+        if number >= THIRD_DEV_ROUND:
+            split = "dev3" if (order - third[0]) % 2 == 0 else "train"
+        else:
+            dev, index = ("dev2", order - second[0]) if order in second else ("dev", order)
+            split = dev if index % 2 == 0 and number < TRAIN_ONLY_ROUND else "train"
         count = sum(1 for _ in sentences(items[pos]["text"]))
         print(pos, items[pos]["id"], number, split, count, sep="\t")
 
