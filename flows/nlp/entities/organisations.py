@@ -4,6 +4,8 @@ alone (汤加), and a body's name in quotation marks."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from spacy.tokens import Doc, Span
 
 from flows.nlp.entities.gazetteer import Gazetteer
@@ -113,17 +115,15 @@ def country_places(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
     as the gazetteer finds China's divisions: 汤加 and 伊利诺伊, which the model reads as a
     person or cuts (汤|加) where it has rarely seen them; the longest name (伊利诺伊州, 几内亚比绍);
     not 美国 in the demonyms 美国人, 拉美裔."""
-    places, firsts = rules.foreign_places, rules.foreign_place_initials
-    found = []
-    for i in (i for i, word in enumerate(words) if word[:1] in firsts):
-        name, longest = "", None
-        for end in range(i + 1, min(len(words), i + _MAX_COUNTRY_TOKENS) + 1):
-            name += words[end - 1]
-            if name in places and (end == len(words) or words[end] not in _DEMONYMS):
-                longest = end
-        if longest is not None:
-            found.append(Span(doc, i, longest, label="LOC"))
-    return found
+    return _listed_names(
+        doc,
+        words,
+        rules.foreign_places,
+        label="LOC",
+        never_before=_DEMONYMS.__contains__,
+        max_tokens=_MAX_COUNTRY_TOKENS,
+        overlapping=True,
+    )
 
 
 def national_bodies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
@@ -137,9 +137,14 @@ def national_bodies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
         words,
         rules.national_bodies,
         label="ORG",
-        never_before="门",
+        never_before=_makes_department_word,
         never_after=rules.countries,
     )
+
+
+def _makes_department_word(following: str) -> bool:
+    """门 after a ministry's 部 makes 部门, any department (财政部门)."""
+    return following.startswith("门")
 
 
 def listed_companies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
@@ -147,9 +152,7 @@ def listed_companies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
     reads as places (星巴克, 沃尔玛, 阿斯利康) and names it cuts or takes for a person (京|东方,
     阿里巴巴), with a company word written after them (阿斯利康公司). A country before one stays
     a place of its own (德国 + 西门子), a Chinese city joins it (`join_company_places`)."""
-    found = _listed_names(
-        doc, words, rules.companies, label="ORG", never_before=None, never_after=frozenset()
-    )
+    found = _listed_names(doc, words, rules.companies, label="ORG")
     return [
         Span(doc, span.start, _company_name_end(span.end, words, rules), label="ORG")
         for span in found
@@ -176,11 +179,15 @@ def _listed_names(
     names: frozenset[str],
     *,
     label: str,
-    never_before: str | None,
-    never_after: frozenset[str],
+    never_before: Callable[[str], bool] | None = None,
+    never_after: frozenset[str] = frozenset(),
+    max_tokens: int | None = None,
+    overlapping: bool = False,
 ) -> list[Span]:
-    """The longest of `names` that starts at each token and ends at a token's end, unless the
-    next token starts with `never_before` or the one before is in `never_after`."""
+    """The longest of `names` that starts at a token and ends at a token's end, over at most
+    `max_tokens` tokens, unless `never_before` holds for the next token (the last one counts as
+    followed by "") or the token before is in `never_after`. The search goes on after a name's
+    end, or with `overlapping` at the next token, so names may overlap."""
     if not names:
         return []
     longest = max(map(len, names))
@@ -190,18 +197,19 @@ def _listed_names(
     while i < len(words):
         match, text = None, ""
         if words[i][:1] in initials and (i == 0 or words[i - 1] not in never_after):
-            for end in range(i + 1, len(words) + 1):
+            last = len(words) if max_tokens is None else min(len(words), i + max_tokens)
+            for end in range(i + 1, last + 1):
                 text += words[end - 1]
                 if len(text) > longest:
                     break
                 following = words[end] if end < len(words) else ""
-                if text in names and not (never_before and following.startswith(never_before)):
+                if text in names and not (never_before and never_before(following)):
                     match = end
         if match is None:
             i += 1
             continue
         found.append(Span(doc, i, match, label=label))
-        i = match
+        i = i + 1 if overlapping else match
     return found
 
 

@@ -224,7 +224,6 @@ class Rules:
         self.after_company_name = words[WordSet.AFTER_COMPANY_NAME]
         self.countries = words[WordSet.COUNTRY]
         self.foreign_places = self.countries | words[WordSet.FOREIGN_REGION] | words[WordSet.REGION]
-        self.foreign_place_initials = frozenset(place[0] for place in self.foreign_places)
         self.national_bodies = words[WordSet.NATIONAL_BODY]
         self.companies = words[WordSet.COMPANY]
         self.legal_forms = words[WordSet.LEGAL_FORM]
