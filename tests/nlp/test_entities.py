@@ -24,6 +24,7 @@ from flows.nlp.entities import (
     rejoin_unknown_words,
 )
 from flows.nlp.entities.component import NAME, add_to_pipeline
+from flows.nlp.entities.merge import join_bare_facilities
 from flows.nlp.entities.tables import NotNameKind, read_jsonl
 
 # (word, tag) as People's Daily tags them; 联系 is a verb that is also a noun a third of the time.
@@ -729,3 +730,113 @@ def test_saved_lexicon_rows_read_as_line_by_line() -> None:
         expected = [json.loads(line) for line in lines if line.strip()]
     assert len(expected) > 50_000
     assert read_jsonl(path) == expected
+
+
+# More of China's divisions and People's Daily words, for the chains, sites and teams below.
+_MORE_ADCODES = [
+    ("330000000000", "浙江省"),
+    ("330100000000", "杭州市"),
+    ("350000000000", "福建省"),
+    ("350500000000", "泉州市"),
+    ("420000000000", "湖北省"),
+    ("420100000000", "武汉市"),
+    ("510000000000", "四川省"),
+    ("510300000000", "自贡市"),
+    ("610000000000", "陕西省"),
+    ("610100000000", "西安市"),
+    ("610116000000", "长安区"),
+    ("130000000000", "河北省"),
+    ("360000000000", "江西省"),
+    ("520000000000", "贵州省"),
+    ("150000000000", "内蒙古自治区"),
+    ("152500000000", "锡林郭勒盟"),
+    ("152501000000", "二连浩特市"),
+]
+_MORE_TAGGED = [[("铁路", "n"), ("国际", "n"), ("风景", "n"), ("所属", "v"), ("开放", "v")]]
+
+
+@pytest.fixture(scope="module")
+def more_rules() -> EntityRules:
+    lexicon = WordLexicon.from_tagged(_TAGGED + _MORE_TAGGED)
+    return EntityRules(lexicon, Gazetteer.from_adcodes(_ADCODES + _MORE_ADCODES))
+
+
+def test_a_town_after_its_city_is_a_place_of_its_own(more_rules: EntityRules) -> None:
+    words = ["眼下", "，", "在", "四川", "自贡", "永安镇", "，", "数万", "亩"]
+    found = entities(more_rules, words, [(3, 6, "ORG")])
+    assert found == [("LOC", "四川"), ("LOC", "自贡"), ("LOC", "永安镇")]
+    gazetteer = Gazetteer.from_adcodes(_ADCODES + _MORE_ADCODES)
+    # A town whose whole name is a division's (长安镇) is one town after its city.
+    assert gazetteer.chain_parts("西安长安镇") == [(0, 2), (2, 5)]
+    assert gazetteer.chain_parts("长安镇") is None
+
+
+def test_a_place_before_descent_is_no_entity(more_rules: EntityRules) -> None:
+    words = ["发生", "一", "起", "21", "岁", "非洲", "裔", "青年", "被", "射杀"]
+    assert entities(more_rules, words, [(5, 6, "LOC")]) == []
+    # 湖北人 says where one is from: the place stays.
+    assert entities(more_rules, ["湖北", "人", "返岗"], [(0, 1, "LOC")]) == [("LOC", "湖北")]
+
+
+def test_a_team_is_its_place_or_its_body(more_rules: EntityRules) -> None:
+    words = ["江西", "两", "省", "支援", "河北", "流调队", "完成", "了"]
+    found = entities(more_rules, words, [(0, 1, "LOC"), (4, 6, "ORG")])
+    assert found == [("LOC", "江西"), ("LOC", "河北")]
+    words = ["山东大学", "齐鲁", "医院", "医疗队", "抵达", "武汉"]
+    found = entities(more_rules, words, [(0, 4, "ORG"), (5, 6, "LOC")])
+    assert found == [("ORG", "山东大学齐鲁医院"), ("LOC", "武汉")]
+    # A team named otherwise stays as the model read it.
+    words = ["军队", "支援", "湖北", "医疗队", "队员"]
+    assert entities(more_rules, words, [(0, 4, "ORG")]) == [("ORG", "军队支援湖北医疗队")]
+
+
+def test_what_a_body_decided_is_no_part_of_its_name(more_rules: EntityRules) -> None:
+    words = ["按照", "中央", "应", "对", "新冠", "肺炎", "疫情", "工作", "领导小组", "决策"]
+    words += ["部署", "，", "各", "地区"]
+    found = entities(more_rules, words, [(1, 10, "ORG")])
+    assert found == [("ORG", "中央应对新冠肺炎疫情工作领导小组")]
+
+
+def test_places_before_a_site_of_its_own_are_places_of_their_own(
+    more_rules: EntityRules,
+) -> None:
+    words = ["对于", "福建", "泉州", "欣佳", "酒店", "坍塌", "事故"]
+    found = entities(more_rules, words, [(1, 5, "ORG")])
+    assert found == [("LOC", "福建"), ("LOC", "泉州"), ("LOC", "欣佳酒店")]
+    # A common word after the place keeps it in the name; an airport's name holds its city.
+    words = ["，", "二连浩特", "铁路", "口岸", "接运"]
+    assert entities(more_rules, words, [(1, 4, "LOC")]) == [("LOC", "二连浩特铁路口岸")]
+    words = ["从", "武汉", "天河", "机场", "出发"]
+    assert entities(more_rules, words, [(1, 4, "LOC")]) == [("LOC", "武汉天河机场")]
+
+
+def test_a_bare_facility_suffix_ends_the_name_before_it(more_rules: EntityRules) -> None:
+    words = ["起", "，", "杭州", "西湖", "风景", "名胜区", "所属", "公园"]
+    found = entities(more_rules, words, [(2, 3, "LOC"), (3, 4, "LOC"), (4, 6, "LOC")])
+    assert found == [("LOC", "杭州"), ("LOC", "西湖风景名胜区")]
+    # After a division it names all of a kind there (贵州景区) and joins nothing.
+    doc = Doc(spacy.blank("zh").vocab, words=["，", "贵州", "景区", "将"], spaces=[False] * 4)
+    apart = [Span(doc, 1, 2, label="LOC"), Span(doc, 2, 3, label="LOC")]
+    assert join_bare_facilities(apart, more_rules.gazetteer, more_rules.rules) == apart
+
+
+def test_a_quoted_nickname_after_a_venue_is_the_venue(more_rules: EntityRules) -> None:
+    words = ["从", "国家", "速滑馆", "“", "冰丝带", "”", "、", "国家", "游泳", "中心", "“"]
+    words += ["冰", "立方", "”", "，"]
+    found = entities(more_rules, words, [(1, 3, "LOC"), (7, 10, "ORG")])
+    assert found == [
+        ("LOC", "国家速滑馆"),
+        ("LOC", "冰丝带"),
+        ("LOC", "国家游泳中心"),
+        ("LOC", "冰立方"),
+    ]
+    # A quotation after a place that is no venue is no nickname.
+    assert entities(more_rules, ["湖北", "“", "解封", "”"], [(0, 1, "LOC")]) == [("LOC", "湖北")]
+
+
+def test_listed_companies_and_a_port_that_is_no_place(more_rules: EntityRules) -> None:
+    words = ["。", "国美", "支援", "武汉", "“", "方舱", "医院", "”"]
+    found = entities(more_rules, words, [(1, 2, "LOC"), (3, 4, "LOC")])
+    assert found == [("ORG", "国美"), ("LOC", "武汉")]
+    words = ["针对", "中高", "风险", "地区", "进", "港", "航班", "，"]
+    assert entities(more_rules, words, [(5, 6, "LOC")]) == []

@@ -28,7 +28,13 @@ from flows.nlp.entities.filters import (
 )
 from flows.nlp.entities.gazetteer import Gazetteer, PlaceMention
 from flows.nlp.entities.lexicon import WordClass, WordLexicon
-from flows.nlp.entities.merge import join_company_places, merge_spans, split_place_chain
+from flows.nlp.entities.merge import (
+    join_bare_facilities,
+    join_company_places,
+    merge_spans,
+    split_place_chain,
+    split_site_places,
+)
 from flows.nlp.entities.names import complete_person_names
 from flows.nlp.entities.organisations import (
     country_places,
@@ -41,9 +47,10 @@ from flows.nlp.entities.organisations import (
     places_of_a_kind,
     quoted_bodies,
     split_country_prefix,
+    team_owner,
 )
 from flows.nlp.entities.relabel import fix_model_entity
-from flows.nlp.entities.suffixes import suffix_names
+from flows.nlp.entities.suffixes import suffix_names, venue_nicknames
 from flows.nlp.entities.tables import Rules, RuleTables
 from flows.nlp.entities.tokens import rejoin_unknown_words, token_texts
 
@@ -74,10 +81,14 @@ class Step(StrEnum):
     JOIN_COMPANY_PLACES = "join_company_places"
     JOIN_NATIONAL_AGENCIES = "join_national_agencies"
     SPLIT_PLACE_CHAINS = "split_place_chains"
+    JOIN_BARE_FACILITIES = "join_bare_facilities"
+    SPLIT_SITE_PLACES = "split_site_places"
     SPLIT_COUNTRY_PREFIXES = "split_country_prefixes"
     CUT_DELEGATIONS = "cut_delegations"
+    CUT_TEAMS = "cut_teams"
     CUT_KINDS_AFTER_PLACES = "cut_kinds_after_places"
     ADD_PLACES_BELOW = "add_places_below"
+    ADD_VENUE_NICKNAMES = "add_venue_nicknames"
     ADD_ABBREVIATION_PLACES = "add_abbreviation_places"
     DROP_STRAY_CHARACTERS = "drop_stray_characters"
     COMPLETE_PERSON_NAMES = "complete_person_names"
@@ -262,6 +273,17 @@ def _join_national_agencies(component: EntityRules, draft: Draft) -> None:
     draft.spans = join_national_agencies(draft.spans, component.rules)
 
 
+def _join_bare_facilities(component: EntityRules, draft: Draft) -> None:
+    draft.spans = join_bare_facilities(draft.spans, component.gazetteer, component.rules)
+
+
+def _split_site_places(component: EntityRules, draft: Draft) -> None:
+    gazetteer, lexicon, rules = component.gazetteer, component.lexicon, component.rules
+    draft.spans = [
+        part for span in draft.spans for part in split_site_places(span, gazetteer, lexicon, rules)
+    ]
+
+
 def _span_by_span(
     parts: Callable[..., Iterable[Span]], data: str
 ) -> Callable[[EntityRules, Draft], None]:
@@ -277,6 +299,11 @@ def _span_by_span(
 def _add_places_below(component: EntityRules, draft: Draft) -> None:
     spans = draft.spans
     draft.spans = spans + places_below(spans, component.gazetteer)
+
+
+def _add_venue_nicknames(component: EntityRules, draft: Draft) -> None:
+    spans = draft.spans
+    draft.spans = spans + venue_nicknames(draft.doc, spans, component.rules)
 
 
 def _add_abbreviation_places(component: EntityRules, draft: Draft) -> None:
@@ -326,10 +353,14 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.JOIN_COMPANY_PLACES, _join_company_places),
     (Step.JOIN_NATIONAL_AGENCIES, _join_national_agencies),
     (Step.SPLIT_PLACE_CHAINS, _span_by_span(split_place_chain, "gazetteer")),
+    (Step.JOIN_BARE_FACILITIES, _join_bare_facilities),
+    (Step.SPLIT_SITE_PLACES, _split_site_places),
     (Step.SPLIT_COUNTRY_PREFIXES, _span_by_span(split_country_prefix, "lexicon")),
     (Step.CUT_DELEGATIONS, _span_by_span(delegation_place, "gazetteer")),
+    (Step.CUT_TEAMS, _span_by_span(team_owner, "gazetteer")),
     (Step.CUT_KINDS_AFTER_PLACES, _span_by_span(places_of_a_kind, "gazetteer")),
     (Step.ADD_PLACES_BELOW, _add_places_below),
+    (Step.ADD_VENUE_NICKNAMES, _add_venue_nicknames),
     (Step.ADD_ABBREVIATION_PLACES, _add_abbreviation_places),
     (Step.DROP_STRAY_CHARACTERS, _drop_stray_characters),
     (Step.COMPLETE_PERSON_NAMES, _complete_person_names),

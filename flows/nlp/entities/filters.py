@@ -17,6 +17,8 @@ _CLAUSE_MARKS = frozenset("，。；！：")
 # China forms demonyms as the foreign countries of the word set `country` do (中国人).
 _CHINA = "中国"
 _DEMONYM = "人"
+# Descent (非洲裔, 亚裔, 拉美裔) is written after any place, never naming it.
+_DESCENT = "裔"
 
 
 def is_excluded(span: Span, rules: Rules) -> bool:
@@ -45,7 +47,8 @@ def is_bare_suffix(text: str, rules: Rules) -> bool:
 def is_no_place_here(span: Span, rules: Rules) -> bool:
     """Places MSRA tags that our conventions (data/annotated/README.md) do not: a place's name
     inside a fixed term (word set `fixed_term`: 奥 in 奥运会/冬奥会, the Olympics, not Austria;
-    中国 in 中国特色社会主义, 新中国, 中国梦), and a country in a demonym (中国人, 美国人)."""
+    中国 in 中国特色社会主义, 新中国, 中国梦), a country in a demonym (中国人, 美国人; 湖北人 names
+    where one is from) and any place before 裔 (非洲裔)."""
     if span.label_ != "LOC":
         return False
     doc, text = span.doc, span.text
@@ -59,8 +62,10 @@ def is_no_place_here(span: Span, rules: Rules) -> bool:
             continue
         if at == 0 or before == term[:at]:
             return True
-    demonym = span.end < len(doc) and doc[span.end].text == _DEMONYM
-    return demonym and (text in rules.countries or text == _CHINA)
+    following = doc[span.end].text if span.end < len(doc) else ""
+    if following == _DESCENT:
+        return True
+    return following == _DEMONYM and (text in rules.countries or text == _CHINA)
 
 
 def is_side(span: Span) -> bool:

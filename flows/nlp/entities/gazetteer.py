@@ -18,6 +18,8 @@ from flows.nlp.entities.tables import read_jsonl
 
 # A named town, township, village or 街道 (路口镇, 谢家小湾村) as a link of a chain of places.
 _TOWNSHIP = re.compile(r"[^省市县区镇乡村\s]{1,5}(镇|乡|村|街道)")
+# The shortest name of a town of its own after a division's name (自贡 + 永安镇).
+_MIN_TOWNSHIP_NAME = 2
 # Two-character district names that are also common words (城区, 郊区, 矿区), and placeholders.
 _NOT_A_PLACE = re.compile(r"^(.区|市辖区|县|省直辖县级行政区划|自治区直辖县级行政区划)$")
 
@@ -120,7 +122,7 @@ class Gazetteer:
                 continue
             for end in range(start + 2, min(len(text), start + 10) + 1):
                 piece = text[start:end]
-                if self.is_chinese_place(piece) or _TOWNSHIP.fullmatch(piece):
+                if self.is_chinese_place(piece) or self._is_township(piece):
                     parts = [*before, (start, end)]
                     best = ends[end]
                     if best is None or len(parts) < len(best):
@@ -129,6 +131,18 @@ class Gazetteer:
         if not parts or not any(self.is_chinese_place(text[s:e]) for s, e in parts):
             return None
         return parts
+
+    def _is_township(self, piece: str) -> bool:
+        """A named town, township, village or 街道, whose name does not start with a division
+        and go on for a name of its own (自贡永安镇 is 自贡 + 永安镇; 长安镇 is one town)."""
+        match = _TOWNSHIP.fullmatch(piece)
+        if match is None:
+            return False
+        name = piece[: match.start(1)]
+        return not any(
+            self.is_chinese_place(name[:cut])
+            for cut in range(2, len(name) - _MIN_TOWNSHIP_NAME + 1)
+        )
 
     def initials(self, mentions: Iterable[PlaceMention]) -> set[str]:
         """One-character names of the places mentioned and of the cities above counties.

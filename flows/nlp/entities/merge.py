@@ -5,7 +5,11 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from flows.nlp.entities.gazetteer import Gazetteer
-from flows.nlp.entities.tables import Rules
+from flows.nlp.entities.lexicon import WordClass, WordLexicon
+from flows.nlp.entities.tables import Rules, SuffixKind
+
+# The shortest name of a site of its own after the places before it (欣佳|酒店).
+_MIN_SITE_NAME = 2
 
 
 def merge_spans(model: list[Span], found: list[Span]) -> list[Span]:
@@ -57,6 +61,54 @@ def split_place_chain(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Sp
     if any(part is None for part in spans):
         return [span]
     return [part for part in spans if part is not None]
+
+
+def split_site_places(
+    span: Span, gazetteer: Gazetteer, lexicon: WordLexicon, rules: Rules
+) -> list[Span]:
+    """A division or a country written before a site with a name of its own (word set `site`)
+    is a place of its own (ANNOTATION.md: 深圳文锦渡口岸 -> 深圳 + 文锦渡口岸; data/annotated/
+    README.md: 福建泉州欣佳酒店 -> 福建 + 泉州 + 欣佳酒店, 杭州 + 西湖景区); where a common word
+    follows the place it stays in the name (香泉镇马铃薯种薯扶贫产业园, 二连浩特铁路口岸), and
+    sites whose names hold their city are not listed (武汉天河机场)."""
+    if span.label_ != "LOC" or rules.site.search(span.text) is None:
+        return [span]
+    doc, start, places = span.doc, span.start, []
+    while start < span.end - 1:
+        place, rest = doc[start].text, doc[start + 1 : span.end]
+        if not (gazetteer.is_chinese_place(place) or place in rules.countries):
+            break
+        if lexicon.classes.get(rest[0].text, WordClass.NAME) is not WordClass.NAME:
+            break
+        site = rules.site.search(rest.text)
+        if site is None or site.start() < _MIN_SITE_NAME:
+            break
+        places.append(Span(doc, start, start + 1, label="LOC"))
+        start += 1
+    return [*places, Span(doc, start, span.end, label="LOC")] if places else [span]
+
+
+def join_bare_facilities(spans: list[Span], gazetteer: Gazetteer, rules: Rules) -> list[Span]:
+    """A facility's bare suffix read as a place of its own after a name is that name's end
+    (西湖 + 风景名胜区 -> 西湖风景名胜区); after a division or a country it stays apart, naming
+    all of a kind there (贵州景区), and is dropped later as a bare suffix."""
+    joined: list[Span] = []
+    for span in sorted(spans, key=lambda span: span.start):
+        before = joined[-1] if joined else None
+        kind = rules.name_suffix_kind(span.text) if span.label_ == "LOC" else None
+        if (
+            before is not None
+            and kind is not None
+            and kind == (SuffixKind.FACILITY, span.text)
+            and before.end == span.start
+            and before.label_ == "LOC"
+            and not gazetteer.is_chinese_place(before.text)
+            and before.text not in rules.countries
+        ):
+            joined[-1] = Span(span.doc, before.start, span.end, label="LOC")
+        else:
+            joined.append(span)
+    return joined
 
 
 def join_company_places(spans: list[Span], gazetteer: Gazetteer, rules: Rules) -> list[Span]:

@@ -281,6 +281,28 @@ def delegation_place(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Spa
     return []
 
 
+def team_owner(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Span]:
+    """An ad hoc team is no body (data/annotated/README.md: 医疗队, 工作队 are not annotated,
+    their places and bodies are): of a team named by its place only the place is annotated
+    (新疆医疗队 -> 新疆, 河北流调队 -> 河北), of one named by a body the body (四川大学华西医院
+    医疗队 -> 四川大学华西医院); a team named otherwise stays as the model read it."""
+    if span.label_ != "ORG":
+        return [span]
+    team = rules.team.search(span.text)
+    if team is None or team.start() == 0:
+        return [span]
+    doc = span.doc
+    owner = doc.char_span(span.start_char, span.start_char + team.start())
+    if owner is None:
+        return [span]
+    text = owner.text
+    if text == _CHINA or text in rules.countries or gazetteer.is_chinese_place(text):
+        return [Span(doc, owner.start, owner.end, label="LOC")]
+    if rules.body_ending.search(text):
+        return [Span(doc, owner.start, owner.end, label="ORG")]
+    return [span]
+
+
 def places_of_a_kind(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Span]:
     """Places and a bare kind after them (陕西西安市小学: the primary schools of Xi'an) name no
     one body; the places are annotated, as the generic departments of a place are

@@ -34,10 +34,11 @@ def strip_person_title(span: Span, rules: Rules) -> Span:
 def strip_party_group_and_product(span: Span, rules: Rules) -> Span:
     """临沂市行政审批服务局党组 -> 临沂市行政审批服务局; …大厅微信公众号 -> …大厅: a body's party
     group is not part of its name, and an organisation inside a product phrase is annotated
-    without the product."""
+    without the product; nor is what a body decided, which the model may run into
+    (…工作领导小组决策部署 -> …工作领导小组)."""
     if span.label_ != "ORG":
         return span
-    for ending in (rules.party_group, rules.product):
+    for ending in (rules.party_group, rules.product, rules.body_act):
         span = _cut_suffix(span, ending, keep_at_least=2, alignment="contract")
     return span
 

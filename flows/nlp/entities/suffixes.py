@@ -246,3 +246,39 @@ def suffix_names(
         doc, lexicon, rules, entity_at(entities), max_name_tokens, expressway_window
     )
     return list(walker.names(words))
+
+
+# A venue's nickname is a word or two (“冰丝带”, “水立方”); a longer quotation says more.
+_MAX_NICKNAME_CHARACTERS = 4
+
+
+def venue_nicknames(doc: Doc, spans: list[Span], rules: Rules) -> list[Span]:
+    """A short quotation right after a named venue or facility is its nickname, the same place
+    (国家速滑馆“冰丝带”, 国家游泳中心“冰立方”: data/annotated/README.md annotates both as LOC)."""
+    taken = entity_at(spans)
+    found = []
+    for span in spans:
+        open_at = span.end
+        if span.label_ != "LOC" or open_at >= len(doc) or doc[open_at].text != "“":
+            continue
+        kind = rules.name_suffix_kind(span.text)
+        if rules.venue_ending.search(span.text) is None and (
+            kind is None or kind[0] is not SuffixKind.FACILITY
+        ):
+            continue
+        close = next(
+            (
+                i
+                for i in range(open_at + 1, min(len(doc), open_at + _MAX_NICKNAME_CHARACTERS + 2))
+                if doc[i].text == "”"
+            ),
+            None,
+        )
+        if close is None or close == open_at + 1:
+            continue
+        name = doc[open_at + 1 : close]
+        if len(name.text) > _MAX_NICKNAME_CHARACTERS or not all(is_han(t.text) for t in name):
+            continue
+        if not any(i in taken for i in range(name.start, name.end)):
+            found.append(Span(doc, name.start, name.end, label="LOC"))
+    return found

@@ -62,6 +62,8 @@ class SuffixKind(StrEnum):
     OWN_NAME = "own_name"  # an organisation with a name of its own (…大学, …公司)
     DELEGATION = "delegation"  # a group of which only its place is annotated (四川代表团)
     VENUE = "venue"  # an "organisation" ending so is the venue, a place (国家游泳中心, 体育馆)
+    TEAM = "team"  # an ad hoc team, no body: its place or body is annotated (新疆医疗队)
+    BODY_ACT = "body_act"  # cut from a body's name, what it decided (…领导小组|决策)
 
 
 class WordSet(StrEnum):
@@ -89,6 +91,7 @@ class WordSet(StrEnum):
     KIND_AFTER_PLACE = "kind_after_place"  # after a place, all of a kind there (西安市|小学)
     FIXED_TERM = "fixed_term"  # terms a place's name inside is not annotated in (新中国, 冬奥)
     TITLE_AFTER_BODY = "title_after_body"  # a minister's title cut off its body (卫生部|长)
+    SITE = "site"  # sites whose names do not hold their place (酒店, 景区, 口岸; not 机场)
 
 
 class PatternName(StrEnum):
@@ -194,6 +197,8 @@ class Rules:
         self.exit_ending = _ending(suffixes[SuffixKind.EXIT])
         self.delegation = _ending(suffixes[SuffixKind.DELEGATION])
         self.venue_ending = _ending(suffixes[SuffixKind.VENUE])
+        self.team = _ending(suffixes[SuffixKind.TEAM])
+        self.body_act = _ending(suffixes[SuffixKind.BODY_ACT])
         # One group per kind of name a suffix ends: the kind of the longest suffix is the
         # group that matched.
         walker_kinds = (SuffixKind.BODY, SuffixKind.INSTITUTION, SuffixKind.FACILITY)
@@ -231,6 +236,7 @@ class Rules:
         self.kinds_after_place = words[WordSet.KIND_AFTER_PLACE]
         self.fixed_terms = words[WordSet.FIXED_TERM]
         self.titles_after_body = words[WordSet.TITLE_AFTER_BODY]
+        self.site = _ending(words[WordSet.SITE])
 
         named = {PatternName(row["name"]): row["pattern"] for row in tables.patterns}
         provinces = "|".join(sorted(words[WordSet.PROVINCE]))
