@@ -751,6 +751,8 @@ _MORE_ADCODES = [
     ("150000000000", "内蒙古自治区"),
     ("152500000000", "锡林郭勒盟"),
     ("152501000000", "二连浩特市"),
+    ("450000000000", "广西壮族自治区"),
+    ("640000000000", "宁夏回族自治区"),
 ]
 _MORE_TAGGED = [[("铁路", "n"), ("国际", "n"), ("风景", "n"), ("所属", "v"), ("开放", "v")]]
 
@@ -840,3 +842,14 @@ def test_listed_companies_and_a_port_that_is_no_place(more_rules: EntityRules) -
     assert found == [("ORG", "国美"), ("LOC", "武汉")]
     words = ["针对", "中高", "风险", "地区", "进", "港", "航班", "，"]
     assert entities(more_rules, words, [(5, 6, "LOC")]) == []
+
+
+def test_an_autonomous_region_is_known_by_its_short_name(more_rules: EntityRules) -> None:
+    gazetteer = Gazetteer.from_adcodes(_ADCODES + _MORE_ADCODES)
+    assert gazetteer.full_name("广西") == "广西壮族自治区"
+    assert gazetteer.full_name("宁夏") == "宁夏回族自治区"
+    words = ["三次", "会议", "广西", "代表团", "，", "同"]
+    assert entities(more_rules, words, [(2, 4, "ORG")]) == [("LOC", "广西")]
+    words = ["在", "宁夏", "宁东", "能源", "化工", "基地", "，"]
+    found = entities(more_rules, words, [(1, 6, "ORG")])
+    assert found == [("LOC", "宁夏"), ("LOC", "宁东能源化工基地")]

@@ -18,6 +18,8 @@ from flows.nlp.entities.tables import read_jsonl
 
 # A named town, township, village or 街道 (路口镇, 谢家小湾村) as a link of a chain of places.
 _TOWNSHIP = re.compile(r"[^省市县区镇乡村\s]{1,5}(镇|乡|村|街道)")
+# The level of a province-level division, after its short name (广西|壮族自治区, 香港|特别行政区).
+_PROVINCE_LEVEL = re.compile(r"(?:省|市|特别行政区|(?:壮族|回族|维吾尔)?自治区)$")
 # The shortest name of a town of its own after a division's name (自贡 + 永安镇).
 _MIN_TOWNSHIP_NAME = 2
 # Two-character district names that are also common words (城区, 郊区, 矿区), and placeholders.
@@ -52,6 +54,7 @@ class Gazetteer:
     parents: dict[str, str] = field(default_factory=dict)
     _automaton: ahocorasick.Automaton | None = field(default=None, init=False, repr=False)
     _below: dict[str, frozenset[str]] | None = field(default=None, init=False, repr=False)
+    _provinces: dict[str, str] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_adcodes(cls, rows: Iterable[tuple[str, str]]) -> Gazetteer:
@@ -87,11 +90,18 @@ class Gazetteer:
         return self.full_name(text) is not None
 
     def full_name(self, text: str) -> str | None:
-        """The gazetteer's name of a division written by full or short name (山东 -> 山东省)."""
+        """The gazetteer's name of a division written by full or short name (山东 -> 山东省,
+        广西 -> 广西壮族自治区, 香港 -> 香港特别行政区)."""
         for name in (text, text + "省", text + "市", text + "自治区"):
             if name in self.parents:
                 return name
-        return None
+        if self._provinces is None:
+            self._provinces = {
+                _PROVINCE_LEVEL.sub("", name): name
+                for name, parent in self.parents.items()
+                if not parent and _PROVINCE_LEVEL.search(name)
+            }
+        return self._provinces.get(text)
 
     def short_names_below(self, name: str) -> frozenset[str]:
         """Short names of the cities and counties below a division, two levels down
