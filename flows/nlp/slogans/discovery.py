@@ -96,6 +96,8 @@ _SUPERLATIVES_RE = re.compile(rf"最[{HAN}]{{2}}(?:{SEPARATOR}?最[{HAN}]{{2}})+
 # Numerals that make a quoted word a counted formula (“四化”, “双升”, “四个结合”); 一 and 第
 # start too many ordinary words.
 _COUNT_NUMERALS = "两双二三四五六七八九十"
+# A quoted run of 一X parts is a numbered formula however long (“一人一案一策”, “一医一患一诊室”).
+_ONE_EACH_RE = re.compile(rf"^(?:一[{HAN}]{{1,3}}){{2,}}$")
 # Other marks of a formula in a quoted word: 零X, 不X (“零跑腿”, “不打烊”) and X+Y.
 _FORMULA_WORD_RE = re.compile(rf"^[零不][{HAN}]{{2}}$|\+")
 # Quoted speech opens with a degree adverb (“极为重要”, “非常罕见”, “十分荒谬”, “令人警醒”).
@@ -210,7 +212,8 @@ def _quoted_score(text: str, match: re.Match[str], content: str, key: str) -> fl
         key[0] in _COUNT_NUMERALS
         or key.endswith("化")
         or _FORMULA_WORD_RE.search(key)
-        or _NUMBERED_RE.fullmatch(key)
+        or (_NUMBERED_RE.fullmatch(key) and key[1] != key[3:])  # not “一家一家”
+        or _one_each(key)
     ):
         score = _SCORE_QUOTED_COUNT
     elif len(key) >= 6:
@@ -236,6 +239,12 @@ def _quoted_score(text: str, match: re.Match[str], content: str, key: str) -> fl
     if _QUOTED_NAME_HEAD_RE.match(text, match.end()):
         score -= _PENALTY_NAME_LIKE
     return round(max(score, 0.0), 2)
+
+
+def _one_each(key: str) -> bool:
+    """Whether a quoted word is a run of different 一X parts (“一人一案一策”, not “一家一家”)."""
+    parts = key.split("一")[1:]
+    return _ONE_EACH_RE.match(key) is not None and len(set(parts)) == len(parts)
 
 
 def _discover_numbered(text: str, excluded: frozenset[str]) -> Iterator[SloganMention]:
