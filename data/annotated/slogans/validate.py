@@ -2,7 +2,7 @@
 
 Stdlib only. Usage: python data/annotated/slogans/validate.py [path]
 Checks: JSON per line, keys and types, unique ids, split values and alternation (dev, test,
-dev, ... by article order) in round 1, round-2 items dev and after round 1, published date
+dev, ... by article order) in rounds 1 and 3, round-2 items dev, rounds in order, published date
 format, no dateline prefix in text, offsets in range with text[start:end] == text field,
 canonical without quotation marks, kinds, no overlapping slogans, no slogan overlapping a
 not_slogan, spans sorted. Prints counts per split; exit 1 on any problem.
@@ -21,8 +21,10 @@ from jsonl_lines import parsed_lines
 KINDS = {"quoted", "numbered", "parallel", "phrase"}
 SPLITS = ("dev", "test")
 # Round 1: 60 items alternating dev/test; round 2: dev items picked for formula shapes
-# (select_round2.py), after round 1.
-ROUNDS = (1, 2)
+# (select_round2.py); round 3: 24 items spread over the corpus (select_round3.py), alternating
+# dev/test again. Rounds follow each other in the file.
+ROUNDS = (1, 2, 3)
+ALTERNATING = (1, 3)
 QUOTES = re.compile(r"[“”‘’「」『』\"']")
 DATELINE = "央视网消息（新闻联播）："
 
@@ -31,7 +33,8 @@ def check(path):
     errors = []
     stats = {s: Counter() for s in SPLITS}
     ids = set()
-    later_round = False
+    last_round = 1
+    in_round = 0
     for ln, art, json_error in parsed_lines(path):
         where = f"line {ln}"
         if art is None:
@@ -53,11 +56,14 @@ def check(path):
         if split not in SPLITS:
             errors.append(f"{where}: bad split {split!r}")
             continue
-        if round_number == 1 and (later_round or split != SPLITS[(ln - 1) % 2]):
-            errors.append(f"{where}: round-1 splits must alternate dev/test by article, first")
-        if round_number > 1 and split != "dev":
-            errors.append(f"{where}: items of later rounds are dev")
-        later_round = later_round or round_number > 1
+        if round_number < last_round:
+            errors.append(f"{where}: round {round_number} after round {last_round}")
+        in_round = in_round + 1 if round_number == last_round else 1
+        last_round = round_number
+        if round_number in ALTERNATING and split != SPLITS[(in_round - 1) % 2]:
+            errors.append(f"{where}: round-{round_number} splits alternate dev/test, dev first")
+        if round_number == 2 and split != "dev":
+            errors.append(f"{where}: round-2 items are dev")
         stats[split][f"round {round_number}"] += 1
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(art["published"])):
             errors.append(f"{where}: bad published {art['published']!r}")

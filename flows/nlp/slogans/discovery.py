@@ -79,12 +79,25 @@ _REPEATED_VERB_RE = re.compile(
     rf"(?<!{SEPARATOR})([稳保])[{HAN}]{{2}}(?:{SEPARATOR}?\1[{HAN}]{{2}})+"
     rf"(?:(?![{HAN}{SEPARATOR}])|(?=的|工作))"
 )
+# Three or more three-character clauses joined by 、, each opening with a policy verb, a
+# negation or a marker of scope or time (稳就业、保民生、促发展; 补短板、堵漏洞、强弱项;
+# 不麻痹、不厌战、不松劲; 早发现、早报告、早隔离). A series that goes on with 、 or closes
+# with 等 is a list. One followed by another word than a head noun (的, 工作, 措施, 要求, 原则,
+# 和) may have cut its last clause short (不怕苦、不畏难、不惧牺|牲), so it scores lower.
+_CLAUSE_OPENERS = "补堵强防稳保促抓优提降调惠扩增减控不零无全早"
+_VERB_SERIES_RE = re.compile(
+    rf"(?<!{SEPARATOR})[{_CLAUSE_OPENERS}][{HAN}]{{2}}"
+    rf"(?:{SEPARATOR}[{_CLAUSE_OPENERS}][{HAN}]{{2}}){{2,}}(?![{SEPARATOR}等])"
+)
+_SERIES_END_RE = re.compile(rf"(?![{HAN}])|的|工作|措施|要求|原则|和")
 # Series of superlatives (最全面、最严格、最彻底): as often descriptive (最边远、最贫困、最艰苦;
 # dev rejects 最彻底、最严格) as a formula, so they are candidates for curators only.
 _SUPERLATIVES_RE = re.compile(rf"最[{HAN}]{{2}}(?:{SEPARATOR}?最[{HAN}]{{2}})+")
 # Numerals that make a quoted word a counted formula (“四化”, “双升”, “四个结合”); 一 and 第
 # start too many ordinary words.
 _COUNT_NUMERALS = "两双二三四五六七八九十"
+# A quoted run of 一X parts is a numbered formula however long (“一人一案一策”, “一医一患一诊室”).
+_ONE_EACH_RE = re.compile(rf"^(?:一[{HAN}]{{1,3}}){{2,}}$")
 # Other marks of a formula in a quoted word: 零X, 不X (“零跑腿”, “不打烊”) and X+Y.
 _FORMULA_WORD_RE = re.compile(rf"^[零不][{HAN}]{{2}}$|\+")
 # Quoted speech opens with a degree adverb (“极为重要”, “非常罕见”, “十分荒谬”, “令人警醒”).
@@ -100,6 +113,17 @@ _POLICY_VERB_RE = re.compile(
 )
 # The last character of a numbered formula's object (一企一策, 一人一档, 七天七检, 一人一码).
 _POLICY_TAILS = "策档案码证检单账员班度"
+# A quoted word that labels a policy noun right after it (“专精特新”企业, “送温暖”工作,
+# “春雨润苗”专项行动, “放管服”改革) is a policy label.
+_QUOTED_LABEL_HEAD_RE = re.compile("工作|专项行动|行动|企业|产业|改革|模式|精神|理念|经验|战略")
+# A quoted word after a metaphor frame is a formulaic metaphor (牵住…这个“牛鼻子”,
+# 当好首都“护城河”, 筑牢安全“防火墙”); a place or field of up to two characters may stand
+# between the frame and the quote.
+_METAPHOR_FRAME_RE = re.compile(
+    f"(?:这个|这一|当好|守好|守住|筑牢|筑起|筑好|架起|织密|织牢|扎紧|拧紧|牵住|啃下)[{HAN}]{{0,2}}$"
+)
+# 所谓“…” marks a quote the writer disowns (所谓“疑点”), not a formula.
+_DISOWNED_RE = re.compile("所谓$")
 # The head noun of an event, product or programme name right after a quote
 # (“一个星球”峰会, “快舟一号甲”运载火箭, “奥林匹克休战”纪念活动).
 _QUOTED_NAME_HEAD_RE = re.compile("峰会|大会|论坛|比赛|项目|火箭|决议|纪念|订单|奖|杯|号")
@@ -112,12 +136,15 @@ _SCORE_CAMPAIGN = 0.9
 _SCORE_COUNTER = 0.85
 _SCORE_EXHAUSTIVE = 0.85  # 应收尽收, 应检尽检、愿检尽检
 _SCORE_REPEATED_VERB = 0.8  # 稳外贸稳外资, 保就业保民生
+_SCORE_VERB_SERIES = 0.75  # 补短板、堵漏洞、强弱项; but also 不放弃、不退缩、不止步
+_SCORE_VERB_SERIES_OPEN = 0.5  # 稳就业、保民生、保市场|主体: the last clause may go on
 _SCORE_SUPERLATIVES = 0.6  # 最全面、最严格、最彻底: three or more
 _SCORE_SUPERLATIVES_TWO = 0.4  # 最经济最有效
 _SCORE_QUOTED_PARTS = 0.9  # “水量丰起来、水质好起来、风光美起来”
 _SCORE_QUOTED_COUNT = 0.85  # “四化”, “双升”, “公交化”, “零报告”, “线上+线下”
 _SCORE_QUOTED_CLAUSES = 0.7  # “应检尽检，不漏一人”: equal short clauses
 _SCORE_QUOTED_OBJECT = 0.7  # 防止“灯下黑”, 按照“无接触配送”要求: the object of a policy verb
+_SCORE_QUOTED_LABEL = 0.7  # “专精特新”企业, 这个“牛鼻子”: a policy noun's label, a metaphor
 _SCORE_QUOTED_WORD = 0.5  # “护城河”, “保护伞”, but as often “手撕钢”, “冰丝带”, “亚斯”
 _SCORE_QUOTED_SPEECH = 0.45  # “志不求易者成，事不避难者进”: unequal or long clauses
 _SCORE_QUOTED_LONG = 0.3  # six or more characters in one part: names, verse, speech
@@ -165,9 +192,11 @@ def _quoted_score(text: str, match: re.Match[str], content: str, key: str) -> fl
 
     Parts joined by 、, a count, 零X/不X or X+Y read as a formula, and so does a word that is
     the object of a policy verb; clauses joined by commas read as a formula only when short and
-    of one length (else speech or verse). A long part, an opening degree adverb, a word in a list
-    of quotes (“海洋之杯”“深海”“晴空”), an ordinal (“第一闸”) or a quote followed by the head
-    noun of a name (“一个星球”峰会) read as a name or speech.
+    of one length (else speech or verse). A word that labels a policy noun after it (“专精特新”
+    企业) or follows a metaphor frame (这个“牛鼻子”) reads as a label or metaphor. A long part, an
+    opening degree adverb, a word in a list of quotes (“海洋之杯”“深海”“晴空”), an ordinal
+    (“第一闸”), a disowned word (所谓“疑点”) or a quote followed by the head noun of a name
+    (“一个星球”峰会) read as a name or speech.
     """
     parts = key.split(SEPARATOR)
     if key.startswith(_SPEECH_STARTS):
@@ -183,7 +212,8 @@ def _quoted_score(text: str, match: re.Match[str], content: str, key: str) -> fl
         key[0] in _COUNT_NUMERALS
         or key.endswith("化")
         or _FORMULA_WORD_RE.search(key)
-        or _NUMBERED_RE.fullmatch(key)
+        or (_NUMBERED_RE.fullmatch(key) and key[1] != key[3:])  # not “一家一家”
+        or _one_each(key)
     ):
         score = _SCORE_QUOTED_COUNT
     elif len(key) >= 6:
@@ -198,11 +228,23 @@ def _quoted_score(text: str, match: re.Match[str], content: str, key: str) -> fl
             score = _SCORE_QUOTED_WORD - _PENALTY_NAME_LIKE
         elif _POLICY_VERB_RE.search(text, preceding, match.start()):
             score = _SCORE_QUOTED_OBJECT
+        elif _QUOTED_LABEL_HEAD_RE.match(text, match.end()) or _METAPHOR_FRAME_RE.search(
+            text, max(match.start() - 4, 0), match.start()
+        ):
+            score = _SCORE_QUOTED_LABEL
         else:
             score = _SCORE_QUOTED_WORD
+        if _DISOWNED_RE.search(text, preceding, match.start()):
+            score -= _PENALTY_NAME_LIKE
     if _QUOTED_NAME_HEAD_RE.match(text, match.end()):
         score -= _PENALTY_NAME_LIKE
     return round(max(score, 0.0), 2)
+
+
+def _one_each(key: str) -> bool:
+    """Whether a quoted word is a run of different 一X parts (“一人一案一策”, not “一家一家”)."""
+    parts = key.split("一")[1:]
+    return _ONE_EACH_RE.match(key) is not None and len(set(parts)) == len(parts)
 
 
 def _discover_numbered(text: str, excluded: frozenset[str]) -> Iterator[SloganMention]:
@@ -227,8 +269,8 @@ def _discover_campaigns(text: str) -> Iterator[SloganMention]:
 
 
 def _discover_formula_shapes(text: str) -> Iterator[SloganMention]:
-    """Formulas of a fixed shape: 以X制X (以快制快), 应X尽X (应收尽收), 稳X稳Y (稳外贸稳外资)
-    and superlative series (最全面、最严格、最彻底)."""
+    """Formulas of a fixed shape: 以X制X (以快制快), 应X尽X (应收尽收), 稳X稳Y (稳外贸稳外资),
+    series of verb clauses (补短板、堵漏洞、强弱项) and of superlatives (最全面、最严格)."""
     for pattern, score in (
         (_COUNTER_RE, _SCORE_COUNTER),
         (_EXHAUSTIVE_RE, _SCORE_EXHAUSTIVE),
@@ -236,6 +278,13 @@ def _discover_formula_shapes(text: str) -> Iterator[SloganMention]:
     ):
         for match in pattern.finditer(text):
             yield _discovered(text, *match.span(), score)
+    for match in _VERB_SERIES_RE.finditer(text):
+        parts = match.group().split(SEPARATOR)
+        if len({part[-1] for part in parts}) == 1:  # 防控组、保障组、救治组: names with one head
+            continue
+        closed = _SERIES_END_RE.match(text, match.end())
+        score = _SCORE_VERB_SERIES if closed else _SCORE_VERB_SERIES_OPEN
+        yield _discovered(text, *match.span(), score)
     for match in _SUPERLATIVES_RE.finditer(text):
         three = match.group().count("最") >= 3
         score = _SCORE_SUPERLATIVES if three else _SCORE_SUPERLATIVES_TWO
