@@ -17,6 +17,7 @@ from flows.ops.errors import (
     hide_logged_tracebacks,
     is_storage_error,
     output_problem,
+    require_output,
     run_app,
     set_debug,
     storage_message,
@@ -249,7 +250,7 @@ def check(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
     """Validate every table: schema, doc_id references, span texts, unique keys."""
     from flows.store.check import check_output
 
-    _require_output(output)
+    require_output(output)
     violations = check_output(output)
     for violation in violations:
         typer.echo(str(violation))
@@ -264,7 +265,7 @@ def compact(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
     from flows.store.compact import compact_output
     from flows.store.tables import OutputLockedError
 
-    _require_output(output)
+    require_output(output)
     try:
         report = compact_output(output)
     except OutputLockedError as error:
@@ -278,7 +279,7 @@ def catalog(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
     """Write OUTPUT/zhnews.duckdb: commented views over the tables, for DuckDB and BI tools."""
     from flows.bi.catalog import write_catalog
 
-    _require_output(output)
+    require_output(output)
     _require_writable(output)
     typer.echo(f"catalogue: {write_catalog(output)}")
 
@@ -291,15 +292,10 @@ def report(
     """Write one self-contained HTML page of charts over OUTPUT (opens offline)."""
     from flows.bi.report import write_report
 
-    _require_output(output)
+    require_output(output)
     _require_writable(out.parent)
     charts = write_report(output, out)
     typer.echo(f"report: {out} ({len(charts)} charts)")
-
-
-def _require_output(output: Path) -> None:
-    if not output.is_dir():
-        fail(ExitCode.USAGE, f"{output} is not a directory")
 
 
 def _require_writable(directory: Path) -> None:

@@ -66,6 +66,21 @@ def output_problem(output: Path) -> str | None:
     return None
 
 
+def require_output(output: Path) -> None:
+    """Exit 2 with one line unless `output` is a directory that zhnews wrote to (so that
+    `check`, `compact`, `catalog` and `report` neither pass nor write on a mistyped path)."""
+    from flows.store.commits import is_output
+
+    if not output.is_dir():
+        fail(ExitCode.USAGE, f"{output} is not a directory")
+    if not is_output(output):
+        fail(
+            ExitCode.USAGE,
+            f"{output} is not a zhnews output (no tables, no .zhnews/manifest.json): "
+            "give the --output directory of a zhnews run",
+        )
+
+
 def is_storage_error(error: OSError, output: Path) -> bool:
     """True for a file-system failure (disk full, read-only, denied) while writing `output`."""
     if error.errno in _STORAGE_ERRNOS:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from flows import model_path
+from flows.ops.errors import ExitCode, fail, require_output
 from flows.ops.options import DEFAULT_OUTPUT
 
 slogans_app = typer.Typer(help="Slogan lexicon tools.", no_args_is_help=True)
@@ -22,7 +23,16 @@ def evaluate(
     """Score OUTPUT against hand annotations (entities, dates, numbers, slogans)."""
     from flows.ops.evaluate import evaluate as score
 
-    for aspect, result in score(output, annotations).items():
+    require_output(output)
+    if not annotations.is_dir():
+        fail(ExitCode.USAGE, f"--annotations {annotations} is not a directory")
+    results = score(output, annotations)
+    if not results:
+        fail(
+            ExitCode.USAGE,
+            f"no document of {output} is annotated in {annotations} (a run of seeds/ is)",
+        )
+    for aspect, result in results.items():
         typer.echo(f"{aspect:18s} {result}")
 
 
@@ -162,11 +172,16 @@ def rank_slogans(
     output: Annotated[
         Path, typer.Argument(help="Output directory of earlier runs.")
     ] = DEFAULT_OUTPUT,
-    limit: int = 30,
+    limit: Annotated[int, typer.Option(min=1, help="Candidates to list.")] = 30,
 ) -> None:
     """Rank discovered slogan candidates by frequency, spread and dates, for curators."""
     from flows.nlp.slogans import rank_candidates
+    from flows.store.tables import Table, part_files
 
+    require_output(output)
+    if not part_files(output, Table.SLOGANS):
+        typer.echo(f"no slogans in {output}")
+        return
     typer.echo("rank  score  mentions  docs  sources  first       last        candidate")
     for rank, row in enumerate(rank_candidates(output, limit=limit), start=1):
         typer.echo(

@@ -106,6 +106,16 @@ def has_legacy_layout(output: Path) -> bool:
     )
 
 
+def is_output(output: Path) -> bool:
+    """True when zhnews wrote to `output`: a commit record, a journal or an older version's
+    tables (what `check`, `compact`, `catalog` and `report` can work on)."""
+    return (
+        (state_dir(output) / MANIFEST_NAME).exists()
+        or bool(journals(output))
+        or has_legacy_layout(output)
+    )
+
+
 def _write_json(path: Path, value: object) -> None:
     """Replace a JSON file atomically (temporary file, fsync, rename, fsync the directory)."""
     temp = path.with_name(f".{path.name}{TEMP_SUFFIX}")

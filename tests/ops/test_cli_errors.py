@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -18,7 +19,7 @@ from flows.store import tables
 from flows.store.check import check_output
 from flows.store.ledger import LEDGER_NAME
 from flows.store.tables import Table
-from tests.conftest import REPO_ROOT, SEEDS
+from tests.conftest import REPO_ROOT, SEEDS, document_row
 
 # Usage errors are found before Prefect starts (which takes 10-40 s); on a loaded CI machine
 # starting Python and reading the options still takes about a second.
@@ -105,6 +106,56 @@ def test_bad_option_values_are_usage_errors(tmp_path: Path, option: list[str]) -
     result = CliRunner().invoke(app, ["run", str(SEEDS), "--output", str(tmp_path), *option])
     assert result.exit_code == ExitCode.USAGE
     assert not list(tmp_path.iterdir())
+
+
+def _output_of_one_document(output: Path, source: str) -> Path:
+    """An output holding one committed `documents` row read from `source`."""
+    with tables.transaction(output, "r1-00000") as tx:
+        tx.write(
+            Table.DOCUMENTS,
+            dt.date(2026, 12, 7),
+            tables.to_table(Table.DOCUMENTS, [document_row(source=source)]),
+        )
+    return output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["compact"], ["catalog"], ["report"], ["evaluate"], ["slogans", "rank"]],
+)
+def test_a_directory_zhnews_never_wrote_is_a_usage_error_and_stays_empty(
+    tmp_path: Path, command: list[str]
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(app, [*command, str(empty)])
+    assert result.exit_code == ExitCode.USAGE
+    assert result.output == f"error: {empty} is not a zhnews output (no tables, no " + (
+        ".zhnews/manifest.json): give the --output directory of a zhnews run\n"
+    )
+    assert not list(empty.iterdir())
+
+
+def test_evaluate_of_an_output_without_annotated_documents_is_a_usage_error(
+    tmp_path: Path,
+) -> None:
+    output = _output_of_one_document(tmp_path / "out", "feeds/other.txt")
+    result = CliRunner().invoke(app, ["evaluate", str(output)])
+    assert result.exit_code == ExitCode.USAGE
+    assert result.output.startswith(f"error: no document of {output} is annotated in ")
+    assert result.output.count("\n") == 1
+    missing = tmp_path / "none"
+    result = CliRunner().invoke(app, ["evaluate", str(output), "--annotations", str(missing)])
+    assert (result.exit_code, result.output) == (
+        ExitCode.USAGE,
+        f"error: --annotations {missing} is not a directory\n",
+    )
+
+
+def test_slogans_rank_of_an_output_without_slogans_says_so(tmp_path: Path) -> None:
+    output = _output_of_one_document(tmp_path / "out", "a.txt")
+    result = CliRunner().invoke(app, ["slogans", "rank", str(output)])
+    assert (result.exit_code, result.output) == (0, f"no slogans in {output}\n")
 
 
 # Runs the command with the disk "full" at the third batch's commit; argv[1] "stays" keeps
