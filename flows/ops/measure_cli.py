@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -48,6 +49,7 @@ def evaluate_linking(
 
     if not annotations.exists():
         raise typer.BadParameter(f"{annotations} does not exist", param_hint="ANNOTATIONS")
+    _require_splits(annotations, split)
     result = score(annotations, split=split)
     typer.echo(f"documents          {result.documents}")
     typer.echo(f"mentions (text, adcode) {result.mentions}")
@@ -71,8 +73,24 @@ def evaluate_entities(
 
     if not annotations.exists():
         raise typer.BadParameter(f"{annotations} does not exist", param_hint="ANNOTATIONS")
+    _require_splits(annotations, split)
     for label, score in evaluate_entity_articles(annotations, split=split).items():
         typer.echo(f"entities:{label:7} {score}")
+
+
+def _require_splits(annotations: Path, split: str | None) -> None:
+    """Exit 2 when `split` (comma-separated names) names a split the file lacks, which would
+    score nothing."""
+    if split is None:
+        return
+    with annotations.open(encoding="utf-8") as lines:
+        known = {json.loads(line).get("split") for line in lines if line.strip()} - {None}
+    unknown = sorted(set(split.split(",")) - known)
+    if unknown:
+        fail(
+            ExitCode.USAGE,
+            f"--split {','.join(unknown)}: {annotations} has the splits {', '.join(sorted(known))}",
+        )
 
 
 def evaluate_dates_numbers(

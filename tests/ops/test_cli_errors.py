@@ -257,3 +257,17 @@ def test_a_run_walks_its_inputs_once(tmp_path: Path) -> None:
     assert tables.read_table(tmp_path / "out", Table.DOCUMENTS, ["source"]).num_rows == len(
         list(SEEDS.glob("*.txt"))
     )
+
+
+@pytest.mark.parametrize("command", ["evaluate-entities", "evaluate-linking"])
+def test_a_split_the_annotations_lack_is_a_usage_error(tmp_path: Path, command: str) -> None:
+    """Before, a misspelt split scored no article: every figure 1.000, exit 0."""
+    annotations = tmp_path / "annotated.jsonl"
+    annotations.write_text(
+        '{"id": "a:0", "split": "dev"}\n{"id": "b:0", "split": "test"}\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(app, [command, str(annotations), "--split", "dev,tset"])
+    assert (result.exit_code, result.output) == (
+        ExitCode.USAGE,
+        f"error: --split tset: {annotations} has the splits dev, test\n",
+    )
