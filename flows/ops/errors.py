@@ -9,7 +9,6 @@ import errno
 import logging
 import os
 import sys
-from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
 from typing import NoReturn
@@ -128,11 +127,18 @@ def hide_logged_tracebacks() -> None:
             handler.addFilter(_NoTracebacks())
 
 
-def run_app(app: Callable[[], object]) -> None:
-    """Run a Typer app; an unexpected exception is one line and exit 1 (with `--debug`, the
-    traceback)."""
+def run_app(app: typer.Typer) -> None:
+    """Run a Typer app; a usage error (bad flag or value) is one line and exit 2, an
+    unexpected exception one line and exit 1 (with `--debug`, the traceback)."""
     try:
-        app()
+        code = typer.main.get_command(app).main(standalone_mode=False)
+    except typer.TyperException as error:  # Click's usage errors (Typer vendors Click)
+        # A group named alone (`zhnews train`) raises it after Typer printed the group's help.
+        if type(error).__name__ != "NoArgsIsHelpError":
+            context = getattr(error, "ctx", None)
+            hint = f" (see {context.command_path} --help)" if context is not None else ""
+            typer.echo(f"error: {' '.join(error.format_message().split())}{hint}", err=True)
+        sys.exit(getattr(error, "exit_code", ExitCode.USAGE))
     except Exception as error:  # the one place every unexpected error ends
         if _Debug.enabled:
             raise
@@ -142,3 +148,5 @@ def run_app(app: Callable[[], object]) -> None:
             err=True,
         )
         sys.exit(ExitCode.FAILED)
+    # Without standalone mode Click returns the code of a `typer.Exit` (None when done).
+    sys.exit(code if isinstance(code, int) else ExitCode.DONE)

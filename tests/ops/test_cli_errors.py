@@ -85,6 +85,22 @@ def test_an_empty_input_directory_says_so_and_exits_0(tmp_path: Path) -> None:
     assert seconds < FAST_SECONDS
 
 
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["run", "--max-chars", "0"], "'--max-chars'"),
+        (["run", "--runner", "threads"], "'--runner'"),
+        (["check", "--bogus"], "--bogus"),
+        (["compile"], "'compile'"),
+    ],
+)
+def test_a_bad_flag_value_or_command_is_one_line_and_exit_2(args: list[str], named: str) -> None:
+    code, stdout, stderr, _ = _zhnews(*args)
+    assert (code, stdout) == (ExitCode.USAGE, "")
+    line = _one_error_line(stderr)
+    assert named in line and line.endswith("--help)")
+
+
 def test_an_unexpected_error_is_one_line_and_its_traceback_needs_debug(tmp_path: Path) -> None:
     output = tmp_path / "out"
     output.mkdir()
