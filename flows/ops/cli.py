@@ -72,7 +72,8 @@ def main(
     ] = None,
     debug: Annotated[bool, typer.Option(help="Show the traceback of an unexpected error.")] = False,
     log_level: Annotated[
-        LogLevel | None, typer.Option(help="Level of the Prefect and zhnews log lines.")
+        LogLevel | None,
+        typer.Option(help="Level of the Prefect and zhnews log lines (default: Prefect's, INFO)."),
     ] = None,
 ) -> None:
     """Chinese local-government news to analysis-ready Parquet tables."""

@@ -41,7 +41,9 @@ def evaluate_linking(
     annotations: Annotated[
         Path, typer.Argument(help="JSONL of articles annotated with mentions and officials.")
     ] = Path("data/annotated/linking/linking.jsonl"),
-    split: Annotated[str | None, typer.Option(help="Only articles of this split.")] = None,
+    split: Annotated[
+        str | None, typer.Option(help="Only articles of this split: dev or test (default: all).")
+    ] = None,
 ) -> None:
     """Score division codes and officials: (text, adcode) and (person, title) P/R/F, with
     --model's pipeline."""
@@ -65,7 +67,11 @@ def evaluate_entities(
         Path, typer.Argument(help="JSONL of annotated sentences of whole articles.")
     ] = Path("data/annotated/ner_news_articles.jsonl"),
     split: Annotated[
-        str | None, typer.Option(help="Only articles of this split (several: dev,dev2).")
+        str | None,
+        typer.Option(
+            help="Only articles of this split: dev, dev2, dev3 or train; several joined by "
+            "commas (dev,dev2,dev3)."
+        ),
     ] = "dev",
 ) -> None:
     """Score entities per label over whole articles with --model's pipeline."""
