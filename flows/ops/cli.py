@@ -294,6 +294,8 @@ def report(
     from flows.bi.report import write_report
 
     require_output(output)
+    if out.is_dir():
+        fail(ExitCode.USAGE, f"--out {out} is a directory: name the HTML file to write")
     _require_writable(out.parent)
     charts = write_report(output, out)
     typer.echo(f"report: {out} ({len(charts)} charts)")

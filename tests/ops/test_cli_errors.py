@@ -287,3 +287,13 @@ def test_a_split_the_annotations_lack_is_a_usage_error(tmp_path: Path, command: 
         ExitCode.USAGE,
         f"error: --split tset: {annotations} has the splits dev, test\n",
     )
+
+
+def test_a_report_onto_a_directory_is_a_usage_error(tmp_path: Path) -> None:
+    """Before, the page's write failed as an unexpected error (IsADirectoryError, exit 1)."""
+    output = _output_of_one_document(tmp_path / "out", "a.txt")
+    result = CliRunner().invoke(app, ["report", str(output), "--out", str(tmp_path)])
+    assert (result.exit_code, result.output) == (
+        ExitCode.USAGE,
+        f"error: --out {tmp_path} is a directory: name the HTML file to write\n",
+    )
