@@ -1,4 +1,5 @@
-"""Throughput of the NER pipeline (tokenizer with its token splits + tok2vec + ner) on one core."""
+"""Throughput of the pipeline on one core: the tokenizer with its token splits, tok2vec + ner,
+and every component (`zhnews bench`)."""
 
 from __future__ import annotations
 
@@ -75,7 +76,8 @@ def news_paragraphs(path: Path = COVID_NEWS, max_chars: int = 300_000) -> Iterat
 def measure_ner(
     model: Path | None = None, texts: list[str] | None = None, rounds: int = 5
 ) -> list[Throughput]:
-    """Chars/s of the tokenizer alone and of tokenizer + tok2vec + ner, after a warm-up.
+    """Chars/s of the tokenizer alone, of tokenizer + tok2vec + ner and of the whole pipeline
+    (the tagger and the rule components too), after a warm-up.
 
     Two lines are for comparison: spaCy's own pkuseg tokenizer (spacy-pkuseg's per-character
     feature extraction, no token splits) on the same segmenter model, against ours
@@ -95,13 +97,15 @@ def measure_ner(
     ).tokenizer
     blis_nlp = load_on_thincs_default_ops(model, enable=NER_COMPONENTS)
     nlp = spacy.load(model, enable=NER_COMPONENTS)
-    for pipeline in (blis_nlp, nlp):
+    whole = spacy.load(model)
+    for pipeline in (blis_nlp, nlp, whole):
         list(pipeline.pipe(texts[:50]))  # warm-up: first calls allocate
     stages: dict[str, Callable[[], None]] = {
         "tokenizer (spaCy's pkuseg, for comparison)": lambda: _tokenize(spacy_tokenizer, texts),
         "tokenizer (pkuseg + token splits)": lambda: _tokenize(nlp.make_doc, texts),
         "tokenizer + tok2vec + ner (thinc's blis, for comparison)": lambda: _pipe(blis_nlp, texts),
         "tokenizer + tok2vec + ner": lambda: _pipe(nlp, texts),
+        "whole pipeline (every component)": lambda: _pipe(whole, texts),
     }
     seconds: dict[str, list[float]] = {stage: [] for stage in stages}
     for _ in range(rounds):

@@ -57,6 +57,7 @@ def test_bench_times_every_stage_on_the_same_text() -> None:
         "tokenizer",
         "tokenizer + tok2vec + ner",
         "tokenizer + tok2vec + ner",
+        "whole pipeline",
     ]
     assert {r.chars for r in results} == {sum(map(len, texts))}
     assert all(r.chars_per_second > 1000 for r in results)
