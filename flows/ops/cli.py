@@ -248,7 +248,8 @@ def serve(
 
 @app.command()
 def check(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
-    """Validate every table: schema, doc_id references, span texts, unique keys."""
+    """Validate every table: commit record, schema, doc_id references, span texts, unique keys,
+    division codes (exit 6 on violations)."""
     from flows.store.check import check_output
 
     require_output(output)
@@ -262,7 +263,8 @@ def check(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
 
 @app.command()
 def compact(output: ExistingOutput = DEFAULT_OUTPUT) -> None:
-    """Rewrite each table partition's parts as a few large files (atomically, under the lock)."""
+    """Rewrite each table partition's parts as a few large files, atomically, under the lock
+    (exit 3 while a run holds it); migrates an output an older zhnews wrote."""
     from flows.store.compact import compact_output
     from flows.store.tables import OutputLockedError
 
