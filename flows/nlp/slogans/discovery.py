@@ -105,9 +105,7 @@ _FRAMED_SERIES_RE = re.compile(
     rf"(?<=(?:{_RULE_FRAMES}))[{HAN}]{{2,5}}(?:{SEPARATOR}[{HAN}]{{2,5}})+"
     rf"(?=[，。；！：]|的?(?:{_RULE_NOUNS}|理念))"
 )
-_RULE_NOUN_SERIES_RE = re.compile(
-    rf"[{HAN}]+(?:{SEPARATOR}[{HAN}]{{2,5}})+(?=的(?:{_RULE_NOUNS}))"
-)
+_RULE_NOUN_SERIES_RE = re.compile(rf"[{HAN}]+(?:{SEPARATOR}[{HAN}]{{2,5}})+(?=的(?:{_RULE_NOUNS}))")
 _CUT_AFTER_RE = re.compile(rf"(?:{_RULE_FRAMES}|朝着|提出|贯彻|落实)(?:更加)?$")
 # Series of superlatives (最全面、最严格、最彻底): as often descriptive (最边远、最贫困、最艰苦;
 # dev rejects 最彻底、最严格) as a formula, so they are candidates for curators only.
