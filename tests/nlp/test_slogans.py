@@ -217,6 +217,23 @@ def test_series_named_as_a_rule(text: str, reported: str | None) -> None:
     assert [m.text for m in found] == ([reported] if reported else [])
 
 
+def test_campaign_series_without_their_verb() -> None:
+    lexicon = SloganLexicon(
+        tuple(entry for entry in SloganLexicon.load().entries if "战" not in entry.canonical)
+    )
+    matcher = SloganMatcher(lexicon)
+    # covid_news items outside the annotated set
+    text = "疫情防控是一场人民战争、总体战、阻击战。"
+    assert texts(matcher, text) == ["人民战争、总体战、阻击战"]
+    text = "经过艰苦卓绝的努力，武汉保卫战、湖北保卫战取得决定性成果。"
+    assert texts(matcher, text) == ["武汉保卫战、湖北保卫战"]
+    text = "用3个月左右的时间取得了武汉保卫战、湖北保卫战的决定性成果。"
+    assert texts(matcher, text) == ["武汉保卫战、湖北保卫战"]
+    # with its verb the campaign keeps it
+    text = "为打赢湖北保卫战、武汉保卫战作出贡献。"
+    assert texts(matcher, text) == ["打赢湖北保卫战、武汉保卫战"]
+
+
 # Sentences of the dev split of data/annotated/slogans and of covid_news ("source": "news"),
 # and constructed ones: {"text", "candidate", "reported"}.
 DISCOVERY_CASES = data_cases("slogan_discovery_cases.jsonl")

@@ -64,6 +64,12 @@ _CAMPAIGN_RE = re.compile(
     rf"(?:“[{HAN}]{{1,10}}?(?:{_BATTLES})”|[{HAN}]{{1,10}}?(?:{_BATTLES}))"
     rf"(?:、[{HAN}]{{0,8}}?(?:{_BATTLES}))*"
 )
+# A series of campaigns without its verb (一场…的疫情防控人民战争、总体战、阻击战; 武汉保卫战、
+# 湖北保卫战); its first part is cut after a frame (的, 一场, 取得了, 投身, 部署, 在, 为…).
+_BATTLE_SERIES_RE = re.compile(
+    rf"(?<![{HAN}、])[{HAN}]{{0,24}}?(?:{_BATTLES})(?:、[{HAN}]{{0,8}}?(?:{_BATTLES}))+"
+)
+_BATTLE_LEAD_RE = re.compile(".*(?:的|场|取得|投身|部署|决战|决胜|[了在为是])")
 # Counter formulas: 以快制快, 以变制变.
 _COUNTER_RE = re.compile(rf"以([{HAN}])制\1")
 # Exhaustive formulas, alone or in a series: 应收尽收, 应检尽检、愿检尽检, 能复尽复、能开尽开.
@@ -150,6 +156,7 @@ _QUOTED_NAME_HEAD_RE = re.compile("峰会|大会|论坛|比赛|项目|火箭|决
 # mentions >= 0.8 on the dev split of data/annotated/slogans (`zhnews slogans evaluate`).
 DISCOVERY_THRESHOLD = 0.7
 _SCORE_CAMPAIGN = 0.9
+_SCORE_BATTLE_SERIES = 0.85  # 疫情防控人民战争、总体战、阻击战 without 打赢
 _SCORE_COUNTER = 0.85
 _SCORE_EXHAUSTIVE = 0.85  # 应收尽收, 应检尽检、愿检尽检
 _SCORE_REPEATED_VERB = 0.8  # 稳外贸稳外资, 保就业保民生
@@ -281,9 +288,18 @@ def _discover_numbered(text: str, excluded: frozenset[str]) -> Iterator[SloganMe
 
 
 def _discover_campaigns(text: str) -> Iterator[SloganMention]:
-    """Campaign formulas with their verb (打好污染防治攻坚战, 打好武汉保卫战、湖北保卫战)."""
+    """Campaign formulas with their verb (打好污染防治攻坚战, 打好武汉保卫战、湖北保卫战), and
+    series of campaigns without it (疫情防控人民战争、总体战、阻击战)."""
     for match in _CAMPAIGN_RE.finditer(text):
         yield _discovered(text, *match.span(), _SCORE_CAMPAIGN)
+    campaigns = [match.span() for match in _CAMPAIGN_RE.finditer(text)]
+    for match in _BATTLE_SERIES_RE.finditer(text):
+        start, end = match.span()
+        if any(start < other_end and other_start < end for other_start, other_end in campaigns):
+            continue  # 坚决打赢湖北保卫战、武汉保卫战: the campaign with its verb
+        lead = _BATTLE_LEAD_RE.match(text, start, end)
+        start = lead.end() if lead else start
+        yield _discovered(text, start, end, _SCORE_BATTLE_SERIES)
 
 
 def _discover_formula_shapes(text: str) -> Iterator[SloganMention]:
