@@ -69,6 +69,7 @@ _CAMPAIGN_RE = re.compile(
 _BATTLE_SERIES_RE = re.compile(
     rf"(?<![{HAN}、])[{HAN}]{{0,24}}?(?:{_BATTLES})(?:、[{HAN}]{{0,8}}?(?:{_BATTLES}))+"
 )
+_BATTLE_PAIR_RE = re.compile(f"(?:{_BATTLES}){SEPARATOR}")
 _BATTLE_LEAD_RE = re.compile(".*(?:的|场|取得|投身|部署|决战|决胜|[了在为是])")
 # Counter formulas: 以快制快, 以变制变.
 _COUNTER_RE = re.compile(rf"以([{HAN}])制\1")
@@ -108,10 +109,12 @@ _SERIES_END_RE = re.compile(rf"(?![{HAN}])|的|工作|措施|要求|原则|和")
 _RULE_FRAMES = "坚持|按照|本着|做到|秉持|遵循"
 _RULE_NOUNS = "总要求|总体要求|总基调|基调|原则|工作方针|方针|要求|方向|定位|思路"
 _FRAMED_SERIES_RE = re.compile(
-    rf"(?<=(?:{_RULE_FRAMES}))[{HAN}]{{2,5}}(?:{SEPARATOR}[{HAN}]{{2,5}})+"
+    rf"(?:{_RULE_FRAMES})([{HAN}]{{2,5}}(?:{SEPARATOR}[{HAN}]{{2,5}})+)"
     rf"(?=[，。；！：]|的?(?:{_RULE_NOUNS}|理念))"
 )
-_RULE_NOUN_SERIES_RE = re.compile(rf"[{HAN}]+(?:{SEPARATOR}[{HAN}]{{2,5}})+(?=的(?:{_RULE_NOUNS}))")
+_RULE_NOUN_RE = re.compile(f"的(?:{_RULE_NOUNS})")
+_SERIES_BEFORE_RE = re.compile(rf"(?<![{HAN}])[{HAN}]+(?:{SEPARATOR}[{HAN}]{{2,5}})+$")
+_SERIES_REACH = 80  # characters looked back from a rule noun for its series
 _CUT_AFTER_RE = re.compile(rf"(?:{_RULE_FRAMES}|朝着|提出|贯彻|落实)(?:更加)?$")
 # Series of superlatives (最全面、最严格、最彻底): as often descriptive (最边远、最贫困、最艰苦;
 # dev rejects 最彻底、最严格) as a formula, so they are candidates for curators only.
@@ -292,6 +295,8 @@ def _discover_campaigns(text: str) -> Iterator[SloganMention]:
     series of campaigns without it (疫情防控人民战争、总体战、阻击战)."""
     for match in _CAMPAIGN_RE.finditer(text):
         yield _discovered(text, *match.span(), _SCORE_CAMPAIGN)
+    if _BATTLE_PAIR_RE.search(text) is None:
+        return  # no campaign has another after it
     campaigns = [match.span() for match in _CAMPAIGN_RE.finditer(text)]
     for match in _BATTLE_SERIES_RE.finditer(text):
         start, end = match.span()
@@ -378,11 +383,13 @@ def _discover_framed_series(text: str, excluded: frozenset[str]) -> Iterator[Slo
     稳定的总基调; 朝着开放、包容、普惠、平衡、共赢的方向)."""
     found: list[tuple[int, int]] = []
     for match in _FRAMED_SERIES_RE.finditer(text):
-        found.append(match.span())
-    for match in _RULE_NOUN_SERIES_RE.finditer(text):
+        found.append(match.span(1))
+    for noun in _RULE_NOUN_RE.finditer(text):
+        match = _SERIES_BEFORE_RE.search(text, max(noun.start() - _SERIES_REACH, 0), noun.start())
+        if match is None:
+            continue
         parts = match.group().split(SEPARATOR)
-        length = len(parts[-1])
-        cut = len(parts[0]) - length
+        cut = len(parts[0]) - len(parts[-1])
         if cut < 0 or (cut and not _CUT_AFTER_RE.search(text, 0, match.start() + cut)):
             continue
         found.append((match.start() + cut, match.end()))
