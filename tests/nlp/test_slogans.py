@@ -202,7 +202,8 @@ def test_discovery_of_unknown_candidates(matcher: SloganMatcher) -> None:
         ("本着平战结合、防治结合的原则，加快推进隔离病房改造建设。", "平战结合、防治结合"),
         ("坚持人民至上、生命至上，就是把百姓安危冷暖放在心上。", "人民至上、生命至上"),
         ("推动经济全球化朝着更加开放、包容、普惠、平衡的方向发展。", "开放、包容、普惠、平衡"),
-        # two values, two measures, a description, and a frame that takes descriptions
+        # two values (dev), two measures (a seed), a description and a frame that takes
+        # descriptions (covid_news)
         ("五国坚持开放包容、平等相待，增进战略沟通。", None),
         ("务必做到不漏一人、不留死角。", None),
         ("对秋冬季传染病防控工作提出了更加精准、细致的要求。", None),
