@@ -157,6 +157,14 @@ def evaluate_slogans(
             "in it (not in the other split or the seeds): what unseen text gets.",
         ),
     ] = False,
+    keep_recurring: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="With --unseen, keep the formulas found in at least this many covid_news "
+            "items outside the annotated set (0: keep none).",
+        ),
+    ] = 0,
 ) -> None:
     """Slogan P/R/F on the annotated news (data/annotated/slogans) and on the seeds.
 
@@ -167,9 +175,11 @@ def evaluate_slogans(
     from flows.ops.evaluate import (
         annotated_news,
         annotated_seeds,
+        recurring_formulas,
         score_slogans,
         without_formulas_only_in,
     )
+    from flows.train.corpora import DEFAULT_CORPORA
 
     if split not in ("dev", "test", "all"):
         raise typer.BadParameter("must be dev, test or all", param_hint="--split")
@@ -182,7 +192,11 @@ def evaluate_slogans(
     scored = [(f"news:{split}", lexicon, news), ("seeds", lexicon, seeds)]
     if unseen:
         other = annotated_news(split="test" if split == "dev" else "dev")
-        ablated = without_formulas_only_in(lexicon, news, [*other, *seeds])
+        keep = frozenset()
+        if keep_recurring:
+            corpus = DEFAULT_CORPORA / "covid_news" / "xwlb_covid_2020_2021.jsonl"
+            keep = recurring_formulas(lexicon, corpus, keep_recurring)
+        ablated = without_formulas_only_in(lexicon, news, [*other, *seeds], keep)
         removed = len(lexicon.entries) - len(ablated.entries)
         typer.echo(f"unseen: {removed} formulas annotated only in {split} left out of the lexicon")
         scored.append((f"news:{split}:unseen", ablated, news))

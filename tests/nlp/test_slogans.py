@@ -175,7 +175,7 @@ def test_exclusions(matcher: SloganMatcher, text: str) -> None:
 
 
 def test_discovery_of_unknown_candidates(matcher: SloganMatcher) -> None:
-    text = "推出“拿号即办”服务，推行一窗一码，做到守土有责、守土尽责。"
+    text = "推出“拿号即办”服务，推行一窗一码，要守土有责、守土尽责。"
     candidates = SloganMatcher(SloganLexicon.load(), discovery_threshold=0).find(text)
     assert [(m.text, m.canonical) for m in candidates] == [
         ("“拿号即办”", "拿号即办"),
@@ -187,6 +187,52 @@ def test_discovery_of_unknown_candidates(matcher: SloganMatcher) -> None:
     kept = [m for m in candidates if m.score >= DISCOVERY_THRESHOLD]
     assert matcher.find(text) == kept
     assert len(kept) < len(candidates)  # a bare couplet is too weak to report
+
+
+@pytest.mark.parametrize(
+    ("text", "reported"),
+    [
+        # covid_news items outside the annotated set
+        (
+            "全国政协按照特事特办、急事快办、要事合办的原则，建立政协提案工作“快速通道”。",
+            "特事特办、急事快办、要事合办",
+        ),
+        ("浙江淳安千岛湖景区正式恢复旅游接待，按照有序、有限、有控的原则。", "有序、有限、有控"),
+        ("相信欧盟将朝着团结、稳定、开放、繁荣的方向不断前进。", "团结、稳定、开放、繁荣"),
+        ("本着平战结合、防治结合的原则，加快推进隔离病房改造建设。", "平战结合、防治结合"),
+        ("坚持人民至上、生命至上，就是把百姓安危冷暖放在心上。", "人民至上、生命至上"),
+        ("推动经济全球化朝着更加开放、包容、普惠、平衡的方向发展。", "开放、包容、普惠、平衡"),
+        # two values (dev), two measures (a seed), a description and a frame that takes
+        # descriptions (covid_news)
+        ("五国坚持开放包容、平等相待，增进战略沟通。", None),
+        ("务必做到不漏一人、不留死角。", None),
+        ("对秋冬季传染病防控工作提出了更加精准、细致的要求。", None),
+        ("发扬不畏艰险、无私奉献的精神，坚定站在疫情防控第一线。", None),
+    ],
+)
+def test_series_named_as_a_rule(text: str, reported: str | None) -> None:
+    lexicon = SloganLexicon(
+        tuple(entry for entry in SloganLexicon.load().entries if "、" not in entry.canonical)
+    )
+    found = [m for m in SloganMatcher(lexicon).find(text) if m.method == MatchMethod.DISCOVERED]
+    assert [m.text for m in found] == ([reported] if reported else [])
+
+
+def test_campaign_series_without_their_verb() -> None:
+    lexicon = SloganLexicon(
+        tuple(entry for entry in SloganLexicon.load().entries if "战" not in entry.canonical)
+    )
+    matcher = SloganMatcher(lexicon)
+    # covid_news items outside the annotated set
+    text = "疫情防控是一场人民战争、总体战、阻击战。"
+    assert texts(matcher, text) == ["人民战争、总体战、阻击战"]
+    text = "经过艰苦卓绝的努力，武汉保卫战、湖北保卫战取得决定性成果。"
+    assert texts(matcher, text) == ["武汉保卫战、湖北保卫战"]
+    text = "用3个月左右的时间取得了武汉保卫战、湖北保卫战的决定性成果。"
+    assert texts(matcher, text) == ["武汉保卫战、湖北保卫战"]
+    # with its verb the campaign keeps it
+    text = "为打赢湖北保卫战、武汉保卫战作出贡献。"
+    assert texts(matcher, text) == ["打赢湖北保卫战、武汉保卫战"]
 
 
 # Sentences of the dev split of data/annotated/slogans and of covid_news ("source": "news"),

@@ -16,6 +16,7 @@ from flows.ops.evaluate import (
     DATES_NUMBERS,
     SloganDocument,
     annotated_news,
+    recurring_formulas,
     score_dates,
     score_numbers,
     score_slogans,
@@ -60,6 +61,23 @@ def test_the_unseen_lexicon_lacks_the_formulas_only_the_held_out_split_annotates
     assert removed == {"两手抓、两不误"}  # its parts are not annotated slogans, so they stay
     found = SloganMatcher(ablated).find(held_out[0].text)
     assert [m.text for m in found] == ["两手抓", "两不误", "联防联控"]
+
+
+def test_recurring_formulas_are_counted_outside_the_annotated_items(tmp_path: Path) -> None:
+    lexicon = SloganLexicon.load()
+    corpus, annotated = tmp_path / "corpus.jsonl", tmp_path / "annotated.jsonl"
+    items = [("a", "坚持联防联控。"), ("b", "加强联防联控、两手抓。"), ("c", "两手抓。")]
+    corpus.write_text(
+        "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in items),
+        encoding="utf-8",
+    )
+    annotated.write_text(json.dumps({"id": "c"}) + "\n", encoding="utf-8")
+    kept = recurring_formulas(lexicon, corpus, 2, annotated)
+    assert {e.canonical for e in lexicon.entries if e.slogan_id in kept} == {"联防联控"}
+    held_out = [SloganDocument("坚持联防联控。", 0, (("联防联控", ""),))]
+    assert len(without_formulas_only_in(lexicon, held_out, [], kept).entries) == len(
+        lexicon.entries
+    )
 
 
 def test_cli_scores_the_unseen_lexicon() -> None:

@@ -20,10 +20,10 @@ from flows.ops.evaluate import (
 
 DEV_PRECISION, DEV_RECALL = 0.986, 0.986  # tp 148, predicted 150, expected 150
 DEV_DISCOVERED_PRECISION = 0.8  # the bar DISCOVERY_THRESHOLD is set for (measured 19/19)
-# Dev scored with a lexicon lacking the 39 formulas only dev annotates (`--unseen`): what
-# discovery gives on formulas the lexicon has never met (measured tp 118, predicted 125; 40/40
+# Dev scored with a lexicon lacking the 43 formulas only dev annotates (`--unseen`): what
+# discovery gives on formulas the lexicon has never met (measured tp 121, predicted 128; 43/43
 # discovered right).
-DEV_UNSEEN_PRECISION, DEV_UNSEEN_RECALL = 0.94, 0.786
+DEV_UNSEEN_PRECISION, DEV_UNSEEN_RECALL = 0.94, 0.8
 SEEDS_PRECISION, SEEDS_RECALL = 0.85, 0.95  # issue 23's bar (measured 1.000, 0.957)
 
 

@@ -64,6 +64,13 @@ _CAMPAIGN_RE = re.compile(
     rf"(?:“[{HAN}]{{1,10}}?(?:{_BATTLES})”|[{HAN}]{{1,10}}?(?:{_BATTLES}))"
     rf"(?:、[{HAN}]{{0,8}}?(?:{_BATTLES}))*"
 )
+# A series of campaigns without its verb (一场…的疫情防控人民战争、总体战、阻击战; 武汉保卫战、
+# 湖北保卫战); its first part is cut after a frame (的, 一场, 取得了, 投身, 部署, 在, 为…).
+_BATTLE_SERIES_RE = re.compile(
+    rf"(?<![{HAN}、])[{HAN}]{{0,24}}?(?:{_BATTLES})(?:、[{HAN}]{{0,8}}?(?:{_BATTLES}))+"
+)
+_BATTLE_PAIR_RE = re.compile(f"(?:{_BATTLES}){SEPARATOR}")
+_BATTLE_LEAD_RE = re.compile(".*(?:的|场|取得|投身|部署|决战|决胜|[了在为是])")
 # Counter formulas: 以快制快, 以变制变.
 _COUNTER_RE = re.compile(rf"以([{HAN}])制\1")
 # Exhaustive formulas, alone or in a series: 应收尽收, 应检尽检、愿检尽检, 能复尽复、能开尽开.
@@ -90,6 +97,25 @@ _VERB_SERIES_RE = re.compile(
     rf"(?:{SEPARATOR}[{_CLAUSE_OPENERS}][{HAN}]{{2}}){{2,}}(?![{SEPARATOR}等])"
 )
 _SERIES_END_RE = re.compile(rf"(?![{HAN}])|的|工作|措施|要求|原则|和")
+# A series of equal parts that a frame names as a rule: the object of 坚持/按照/本着/做到/秉持/
+# 遵循 ending at a mark or a rule noun (坚持人民至上、生命至上; 按照特事特办、急事快办、要事合办
+# 的原则), or any series before 的 and a rule noun (开放、包容、普惠、平衡、共赢的方向; 协调、合作、
+# 稳定的总基调). Its first part may be cut from a longer run only after such a frame or after
+# 朝着/提出/贯彻/落实 (朝着开放、包容…的方向). Not a formula: two-character parts fewer than
+# three (更加精准、细致的要求), two ABAC words (坚持联防联控、严防严控: two formulas), and a
+# couplet sharing no character in place after the first: two values or measures side by side
+# (坚持开放包容、平等相待; 做到不漏一人、不留死角). Other verbs take descriptive series as often
+# (发扬不畏艰险、无私奉献).
+_RULE_FRAMES = "坚持|按照|本着|做到|秉持|遵循"
+_RULE_NOUNS = "总要求|总体要求|总基调|基调|原则|工作方针|方针|要求|方向|定位|思路"
+_FRAMED_SERIES_RE = re.compile(
+    rf"(?:{_RULE_FRAMES})([{HAN}]{{2,5}}(?:{SEPARATOR}[{HAN}]{{2,5}})+)"
+    rf"(?=[，。；！：]|的?(?:{_RULE_NOUNS}|理念))"
+)
+_RULE_NOUN_RE = re.compile(f"的(?:{_RULE_NOUNS})")
+_SERIES_BEFORE_RE = re.compile(rf"(?<![{HAN}])[{HAN}]+(?:{SEPARATOR}[{HAN}]{{2,5}})+$")
+_SERIES_REACH = 80  # characters looked back from a rule noun for its series
+_CUT_AFTER_RE = re.compile(rf"(?:{_RULE_FRAMES}|朝着|提出|贯彻|落实)(?:更加)?$")
 # Series of superlatives (最全面、最严格、最彻底): as often descriptive (最边远、最贫困、最艰苦;
 # dev rejects 最彻底、最严格) as a formula, so they are candidates for curators only.
 _SUPERLATIVES_RE = re.compile(rf"最[{HAN}]{{2}}(?:{SEPARATOR}?最[{HAN}]{{2}})+")
@@ -133,6 +159,7 @@ _QUOTED_NAME_HEAD_RE = re.compile("峰会|大会|论坛|比赛|项目|火箭|决
 # mentions >= 0.8 on the dev split of data/annotated/slogans (`zhnews slogans evaluate`).
 DISCOVERY_THRESHOLD = 0.7
 _SCORE_CAMPAIGN = 0.9
+_SCORE_BATTLE_SERIES = 0.85  # 疫情防控人民战争、总体战、阻击战 without 打赢
 _SCORE_COUNTER = 0.85
 _SCORE_EXHAUSTIVE = 0.85  # 应收尽收, 应检尽检、愿检尽检
 _SCORE_REPEATED_VERB = 0.8  # 稳外贸稳外资, 保就业保民生
@@ -152,6 +179,7 @@ _PENALTY_NAME_LIKE = 0.3
 _SCORE_NUMBERED = 0.8  # 一企一策, 七天七检, 四不两直, 四个一批, 三管三必须
 _SCORE_NUMBERED_PLAIN = 0.4  # 两国两党, 十人一组, 两江四岸: counts, not a formula's tail
 _SCORE_NUMBERED_IN_WORD = 0.2  # 长三角一体化: the match is inside a longer word
+_SCORE_FRAMED_SERIES = 0.8  # 坚持人民至上、生命至上; 开放、包容、普惠、平衡、共赢的方向
 _SCORE_SERIES = 0.8  # 依法防控、科学防控、联防联控, 两手抓、两手都要硬: a known formula's series
 _SCORE_TRIPLET = 0.75
 _SCORE_COUPLET = 0.5  # 复工复产、复商复市 is as parallel as 外防输入、内防反弹
@@ -263,9 +291,20 @@ def _discover_numbered(text: str, excluded: frozenset[str]) -> Iterator[SloganMe
 
 
 def _discover_campaigns(text: str) -> Iterator[SloganMention]:
-    """Campaign formulas with their verb (打好污染防治攻坚战, 打好武汉保卫战、湖北保卫战)."""
+    """Campaign formulas with their verb (打好污染防治攻坚战, 打好武汉保卫战、湖北保卫战), and
+    series of campaigns without it (疫情防控人民战争、总体战、阻击战)."""
     for match in _CAMPAIGN_RE.finditer(text):
         yield _discovered(text, *match.span(), _SCORE_CAMPAIGN)
+    if _BATTLE_PAIR_RE.search(text) is None:
+        return  # no campaign has another after it
+    campaigns = [match.span() for match in _CAMPAIGN_RE.finditer(text)]
+    for match in _BATTLE_SERIES_RE.finditer(text):
+        start, end = match.span()
+        if any(start < other_end and other_start < end for other_start, other_end in campaigns):
+            continue  # 坚决打赢湖北保卫战、武汉保卫战: the campaign with its verb
+        lead = _BATTLE_LEAD_RE.match(text, start, end)
+        start = lead.end() if lead else start
+        yield _discovered(text, start, end, _SCORE_BATTLE_SERIES)
 
 
 def _discover_formula_shapes(text: str) -> Iterator[SloganMention]:
@@ -337,3 +376,42 @@ def _parallel(parts: list[str]) -> bool:
     edge = contiguous and (shared[0] == 0 or shared[-1] == length - 1)
     inner = any(0 < i < length - 1 for i in shared)
     return inner and not edge
+
+
+def _discover_framed_series(text: str, excluded: frozenset[str]) -> Iterator[SloganMention]:
+    """Series of equal parts that a frame names as a rule (坚持人民至上、生命至上; 协调、合作、
+    稳定的总基调; 朝着开放、包容、普惠、平衡、共赢的方向)."""
+    found: list[tuple[int, int]] = []
+    for match in _FRAMED_SERIES_RE.finditer(text):
+        found.append(match.span(1))
+    for noun in _RULE_NOUN_RE.finditer(text):
+        match = _SERIES_BEFORE_RE.search(text, max(noun.start() - _SERIES_REACH, 0), noun.start())
+        if match is None:
+            continue
+        parts = match.group().split(SEPARATOR)
+        cut = len(parts[0]) - len(parts[-1])
+        if cut < 0 or (cut and not _CUT_AFTER_RE.search(text, 0, match.start() + cut)):
+            continue
+        found.append((match.start() + cut, match.end()))
+    for start, end in sorted(set(found)):
+        parts = text[start:end].split(SEPARATOR)
+        if (
+            len({len(part) for part in parts}) > 1
+            or (len(parts) == 2 and (len(parts[0]) == 2 or not _share_in_place(*parts)))
+            or (len(parts) == 2 and all(map(reduplicated_word, parts)))
+            or SEPARATOR.join(parts) in excluded
+        ):
+            continue
+        yield _discovered(text, start, end, _SCORE_FRAMED_SERIES)
+
+
+def _share_in_place(first: str, second: str) -> bool:
+    """Whether two parts of one length have a character in the same place after the first (a
+    shared first character alone, as in 不漏一人、不留死角, joins two measures)."""
+    return any(a == b for a, b in zip(first[1:], second[1:], strict=True))
+
+
+def reduplicated_word(part: str) -> bool:
+    """A four-character ABAC word (联防联控, 严防严控, 复工复产, 一校一策): a formula or measure
+    on its own, listed beside another."""
+    return len(part) == 4 and part[0] == part[2] != part[1] != part[3]

@@ -20,6 +20,7 @@ from flows.nlp.slogans.discovery import (
     _discover_campaigns,
     _discover_couplets,
     _discover_formula_shapes,
+    _discover_framed_series,
     _discover_numbered,
     _discover_quoted,
     _discovered,
@@ -117,6 +118,7 @@ class SloganMatcher:
                 *_discover_numbered(body, self._excluded),
                 *_discover_campaigns(body),
                 *_discover_formula_shapes(body),
+                *_discover_framed_series(body, self._excluded),
                 *couplets,
             )
             if mention.score >= self.discovery_threshold and is_use(mention)

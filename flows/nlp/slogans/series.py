@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from flows.nlp.slogans.discovery import _SCORE_SERIES
+from flows.nlp.slogans.discovery import _SCORE_SERIES, reduplicated_word
 from flows.nlp.slogans.lexicon import CLOSERS, HAN, OPENERS, SEPARATOR
 
 # The Han run before and after a 、 (a neighbour part is cut from it).
@@ -114,12 +114,6 @@ def _balanced_start(text: str, start: int, part: str, neighbour: str) -> int:
     return start - extra if _RUN_AFTER_RE.fullmatch(lead) else start
 
 
-def _reduplicated_word(part: str) -> bool:
-    """A four-character ABAC word (联防联控, 严防严控, 复工复产, 一校一策): a formula or measure
-    on its own, listed beside another."""
-    return len(part) == 4 and part[0] == part[2] != part[1] != part[3]
-
-
 def series_score(canonical: str) -> float | None:
     """How sure a series is one formula, or None when it is formulas side by side. Three parts
     or more are one; so is a couplet whose parts share two characters in place
@@ -128,6 +122,6 @@ def series_score(canonical: str) -> float | None:
     parts = canonical.split(SEPARATOR)
     if len(parts) > 2:
         return _SCORE_SERIES
-    if all(map(_reduplicated_word, parts)) or _shared_in_place(*parts) < 2:
+    if all(map(reduplicated_word, parts)) or _shared_in_place(*parts) < 2:
         return None
     return _SCORE_SERIES
