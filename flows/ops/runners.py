@@ -237,15 +237,21 @@ _SERVER_ENVIRONMENT = {
     "PREFECT__SERVER_EPHEMERAL": "1",
     "PREFECT__SERVER_FINAL": "1",
 }
-# Defaults that the user's own settings override. The task run recorder writes the task runs
-# from the client's events; Prefect's default writes each event in a transaction of its own
-# (batch size 1): 200 transactions for a 677-item run, 1.1-1.3 of the server's 2.9 CPU-s. In
-# batches of up to 100 events, at least once a second, the same task runs and states are
-# recorded (the server writes what it holds when it stops); what a user loses is only that,
-# while the run lasts, a task run's state reaches Prefect's database up to a second later.
+# Defaults that the user's own environment overrides (benchmarks/README.md, session 12):
+# - The task run recorder writes the task runs from the client's events; Prefect's default
+#   writes each event in a transaction of its own (batch size 1): 200 transactions for a
+#   677-item run, 1.1-1.3 of the server's 2.9 CPU-s. In batches of up to 100 events, at least
+#   once a second, the same task runs and states are recorded (the server writes what it holds
+#   when it stops); a user loses only that, while the run lasts, a task run's state reaches
+#   Prefect's database up to a second later.
+# - Block types are registered in the database at every start, after hashing every installed
+#   collection's blocks to find whether they changed (0.3-0.4 CPU-s). A flow run needs none of
+#   them; `prefect server start`, the server whose UI shows blocks, registers them itself.
 _SERVER_DEFAULTS = {
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "100",
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
+    "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+    "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
 }
 # The server's process: what `uvicorn --factory prefect.server.api.server:create_app` does,
 # with the cyclic garbage collector paused while Prefect's server is imported and its app built
