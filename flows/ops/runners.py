@@ -256,15 +256,29 @@ _SERVER_DEFAULTS = {
 # The server's process: what `uvicorn --factory prefect.server.api.server:create_app` does,
 # with the cyclic garbage collector paused while Prefect's server is imported and its app built
 # (2.5-3 CPU-s of objects that live as long as the server: collections then find nothing to
-# free, and cost 0.4-0.6 CPU-s), those objects then frozen out of later collections.
+# free, and cost 0.4-0.6 CPU-s), those objects then frozen out of later collections. FastAPI
+# builds each router's table of routes on the first request that reaches it (0.25 CPU-s in
+# all), which would keep the run's first requests waiting: a request that matches no route
+# builds them all before the server answers, while the run still imports and loads its model.
 _SERVER_MAIN = """
-import gc, sys
+import asyncio, contextlib, gc, sys
 
 gc.disable()
+import httpx
 import uvicorn
 from prefect.server.api.server import create_app
 
 app = create_app()
+
+
+async def build_routes():
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://server") as client:
+        await client.get("/api/-")
+
+
+with contextlib.suppress(Exception):  # else the first requests build them
+    asyncio.run(build_routes())
 gc.freeze()
 gc.enable()
 uvicorn.run(app, host=sys.argv[1], port=int(sys.argv[2]), log_level="error", lifespan="on")
