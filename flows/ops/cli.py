@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import typer
 
 from flows import DEFAULT_MAX_CHARS, MODEL_ENV, ModelMissingError, model_path
 from flows.ops import measure_cli
+from flows.ops.collector import collector_paused
 from flows.ops.errors import (
     ExitCode,
     fail,
@@ -161,12 +163,14 @@ def run(
         runner, workers = default_runner(found.files)
     runner = runner or (Runner.PROCESSES if workers else Runner.IN_PROCESS)
     # The server boots on another core while this process imports and loads the model.
-    with prefect_api_starting() as wait_for_api:
-        from flows.nlp.model import load_pipeline
-        from flows.pipeline import zhnews_flow
+    with contextlib.ExitStack() as api:
+        with collector_paused():
+            wait_for_api = api.enter_context(prefect_api_starting())
+            from flows.nlp.model import load_pipeline
+            from flows.pipeline import zhnews_flow
 
-        if runner is Runner.IN_PROCESS:
-            load_pipeline()
+            if runner is Runner.IN_PROCESS:
+                load_pipeline()
         wait_for_api()
         hide_logged_tracebacks()  # after the settings of the API reconfigured logging
         try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib.util
 import os
 import socket
 import subprocess
@@ -238,6 +237,52 @@ _SERVER_ENVIRONMENT = {
     "PREFECT__SERVER_EPHEMERAL": "1",
     "PREFECT__SERVER_FINAL": "1",
 }
+# Defaults that the user's own environment overrides (benchmarks/README.md, session 12):
+# - The task run recorder writes the task runs from the client's events; Prefect's default
+#   writes each event in a transaction of its own (batch size 1): 200 transactions for a
+#   677-item run, 1.1-1.3 of the server's 2.9 CPU-s. In batches of up to 100 events, at least
+#   once a second, the same task runs and states are recorded (the server writes what it holds
+#   when it stops); a user loses only that, while the run lasts, a task run's state reaches
+#   Prefect's database up to a second later.
+# - Block types are registered in the database at every start, after hashing every installed
+#   collection's blocks to find whether they changed (0.3-0.4 CPU-s). A flow run needs none of
+#   them; `prefect server start`, the server whose UI shows blocks, registers them itself.
+_SERVER_DEFAULTS = {
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "100",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
+    "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+    "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
+}
+# The server's process: what `uvicorn --factory prefect.server.api.server:create_app` does,
+# with the cyclic garbage collector paused while Prefect's server is imported and its app built
+# (2.5-3 CPU-s of objects that live as long as the server: collections then find nothing to
+# free, and cost 0.4-0.6 CPU-s), those objects then frozen out of later collections. FastAPI
+# builds each router's table of routes on the first request that reaches it (0.25 CPU-s in
+# all), which would keep the run's first requests waiting: a request that matches no route
+# builds them all before the server answers, while the run still imports and loads its model.
+_SERVER_MAIN = """
+import asyncio, contextlib, gc, sys
+
+gc.disable()
+import httpx
+import uvicorn
+from prefect.server.api.server import create_app
+
+app = create_app()
+
+
+async def build_routes():
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://server") as client:
+        await client.get("/api/-")
+
+
+with contextlib.suppress(Exception):  # else the first requests build them
+    asyncio.run(build_routes())
+gc.freeze()
+gc.enable()
+uvicorn.run(app, host=sys.argv[1], port=int(sys.argv[2]), log_level="error", lifespan="on")
+"""
 
 
 class _Server:
@@ -248,31 +293,14 @@ class _Server:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}/api"
-        # Where Prefect is installed, found without importing it.
-        prefect = importlib.util.find_spec("prefect")
-        assert prefect is not None and prefect.origin is not None
         # Its shutdown prints tracebacks of cancelled flushes; kept for a failed start only,
         # and closed by `stop`.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--app-dir",
-                str(Path(prefect.origin).parents[1]),
-                "--factory",
-                "prefect.server.api.server:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "error",
-                "--lifespan",
-                "on",
-            ],
-            env={**environment, **_SERVER_ENVIRONMENT},
+            # -P: the working directory is not on the server's import path (as with uvicorn's
+            # --app-dir pointing at Prefect's own): a `prefect` folder there shadows nothing.
+            [sys.executable, "-P", "-c", _SERVER_MAIN, "127.0.0.1", str(port)],
+            env={**_SERVER_DEFAULTS, **environment, **_SERVER_ENVIRONMENT},
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
