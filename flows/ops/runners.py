@@ -253,40 +253,10 @@ _SERVER_DEFAULTS = {
     "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
     "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
 }
-# The server's process: what `uvicorn --factory prefect.server.api.server:create_app` does,
-# with the cyclic garbage collector paused while Prefect's server is imported and its app built
-# (2.5-3 CPU-s of objects that live as long as the server: collections then find nothing to
-# free, and cost 0.4-0.6 CPU-s), those objects then frozen out of later collections. FastAPI
-# builds each router's table of routes on the first request that reaches it (0.25 CPU-s in
-# all), which would keep the run's first requests waiting: a request that matches no route
-# builds them all before the server answers, while the run still imports and loads its model.
-_SERVER_MAIN = """
-import asyncio, contextlib, gc, sys
-
-gc.disable()
-import httpx
-import uvicorn
-from prefect.server.api.server import create_app
-
-app = create_app()
-
-
-async def build_routes():
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://server") as client:
-        await client.get("/api/-")
-
-
-with contextlib.suppress(Exception):  # else the first requests build them
-    asyncio.run(build_routes())
-gc.freeze()
-gc.enable()
-uvicorn.run(app, host=sys.argv[1], port=int(sys.argv[2]), log_level="error", lifespan="on")
-"""
 
 
 class _Server:
-    """Prefect's API server (its app factory under uvicorn) in a child process, on a free port."""
+    """Prefect's API server (`flows.ops.prefect_server`) in a child process, on a free port."""
 
     def __init__(self, environment: Mapping[str, str]) -> None:
         with socket.socket() as probe:
@@ -299,7 +269,7 @@ class _Server:
         self.process = subprocess.Popen(
             # -P: the working directory is not on the server's import path (as with uvicorn's
             # --app-dir pointing at Prefect's own): a `prefect` folder there shadows nothing.
-            [sys.executable, "-P", "-c", _SERVER_MAIN, "127.0.0.1", str(port)],
+            [sys.executable, "-P", "-m", "flows.ops.prefect_server", "127.0.0.1", str(port)],
             env={**_SERVER_DEFAULTS, **environment, **_SERVER_ENVIRONMENT},
             stdout=self.log,
             stderr=subprocess.STDOUT,

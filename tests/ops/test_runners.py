@@ -258,7 +258,7 @@ def test_the_temporary_server_batches_task_run_records_unless_the_user_chose(
     runners._Server({}).log.close()
     runners._Server({batch_size: "7", "PREFECT_UI_ENABLED": "1"}).log.close()
     (command, default), (_, chosen) = launched
-    assert command[:3] == [sys.executable, "-P", "-c"]
+    assert command[:4] == [sys.executable, "-P", "-m", "flows.ops.prefect_server"]
     assert default[batch_size] == "100"
     assert default["PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL"] == "1"
     # The user's batch size stands; what makes the server a one-run server does not yield.
