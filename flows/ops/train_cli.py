@@ -109,6 +109,53 @@ def train_ner(
     )
 
 
+@train_app.command("distill")
+def train_distill(
+    out_dir: WorkDir = Path("training/student"),
+    teacher: Annotated[
+        Path, typer.Option(help="The pipeline whose tok2vec + ner label the silver corpus.")
+    ] = Path("models/zh_news"),
+    depth: Annotated[
+        int, typer.Option(min=1, help="Encoder layers the student keeps (the teacher's first).")
+    ] = 2,
+    config: TrainConfig = Path("configs/ner.cfg"),
+    pkuseg_model: Segmenter = Path("training/segmenter-shipped"),
+    corpora: Corpora = None,
+    limit: SmokeLimit = None,
+    silver_limit: Annotated[
+        int | None, typer.Option(help="COVID news items the teacher labels (default: all).")
+    ] = None,
+    max_steps: MaxSteps = None,
+    learn_rate: Annotated[float | None, typer.Option(help="Override the learning rate.")] = None,
+    eval_frequency: Annotated[
+        int | None, typer.Option(help="Steps between dev scores (checkpoints).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Override system.seed (default 0).")] = None,
+    resume: Resume = False,
+    dev_split: DevSplitOption = DevSplit.BLOCKS,
+) -> None:
+    """Distil a student with a shallower tok2vec from TEACHER: the teacher labels the COVID
+    news (less the dev items), the student starts from its weights and trains on gold + silver."""
+    from flows.train.distill import distill
+
+    distill(
+        teacher,
+        out_dir,
+        config_path=config,
+        pkuseg_model=pkuseg_model,
+        depth=depth,
+        corpora=corpora_dir(corpora),
+        limit=limit,
+        silver_limit=silver_limit,
+        split=dev_split,
+        max_steps=max_steps,
+        learn_rate=learn_rate,
+        eval_frequency=eval_frequency,
+        seed=seed,
+        resume=resume,
+    )
+
+
 @train_app.command("tagger")
 def train_tagger(
     out_dir: WorkDir = Path("training/tagger"),
