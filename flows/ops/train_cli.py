@@ -12,6 +12,7 @@ from flows.ops.options import (
     Corpora,
     DevSplitOption,
     EntityAwareDocs,
+    LearnRate,
     MaxSteps,
     Resume,
     Segmenter,
@@ -72,9 +73,7 @@ def train_ner(
     corpora: Corpora = None,
     limit: SmokeLimit = None,
     max_steps: MaxSteps = None,
-    learn_rate: Annotated[
-        float | None, typer.Option(help="Override the learning rate (lower it to fine-tune).")
-    ] = None,
+    learn_rate: LearnRate = None,
     resume: Resume = False,
     cluener_weight: Annotated[
         int, typer.Option(help="Times each annotated CLUENER train sentence is repeated.")
@@ -126,7 +125,7 @@ def train_distill(
         int | None, typer.Option(help="COVID news items the teacher labels (default: all).")
     ] = None,
     max_steps: MaxSteps = None,
-    learn_rate: Annotated[float | None, typer.Option(help="Override the learning rate.")] = None,
+    learn_rate: LearnRate = None,
     eval_frequency: Annotated[
         int | None, typer.Option(help="Steps between dev scores (checkpoints).")
     ] = None,

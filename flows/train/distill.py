@@ -86,17 +86,9 @@ def silver_docbin(teacher: Language, sentences: Iterable[str], *, batch_size: in
     return docbin
 
 
-def write_silver_corpus(
-    teacher_path: Path,
-    out_path: Path,
-    *,
-    corpora: Path = DEFAULT_CORPORA,
-    limit: int | None = None,
-) -> int:
-    """Label the unlabelled sentences with the teacher's NER and save them; returns their
-    number."""
-    teacher = load_ner(teacher_path)
-    docbin = silver_docbin(teacher, unlabelled_sentences(corpora, limit=limit))
+def write_silver_corpus(teacher: Language, out_path: Path, sentences: Iterable[str]) -> int:
+    """Label `sentences` with the teacher's NER and save them; returns their number."""
+    docbin = silver_docbin(teacher, sentences)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     docbin.to_disk(out_path)
     print(f"silver corpus: {len(docbin)} sentences -> {out_path}", flush=True)
@@ -177,13 +169,13 @@ def distill(
         convert_corpora(
             pkuseg_model, corpus, corpora=corpora, limit=limit, cluener_weight=0, split=split
         )
-        write_silver_corpus(
-            teacher_path, corpus / "silver.spacy", corpora=corpora, limit=silver_limit
-        )
+        teacher = load_ner(teacher_path)
+        sentences = unlabelled_sentences(corpora, limit=silver_limit)
+        write_silver_corpus(teacher, corpus / "silver.spacy", sentences)
         merged = DocBin(store_user_data=False).from_disk(corpus / "train.spacy")
         merged.merge(DocBin(store_user_data=False).from_disk(corpus / "silver.spacy"))
         merged.to_disk(train_corpus)
-        student = student_from_teacher(load_ner(teacher_path), depth=depth)
+        student = student_from_teacher(teacher, depth=depth)
         student.to_disk(out_dir / "model-last")
         print(f"student: encoder depth {depth}, from {teacher_path}", flush=True)
     run_training(
