@@ -106,6 +106,9 @@ SmokeLimit = Annotated[
 ]
 Resume = Annotated[bool, typer.Option(help="Continue from the model last saved in OUT_DIR.")]
 MaxSteps = Annotated[int | None, typer.Option(help="Override training.max_steps.")]
+LearnRate = Annotated[
+    float | None, typer.Option(help="Override the learning rate (lower it to fine-tune).")
+]
 EntityAwareDocs = Annotated[
     Path | None,
     typer.Option(help="Also train on this DocBin of entity-aware segmented NER docs."),

@@ -12,6 +12,7 @@ from flows.ops.options import (
     Corpora,
     DevSplitOption,
     EntityAwareDocs,
+    LearnRate,
     MaxSteps,
     Resume,
     Segmenter,
@@ -72,9 +73,7 @@ def train_ner(
     corpora: Corpora = None,
     limit: SmokeLimit = None,
     max_steps: MaxSteps = None,
-    learn_rate: Annotated[
-        float | None, typer.Option(help="Override the learning rate (lower it to fine-tune).")
-    ] = None,
+    learn_rate: LearnRate = None,
     resume: Resume = False,
     cluener_weight: Annotated[
         int, typer.Option(help="Times each annotated CLUENER train sentence is repeated.")
@@ -106,6 +105,53 @@ def train_ner(
         resume=resume,
         init_tok2vec=init_tok2vec,
         seed=seed,
+    )
+
+
+@train_app.command("distill")
+def train_distill(
+    out_dir: WorkDir = Path("training/student"),
+    teacher: Annotated[
+        Path, typer.Option(help="The pipeline whose tok2vec + ner label the silver corpus.")
+    ] = Path("models/zh_news"),
+    depth: Annotated[
+        int, typer.Option(min=1, help="Encoder layers the student keeps (the teacher's first).")
+    ] = 2,
+    config: TrainConfig = Path("configs/ner.cfg"),
+    pkuseg_model: Segmenter = Path("training/segmenter-shipped"),
+    corpora: Corpora = None,
+    limit: SmokeLimit = None,
+    silver_limit: Annotated[
+        int | None, typer.Option(help="COVID news items the teacher labels (default: all).")
+    ] = None,
+    max_steps: MaxSteps = None,
+    learn_rate: LearnRate = None,
+    eval_frequency: Annotated[
+        int | None, typer.Option(help="Steps between dev scores (checkpoints).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Override system.seed (default 0).")] = None,
+    resume: Resume = False,
+    dev_split: DevSplitOption = DevSplit.BLOCKS,
+) -> None:
+    """Distil a student with a shallower tok2vec from TEACHER: the teacher labels the COVID
+    news (less the dev items), the student starts from its weights and trains on gold + silver."""
+    from flows.train.distill import distill
+
+    distill(
+        teacher,
+        out_dir,
+        config_path=config,
+        pkuseg_model=pkuseg_model,
+        depth=depth,
+        corpora=corpora_dir(corpora),
+        limit=limit,
+        silver_limit=silver_limit,
+        split=dev_split,
+        max_steps=max_steps,
+        learn_rate=learn_rate,
+        eval_frequency=eval_frequency,
+        seed=seed,
+        resume=resume,
     )
 
 

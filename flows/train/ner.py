@@ -260,16 +260,20 @@ def run_training(
     resume: bool = False,
     init_tok2vec: Path | None = None,
     seed: int | None = None,
+    train_corpus: Path | None = None,
+    eval_frequency: int | None = None,
 ) -> None:
     """`spacy train` with our config; `resume` starts tok2vec and ner from OUT_DIR/model-last,
     `init_tok2vec` starts tok2vec from pretrained weights (flows/train/pretrain.py), `seed`
-    replaces the config's (runs that differ only by it are the ingredients of an average)."""
+    replaces the config's (runs that differ only by it are the ingredients of an average).
+    `train_corpus` replaces OUT_DIR/corpus/train.spacy (gold and silver documents together
+    for a distilled student, flows/train/distill.py)."""
     from spacy.cli.train import train
 
     from flows.nlp.model import use_numpy_blas
 
     overrides: dict[str, object] = {
-        "paths.train": str(out_dir / "corpus" / "train.spacy"),
+        "paths.train": str(train_corpus or out_dir / "corpus" / "train.spacy"),
         "paths.dev": str(out_dir / "corpus" / "dev.spacy"),
         **pipeline_overrides(pkuseg_model, vectors),
         "paths.init_tok2vec": str(init_tok2vec) if init_tok2vec else None,
@@ -283,6 +287,8 @@ def run_training(
         overrides["training.optimizer.learn_rate"] = learn_rate
     if seed is not None:
         overrides["system.seed"] = seed
+    if eval_frequency is not None:
+        overrides["training.eval_frequency"] = eval_frequency
     config = spacy.util.load_config(config_path, overrides=overrides, interpolate=False)
     if resume:
         source = resume_source(out_dir)
