@@ -18,7 +18,7 @@ from flows.nlp.dates.periods import (
     _number,
     _replace_year,
 )
-from flows.nlp.dates.relative import _SEASON_FIRST_MONTH, _shift_month_end
+from flows.nlp.dates.relative import SEASON_FIRST_MONTH, shift_month_end
 
 _WEEK_WORD = "(?:周|星期|礼拜)"
 _ORDINAL = r"\d{1,3}|[一二两三四五六七八九十百]{1,4}"
@@ -90,20 +90,20 @@ def _of_year_or_month(part: re.Match[str], period: Period, anchor: Anchor) -> Pe
                 return None
             return _one_day(_replace_year(anchor.today, year), known)
         if (season := part.group("season")) is not None:
-            start = dt.date(year, _SEASON_FIRST_MONTH[season], 1)
-            return Period(start, _shift_month_end(start, 2), Grain.RANGE, "", known)
+            start = dt.date(year, SEASON_FIRST_MONTH[season], 1)
+            return Period(start, shift_month_end(start, 2), Grain.RANGE, "", known)
         if part.group("of") and (quarter := part.group("quarter")):
             first = 3 * (_number(quarter) or 1) - 2
             start = dt.date(year, first, 1)
-            return Period(start, _shift_month_end(start, 2), Grain.QUARTER,
+            return Period(start, shift_month_end(start, 2), Grain.QUARTER,
                           f"{{Y}}-Q{(first + 2) // 3}", known)  # fmt: skip
         if part.group("of") and (half := part.group("half")):
             start = dt.date(year, 1 if half == "上" else 7, 1)
-            return Period(start, _shift_month_end(start, 5), Grain.RANGE,
+            return Period(start, shift_month_end(start, 5), Grain.RANGE,
                           f"{{Y}}-H{1 if half == '上' else 2}", known)  # fmt: skip
         if part.group("of") and (months := YEAR_PARTS.get(part.group("edge") or "")):
             start = dt.date(year, months[0], 1)
-            last = _shift_month_end(start, months[1] - months[0])
+            last = shift_month_end(start, months[1] - months[0])
             return Period(start, last, Grain.RANGE, "", known)
     edge = part.group("edge")
     if period.grain == Grain.MONTH and part.group("of") and edge and not edge.startswith("年"):

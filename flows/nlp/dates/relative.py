@@ -119,7 +119,7 @@ def _relative_day(word: str, anchor: Anchor, context: dt.date | None) -> Period 
 
 
 # Seasons by meteorological months: spring March-May … winter December-February.
-_SEASON_FIRST_MONTH = {"春": 3, "夏": 6, "秋": 9, "冬": 12}
+SEASON_FIRST_MONTH = {"春": 3, "夏": 6, "秋": 9, "冬": 12}
 
 
 def _season(match: re.Match[str], anchor: Anchor) -> Period | None:
@@ -138,17 +138,17 @@ def _season(match: re.Match[str], anchor: Anchor) -> Period | None:
         )
         if season == "冬" and anchor.day.month <= 2:
             year -= 1  # in January 今冬 is the winter that began in December
-    first = dt.date(year, _SEASON_FIRST_MONTH[season], 1)
-    last = _shift_month_end(first, 2)
+    first = dt.date(year, SEASON_FIRST_MONTH[season], 1)
+    last = shift_month_end(first, 2)
     if (then := match.group("ss2")) is not None:  # 今冬明春: through the next such season
-        start = dt.date(first.year, _SEASON_FIRST_MONTH[then], 1)
+        start = dt.date(first.year, SEASON_FIRST_MONTH[then], 1)
         if start <= first:
             start = dt.date(first.year + 1, start.month, 1)
-        last = _shift_month_end(start, 2)
+        last = shift_month_end(start, 2)
     return Period(first, last, Grain.RANGE, "", known)
 
 
-def _shift_month_end(first: dt.date, months: int) -> dt.date:
+def shift_month_end(first: dt.date, months: int) -> dt.date:
     """The last day of the month `months` after `first`'s."""
     index = first.year * 12 + first.month - 1 + months
     return _month_end(index // 12, index % 12 + 1)

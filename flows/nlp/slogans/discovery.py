@@ -180,7 +180,7 @@ _SCORE_NUMBERED = 0.8  # 一企一策, 七天七检, 四不两直, 四个一批,
 _SCORE_NUMBERED_PLAIN = 0.4  # 两国两党, 十人一组, 两江四岸: counts, not a formula's tail
 _SCORE_NUMBERED_IN_WORD = 0.2  # 长三角一体化: the match is inside a longer word
 _SCORE_FRAMED_SERIES = 0.8  # 坚持人民至上、生命至上; 开放、包容、普惠、平衡、共赢的方向
-_SCORE_SERIES = 0.8  # 依法防控、科学防控、联防联控, 两手抓、两手都要硬: a known formula's series
+SCORE_SERIES = 0.8  # 依法防控、科学防控、联防联控, 两手抓、两手都要硬: a known formula's series
 _SCORE_TRIPLET = 0.75
 _SCORE_COUPLET = 0.5  # 复工复产、复商复市 is as parallel as 外防输入、内防反弹
 

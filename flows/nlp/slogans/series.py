@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from flows.nlp.slogans.discovery import _SCORE_SERIES, reduplicated_word
+from flows.nlp.slogans.discovery import SCORE_SERIES, reduplicated_word
 from flows.nlp.slogans.lexicon import CLOSERS, HAN, OPENERS, SEPARATOR
 
 # The Han run before and after a 、 (a neighbour part is cut from it).
@@ -121,7 +121,7 @@ def series_score(canonical: str) -> float | None:
     sharing one character (预防为主、群防群控) is as often two phrases."""
     parts = canonical.split(SEPARATOR)
     if len(parts) > 2:
-        return _SCORE_SERIES
+        return SCORE_SERIES
     if all(map(reduplicated_word, parts)) or _shared_in_place(*parts) < 2:
         return None
-    return _SCORE_SERIES
+    return SCORE_SERIES
