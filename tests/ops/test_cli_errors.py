@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from flows.ops.cli import app
@@ -297,3 +298,140 @@ def test_a_report_onto_a_directory_is_a_usage_error(tmp_path: Path) -> None:
         ExitCode.USAGE,
         f"error: --out {tmp_path} is a directory: name the HTML file to write\n",
     )
+
+
+def _training_inputs(root: Path) -> dict[str, Path]:
+    """Stand-ins that pass the `zhnews train` checks (nothing here could be trained on) and
+    paths that do not exist."""
+    corpora, segmenter, pipeline = root / "corpora", root / "segmenter", root / "pipeline"
+    for directory in (corpora, segmenter, pipeline):
+        directory.mkdir()
+    (segmenter / "weights.npz").touch()
+    (pipeline / "config.cfg").touch()
+    return {
+        "corpora": corpora,
+        "segmenter": segmenter,
+        "pipeline": pipeline,
+        "config": REPO_ROOT / "configs" / "ner.cfg",
+        "missing": root / "missing",
+        "shipped": root / "training" / "segmenter-shipped",
+    }
+
+
+# Each `zhnews train` command with one input wrong, and what its error line says.
+TRAIN_USAGE_ERRORS = [
+    ("segmenter --corpora {missing}", "--corpora {missing} is not a directory"),
+    ("segmenter --corpora {corpora} --entity-aware {missing}", "--entity-aware {missing} is not"),
+    ("prune-segmenter --model {missing}", "--model {missing} is not a pkuseg model"),
+    ("ner --corpora {missing}", "--corpora {missing} is not a directory"),
+    ("ner --corpora {corpora} --config {missing}", "--config {missing} is not a file"),
+    ("ner --corpora {corpora} --pkuseg-model {missing}", "--pkuseg-model {missing} is not a"),
+    (
+        "ner --corpora {corpora} --pkuseg-model {segmenter} --vectors {missing}",
+        "--vectors {missing} is not a spaCy pipeline",
+    ),
+    (
+        "ner --corpora {corpora} --pkuseg-model {segmenter} --vectors {pipeline} "
+        "--init-tok2vec {missing}",
+        "--init-tok2vec {missing} is not a file",
+    ),
+    (
+        "ner --corpora {corpora} --pkuseg-model {segmenter} --vectors {pipeline} "
+        "--resume --out-dir {missing}",
+        "--resume: nothing to resume from",
+    ),
+    ("distill --teacher {missing}", "--teacher {missing} is not a spaCy pipeline"),
+    (
+        "distill --teacher {pipeline} --pkuseg-model {shipped}",
+        "--pkuseg-model {shipped} is not a pkuseg model",
+    ),
+    (
+        "distill --teacher {pipeline} --pkuseg-model {segmenter} --corpora {missing}",
+        "--corpora {missing} is not a directory",
+    ),
+    (
+        "distill --teacher {pipeline} --pkuseg-model {segmenter} --resume --out-dir {missing}",
+        "--resume: nothing to resume from",
+    ),
+    ("tagger --corpora {missing}", "--corpora {missing} is not a directory"),
+    ("tagger --corpora {corpora} --base {missing}", "--base {missing} is not a spaCy pipeline"),
+    ("pretrain --corpora {missing}", "--corpora {missing} is not a directory"),
+    ("pretrain --corpora {corpora} --pkuseg-model {missing}", "--pkuseg-model {missing} is not"),
+    ("vectors --corpora {missing}", "--corpora {missing} is not a directory"),
+    ("vectors --corpora {corpora} --pkuseg-model {missing}", "--pkuseg-model {missing} is not"),
+    ("average {pipeline}", "averaging needs at least two TRAINED pipelines"),
+    ("average {pipeline} {missing}", "TRAINED {missing} is not a spaCy pipeline"),
+    ("package --corpora {missing}", "--corpora {missing} is not a directory"),
+    ("package --corpora {corpora} --trained {missing}", "--trained {missing} is not a spaCy"),
+    (
+        "package --corpora {corpora} --trained {pipeline} --split-segmenter {missing}",
+        "--split-segmenter {missing} is not a pkuseg model",
+    ),
+    (
+        "package --corpora {corpora} --trained {pipeline} --tagger {missing}",
+        "--tagger {missing} is not a spaCy pipeline",
+    ),
+    ("evaluate --corpus {missing}", "--corpus {missing} is not a directory"),
+    ("evaluate --corpus {corpora}", "--corpus {corpora} holds none of dev.spacy"),
+]
+
+
+def _train_args(command: str, inputs: dict[str, Path]) -> list[str]:
+    return ["train", *(word.format(**inputs) for word in command.split())]
+
+
+@pytest.mark.parametrize(("command", "says"), TRAIN_USAGE_ERRORS)
+def test_a_wrong_training_input_is_one_line_and_exit_2(
+    tmp_path: Path, command: str, says: str
+) -> None:
+    """Before, a missing corpora directory failed minutes in (FileNotFoundError, exit 1) and
+    `train evaluate` of a missing corpus printed nothing and exited 0."""
+    inputs = _training_inputs(tmp_path)
+    result = CliRunner().invoke(app, _train_args(command, inputs))
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.output.count("\n") == 1
+    assert result.output.startswith(f"error: {says.format(**inputs)}")
+
+
+def test_train_evaluate_of_a_missing_model_is_a_usage_error(tmp_path: Path) -> None:
+    inputs = _training_inputs(tmp_path)
+    (inputs["corpora"] / "dev.spacy").touch()
+    args = ["train", "evaluate", "--corpus", str(inputs["corpora"])]
+    result = CliRunner().invoke(app, [*args, "--model", str(inputs["missing"])])
+    assert result.exit_code == ExitCode.USAGE
+    assert result.output.startswith(f"error: no spaCy pipeline at {inputs['missing']} (--model)")
+
+
+# Runs each wrong `zhnews train` command of argv[1:] (Python literals) in one process, then
+# prints which of the modules that training loads were imported.
+TRAIN_WITHOUT_IMPORTS = """
+import ast, sys
+from typer.testing import CliRunner
+from flows.ops.cli import app
+
+runner = CliRunner()
+codes = {int(runner.invoke(app, ast.literal_eval(args)).exit_code) for args in sys.argv[1:]}
+loaded = sorted({"spacy", "thinc", "spacy_pkuseg", "gensim", "prefect"} & set(sys.modules))
+print(sorted(codes), loaded)
+"""
+
+
+def test_wrong_training_inputs_are_found_before_the_training_modules_load(
+    tmp_path: Path,
+) -> None:
+    inputs = _training_inputs(tmp_path)
+    commands = [repr(_train_args(command, inputs)) for command, _ in TRAIN_USAGE_ERRORS]
+    code, stdout, stderr, seconds = _zhnews("-c", TRAIN_WITHOUT_IMPORTS, *commands)
+    assert (code, stdout) == (0, f"[{int(ExitCode.USAGE)}] []\n"), stderr
+    assert seconds < FAST_SECONDS
+
+
+def test_every_training_option_has_help() -> None:
+    train = typer.main.get_command(app).commands["train"]
+    undocumented = [
+        f"{name} {param.name}"
+        for name, command in train.commands.items()
+        for param in command.params
+        if not getattr(param, "help", None)
+    ]
+    assert undocumented == []
