@@ -293,11 +293,11 @@ def _discover_numbered(text: str, excluded: frozenset[str]) -> Iterator[SloganMe
 def _discover_campaigns(text: str) -> Iterator[SloganMention]:
     """Campaign formulas with their verb (打好污染防治攻坚战, 打好武汉保卫战、湖北保卫战), and
     series of campaigns without it (疫情防控人民战争、总体战、阻击战)."""
-    for match in _CAMPAIGN_RE.finditer(text):
-        yield _discovered(text, *match.span(), _SCORE_CAMPAIGN)
+    campaigns = [match.span() for match in _CAMPAIGN_RE.finditer(text)]
+    for start, end in campaigns:
+        yield _discovered(text, start, end, _SCORE_CAMPAIGN)
     if _BATTLE_PAIR_RE.search(text) is None:
         return  # no campaign has another after it
-    campaigns = [match.span() for match in _CAMPAIGN_RE.finditer(text)]
     for match in _BATTLE_SERIES_RE.finditer(text):
         start, end = match.span()
         if any(start < other_end and other_start < end for other_start, other_end in campaigns):
@@ -397,7 +397,7 @@ def _discover_framed_series(text: str, excluded: frozenset[str]) -> Iterator[Slo
         parts = text[start:end].split(SEPARATOR)
         if (
             len({len(part) for part in parts}) > 1
-            or (len(parts) == 2 and (len(parts[0]) == 2 or not _share_in_place(*parts)))
+            or (len(parts) == 2 and (len(parts[0]) == 2 or not shared_in_place(*parts)))
             or (len(parts) == 2 and all(map(reduplicated_word, parts)))
             or SEPARATOR.join(parts) in excluded
         ):
@@ -405,10 +405,18 @@ def _discover_framed_series(text: str, excluded: frozenset[str]) -> Iterator[Slo
         yield _discovered(text, start, end, _SCORE_FRAMED_SERIES)
 
 
-def _share_in_place(first: str, second: str) -> bool:
-    """Whether two parts of one length have a character in the same place after the first (a
-    shared first character alone, as in 不漏一人、不留死角, joins two measures)."""
-    return any(a == b for a, b in zip(first[1:], second[1:], strict=True))
+def shared_in_place(first: str, second: str) -> int:
+    """How many characters the parts share in place, aligned at the start or at the end; a
+    shared first character alone does not count (新基建、新技术、新材料 is a list)."""
+    from_start = sum(a == b for a, b in zip(first[1:], second[1:], strict=False))
+    from_end = shared_from_end(first, second)
+    shared = max(from_start, from_end)
+    return shared + (first[0] == second[0]) if shared else 0
+
+
+def shared_from_end(first: str, second: str) -> int:
+    """Characters shared in place counted from the end, the first characters left out."""
+    return sum(a == b for a, b in zip(first[:0:-1], second[:0:-1], strict=False))
 
 
 def reduplicated_word(part: str) -> bool:

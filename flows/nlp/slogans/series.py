@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import re
 
-from flows.nlp.slogans.discovery import SCORE_SERIES, reduplicated_word
+from flows.nlp.slogans.discovery import (
+    SCORE_SERIES,
+    reduplicated_word,
+    shared_from_end,
+    shared_in_place,
+)
 from flows.nlp.slogans.lexicon import CLOSERS, HAN, OPENERS, SEPARATOR
 
 # The Han run before and after a 、 (a neighbour part is cut from it).
@@ -29,20 +34,6 @@ _LENGTH_SLACK = 2
 _MIN_PART_CHARS = 3
 
 
-def _shared_in_place(first: str, second: str) -> int:
-    """How many characters the parts share in place, aligned at the start or at the end; a
-    shared first character alone does not count (新基建、新技术、新材料 is a list)."""
-    from_start = sum(a == b for a, b in zip(first[1:], second[1:], strict=False))
-    from_end = _shared_from_end(first, second)
-    shared = max(from_start, from_end)
-    return shared + (first[0] == second[0]) if shared else 0
-
-
-def _shared_from_end(first: str, second: str) -> int:
-    """Characters shared in place counted from the end, the first characters left out."""
-    return sum(a == b for a, b in zip(first[:0:-1], second[:0:-1], strict=False))
-
-
 def _fits(part: str, neighbour: str, *, cut: bool) -> bool:
     """Whether a neighbour has a part's shape: about its length, and a character shared in
     place (two when the neighbour was cut from a longer run, which may hold other words)."""
@@ -50,7 +41,7 @@ def _fits(part: str, neighbour: str, *, cut: bool) -> bool:
         len(neighbour) >= _MIN_PART_CHARS
         and abs(len(neighbour) - len(part)) <= _LENGTH_SLACK
         and neighbour != part
-        and _shared_in_place(part, neighbour) >= (2 if cut else 1)
+        and shared_in_place(part, neighbour) >= (2 if cut else 1)
     )
 
 
@@ -108,7 +99,7 @@ def _balanced_start(text: str, start: int, part: str, neighbour: str) -> int:
     """Where a one-part formula starts when its right neighbour is longer and they share their
     ends: it takes as many characters before it as its verb (贯彻新发展理念、构建新发展格局)."""
     extra = len(neighbour) - len(part)
-    if extra <= 0 or _shared_from_end(part, neighbour) == 0 or start < extra:
+    if extra <= 0 or shared_from_end(part, neighbour) == 0 or start < extra:
         return start
     lead = text[start - extra : start]
     return start - extra if _RUN_AFTER_RE.fullmatch(lead) else start
@@ -122,6 +113,6 @@ def series_score(canonical: str) -> float | None:
     parts = canonical.split(SEPARATOR)
     if len(parts) > 2:
         return SCORE_SERIES
-    if all(map(reduplicated_word, parts)) or _shared_in_place(*parts) < 2:
+    if all(map(reduplicated_word, parts)) or shared_in_place(*parts) < 2:
         return None
     return SCORE_SERIES
