@@ -277,21 +277,16 @@ def _join_bare_facilities(component: EntityRules, draft: Draft) -> None:
     draft.spans = join_bare_facilities(draft.spans, component.gazetteer, component.rules)
 
 
-def _split_site_places(component: EntityRules, draft: Draft) -> None:
-    gazetteer, lexicon, rules = component.gazetteer, component.lexicon, component.rules
-    draft.spans = [
-        part for span in draft.spans for part in split_site_places(span, gazetteer, lexicon, rules)
-    ]
-
-
 def _span_by_span(
-    parts: Callable[..., Iterable[Span]], data: str
+    parts: Callable[..., Iterable[Span]], *data: str
 ) -> Callable[[EntityRules, Draft], None]:
-    """A step that puts in each span's place what `parts(span, component.<data>, rules)` gives."""
+    """A step that puts in each span's place what `parts(span, component.<data>..., rules)`
+    gives, the component's `data` attributes in the order named."""
 
     def step(component: EntityRules, draft: Draft) -> None:
-        resource, rules = getattr(component, data), component.rules
-        draft.spans = [part for span in draft.spans for part in parts(span, resource, rules)]
+        resources = [getattr(component, name) for name in data]
+        rules = component.rules
+        draft.spans = [part for span in draft.spans for part in parts(span, *resources, rules)]
 
     return step
 
@@ -354,7 +349,7 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.JOIN_NATIONAL_AGENCIES, _join_national_agencies),
     (Step.SPLIT_PLACE_CHAINS, _span_by_span(split_place_chain, "gazetteer")),
     (Step.JOIN_BARE_FACILITIES, _join_bare_facilities),
-    (Step.SPLIT_SITE_PLACES, _split_site_places),
+    (Step.SPLIT_SITE_PLACES, _span_by_span(split_site_places, "gazetteer", "lexicon")),
     (Step.SPLIT_COUNTRY_PREFIXES, _span_by_span(split_country_prefix, "lexicon")),
     (Step.CUT_DELEGATIONS, _span_by_span(delegation_place, "gazetteer")),
     (Step.CUT_TEAMS, _span_by_span(team_owner, "gazetteer")),
