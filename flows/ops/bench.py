@@ -20,9 +20,7 @@ from threadpoolctl import threadpool_info
 
 from flows import model_path
 from flows.nlp.model import NER_COMPONENTS
-from flows.train.corpora import DEFAULT_CORPORA
-
-COVID_NEWS = DEFAULT_CORPORA / "covid_news" / "xwlb_covid_2020_2021.jsonl"
+from flows.train.corpora import COVID_NEWS, DEFAULT_CORPORA
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +60,9 @@ def machine_description() -> str:
     return f"{cpu}, {os.cpu_count()} CPUs; numpy BLAS: {', '.join(blas) or 'none found'}"
 
 
-def news_paragraphs(path: Path = COVID_NEWS, max_chars: int = 300_000) -> Iterator[str]:
+def news_paragraphs(
+    path: Path = DEFAULT_CORPORA / COVID_NEWS, max_chars: int = 300_000
+) -> Iterator[str]:
     """Paragraphs of the COVID news items, up to `max_chars` characters in all."""
     total = 0
     with path.open(encoding="utf-8") as lines:

@@ -179,7 +179,7 @@ def evaluate_slogans(
         score_slogans,
         without_formulas_only_in,
     )
-    from flows.train.corpora import DEFAULT_CORPORA
+    from flows.train.corpora import COVID_NEWS, DEFAULT_CORPORA
 
     if split not in ("dev", "test", "all"):
         raise typer.BadParameter("must be dev, test or all", param_hint="--split")
@@ -194,7 +194,7 @@ def evaluate_slogans(
         other = annotated_news(split="test" if split == "dev" else "dev")
         keep = frozenset()
         if keep_recurring:
-            corpus = DEFAULT_CORPORA / "covid_news" / "xwlb_covid_2020_2021.jsonl"
+            corpus = DEFAULT_CORPORA / COVID_NEWS
             keep = recurring_formulas(lexicon, corpus, keep_recurring)
         ablated = without_formulas_only_in(lexicon, news, [*other, *seeds], keep)
         removed = len(lexicon.entries) - len(ablated.entries)

@@ -10,6 +10,8 @@ from flows import REPO_ROOT
 from flows.inputs.clean import halfwidth_alnum
 
 DEFAULT_CORPORA = Path(os.environ.get("ZHNEWS_CORPORA", REPO_ROOT.parent / "shared" / "corpora"))
+# The unlabelled CCTV news items (JSONL: id, title, text), inside a corpora directory.
+COVID_NEWS = Path("covid_news") / "xwlb_covid_2020_2021.jsonl"
 
 # People's Daily also writes decimal points and percent signs of numbers full-width.
 _NUMERIC_MARKS = str.maketrans({"．": ".", "％": "%"})

@@ -25,11 +25,10 @@ from thinc.api import Model
 
 from flows.inputs.clean import clean_text
 from flows.nlp.model import NER_COMPONENTS, sentence_starts
-from flows.train.corpora import DEFAULT_CORPORA
+from flows.train.corpora import COVID_NEWS, DEFAULT_CORPORA
 from flows.train.ner import convert_corpora, run_training
 from flows.train.splits import ANNOTATED_NEWS, DevSplit, held_out_texts, is_news_dev
 
-COVID_NEWS = Path("covid_news") / "xwlb_covid_2020_2021.jsonl"
 # Shorter pieces (datelines, captions) carry almost no names and only add steps.
 MIN_SENTENCE_CHARS = 8
 

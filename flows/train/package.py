@@ -24,7 +24,7 @@ from flows.nlp.entities import EntityRules, Gazetteer, WordLexicon, is_han
 from flows.nlp.model import NER_COMPONENTS, add_numpy_blas_to_config
 from flows.nlp.token_splits import AnnotatedText, SplitTable
 from flows.nlp.tokenizer import TOKENIZER_CONFIG, PkusegTokenizer
-from flows.train.corpora import DEFAULT_CORPORA, peoples_daily_sentences
+from flows.train.corpora import COVID_NEWS, DEFAULT_CORPORA, peoples_daily_sentences
 from flows.train.ner import annotated_news_examples, msra_examples, segmenter_nlp
 from flows.train.segmenter import SEGMENTER_WORDS, USER_DICT, use_model_only
 from flows.train.splits import DevSplit
@@ -151,7 +151,7 @@ def package(
     rules = nlp.get_pipe("zhnews_entity_rules")
     assert isinstance(rules, EntityRules)
     tagged = peoples_daily_sentences(corpora / "peoples_daily_1998" / "199801.txt")
-    covid = corpora / "covid_news" / "xwlb_covid_2020_2021.jsonl"
+    covid = corpora / COVID_NEWS
     rules.lexicon = WordLexicon.from_tagged(tagged).with_common_words(
         common_words(nlp, covid, limit=news_limit, split=split)
     )

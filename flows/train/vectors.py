@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flows.inputs.clean import halfwidth_alnum
 from flows.train.corpora import (
+    COVID_NEWS,
     DEFAULT_CORPORA,
     bio_sentences,
     peoples_daily_sentences,
@@ -33,7 +34,7 @@ def raw_texts(corpora: Path, *, held_out: DevSplit | None = None) -> Iterator[st
         for number, line in enumerate(lines):
             if f"cluener:{number}" not in skipped:
                 yield json.loads(line)["text"]
-    with (corpora / "covid_news" / "xwlb_covid_2020_2021.jsonl").open(encoding="utf-8") as lines:
+    with (corpora / COVID_NEWS).open(encoding="utf-8") as lines:
         for line in lines:
             item = json.loads(line)
             if item.get("id") not in skipped:

@@ -13,9 +13,8 @@ from spacy.tokens import DocBin
 from thinc.api import Model
 
 from flows import CHECKOUT_MODEL as MODEL_DIR
-from flows.train.corpora import DEFAULT_CORPORA
+from flows.train.corpora import COVID_NEWS, DEFAULT_CORPORA
 from flows.train.distill import (
-    COVID_NEWS,
     dev_items,
     distill,
     load_ner,
