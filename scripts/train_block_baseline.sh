@@ -12,7 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
-zhnews=(bash scripts/env.sh zhnews train)
+# ZHNEWS overrides how the CLI is called (e.g. another checkout's interpreter with PYTHONPATH).
+read -r -a zhnews <<< "${ZHNEWS:-bash scripts/env.sh zhnews}"
+zhnews+=(train)
 state=training/block-baseline
 mkdir -p "$state" logs
 
