@@ -15,6 +15,7 @@ from flows.ops.options import (
     EntityAwareDocs,
     LearnRate,
     MaxSteps,
+    NewsArticlesWeight,
     Resume,
     Segmenter,
     SmokeLimit,
@@ -129,6 +130,7 @@ def train_ner(
     cluener_weight: Annotated[
         int, typer.Option(help="Times each annotated CLUENER train sentence is repeated.")
     ] = 3,
+    news_articles_weight: NewsArticlesWeight = 0,
     init_tok2vec: Annotated[
         Path | None, typer.Option(help="Pretrained tok2vec weights (zhnews train pretrain).")
     ] = None,
@@ -153,6 +155,7 @@ def train_ner(
         corpora=corpora,
         limit=limit,
         cluener_weight=cluener_weight,
+        news_articles_weight=news_articles_weight,
         split=dev_split,
     )
     run_training(
@@ -192,6 +195,7 @@ def train_distill(
     seed: Annotated[int | None, typer.Option(help="Override system.seed (default 0).")] = None,
     resume: Resume = False,
     dev_split: DevSplitOption = DevSplit.BLOCKS,
+    news_articles_weight: NewsArticlesWeight = 0,
 ) -> None:
     """Distil a student with a shallower tok2vec from TEACHER: the teacher labels the COVID
     news (less the dev items), the student starts from its weights and trains on gold + silver."""
@@ -214,6 +218,7 @@ def train_distill(
         limit=limit,
         silver_limit=silver_limit,
         split=dev_split,
+        news_articles_weight=news_articles_weight,
         max_steps=max_steps,
         learn_rate=learn_rate,
         eval_frequency=eval_frequency,

@@ -152,6 +152,7 @@ def distill(
     limit: int | None = None,
     silver_limit: int | None = None,
     split: DevSplit = DevSplit.BLOCKS,
+    news_articles_weight: int = 0,
     max_steps: int | None = None,
     learn_rate: float | None = None,
     eval_frequency: int | None = None,
@@ -159,14 +160,21 @@ def distill(
     resume: bool = False,
 ) -> None:
     """Convert the gold corpora as `zhnews train ner` does (COVID news sentences, no CLUENER,
-    as the teacher), label the silver corpus, save the teacher-initialised student as
-    OUT_DIR/model-last and train it from there on gold + silver; `resume` skips the data and
-    trains on from OUT_DIR/model-last. The teacher's vectors are the student's."""
+    as the teacher; the train articles `news_articles_weight` times), label the silver
+    corpus, save the teacher-initialised student as OUT_DIR/model-last and train it from there
+    on gold + silver; `resume` skips the data and trains on from OUT_DIR/model-last. The
+    teacher's vectors are the student's."""
     corpus = out_dir / "corpus"
     train_corpus = corpus / "train-with-silver.spacy"
     if not resume:
         convert_corpora(
-            pkuseg_model, corpus, corpora=corpora, limit=limit, cluener_weight=0, split=split
+            pkuseg_model,
+            corpus,
+            corpora=corpora,
+            limit=limit,
+            cluener_weight=0,
+            news_articles_weight=news_articles_weight,
+            split=split,
         )
         teacher = load_ner(teacher_path)
         sentences = unlabelled_sentences(corpora, limit=silver_limit)

@@ -28,12 +28,21 @@ from flows.nlp.token_splits import SplitTable
 from flows.nlp.tokenizer import SPLITS_FILE, TOKENIZER_CONFIG
 from flows.ops.evaluate import Score, match
 from flows.train.corpora import DEFAULT_CORPORA, bio_sentences, peoples_daily_sentences
+from flows.train.news_articles import article_examples
 from flows.train.segmenter import SEGMENTER_WORDS, USER_DICT, use_model_only
-from flows.train.splits import ANNOTATED_NEWS, DevSplit, is_msra_dev_line, is_news_dev
+from flows.train.splits import (
+    ANNOTATED_NEWS,
+    NEWS_ARTICLES,
+    DevSplit,
+    is_msra_dev_line,
+    is_news_dev,
+)
 
 LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC"}
 
 Span = tuple[int, int, str]
+# (split, text, spans, missing): a sentence to convert, `missing` the ranges with no annotation.
+SentenceExample = tuple[str, str, list[Span], list[Span]]
 
 
 @dataclass
@@ -43,15 +52,18 @@ class ConversionReport:
     sentences: Counter[str] = field(default_factory=Counter)
     entities: Counter[str] = field(default_factory=Counter)
     straddling: Counter[str] = field(default_factory=Counter)
+    missing_tokens: Counter[str] = field(default_factory=Counter)
 
     def lines(self) -> list[str]:
         out = []
         for split in sorted(self.sentences):
             lost, total = self.straddling[split], self.entities[split]
             share = 100 * lost / max(total, 1)
+            missing = self.missing_tokens[split]
             out.append(
                 f"{split}: {self.sentences[split]} sentences, {total} entities, "
                 f"{lost} ({share:.2f}%) straddle a pkuseg token boundary"
+                + (f", {missing} tokens missing annotation" if missing else "")
             )
         return out
 
@@ -79,8 +91,12 @@ def straddling_spans(doc: Doc, spans: Iterable[Span]) -> list[Span]:
     return [(s, e, label) for s, e, label in spans if doc.char_span(s, e) is None]
 
 
-def labelled_doc(vocab: Vocab, text: str, spans: list[Span], words: list[str]) -> Doc:
-    """A training document of `words` (`text` less its spaces) with `spans` as its entities."""
+def labelled_doc(
+    vocab: Vocab, text: str, spans: list[Span], words: list[str], missing: Iterable[Span] = ()
+) -> Doc:
+    """A training document of `words` (`text` less its spaces) with `spans` as its entities and
+    the tokens of `missing` as missing annotation (the `ner` loss skips them); every other token
+    is outside any entity."""
     doc = Doc(vocab, words=words, spaces=[False] * len(words))
     if doc.text != text.replace(" ", "").replace("\u3000", ""):
         raise ValueError(f"segmentation changed the text: {text!r}")
@@ -91,7 +107,13 @@ def labelled_doc(vocab: Vocab, text: str, spans: list[Span], words: list[str]) -
         span = doc.char_span(offsets[start], offsets[end], label=label)
         if span is not None:
             ents.append(span)
-    doc.ents = spacy.util.filter_spans(ents)
+    ents = spacy.util.filter_spans(ents)
+    unknown: set[int] = set()
+    for start, end, _ in missing:
+        span = doc.char_span(offsets[start], offsets[end], alignment_mode="expand")
+        unknown.update(range(span.start, span.end) if span is not None else ())
+    unknown.difference_update(i for ent in ents for i in range(ent.start, ent.end))
+    doc.set_ents(ents, missing=[doc[i : i + 1] for i in sorted(unknown)], default="outside")
     return doc
 
 
@@ -134,9 +156,16 @@ def annotated_news_examples(
             yield f"{source}-{part}", record["text"], spans
 
 
+def news_article_examples(path: Path = NEWS_ARTICLES) -> Iterator[SentenceExample]:
+    """(`articles-train`, text, spans, missing) of the train items of `ner_news_articles.jsonl`
+    (flows/train/news_articles.py: where ANNOTATION.md and MSRA differ, missing annotation)."""
+    for example in article_examples(path):
+        yield "articles-train", example.text, example.spans, example.missing
+
+
 def first_of_each_split(
-    examples: Iterable[tuple[str, str, list[Span]]], limit: int | None
-) -> Iterator[tuple[str, str, list[Span]]]:
+    examples: Iterable[SentenceExample], limit: int | None
+) -> Iterator[SentenceExample]:
     """The first `limit` examples of each split, in order (all with no limit): a smoke run
     gets dev documents even where the dev blocks start thousands of lines in."""
     taken: Counter[str] = Counter()
@@ -175,6 +204,8 @@ def convert_corpora(
     limit: int | None = None,
     news_weight: int = 3,
     cluener_weight: int = 3,
+    news_articles_weight: int = 0,
+    news_articles: Path = NEWS_ARTICLES,
     split: DevSplit = DevSplit.BLOCKS,
 ) -> ConversionReport:
     """Write train.spacy, dev.spacy (MSRA), news-dev.spacy and cluener-dev.spacy (ours), and
@@ -183,36 +214,50 @@ def convert_corpora(
 
     Our annotated sentences are repeated in train (COVID news `news_weight` times, CLUENER
     `cluener_weight` times): they are few next to MSRA's 48k sentences, and they carry the
-    annotation conventions the product needs. `split` chooses the dev lines and sentences
-    (flows/train/splits.py); `limit` keeps the first examples of each split (smoke runs).
+    annotation conventions the product needs. The sentences of the train items of
+    `news_articles` are repeated `news_articles_weight` times (0: not read, zh_news 0.7.0's
+    recipe), with the characters where ANNOTATION.md and MSRA differ missing annotation; their
+    held-out items (every other split of the file) never reach train. `split` chooses the dev
+    lines and sentences (flows/train/splits.py); `limit` keeps the first examples of each split
+    (smoke runs).
     """
     print(f"dev split: {split}", flush=True)
     nlp = segmenter_nlp(pkuseg_model)
     report = ConversionReport()
-    weights = {"news-train": news_weight, "cluener-train": cluener_weight}
-    sources = [msra_examples(corpora, split), annotated_news_examples(split=split)]
+    weights = {
+        "news-train": news_weight,
+        "cluener-train": cluener_weight,
+        "articles-train": news_articles_weight,
+    }
+    sources: list[Iterable[SentenceExample]] = [
+        ((part, text, spans, []) for part, text, spans in msra_examples(corpora, split)),
+        ((part, text, spans, []) for part, text, spans in annotated_news_examples(split=split)),
+    ]
+    if news_articles_weight > 0:
+        sources.append(news_article_examples(news_articles))
     examples = [
-        (split, text, spans, entity_aware_words(nlp, text, spans))
+        (split, text, spans, missing, entity_aware_words(nlp, text, [*spans, *missing]))
         for source in sources
-        for split, text, spans in first_of_each_split(source, limit)
+        for split, text, spans, missing in first_of_each_split(source, limit)
     ]
     table = SplitTable(
         vocabulary=training_vocabulary(
             corpora,
             (
                 words
-                for split, _, _, words in examples
+                for split, _, _, _, words in examples
                 if split.endswith("train") and weights.get(split, 1) > 0
             ),
         )
     )
     bins: dict[str, DocBin] = {}
-    for split, text, spans, words in examples:
+    for split, text, spans, missing, words in examples:
         report.sentences[split] += 1
         report.entities[split] += len(spans)
         report.straddling[split] += len(straddling_spans(nlp.make_doc(text), spans))
         target = "train" if split.endswith("train") else split
-        doc = labelled_doc(nlp.vocab, text, spans, table.split(words))
+        doc = labelled_doc(nlp.vocab, text, spans, table.split(words), missing)
+        report.missing_tokens[split] += sum(token.ent_iob == 0 for token in doc)
         for _ in range(weights.get(split, 1)):
             bins.setdefault(target, DocBin(store_user_data=False)).add(doc)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -89,10 +89,12 @@ def held_out_texts(split: DevSplit, annotated: Path = ANNOTATED_NEWS) -> frozens
     leave out with `split`: those with a dev sentence in `annotated`, and the dev items of
     `ner_news_articles.jsonl` (all but its train items). None with the interleaved split, whose
     raw text kept them."""
-    if split is DevSplit.INTERLEAVED or not annotated.exists():
+    if split is DevSplit.INTERLEAVED:
         return frozenset()
-    with annotated.open(encoding="utf-8") as lines:
-        ids = [json.loads(line)["id"] for line in lines if line.strip()]
+    ids: list[str] = []
+    if annotated.exists():
+        with annotated.open(encoding="utf-8") as lines:
+            ids = [json.loads(line)["id"] for line in lines if line.strip()]
     dev = {article_of(record_id) for record_id in ids if is_news_dev(record_id, split)}
     articles = news_article_splits()
     return frozenset(dev | {article for article, part in articles.items() if part != "train"})
