@@ -47,8 +47,10 @@ _GENERIC_BODY_SUFFIX = re.compile(
     r"(?:政府|军方|警方|军队|武装部队|(?<=[美日英法德俄韩朝苏以])军)$"
 )
 _DELEGATION = re.compile(r"[\u4e00-\u9fff]{0,4}?代表团")
-# 中方/美方 and the like; 法方面 (书法方面), 中方案 are words of their own.
-_SIDE = re.compile(r"[中美日俄英法德韩朝印巴伊以欧非](?=方(?![面法式向案针位圆]))")
+# 中方/美方 and the like, not where 方 opens a word of its own (书法方面, 其中方舱, 以方便).
+_SIDE = re.compile(
+    r"[中美日俄英法德韩朝印巴伊以欧非](?=方(?![面法式向案针位圆舱便可才能言块阵志程略剂格形]))"
+)
 _GAMES = re.compile(r"[奥亚](?=运)|(?<=[冬残])奥")
 # Words ANNOTATION.md leaves unannotated where MSRA labels an entity.
 _UNANNOTATED_IN_MSRA = ((_BARE_BODY, "bare-body"), (_SIDE, "side"), (_GAMES, "games"))
