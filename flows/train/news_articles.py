@@ -18,6 +18,8 @@ The differences, each counted on MSRA NER train (models/README.md gives the coun
 - `unannotated-place`: a place name left out by ANNOTATION.md (中国 in 中国特色/新中国, demonyms
   such as 美国人, 湖北 in an app's name) is LOC in MSRA wherever it is written.
 - `games`: 奥 of 奥运会/冬奥会 and 亚 of 亚运会 are LOC in MSRA, not annotated in ANNOTATION.md.
+- `abbreviated-region`: a region written as province abbreviations (京津冀, 粤港澳) is one LOC
+  in ANNOTATION.md, one LOC per character in MSRA.
 
 Place chains (河北沧州 → 河北 + 沧州) and single-character places in verb compounds (来华, 离盘)
 are split the same way in both, so they stay gold.
@@ -52,6 +54,13 @@ _SIDE = re.compile(
     r"[中美日俄英法德韩朝印巴伊以欧非](?=方(?![面法式向案针位圆舱便可才能言块阵志程略剂格形]))"
 )
 _GAMES = re.compile(r"[奥亚](?=运)|(?<=[冬残])奥")
+# Regions written as one-character province abbreviations (京津冀, 粤港澳): one LOC in
+# ANNOTATION.md, one LOC per character in MSRA (京津, 川渝, 冀鲁豫: 110 times, never one LOC).
+# 辽宁 is the one province whose own name is two such characters.
+_ABBREVIATED_REGION = re.compile(
+    r"[京津沪渝冀豫晋辽吉黑苏浙皖闽赣鲁鄂湘粤桂琼川黔滇陕甘青宁新藏蒙港澳台]{2,}"
+)
+_PROVINCE_OF_ABBREVIATIONS = "辽宁"
 # Words ANNOTATION.md leaves unannotated where MSRA labels an entity.
 _UNANNOTATED_IN_MSRA = ((_BARE_BODY, "bare-body"), (_SIDE, "side"), (_GAMES, "games"))
 # Terms whose place MSRA leaves unlabelled as ANNOTATION.md does (发展中国家 O 153 of 153 times,
@@ -88,6 +97,10 @@ def disputed_ranges(text: str, spans: list[Span], places: frozenset[str]) -> lis
     for start, end, label in ordered:
         if label == "ORG" and _GENERIC_BODY_SUFFIX.search(text[start:end]):
             found.append((start, end, "place-and-generic-body"))
+        surface = text[start:end]
+        region = _ABBREVIATED_REGION.fullmatch(surface)
+        if label == "LOC" and region and surface != _PROVINCE_OF_ABBREVIATIONS:
+            found.append((start, end, "abbreviated-region"))
         if label == "LOC":
             delegation = _DELEGATION.match(text, end)
             if delegation and _free(end, delegation.end(), ordered):

@@ -67,11 +67,13 @@ DIFFERENCES = [
     ("中方愿同德方合作", [], [("中", "side"), ("德", "side")]),
     ("东京奥运会如期举行", [("东京", "LOC")], [("奥", "games")]),
     ("北京冬奥会", [("北京", "LOC")], [("奥", "games")]),
+    ("京津冀协同发展", [("京津冀", "LOC")], [("京津冀", "abbreviated-region")]),
 ]
 
 # Where they agree: nothing is missing annotation.
 AGREEMENTS = [
     ("河北沧州", [("河北", "LOC"), ("沧州", "LOC")]),  # a chain is one LOC per place in both
+    ("辽宁沈阳", [("辽宁", "LOC"), ("沈阳", "LOC")]),
     ("吉林省长春市", [("吉林省", "LOC"), ("长春市", "LOC")]),
     ("严禁离盘", [("盘", "LOC")]),  # so is a one-character place in a verb compound
     ("中法关系", [("中", "LOC"), ("法", "LOC")]),
@@ -132,6 +134,7 @@ MSRA_CONVENTIONS = [
     (r"发展中国家", (2, 4), "O"),
     (r"(河北|湖北|山东|广东|江苏|四川)(?!省)[\u4e00-\u9fff]{2}(?=[，、。的])", (0, 2), "LOC"),
     (r"(来|访)华", (1, 2), "LOC"),
+    (r"京津|川渝|冀鲁豫", (0, None), "part"),  # one LOC per character
 ]
 
 
