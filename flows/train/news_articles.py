@@ -2,9 +2,9 @@
 
 Those items are annotated by ANNOTATION.md, which differs from MSRA (the bulk of `ner`'s
 training data) in a few places. Where the two agree the annotation is gold; where they differ
-`ner` is taught neither way: the characters are marked as missing annotation, and the rule
-components (`zhnews_entity_rules`) turn `ner`'s MSRA-style output into ANNOTATION.md's, so the
-MSRA test still measures `ner` in its own conventions (CONTRACT.md, "Models and training").
+`ner` is taught neither way: the characters are marked as missing annotation, the rule
+components decide those cases, and the MSRA test still measures `ner` in its own conventions
+(CONTRACT.md, "Models and training").
 
 The differences, each counted on MSRA NER train (models/README.md gives the counts):
 - `bare-body`: a bare leadership body left out by ANNOTATION.md (市委, 县委书记's 县委, 市政协,
