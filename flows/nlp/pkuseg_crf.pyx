@@ -54,9 +54,7 @@ cdef class PkusegCRF:
         self.word_min, self.word_max, self.word_features = word_min, word_max, word_features
         if features is None:
             features = extractor.feature_to_idx
-        self.tables = PkusegFeatures(
-            extractor, word_min, word_max, word_features, features
-        )
+        self.tables = PkusegFeatures(extractor, word_min, word_max, word_features, features)
         self.n_tags = len(self.tag_names)
         self.begins = [("B" in self.tag_names[tag]) for tag in range(self.n_tags)]
         # The transition scores do not depend on the sentence: getLogYY of no nodes gives them.

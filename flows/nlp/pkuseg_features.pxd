@@ -17,8 +17,8 @@ cdef extern from "pkuseg_tables.h":
 
 
 cdef class PkusegFeatures:
-    cdef readonly int word_min, word_max
-    cdef readonly bint word_features
+    cdef int word_min, word_max
+    cdef bint word_features
     cdef int n_sizes
     cdef vector[int32_t] bmp_node  # node id of each BMP character, NO_ID where none
     cdef FlatMap astral_node
