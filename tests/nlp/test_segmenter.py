@@ -1,5 +1,5 @@
-"""Our compiled pkuseg segmentation (flows/nlp/pkuseg_crf.pyx) against spacy-pkuseg's own
-feature extraction and segmentation, on the shipped segmenter model."""
+"""Our compiled pkuseg segmentation (flows/nlp/pkuseg_features.pyx, pkuseg_crf.pyx) against
+spacy-pkuseg's own feature extraction and segmentation, on the shipped segmenter model."""
 
 from __future__ import annotations
 
