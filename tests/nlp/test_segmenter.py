@@ -69,7 +69,7 @@ def test_shipped_pipeline_uses_our_pkuseg_tokenizer() -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.text(alphabet=ALPHABET, max_size=40) | st.text(max_size=12))
 def test_features_equal_spacy_pkuseg_features(text: str) -> None:
     assert shipped().tokenizer.pkuseg_seg.crf.features(text) == pkuseg_features(text)
