@@ -89,10 +89,11 @@ def _industry_end(span: Span, rules: Rules, taken: dict[int, Span]) -> int | Non
 
 def split_country_prefix(span: Span, lexicon: WordLexicon, rules: Rules) -> list[Span]:
     """A foreign country before a university's or a society's own name is a place of its own
-    (ANNOTATION.md: 美国约翰斯·霍普金斯大学 -> 美国 + 约翰斯·霍普金斯大学, 美国 + 布鲁金斯学会);
-    it stays where the name after it is only descriptive (美国医学会), and in the conventional
-    names of agencies, companies and media (美国疾控中心, 美国广播公司). Before the rest of a
-    minister's title (卫生部|长, 外务|大臣) only the country is an entity."""
+    (ANNOTATION.md: 美国约翰斯·霍普金斯大学 -> 美国 + 约翰斯·霍普金斯大学, 美国 + 布鲁金斯学会),
+    and so before a body named by its seat (word set `metonym`: 美国 + 白宫, 美国 +
+    白宫冠状病毒应对工作组); it stays where the name after it is only descriptive (美国医学会),
+    and in the conventional names of agencies, companies and media (美国疾控中心, 美国广播公司).
+    Before the rest of a minister's title (卫生部|长, 外务|大臣) only the country is an entity."""
     if span.label_ != "ORG" or len(span) < 2 or span[0].text not in rules.countries:
         return [span]
     doc = span.doc
@@ -102,7 +103,8 @@ def split_country_prefix(span: Span, lexicon: WordLexicon, rules: Rules) -> list
         return [Span(doc, span.start, span.start + 1, label="LOC")]
     name = span[1:]
     own = lexicon.classes.get(name[0].text, WordClass.NAME) is WordClass.NAME
-    if not own or rules.own_name.search(name.text) is None or len(name.text) < 3:
+    own_name = own and rules.own_name.search(name.text) is not None and len(name.text) >= 3
+    if not own_name and name[0].text not in rules.metonyms:
         return [span]
     return [
         Span(doc, span.start, span.start + 1, label="LOC"),

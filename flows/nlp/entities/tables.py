@@ -64,6 +64,7 @@ class SuffixKind(StrEnum):
     VENUE = "venue"  # an "organisation" ending so is the venue, a place (国家游泳中心, 体育馆)
     TEAM = "team"  # an ad hoc team, no body: its place or body is annotated (新疆医疗队)
     BODY_ACT = "body_act"  # cut from a body's name, what it decided (…领导小组|决策)
+    CHANNEL = "channel"  # a broadcaster's channel, joined to its name (央视|综合频道)
 
 
 class WordSet(StrEnum):
@@ -83,6 +84,7 @@ class WordSet(StrEnum):
     AFTER_COMPANY_NAME = "after_company_name"  # after a company's short name (、, 所在)
     COUNTRY = "country"  # foreign countries, written before their organisations (美国)
     FOREIGN_REGION = "foreign_region"  # foreign states and provinces found by name (伊利诺伊州)
+    FOREIGN_CITY = "foreign_city"  # foreign capitals and large cities, in chains (卡塔尔|多哈)
     REGION = "region"  # established names of regions, one place each (京津冀, 长三角地区)
     NATIONAL_BODY = "national_body"  # China's ministries, agencies and state banks (财政部, 农行)
     COMPANY = "company"  # companies known by a name of their own (星巴克, 京东方, 西门子)
@@ -92,6 +94,11 @@ class WordSet(StrEnum):
     FIXED_TERM = "fixed_term"  # terms a place's name inside is not annotated in (新中国, 冬奥)
     TITLE_AFTER_BODY = "title_after_body"  # a minister's title cut off its body (卫生部|长)
     SITE = "site"  # sites whose names do not hold their place (酒店, 景区, 口岸; not 机场)
+    METONYM = "metonym"  # bodies named by where they sit or what they span (白宫, 欧盟)
+    INTO_PLACE = "into_place"  # before a place one is in or goes to (在, 去, 到)
+    INSIDE_PLACE = "inside_place"  # after a place, its inside or outside (内部, 之外)
+    PLACE_EVENT = "place_event"  # verbs whose subject is where it happens (出现, 发生)
+    INDEX_WORD = "index_word"  # a market index, named after a company or paper (道琼斯…指数)
 
 
 class PatternName(StrEnum):
@@ -199,6 +206,7 @@ class Rules:
         self.venue_ending = _ending(suffixes[SuffixKind.VENUE])
         self.team = _ending(suffixes[SuffixKind.TEAM])
         self.body_act = _ending(suffixes[SuffixKind.BODY_ACT])
+        self.channel = _ending(suffixes[SuffixKind.CHANNEL])
         # One group per kind of name a suffix ends: the kind of the longest suffix is the
         # group that matched.
         walker_kinds = (SuffixKind.BODY, SuffixKind.INSTITUTION, SuffixKind.FACILITY)
@@ -229,6 +237,7 @@ class Rules:
         self.after_company_name = words[WordSet.AFTER_COMPANY_NAME]
         self.countries = words[WordSet.COUNTRY]
         self.foreign_places = self.countries | words[WordSet.FOREIGN_REGION] | words[WordSet.REGION]
+        self.foreign_cities = words[WordSet.FOREIGN_CITY]
         self.national_bodies = words[WordSet.NATIONAL_BODY]
         self.companies = words[WordSet.COMPANY]
         self.legal_forms = words[WordSet.LEGAL_FORM]
@@ -237,6 +246,11 @@ class Rules:
         self.fixed_terms = words[WordSet.FIXED_TERM]
         self.titles_after_body = words[WordSet.TITLE_AFTER_BODY]
         self.site = _ending(words[WordSet.SITE])
+        self.metonyms = words[WordSet.METONYM]
+        self.into_place = words[WordSet.INTO_PLACE]
+        self.inside_place = words[WordSet.INSIDE_PLACE]
+        self.place_events = words[WordSet.PLACE_EVENT]
+        self.index_words = words[WordSet.INDEX_WORD]
 
         named = {PatternName(row["name"]): row["pattern"] for row in tables.patterns}
         provinces = "|".join(sorted(words[WordSet.PROVINCE]))
