@@ -857,7 +857,8 @@ def test_an_autonomous_region_is_known_by_its_short_name(more_rules: EntityRules
 
 # Words People's Daily tags as adverbs, time words and verbs, for the readings by context below.
 _CONTEXT_TAGGED = [
-    [("近日", "t"), ("接连", "d"), ("日前", "t"), ("发布", "v"), ("大区", "n"), ("联邦", "n")]
+    [("近日", "t"), ("接连", "d"), ("日前", "t"), ("发布", "v"), ("大区", "n"), ("联邦", "n")],
+    [("引发", "v"), ("其他", "r"), ("成员", "n")],
 ]
 
 
@@ -941,3 +942,23 @@ def test_a_foreign_city_and_its_country_or_a_place_in_it_are_two_places(
 def test_a_port_called_at_is_no_hong_kong(context_rules: EntityRules) -> None:
     words = ["对", "所有", "高", "风险", "的", "靠", "港", "船舶", "先", "实施"]
     assert entities(context_rules, words, [(6, 7, "LOC")]) == []
+
+
+def test_a_session_number_is_part_of_the_body_it_numbers(context_rules: EntityRules) -> None:
+    # 全国人民代表大会 is found by name (word set `national_body`), with its session number.
+    words = ["推迟", "召开", "第十三", "届", "全国", "人民", "代表大会", "第三", "次", "会议"]
+    assert entities(context_rules, words) == [("ORG", "第十三届全国人民代表大会")]
+    words = ["在", "十三", "届", "全国", "人大", "三", "次", "会议", "期间"]
+    assert entities(context_rules, words, [(3, 5, "ORG")]) == [("ORG", "十三届全国人大")]
+
+
+def test_international_bodies_the_model_cuts_or_misses_are_found_by_name(
+    context_rules: EntityRules,
+) -> None:
+    words = ["根据", "经济", "合作", "与", "发展", "组织", "近日", "发布", "的", "数据"]
+    assert entities(context_rules, words) == [("ORG", "经济合作与发展组织")]
+    # Bare sectors and organising committees name no one body.
+    words = ["截止", "到", "8月", "10日", "，", "民航", "已", "先后", "对", "295", "班"]
+    assert entities(context_rules, words, [(5, 6, "ORG")]) == []
+    words = ["，", "引发", "奥组委", "其他", "成员", "的", "不满"]
+    assert entities(context_rules, words, [(2, 3, "ORG")]) == []

@@ -46,6 +46,7 @@ from flows.nlp.entities.organisations import (
     join_industry_names,
     join_legal_forms,
     join_national_agencies,
+    join_session_numbers,
     listed_companies,
     national_bodies,
     places_of_a_kind,
@@ -84,6 +85,7 @@ class Step(StrEnum):
     JOIN_LEGAL_FORMS = "join_legal_forms"
     JOIN_COMPANY_PLACES = "join_company_places"
     JOIN_NATIONAL_AGENCIES = "join_national_agencies"
+    JOIN_SESSION_NUMBERS = "join_session_numbers"
     JOIN_CHANNELS = "join_channels"
     JOIN_HYPHENATED_NAMES = "join_hyphenated_names"
     SPLIT_FOREIGN_CHAINS = "split_foreign_chains"
@@ -281,6 +283,10 @@ def _join_national_agencies(component: EntityRules, draft: Draft) -> None:
     draft.spans = join_national_agencies(draft.spans, component.rules)
 
 
+def _join_session_numbers(component: EntityRules, draft: Draft) -> None:
+    draft.spans = join_session_numbers(draft.spans, component.rules)
+
+
 def _join_channels(component: EntityRules, draft: Draft) -> None:
     draft.spans = join_channels(draft.spans, component.lexicon, component.rules)
 
@@ -371,6 +377,7 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.JOIN_LEGAL_FORMS, _join_legal_forms),
     (Step.JOIN_COMPANY_PLACES, _join_company_places),
     (Step.JOIN_NATIONAL_AGENCIES, _join_national_agencies),
+    (Step.JOIN_SESSION_NUMBERS, _join_session_numbers),
     (Step.JOIN_CHANNELS, _join_channels),
     (Step.JOIN_HYPHENATED_NAMES, _join_hyphenated_names),
     (Step.SPLIT_FOREIGN_CHAINS, _split_foreign_chains),

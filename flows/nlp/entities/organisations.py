@@ -26,6 +26,8 @@ _NATIONAL = "国家"
 # (美国人, 拉美裔).
 _MAX_COUNTRY_TOKENS = 4
 _DEMONYMS = frozenset({"人", "裔"})
+# How many words a body's session number may take (第十三|届).
+_MAX_SESSION_TOKENS = 3
 # China is no "foreign country" of the word set `country` but names delegations as they do.
 _CHINA = "中国"
 
@@ -131,13 +133,15 @@ def country_places(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
 def national_bodies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
     """China's ministries, agencies and state banks by name (word set `national_body`, with
     their short forms), which the model reads in one sentence and misses in the next
-    (工业和信息化部, 农业银行 after a list); a listed name runs over whole tokens only, and one
-    ending in 部 not into 门 (财政部门 is any finance department). After a foreign country the
-    ministry is that country's (俄罗斯外交部), left to the model."""
+    (工业和信息化部, 农业银行 after a list), and international bodies it cuts at a conjunction
+    or does not know (word set `international_body`: 经济合作与发展组织, 亚投行); a listed name
+    runs over whole tokens only, and one ending in 部 not into 门 (财政部门 is any finance
+    department). After a foreign country the ministry is that country's (俄罗斯外交部), left to
+    the model."""
     return _listed_names(
         doc,
         words,
-        rules.national_bodies,
+        rules.national_bodies | rules.international_bodies,
         label="ORG",
         never_before=_makes_department_word,
         never_after=rules.countries,
@@ -264,6 +268,28 @@ def join_national_agencies(spans: list[Span], rules: Rules) -> list[Span]:
             joined[-1] = Span(span.doc, before.start, span.end, label="ORG")
         else:
             joined.append(span)
+    return joined
+
+
+def join_session_numbers(spans: list[Span], rules: Rules) -> list[Span]:
+    """A body's session number written before it is part of its name (data/annotated/
+    README.md: 十三届全国人大常委会, 第十三届全国人民代表大会; pattern `session`)."""
+    if not spans:
+        return spans
+    doc = spans[0].doc
+    taken = entity_at(spans)
+    joined = []
+    for span in spans:
+        start = span.start
+        if span.label_ == "ORG":
+            for first in range(max(0, span.start - _MAX_SESSION_TOKENS), span.start):
+                words = doc[first : span.start]
+                if all(i not in taken for i in range(first, span.start)) and rules.session.match(
+                    words.text
+                ):
+                    start = first
+                    break
+        joined.append(span if start == span.start else Span(doc, start, span.end, label="ORG"))
     return joined
 
 

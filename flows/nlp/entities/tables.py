@@ -87,6 +87,7 @@ class WordSet(StrEnum):
     FOREIGN_CITY = "foreign_city"  # foreign capitals and large cities, in chains (卡塔尔|多哈)
     REGION = "region"  # established names of regions, one place each (京津冀, 长三角地区)
     NATIONAL_BODY = "national_body"  # China's ministries, agencies and state banks (财政部, 农行)
+    INTERNATIONAL_BODY = "international_body"  # names the model cuts or misses (经济合作与发展组织)
     COMPANY = "company"  # companies known by a name of their own (星巴克, 京东方, 西门子)
     LEGAL_FORM = "legal_form"  # a company's legal form, part of its name (…集团|有限公司)
     DEPARTMENT_WORD = "department_word"  # after a body, any office of its kind (福州人社|部门)
@@ -106,6 +107,7 @@ class PatternName(StrEnum):
     ORDINAL = "ordinal"
     EXPRESSWAY_EXIT = "expressway_exit"
     FOREIGN_CHAIN = "foreign_chain"
+    SESSION = "session"
 
 
 def read_jsonl(path: Path) -> list[dict[str, str]]:
@@ -239,6 +241,7 @@ class Rules:
         self.foreign_places = self.countries | words[WordSet.FOREIGN_REGION] | words[WordSet.REGION]
         self.foreign_cities = words[WordSet.FOREIGN_CITY]
         self.national_bodies = words[WordSet.NATIONAL_BODY]
+        self.international_bodies = words[WordSet.INTERNATIONAL_BODY]
         self.companies = words[WordSet.COMPANY]
         self.legal_forms = words[WordSet.LEGAL_FORM]
         self.department_words = words[WordSet.DEPARTMENT_WORD]
@@ -259,6 +262,7 @@ class Rules:
         self.expressway_exit = re.compile(named[PatternName.EXPRESSWAY_EXIT])
         # Tables saved before the pattern existed have none: it matches nothing there.
         self.foreign_chain = re.compile(named.get(PatternName.FOREIGN_CHAIN, "(?!)"))
+        self.session = re.compile(f"^(?:{named.get(PatternName.SESSION, '(?!)')})$")
 
     @staticmethod
     def _not_names(rows: list[dict[str, str]]) -> dict[NotNameKind, Listed]:
