@@ -934,8 +934,9 @@ def test_a_foreign_city_and_its_country_or_a_place_in_it_are_two_places(
     words = ["韩国", "首都", "首尔梨", "泰院", "娱乐", "设施"]
     found = entities(context_rules, words, [(0, 1, "LOC"), (2, 4, "LOC")])
     assert found == [("LOC", "韩国"), ("LOC", "首尔"), ("LOC", "梨泰院")]
-    # A city's own division or region stays one place.
-    for name in ("巴黎大区", "巴西利亚联邦区", "东京都"):
+    # A city's own division or region stays one place, and a name holding a country is none
+    # in the city (华盛顿哥伦比亚特区, Washington D.C.).
+    for name in ("巴黎大区", "巴西利亚联邦区", "东京都", "华盛顿哥伦比亚特区"):
         assert entities(context_rules, ["在", name, "，"], [(1, 2, "LOC")]) == [("LOC", name)]
 
 
@@ -950,6 +951,9 @@ def test_a_session_number_is_part_of_the_body_it_numbers(context_rules: EntityRu
     assert entities(context_rules, words) == [("ORG", "第十三届全国人民代表大会")]
     words = ["在", "十三", "届", "全国", "人大", "三", "次", "会议", "期间"]
     assert entities(context_rules, words, [(3, 5, "ORG")]) == [("ORG", "十三届全国人大")]
+    # Before a meeting the number is the meeting's (unannotated COVID news).
+    words = ["在", "第75", "届", "联合国", "大会", "新冠", "疫情", "特别", "会议", "上"]
+    assert entities(context_rules, words, [(3, 4, "ORG")]) == [("ORG", "联合国")]
 
 
 def test_international_bodies_the_model_cuts_or_misses_are_found_by_name(
@@ -957,6 +961,10 @@ def test_international_bodies_the_model_cuts_or_misses_are_found_by_name(
 ) -> None:
     words = ["根据", "经济", "合作", "与", "发展", "组织", "近日", "发布", "的", "数据"]
     assert entities(context_rules, words) == [("ORG", "经济合作与发展组织")]
+    # A bare body's suffix after a listed name is one of its bodies (unannotated COVID news).
+    words = ["。", "非盟", "委员会", "主席", "法基", "在", "非盟", "峰会", "开幕式", "上"]
+    found = entities(context_rules, words, [(4, 5, "PERSON")])
+    assert found == [("ORG", "非盟委员会"), ("PERSON", "法基"), ("ORG", "非盟")]
     # Bare sectors and organising committees name no one body.
     words = ["截止", "到", "8月", "10日", "，", "民航", "已", "先后", "对", "295", "班"]
     assert entities(context_rules, words, [(5, 6, "ORG")]) == []

@@ -229,14 +229,16 @@ def split_foreign_chains(
 def _foreign_chain_cut(text: str, lexicon: WordLexicon, rules: Rules) -> int | None:
     """Where a foreign country or city (word sets `country`, `foreign_city`) ends inside `text`
     and a place of its own starts: a listed city (卡塔尔|多哈), or after a city a name that is no
-    known common word, level or facility (首尔|梨泰院; not 东京都, 巴黎大区, 巴西利亚联邦区,
-    伦敦希思罗机场)."""
+    known common word, level, facility or country (首尔|梨泰院; not 东京都, 巴黎大区,
+    巴西利亚联邦区, 伦敦希思罗机场, 华盛顿哥伦比亚特区)."""
     for at in range(len(text) - 1, 1, -1):
         head, rest = text[:at], text[at:]
         if head not in rules.countries and head not in rules.foreign_cities:
             continue
         if rest in rules.foreign_cities:
             return at
+        if any(rest.startswith(country) for country in rules.countries):
+            continue  # 华盛顿|哥伦比亚特区: a name that holds a country is no place in a city
         # A level after a common word is the city's own division (联邦|区), not a place in it.
         stem = rest[:-1] if rest[-1] in _LEVEL_AFTER_CITY else rest
         if (

@@ -28,6 +28,8 @@ _MAX_COUNTRY_TOKENS = 4
 _DEMONYMS = frozenset({"人", "裔"})
 # How many words a body's session number may take (第十三|届).
 _MAX_SESSION_TOKENS = 3
+# A meeting right after a body is what a session number before it numbers (第75届联合国|大会).
+_MEETINGS = frozenset({"大会", "会议", "全会", "峰会", "论坛"})
 # China is no "foreign country" of the word set `country` but names delegations as they do.
 _CHINA = "中国"
 
@@ -137,8 +139,8 @@ def national_bodies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
     or does not know (word set `international_body`: 经济合作与发展组织, 亚投行); a listed name
     runs over whole tokens only, and one ending in 部 not into 门 (财政部门 is any finance
     department). After a foreign country the ministry is that country's (俄罗斯外交部), left to
-    the model."""
-    return _listed_names(
+    the model. A bare body's suffix right after a listed name is one of its bodies (非盟|委员会)."""
+    found = _listed_names(
         doc,
         words,
         rules.national_bodies | rules.international_bodies,
@@ -146,6 +148,18 @@ def national_bodies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
         never_before=_makes_department_word,
         never_after=rules.countries,
     )
+    return [
+        Span(doc, span.start, span.end + 1, label="ORG")
+        if span.end < len(words) and _is_bare_body_suffix(words[span.end], rules)
+        else span
+        for span in found
+    ]
+
+
+def _is_bare_body_suffix(word: str, rules: Rules) -> bool:
+    """委员会, 办公室: a word that is a body's suffix and nothing more."""
+    kind = rules.name_suffix_kind(word)
+    return kind is not None and kind[0] is SuffixKind.BODY and kind[1] == word
 
 
 def _makes_department_word(following: str) -> bool:
@@ -273,7 +287,8 @@ def join_national_agencies(spans: list[Span], rules: Rules) -> list[Span]:
 
 def join_session_numbers(spans: list[Span], rules: Rules) -> list[Span]:
     """A body's session number written before it is part of its name (data/annotated/
-    README.md: 十三届全国人大常委会, 第十三届全国人民代表大会; pattern `session`)."""
+    README.md: 十三届全国人大常委会, 第十三届全国人民代表大会; pattern `session`), unless a
+    meeting follows the body, which the number is then of (第75届联合国大会)."""
     if not spans:
         return spans
     doc = spans[0].doc
@@ -281,7 +296,8 @@ def join_session_numbers(spans: list[Span], rules: Rules) -> list[Span]:
     joined = []
     for span in spans:
         start = span.start
-        if span.label_ == "ORG":
+        meeting = span.end < len(doc) and doc[span.end].text in _MEETINGS
+        if span.label_ == "ORG" and not meeting:
             for first in range(max(0, span.start - _MAX_SESSION_TOKENS), span.start):
                 words = doc[first : span.start]
                 if all(i not in taken for i in range(first, span.start)) and rules.session.match(
