@@ -858,7 +858,7 @@ def test_an_autonomous_region_is_known_by_its_short_name(more_rules: EntityRules
 # Words People's Daily tags as adverbs, time words and verbs, for the readings by context below.
 _CONTEXT_TAGGED = [
     [("近日", "t"), ("接连", "d"), ("日前", "t"), ("发布", "v"), ("大区", "n"), ("联邦", "n")],
-    [("引发", "v"), ("其他", "r"), ("成员", "n")],
+    [("引发", "v"), ("其他", "r"), ("成员", "n"), ("公报", "n")],
 ]
 
 
@@ -877,7 +877,13 @@ def test_a_seat_is_the_place_where_something_is_in_it(context_rules: EntityRules
     found = tagged_entities(context_rules, words, pos, [(1, 2, "ORG"), (10, 11, "ORG")])
     assert found == [("LOC", "白宫"), ("ORG", "白宫")]
     words = ["现在", "去", "白宫", "工作", "令", "人", "害怕"]
-    assert entities(context_rules, words, [(2, 3, "ORG")]) == [("LOC", "白宫")]
+    pos = ["NOUN", "VERB", "NOUN", "VERB", "VERB", "NOUN", "VERB"]
+    assert tagged_entities(context_rules, words, pos, [(2, 3, "ORG")]) == [("LOC", "白宫")]
+    # Before a noun the seat says whose it is (unannotated COVID news): 在 governs the noun.
+    words = ["特朗普", "在", "白宫", "新闻", "发布会", "上", "回答"]
+    pos = ["PROPN", "ADP", "NOUN", "NOUN", "NOUN", "PART", "VERB"]
+    found = tagged_entities(context_rules, words, pos, [(0, 1, "PERSON"), (2, 3, "ORG")])
+    assert found == [("PERSON", "特朗普"), ("ORG", "白宫")]
     words = ["限制", "口罩", "出口", "到", "欧盟", "之外", "。"]
     assert entities(context_rules, words, [(4, 5, "ORG")]) == [("LOC", "欧盟")]
     words = ["欧盟", "继续", "支持", "世卫", "组织", "发挥", "重要", "作用"]
@@ -970,3 +976,20 @@ def test_international_bodies_the_model_cuts_or_misses_are_found_by_name(
     assert entities(context_rules, words, [(5, 6, "ORG")]) == []
     words = ["，", "引发", "奥组委", "其他", "成员", "的", "不满"]
     assert entities(context_rules, words, [(2, 3, "ORG")]) == []
+
+
+def test_a_paper_in_book_marks_is_a_medium_and_its_country_a_place(
+    context_rules: EntityRules,
+) -> None:
+    # Train sentence: the model found only the country.
+    words = ["美国", "《", "国会", "山报", "》", "近日", "发表", "文章", "指出"]
+    found = entities(context_rules, words, [(0, 1, "LOC")])
+    assert found == [("LOC", "美国"), ("ORG", "国会山报")]
+    # Read as one organisation with its country and marks (unannotated COVID news).
+    words = ["英国", "《", "金融", "时报", "》", "近日", "刊登", "文章"]
+    found = entities(context_rules, words, [(0, 5, "ORG")])
+    assert found == [("LOC", "英国"), ("ORG", "金融时报")]
+    words = ["英国", "《", "柳叶刀", "》", "杂志", "发表", "的", "研究"]
+    assert entities(context_rules, words, [(0, 1, "LOC")]) == [("LOC", "英国"), ("ORG", "柳叶刀")]
+    # A communiqué is no paper.
+    assert entities(context_rules, ["通过", "《", "会议", "公报", "》", "。"]) == []

@@ -28,9 +28,9 @@ from flows.nlp.entities.filters import (
 )
 from flows.nlp.entities.gazetteer import Gazetteer, PlaceMention
 from flows.nlp.entities.lexicon import WordClass, WordLexicon
+from flows.nlp.entities.media import join_channels, split_titled_media, titled_media
 from flows.nlp.entities.merge import (
     join_bare_facilities,
-    join_channels,
     join_company_places,
     join_hyphenated_names,
     merge_spans,
@@ -80,6 +80,7 @@ class Step(StrEnum):
     ADD_NATIONAL_BODIES = "add_national_bodies"
     ADD_LISTED_COMPANIES = "add_listed_companies"
     ADD_QUOTED_BODIES = "add_quoted_bodies"
+    ADD_TITLED_MEDIA = "add_titled_media"
     MERGE = "merge"
     JOIN_INDUSTRY_NAMES = "join_industry_names"
     JOIN_LEGAL_FORMS = "join_legal_forms"
@@ -94,6 +95,7 @@ class Step(StrEnum):
     SPLIT_SITE_PLACES = "split_site_places"
     SPLIT_COUNTRY_PREFIXES = "split_country_prefixes"
     PLACE_METONYMS = "place_metonyms"
+    SPLIT_TITLED_MEDIA = "split_titled_media"
     CUT_DELEGATIONS = "cut_delegations"
     CUT_TEAMS = "cut_teams"
     CUT_KINDS_AFTER_PLACES = "cut_kinds_after_places"
@@ -263,6 +265,10 @@ def _add_quoted_bodies(component: EntityRules, draft: Draft) -> None:
     draft.found += quoted_bodies(draft.doc, draft.words, draft.spans, component.rules)
 
 
+def _add_titled_media(component: EntityRules, draft: Draft) -> None:
+    draft.found += titled_media(draft.doc, draft.words, component.lexicon, component.rules)
+
+
 def _merge(component: EntityRules, draft: Draft) -> None:
     draft.spans = merge_spans(draft.spans, draft.found)
 
@@ -372,6 +378,7 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.ADD_NATIONAL_BODIES, _add_national_bodies),
     (Step.ADD_LISTED_COMPANIES, _add_listed_companies),
     (Step.ADD_QUOTED_BODIES, _add_quoted_bodies),
+    (Step.ADD_TITLED_MEDIA, _add_titled_media),
     (Step.MERGE, _merge),
     (Step.JOIN_INDUSTRY_NAMES, _join_industry_names),
     (Step.JOIN_LEGAL_FORMS, _join_legal_forms),
@@ -386,6 +393,7 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.SPLIT_SITE_PLACES, _span_by_span(split_site_places, "gazetteer", "lexicon")),
     (Step.SPLIT_COUNTRY_PREFIXES, _span_by_span(split_country_prefix, "lexicon")),
     (Step.PLACE_METONYMS, _span_by_span(seat_place, "lexicon")),
+    (Step.SPLIT_TITLED_MEDIA, _span_by_span(split_titled_media, "gazetteer")),
     (Step.CUT_DELEGATIONS, _span_by_span(delegation_place, "gazetteer")),
     (Step.CUT_TEAMS, _span_by_span(team_owner, "gazetteer")),
     (Step.CUT_KINDS_AFTER_PLACES, _span_by_span(places_of_a_kind, "gazetteer")),

@@ -13,8 +13,6 @@ from flows.nlp.entities.tokens import entity_at
 
 # The shortest name of a site of its own after the places before it (欣佳|酒店).
 _MIN_SITE_NAME = 2
-# How many words a channel's name may take after its broadcaster (央视|中文|国际|频道).
-_MAX_CHANNEL_WORDS = 3
 # A foreign name whose parts the translation joins with a hyphen (让-维尔迪耶, 巴登-符腾堡州).
 # The characters that make a foreign city's name with the one before them a division's
 # (东京都, 纽约州): no place of its own starts with them after the city.
@@ -153,31 +151,6 @@ def _is_listed_company(text: str, rules: Rules) -> bool:
         text.endswith(word) and text[: -len(word)] in rules.companies
         for word in rules.company_words
     )
-
-
-def join_channels(spans: list[Span], lexicon: WordLexicon, rules: Rules) -> list[Span]:
-    """A broadcaster's channel is one organisation with it (data/annotated/README.md: 央视综合
-    频道, 中央广播电视总台央视综合频道): the words after a body up to a channel suffix (suffix
-    kind `channel`), none of them a verb or a function word, join it."""
-    if not spans:
-        return spans
-    doc = spans[0].doc
-    taken = entity_at(spans)
-    joined = []
-    for span in spans:
-        end = None
-        if span.label_ == "ORG":
-            for i in range(span.end, min(len(doc), span.end + _MAX_CHANNEL_WORDS)):
-                text = doc[i].text
-                if i in taken or not is_han(text):
-                    break
-                if rules.channel.search(text):
-                    end = i + 1
-                    break
-                if lexicon[text] is WordClass.BOUNDARY:
-                    break
-        joined.append(span if end is None else Span(doc, span.start, end, label="ORG"))
-    return joined
 
 
 def join_hyphenated_names(spans: list[Span]) -> list[Span]:

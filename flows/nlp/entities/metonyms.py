@@ -13,6 +13,7 @@ from flows.nlp.entities.tables import Rules
 # words (白宫|近日|接连|曝出).
 _MAX_EVENT_DISTANCE = 3
 _BEFORE_EVENT_POS = frozenset({"ADV", "NOUN"})
+_NOUNS = frozenset({"NOUN", "PROPN"})
 # How many words an index's name may run from the company or paper to 指数 (日经|225|种|股票|
 # 平均|价格|指数), and the one mark it may cross (《金融时报》指数).
 _MAX_INDEX_WORDS = 6
@@ -27,8 +28,11 @@ def seat_place(span: Span, lexicon: WordLexicon, rules: Rules) -> list[Span]:
         return [span]
     doc = span.doc
     before = doc[span.start - 1].text if span.start > 0 else ""
-    after = doc[span.end].text if span.end < len(doc) else ""
-    if before in rules.into_place or after in rules.inside_place:
+    after = doc[span.end] if span.end < len(doc) else None
+    # 在白宫新闻发布会上: before a noun the seat names whose it is, 在 governs the noun.
+    modifies = after is not None and after.pos_ in _NOUNS
+    inside = after is not None and after.text in rules.inside_place
+    if (before in rules.into_place and not modifies) or inside:
         return [Span(doc, span.start, span.end, label="LOC")]
     for token in doc[span.end : span.end + _MAX_EVENT_DISTANCE]:
         if token.text in rules.place_events:

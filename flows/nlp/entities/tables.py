@@ -100,6 +100,7 @@ class WordSet(StrEnum):
     INSIDE_PLACE = "inside_place"  # after a place, its inside or outside (内部, 之外)
     PLACE_EVENT = "place_event"  # verbs whose subject is where it happens (出现, 发生)
     INDEX_WORD = "index_word"  # a market index, named after a company or paper (道琼斯…指数)
+    MEDIUM = "medium"  # a paper's or a journal's word, in or after its title (日报, 杂志)
 
 
 class PatternName(StrEnum):
@@ -254,6 +255,7 @@ class Rules:
         self.inside_place = words[WordSet.INSIDE_PLACE]
         self.place_events = words[WordSet.PLACE_EVENT]
         self.index_words = words[WordSet.INDEX_WORD]
+        self.media_words = words[WordSet.MEDIUM]
 
         named = {PatternName(row["name"]): row["pattern"] for row in tables.patterns}
         provinces = "|".join(sorted(words[WordSet.PROVINCE]))
