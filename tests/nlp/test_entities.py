@@ -865,7 +865,8 @@ _CONTEXT_TAGGED = [
 @pytest.fixture(scope="module")
 def context_rules() -> EntityRules:
     lexicon = WordLexicon.from_tagged(_TAGGED + _CONTEXT_TAGGED)
-    return EntityRules(lexicon, Gazetteer.from_adcodes(_ADCODES))
+    xinjiang = [("650000000000", "新疆维吾尔自治区")]
+    return EntityRules(lexicon, Gazetteer.from_adcodes(_ADCODES + xinjiang))
 
 
 def test_a_seat_is_the_place_where_something_is_in_it(context_rules: EntityRules) -> None:
@@ -993,3 +994,13 @@ def test_a_paper_in_book_marks_is_a_medium_and_its_country_a_place(
     assert entities(context_rules, words, [(0, 1, "LOC")]) == [("LOC", "英国"), ("ORG", "柳叶刀")]
     # A communiqué is no paper.
     assert entities(context_rules, ["通过", "《", "会议", "公报", "》", "。"]) == []
+
+
+def test_a_power_plant_is_a_site_and_a_kind_of_testing_centre_no_body(
+    context_rules: EntityRules,
+) -> None:
+    words = ["、", "新疆", "五彩湾", "智慧", "电厂", "等", "多个", "重大", "项目"]
+    found = entities(context_rules, words, [(1, 5, "ORG")])
+    assert found == [("LOC", "新疆"), ("LOC", "五彩湾智慧电厂")]
+    words = ["，", "一些", "新冠", "病毒", "检测", "中心", "也", "被迫", "关闭", "。"]
+    assert entities(context_rules, words, [(2, 6, "ORG")]) == []
