@@ -926,6 +926,9 @@ def test_a_channel_and_a_hyphenated_name_join_the_name_the_model_found(
 ) -> None:
     words = ["起", "在", "央视", "综合", "频道", "黄", "金档", "开播"]
     assert entities(context_rules, words, [(2, 3, "ORG")]) == [("ORG", "央视综合频道")]
+    # A portal's channel is a section of it (CLUENER dev sentence).
+    words = ["？", "新浪", "出国", "频道", "邀请", "到"]
+    assert entities(context_rules, words, [(1, 2, "ORG")]) == [("ORG", "新浪")]
     words = ["法国", "巴黎", "东北郊", "让-维尔", "迪耶", "医院", "的", "重症", "监护室"]
     found = entities(context_rules, words, [(0, 1, "LOC"), (1, 2, "LOC"), (4, 6, "ORG")])
     assert found == [("LOC", "法国"), ("LOC", "巴黎"), ("ORG", "让-维尔迪耶医院")]
@@ -972,6 +975,9 @@ def test_international_bodies_the_model_cuts_or_misses_are_found_by_name(
     words = ["。", "非盟", "委员会", "主席", "法基", "在", "非盟", "峰会", "开幕式", "上"]
     found = entities(context_rules, words, [(4, 5, "PERSON")])
     assert found == [("ORG", "非盟委员会"), ("PERSON", "法基"), ("ORG", "非盟")]
+    # After China's own body a group is an ad hoc one (news-dev sentence).
+    words = ["目前", "，", "国家", "卫生", "健康委", "工作组", "已", "抵达"]
+    assert entities(context_rules, words) == [("ORG", "国家卫生健康委")]
     # Bare sectors and organising committees name no one body.
     words = ["截止", "到", "8月", "10日", "，", "民航", "已", "先后", "对", "295", "班"]
     assert entities(context_rules, words, [(5, 6, "ORG")]) == []

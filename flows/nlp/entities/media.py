@@ -12,6 +12,7 @@ from flows.nlp.entities.tokens import entity_at
 
 # How many words a channel's name may take after its broadcaster (央视|中文|国际|频道).
 _MAX_CHANNEL_WORDS = 3
+_BROADCASTER_ENDINGS = ("台", "卫视")
 # How many words a paper's title may take (新英格兰|医学|杂志).
 _MAX_TITLE_WORDS = 6
 _OPEN, _CLOSE = "《", "》"
@@ -22,8 +23,8 @@ _CHINA = "中国"
 
 def join_channels(spans: list[Span], lexicon: WordLexicon, rules: Rules) -> list[Span]:
     """A broadcaster's channel is one organisation with it (data/annotated/README.md: 央视综合
-    频道, 中央广播电视总台央视综合频道): the words after a body up to a channel suffix (suffix
-    kind `channel`), none of them a verb or a function word, join it."""
+    频道, 中央广播电视总台央视综合频道): the words after a broadcaster up to a channel suffix
+    (suffix kind `channel`), none of them a verb or a function word, join it."""
     if not spans:
         return spans
     doc = spans[0].doc
@@ -31,7 +32,7 @@ def join_channels(spans: list[Span], lexicon: WordLexicon, rules: Rules) -> list
     joined = []
     for span in spans:
         end = None
-        if span.label_ == "ORG":
+        if span.label_ == "ORG" and _is_broadcaster(span.text, rules):
             for i in range(span.end, min(len(doc), span.end + _MAX_CHANNEL_WORDS)):
                 text = doc[i].text
                 if i in taken or not is_han(text):
@@ -43,6 +44,12 @@ def join_channels(spans: list[Span], lexicon: WordLexicon, rules: Rules) -> list
                     break
         joined.append(span if end is None else Span(doc, span.start, end, label="ORG"))
     return joined
+
+
+def _is_broadcaster(text: str, rules: Rules) -> bool:
+    """A television or radio broadcaster (word set `broadcaster`: 央视, CGTN, or a name ending
+    in 台 or 卫视), whose channels are its own; a portal's are sections (新浪|出国频道)."""
+    return text in rules.broadcasters or text.endswith(_BROADCASTER_ENDINGS)
 
 
 def titled_media(doc: Doc, words: list[str], lexicon: WordLexicon, rules: Rules) -> list[Span]:

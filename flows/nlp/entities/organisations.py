@@ -139,7 +139,8 @@ def national_bodies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
     or does not know (word set `international_body`: 经济合作与发展组织, 亚投行); a listed name
     runs over whole tokens only, and one ending in 部 not into 门 (财政部门 is any finance
     department). After a foreign country the ministry is that country's (俄罗斯外交部), left to
-    the model. A bare body's suffix right after a listed name is one of its bodies (非盟|委员会)."""
+    the model. A bare body's suffix right after an international body is one of its bodies
+    (非盟|委员会); after China's it is an ad hoc group (国家卫生健康委|工作组)."""
     found = _listed_names(
         doc,
         words,
@@ -150,7 +151,9 @@ def national_bodies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
     )
     return [
         Span(doc, span.start, span.end + 1, label="ORG")
-        if span.end < len(words) and _is_bare_body_suffix(words[span.end], rules)
+        if span.text in rules.international_bodies
+        and span.end < len(words)
+        and _is_bare_body_suffix(words[span.end], rules)
         else span
         for span in found
     ]

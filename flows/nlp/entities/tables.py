@@ -101,6 +101,7 @@ class WordSet(StrEnum):
     PLACE_EVENT = "place_event"  # verbs whose subject is where it happens (出现, 发生)
     INDEX_WORD = "index_word"  # a market index, named after a company or paper (道琼斯…指数)
     MEDIUM = "medium"  # a paper's or a journal's word, in or after its title (日报, 杂志)
+    BROADCASTER = "broadcaster"  # broadcasters not named …台 or …卫视, with channels (央视)
 
 
 class PatternName(StrEnum):
@@ -256,6 +257,7 @@ class Rules:
         self.place_events = words[WordSet.PLACE_EVENT]
         self.index_words = words[WordSet.INDEX_WORD]
         self.media_words = words[WordSet.MEDIUM]
+        self.broadcasters = words[WordSet.BROADCASTER]
 
         named = {PatternName(row["name"]): row["pattern"] for row in tables.patterns}
         provinces = "|".join(sorted(words[WordSet.PROVINCE]))
