@@ -8,7 +8,7 @@ from spacy.tokens import Doc, Span
 from flows.nlp.entities.gazetteer import Gazetteer
 from flows.nlp.entities.lexicon import WordClass, WordLexicon, is_han
 from flows.nlp.entities.tables import Rules
-from flows.nlp.entities.tokens import entity_at
+from flows.nlp.entities.tokens import joined_to_bodies
 
 # How many words a channel's name may take after its broadcaster (央视|中文|国际|频道).
 _MAX_CHANNEL_WORDS = 3
@@ -25,25 +25,22 @@ def join_channels(spans: list[Span], lexicon: WordLexicon, rules: Rules) -> list
     """A broadcaster's channel is one organisation with it (data/annotated/README.md: 央视综合
     频道, 中央广播电视总台央视综合频道): the words after a broadcaster up to a channel suffix
     (suffix kind `channel`), none of them a verb or a function word, join it."""
-    if not spans:
-        return spans
-    doc = spans[0].doc
-    taken = entity_at(spans)
-    joined = []
-    for span in spans:
-        end = None
-        if span.label_ == "ORG" and _is_broadcaster(span.text, rules):
-            for i in range(span.end, min(len(doc), span.end + _MAX_CHANNEL_WORDS)):
-                text = doc[i].text
-                if i in taken or not is_han(text):
-                    break
-                if rules.channel.search(text):
-                    end = i + 1
-                    break
-                if lexicon[text] is WordClass.BOUNDARY:
-                    break
-        joined.append(span if end is None else Span(doc, span.start, end, label="ORG"))
-    return joined
+
+    def channel(span: Span, taken: dict[int, Span]) -> tuple[int, int] | None:
+        if span.label_ != "ORG" or not _is_broadcaster(span.text, rules):
+            return None
+        doc = span.doc
+        for i in range(span.end, min(len(doc), span.end + _MAX_CHANNEL_WORDS)):
+            text = doc[i].text
+            if i in taken or not is_han(text):
+                return None
+            if rules.channel.search(text):
+                return span.start, i + 1
+            if lexicon[text] is WordClass.BOUNDARY:
+                return None
+        return None
+
+    return joined_to_bodies(spans, channel)
 
 
 def _is_broadcaster(text: str, rules: Rules) -> bool:

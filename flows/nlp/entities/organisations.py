@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 from flows.nlp.entities.gazetteer import Gazetteer
 from flows.nlp.entities.lexicon import WordClass, WordLexicon, is_han
 from flows.nlp.entities.tables import Rules, SuffixKind
-from flows.nlp.entities.tokens import entity_at
+from flows.nlp.entities.tokens import entity_at, joined_to_bodies
 
 # How many tokens a trade word may span (重|汽: the tokenizer cuts words it does not know).
 _MAX_INDUSTRY_TOKENS = 2
@@ -38,16 +38,12 @@ def join_industry_names(spans: list[Span], rules: Rules) -> list[Span]:
     """A place or name followed by a trade word is a company's short name where a company acts:
     山东钢铁用煤告急, 中国石油、中国石化, 金龙汽车接到…; not 中国汽车产量, where a noun
     follows and the words name an industry."""
-    if not spans:
-        return spans
-    doc = spans[0].doc
-    taken = entity_at(spans)
-    joined = []
-    for span in spans:
+
+    def company(span: Span, taken: dict[int, Span]) -> tuple[int, int] | None:
         end = _industry_end(span, rules, taken)
         if end is None:
-            joined.append(span)
-            continue
+            return None
+        doc = span.doc
         after = doc[end] if end < len(doc) else None
         acts = after is not None and (
             after.pos_ == "VERB"
@@ -55,8 +51,9 @@ def join_industry_names(spans: list[Span], rules: Rules) -> list[Span]:
             # in a list of companies, not of industries (江苏医药、电子、石化)
             or (after.text in rules.list_marks and end + 1 in taken)
         )
-        joined.append(Span(doc, span.start, end, label="ORG") if acts else span)
-    return joined
+        return (span.start, end) if acts else None
+
+    return joined_to_bodies(spans, company)
 
 
 def join_legal_forms(spans: list[Span], rules: Rules) -> list[Span]:
@@ -292,24 +289,18 @@ def join_session_numbers(spans: list[Span], rules: Rules) -> list[Span]:
     """A body's session number written before it is part of its name (data/annotated/
     README.md: 十三届全国人大常委会, 第十三届全国人民代表大会; pattern `session`), unless a
     meeting follows the body, which the number is then of (第75届联合国大会)."""
-    if not spans:
-        return spans
-    doc = spans[0].doc
-    taken = entity_at(spans)
-    joined = []
-    for span in spans:
-        start = span.start
-        meeting = span.end < len(doc) and doc[span.end].text in _MEETINGS
-        if span.label_ == "ORG" and not meeting:
-            for first in range(max(0, span.start - _MAX_SESSION_TOKENS), span.start):
-                words = doc[first : span.start]
-                if all(i not in taken for i in range(first, span.start)) and rules.session.match(
-                    words.text
-                ):
-                    start = first
-                    break
-        joined.append(span if start == span.start else Span(doc, start, span.end, label="ORG"))
-    return joined
+
+    def numbered(span: Span, taken: dict[int, Span]) -> tuple[int, int] | None:
+        doc = span.doc
+        if span.label_ != "ORG" or (span.end < len(doc) and doc[span.end].text in _MEETINGS):
+            return None
+        for first in range(max(0, span.start - _MAX_SESSION_TOKENS), span.start):
+            free = all(i not in taken for i in range(first, span.start))
+            if free and rules.session.match(doc[first : span.start].text):
+                return first, span.end
+        return None
+
+    return joined_to_bodies(spans, numbered)
 
 
 def delegation_place(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Span]:
