@@ -946,7 +946,7 @@ def test_a_foreign_city_and_its_country_or_a_place_in_it_are_two_places(
     assert found == [("LOC", "韩国"), ("LOC", "首尔"), ("LOC", "梨泰院")]
     # A city's own division or region stays one place, and a name holding a country is none
     # in the city (华盛顿哥伦比亚特区, Washington D.C.).
-    for name in ("巴黎大区", "巴西利亚联邦区", "东京都", "华盛顿哥伦比亚特区"):
+    for name in ("巴黎大区", "巴西利亚联邦区", "东京都", "华盛顿哥伦比亚特区", "罗马尼亚"):
         assert entities(context_rules, ["在", name, "，"], [(1, 2, "LOC")]) == [("LOC", name)]
 
 

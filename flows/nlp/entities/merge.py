@@ -17,8 +17,9 @@ _MIN_SITE_NAME = 2
 # The characters that make a foreign city's name with the one before them a division's
 # (东京都, 纽约州): no place of its own starts with them after the city.
 _LEVEL_AFTER_CITY = frozenset("市县区州省都府道郡")
-# The shortest place of its own after a foreign city (首尔 + 梨泰院).
-_MIN_PLACE_IN_CITY = 2
+# The shortest place of its own after a foreign city (首尔 + 梨泰院): two characters after a
+# city are as often the rest of a longer name the list lacks.
+_MIN_PLACE_IN_CITY = 3
 _HYPHENATED = re.compile(r"[\u4e00-\u9fff]+[-‐–][\u4e00-\u9fff]+")
 
 
@@ -204,6 +205,8 @@ def _foreign_chain_cut(text: str, lexicon: WordLexicon, rules: Rules) -> int | N
     and a place of its own starts: a listed city (卡塔尔|多哈), or after a city a name that is no
     known common word, level, facility or country (首尔|梨泰院; not 东京都, 巴黎大区,
     巴西利亚联邦区, 伦敦希思罗机场, 华盛顿哥伦比亚特区)."""
+    if text in rules.foreign_places or text in rules.foreign_cities:
+        return None  # 罗马尼亚 is no 罗马 + 尼亚
     for at in range(len(text) - 1, 1, -1):
         head, rest = text[:at], text[at:]
         if head not in rules.countries and head not in rules.foreign_cities:
