@@ -5,7 +5,7 @@ Usage: python data/annotated/validate_articles.py [path]
 
 Checks: valid JSON objects, id `<item id>:<sentence index>` unique, non-empty text, entities
 `[start, end, label]` with int offsets in range, end exclusive, sorted, non-overlapping, no
-surrounding spaces, label PERSON/ORG/LOC, split dev/dev2/dev3/train and one split per item.
+surrounding spaces, label PERSON/ORG/LOC, split dev/dev2/dev3/dev4/train and one split per item.
 Prints counts per label per split. Exits 1 and lists every problem if anything is invalid.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from validate import checked_records, entity_problems
 
 LABELS = ("PERSON", "ORG", "LOC")
-SPLITS = ("dev", "dev2", "dev3", "train")
+SPLITS = ("dev", "dev2", "dev3", "dev4", "train")
 DEFAULT = Path(__file__).with_name("ner_news_articles.jsonl")
 
 

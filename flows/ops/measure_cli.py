@@ -72,8 +72,8 @@ def evaluate_entities(
     split: Annotated[
         str | None,
         typer.Option(
-            help="Only articles of this split: dev, dev2, dev3 or train; several joined by "
-            "commas (dev,dev2,dev3)."
+            help="Only articles of this split: dev, dev2, dev3, dev4 or train; several joined by "
+            "commas (dev,dev2,dev3,dev4)."
         ),
     ] = "dev",
 ) -> None:

@@ -853,3 +853,160 @@ def test_an_autonomous_region_is_known_by_its_short_name(more_rules: EntityRules
     words = ["在", "宁夏", "宁东", "能源", "化工", "基地", "，"]
     found = entities(more_rules, words, [(1, 6, "ORG")])
     assert found == [("LOC", "宁夏"), ("LOC", "宁东能源化工基地")]
+
+
+# Words People's Daily tags as adverbs, time words and verbs, for the readings by context below.
+_CONTEXT_TAGGED = [
+    [("近日", "t"), ("接连", "d"), ("日前", "t"), ("发布", "v"), ("大区", "n"), ("联邦", "n")],
+    [("引发", "v"), ("其他", "r"), ("成员", "n"), ("公报", "n")],
+]
+
+
+@pytest.fixture(scope="module")
+def context_rules() -> EntityRules:
+    lexicon = WordLexicon.from_tagged(_TAGGED + _CONTEXT_TAGGED)
+    xinjiang = [("650000000000", "新疆维吾尔自治区")]
+    return EntityRules(lexicon, Gazetteer.from_adcodes(_ADCODES + xinjiang))
+
+
+def test_a_seat_is_the_place_where_something_is_in_it(context_rules: EntityRules) -> None:
+    # Train sentences (ner_news_articles.jsonl): 白宫 where cases occur in it, then acting.
+    words = ["由于", "白宫", "近日", "接连", "曝出", "新冠", "肺炎", "确诊", "病例", "，"]
+    words += ["白宫", "要求", "所有", "人员"]
+    pos = ["ADP", "NOUN", "NOUN", "ADV", "NUM", "ADJ", "NOUN", "VERB", "NOUN", "PUNCT"]
+    pos += ["NOUN", "VERB", "ADJ", "NOUN"]
+    found = tagged_entities(context_rules, words, pos, [(1, 2, "ORG"), (10, 11, "ORG")])
+    assert found == [("LOC", "白宫"), ("ORG", "白宫")]
+    words = ["现在", "去", "白宫", "工作", "令", "人", "害怕"]
+    pos = ["NOUN", "VERB", "NOUN", "VERB", "VERB", "NOUN", "VERB"]
+    assert tagged_entities(context_rules, words, pos, [(2, 3, "ORG")]) == [("LOC", "白宫")]
+    # Before a noun the seat says whose it is (unannotated COVID news): 在 governs the noun.
+    words = ["特朗普", "在", "白宫", "新闻", "发布会", "上", "回答"]
+    pos = ["PROPN", "ADP", "NOUN", "NOUN", "NOUN", "PART", "VERB"]
+    found = tagged_entities(context_rules, words, pos, [(0, 1, "PERSON"), (2, 3, "ORG")])
+    assert found == [("PERSON", "特朗普"), ("ORG", "白宫")]
+    words = ["限制", "口罩", "出口", "到", "欧盟", "之外", "。"]
+    assert entities(context_rules, words, [(4, 5, "ORG")]) == [("LOC", "欧盟")]
+    words = ["欧盟", "继续", "支持", "世卫", "组织", "发挥", "重要", "作用"]
+    found = entities(context_rules, words, [(0, 1, "ORG"), (3, 5, "ORG")])
+    assert found == [("ORG", "欧盟"), ("ORG", "世卫组织")]
+
+
+def test_a_country_before_a_body_named_by_its_seat_is_its_own_place(
+    context_rules: EntityRules,
+) -> None:
+    words = ["美国", "白宫", "冠状", "病毒", "应", "对", "工作组", "重要", "成员"]
+    found = entities(context_rules, words, [(0, 7, "ORG")])
+    assert found == [("LOC", "美国"), ("ORG", "白宫冠状病毒应对工作组")]
+    words = ["，", "美国", "白宫", "日前", "在", "社交", "网站", "发文"]
+    pos = ["PUNCT", "PROPN", "NOUN", "NOUN", "ADP", "NOUN", "NOUN", "VERB"]
+    found = tagged_entities(context_rules, words, pos, [(1, 3, "ORG")])
+    assert found == [("LOC", "美国"), ("ORG", "白宫")]
+
+
+def test_the_company_or_paper_that_names_an_index_is_no_entity(
+    context_rules: EntityRules,
+) -> None:
+    words = ["本周", "，", "道琼斯", "工业", "平均", "指数", "、", "标准", "普尔", "500", "种"]
+    words += ["股票", "指数", "和", "纳斯达克", "综合", "指数", "分别", "累计", "下跌"]
+    ents = [(2, 3, "ORG"), (7, 9, "ORG"), (14, 15, "ORG")]
+    assert entities(context_rules, words, ents) == []
+    words = ["伦敦", "股市", "《", "金融", "时报", "》", "指数", "跌幅", "为"]
+    found = entities(context_rules, words, [(0, 1, "LOC"), (3, 5, "ORG")])
+    assert found == [("LOC", "伦敦")]
+    # A body that published an index stays: a verb or 的 comes between.
+    words = ["国家", "统计局", "发布", "制造业", "采购", "经理", "指数"]
+    assert entities(context_rules, words, [(0, 2, "ORG")]) == [("ORG", "国家统计局")]
+    words = ["国家", "统计局", "的", "采购", "经理", "指数"]
+    assert entities(context_rules, words, [(0, 2, "ORG")]) == [("ORG", "国家统计局")]
+
+
+def test_a_channel_and_a_hyphenated_name_join_the_name_the_model_found(
+    context_rules: EntityRules,
+) -> None:
+    words = ["起", "在", "央视", "综合", "频道", "黄", "金档", "开播"]
+    assert entities(context_rules, words, [(2, 3, "ORG")]) == [("ORG", "央视综合频道")]
+    # A portal's channel is a section of it (CLUENER dev sentence).
+    words = ["？", "新浪", "出国", "频道", "邀请", "到"]
+    assert entities(context_rules, words, [(1, 2, "ORG")]) == [("ORG", "新浪")]
+    words = ["法国", "巴黎", "东北郊", "让-维尔", "迪耶", "医院", "的", "重症", "监护室"]
+    found = entities(context_rules, words, [(0, 1, "LOC"), (1, 2, "LOC"), (4, 6, "ORG")])
+    assert found == [("LOC", "法国"), ("LOC", "巴黎"), ("ORG", "让-维尔迪耶医院")]
+
+
+def test_a_foreign_city_and_its_country_or_a_place_in_it_are_two_places(
+    context_rules: EntityRules,
+) -> None:
+    words = ["郑州", "至", "卡塔尔多哈", "的", "首", "条", "货运", "航线"]
+    found = entities(context_rules, words, [(0, 1, "LOC"), (2, 3, "LOC")])
+    assert found == [("LOC", "郑州"), ("LOC", "卡塔尔"), ("LOC", "多哈")]
+    # The segmenter glued the city to the first character of the place in it.
+    words = ["韩国", "首都", "首尔梨", "泰院", "娱乐", "设施"]
+    found = entities(context_rules, words, [(0, 1, "LOC"), (2, 4, "LOC")])
+    assert found == [("LOC", "韩国"), ("LOC", "首尔"), ("LOC", "梨泰院")]
+    # A city's own division or region stays one place, and a name holding a country is none
+    # in the city (华盛顿哥伦比亚特区, Washington D.C.).
+    for name in ("巴黎大区", "巴西利亚联邦区", "东京都", "华盛顿哥伦比亚特区", "罗马尼亚"):
+        assert entities(context_rules, ["在", name, "，"], [(1, 2, "LOC")]) == [("LOC", name)]
+
+
+def test_a_port_called_at_is_no_hong_kong(context_rules: EntityRules) -> None:
+    words = ["对", "所有", "高", "风险", "的", "靠", "港", "船舶", "先", "实施"]
+    assert entities(context_rules, words, [(6, 7, "LOC")]) == []
+
+
+def test_a_session_number_is_part_of_the_body_it_numbers(context_rules: EntityRules) -> None:
+    # 全国人民代表大会 is found by name (word set `national_body`), with its session number.
+    words = ["推迟", "召开", "第十三", "届", "全国", "人民", "代表大会", "第三", "次", "会议"]
+    assert entities(context_rules, words) == [("ORG", "第十三届全国人民代表大会")]
+    words = ["在", "十三", "届", "全国", "人大", "三", "次", "会议", "期间"]
+    assert entities(context_rules, words, [(3, 5, "ORG")]) == [("ORG", "十三届全国人大")]
+    # Before a meeting the number is the meeting's (unannotated COVID news).
+    words = ["在", "第75", "届", "联合国", "大会", "新冠", "疫情", "特别", "会议", "上"]
+    assert entities(context_rules, words, [(3, 4, "ORG")]) == [("ORG", "联合国")]
+
+
+def test_international_bodies_the_model_cuts_or_misses_are_found_by_name(
+    context_rules: EntityRules,
+) -> None:
+    words = ["根据", "经济", "合作", "与", "发展", "组织", "近日", "发布", "的", "数据"]
+    assert entities(context_rules, words) == [("ORG", "经济合作与发展组织")]
+    # A bare body's suffix after a listed name is one of its bodies (unannotated COVID news).
+    words = ["。", "非盟", "委员会", "主席", "法基", "在", "非盟", "峰会", "开幕式", "上"]
+    found = entities(context_rules, words, [(4, 5, "PERSON")])
+    assert found == [("ORG", "非盟委员会"), ("PERSON", "法基"), ("ORG", "非盟")]
+    # After China's own body a group is an ad hoc one (news-dev sentence).
+    words = ["目前", "，", "国家", "卫生", "健康委", "工作组", "已", "抵达"]
+    assert entities(context_rules, words) == [("ORG", "国家卫生健康委")]
+    # Bare sectors and organising committees name no one body.
+    words = ["截止", "到", "8月", "10日", "，", "民航", "已", "先后", "对", "295", "班"]
+    assert entities(context_rules, words, [(5, 6, "ORG")]) == []
+    words = ["，", "引发", "奥组委", "其他", "成员", "的", "不满"]
+    assert entities(context_rules, words, [(2, 3, "ORG")]) == []
+
+
+def test_a_paper_in_book_marks_is_a_medium_and_its_country_a_place(
+    context_rules: EntityRules,
+) -> None:
+    # Train sentence: the model found only the country.
+    words = ["美国", "《", "国会", "山报", "》", "近日", "发表", "文章", "指出"]
+    found = entities(context_rules, words, [(0, 1, "LOC")])
+    assert found == [("LOC", "美国"), ("ORG", "国会山报")]
+    # Read as one organisation with its country and marks (unannotated COVID news).
+    words = ["英国", "《", "金融", "时报", "》", "近日", "刊登", "文章"]
+    found = entities(context_rules, words, [(0, 5, "ORG")])
+    assert found == [("LOC", "英国"), ("ORG", "金融时报")]
+    words = ["英国", "《", "柳叶刀", "》", "杂志", "发表", "的", "研究"]
+    assert entities(context_rules, words, [(0, 1, "LOC")]) == [("LOC", "英国"), ("ORG", "柳叶刀")]
+    # A communiqué is no paper.
+    assert entities(context_rules, ["通过", "《", "会议", "公报", "》", "。"]) == []
+
+
+def test_a_power_plant_is_a_site_and_a_kind_of_testing_centre_no_body(
+    context_rules: EntityRules,
+) -> None:
+    words = ["、", "新疆", "五彩湾", "智慧", "电厂", "等", "多个", "重大", "项目"]
+    found = entities(context_rules, words, [(1, 5, "ORG")])
+    assert found == [("LOC", "新疆"), ("LOC", "五彩湾智慧电厂")]
+    words = ["，", "一些", "新冠", "病毒", "检测", "中心", "也", "被迫", "关闭", "。"]
+    assert entities(context_rules, words, [(2, 6, "ORG")]) == []

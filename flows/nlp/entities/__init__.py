@@ -17,13 +17,19 @@ per concern; `component.py` runs them as one explicit list of steps (`STEPS`):
   巨野河街道, 青兰高速, 昌城口) with the longest name before it, and a venue's quoted nickname
   (国家速滑馆“冰丝带”);
 - `merge.py`: rule spans merged with the model's, chains of places split (湖南永州蓝山县,
-  自贡永安镇), places before a site split off it (福建泉州欣佳酒店), a bare facility suffix
-  joined to its name (西湖 + 风景名胜区), a Chinese company's place kept in its name;
+  自贡永安镇; foreign ones cut inside a word: 卡塔尔多哈, 首尔梨|泰院), places before a site split
+  off it (福建泉州欣佳酒店), a bare facility suffix joined to its name (西湖 + 风景名胜区), a
+  Chinese company's place kept in its name, a hyphenated word joined to the name after it;
+- `metonyms.py`: a body named by its seat (白宫, 欧盟) as the place where something is in it,
+  and a company or paper naming a market index (道琼斯工业平均指数) as no entity;
+- `media.py`: a broadcaster's channel (央视综合频道) and papers named by their titles in book
+  marks (美国《国会山报》 -> 美国 + 国会山报);
 - `abbreviations.py`: one-character place names after verbs of movement (离盘, 入诸);
 - `organisations.py`: company short names (山东钢铁) and companies by name (星巴克, 京东方) with
   their legal forms, foreign countries, states and established regions by name (汤加, 伊利诺伊州,
   京津冀; 美国 + 牛津大学), national agencies (国家…) and China's ministries and state banks by
-  name, quoted body names, delegations, teams and places before a bare kind (四川代表团 -> 四川,
+  name, international bodies by name (经济合作与发展组织), session numbers (第十三届全国人大),
+  quoted body names, delegations, teams and places before a bare kind (四川代表团 -> 四川,
   新疆医疗队 -> 新疆, 福州人社部门 -> 福州);
 - `names.py`: one person, one name per document;
 - `tables.py`: the word lists and patterns, data saved with the component (`tables/*.jsonl`).

@@ -28,13 +28,17 @@ from flows.nlp.entities.filters import (
 )
 from flows.nlp.entities.gazetteer import Gazetteer, PlaceMention
 from flows.nlp.entities.lexicon import WordClass, WordLexicon
+from flows.nlp.entities.media import join_channels, split_titled_media, titled_media
 from flows.nlp.entities.merge import (
     join_bare_facilities,
     join_company_places,
+    join_hyphenated_names,
     merge_spans,
+    split_foreign_chains,
     split_place_chain,
     split_site_places,
 )
+from flows.nlp.entities.metonyms import is_index_name, seat_place
 from flows.nlp.entities.names import complete_person_names
 from flows.nlp.entities.organisations import (
     country_places,
@@ -42,6 +46,7 @@ from flows.nlp.entities.organisations import (
     join_industry_names,
     join_legal_forms,
     join_national_agencies,
+    join_session_numbers,
     listed_companies,
     national_bodies,
     places_of_a_kind,
@@ -75,15 +80,22 @@ class Step(StrEnum):
     ADD_NATIONAL_BODIES = "add_national_bodies"
     ADD_LISTED_COMPANIES = "add_listed_companies"
     ADD_QUOTED_BODIES = "add_quoted_bodies"
+    ADD_TITLED_MEDIA = "add_titled_media"
     MERGE = "merge"
     JOIN_INDUSTRY_NAMES = "join_industry_names"
     JOIN_LEGAL_FORMS = "join_legal_forms"
     JOIN_COMPANY_PLACES = "join_company_places"
     JOIN_NATIONAL_AGENCIES = "join_national_agencies"
+    JOIN_SESSION_NUMBERS = "join_session_numbers"
+    JOIN_CHANNELS = "join_channels"
+    JOIN_HYPHENATED_NAMES = "join_hyphenated_names"
+    SPLIT_FOREIGN_CHAINS = "split_foreign_chains"
     SPLIT_PLACE_CHAINS = "split_place_chains"
     JOIN_BARE_FACILITIES = "join_bare_facilities"
     SPLIT_SITE_PLACES = "split_site_places"
     SPLIT_COUNTRY_PREFIXES = "split_country_prefixes"
+    PLACE_METONYMS = "place_metonyms"
+    SPLIT_TITLED_MEDIA = "split_titled_media"
     CUT_DELEGATIONS = "cut_delegations"
     CUT_TEAMS = "cut_teams"
     CUT_KINDS_AFTER_PLACES = "cut_kinds_after_places"
@@ -253,6 +265,10 @@ def _add_quoted_bodies(component: EntityRules, draft: Draft) -> None:
     draft.found += quoted_bodies(draft.doc, draft.words, draft.spans, component.rules)
 
 
+def _add_titled_media(component: EntityRules, draft: Draft) -> None:
+    draft.found += titled_media(draft.doc, draft.words, component.lexicon, component.rules)
+
+
 def _merge(component: EntityRules, draft: Draft) -> None:
     draft.spans = merge_spans(draft.spans, draft.found)
 
@@ -271,6 +287,23 @@ def _join_company_places(component: EntityRules, draft: Draft) -> None:
 
 def _join_national_agencies(component: EntityRules, draft: Draft) -> None:
     draft.spans = join_national_agencies(draft.spans, component.rules)
+
+
+def _join_session_numbers(component: EntityRules, draft: Draft) -> None:
+    draft.spans = join_session_numbers(draft.spans, component.rules)
+
+
+def _join_channels(component: EntityRules, draft: Draft) -> None:
+    draft.spans = join_channels(draft.spans, component.lexicon, component.rules)
+
+
+def _join_hyphenated_names(component: EntityRules, draft: Draft) -> None:
+    draft.spans = join_hyphenated_names(draft.spans)
+
+
+def _split_foreign_chains(component: EntityRules, draft: Draft) -> None:
+    draft.spans = split_foreign_chains(draft.doc, draft.spans, component.lexicon, component.rules)
+    draft.__dict__.pop("words", None)  # the tokens may have been cut
 
 
 def _join_bare_facilities(component: EntityRules, draft: Draft) -> None:
@@ -323,7 +356,10 @@ def _complete_person_names(component: EntityRules, draft: Draft) -> None:
 
 
 def _drop_excluded(component: EntityRules, draft: Draft) -> None:
-    draft.spans = [s for s in draft.spans if not is_excluded(s, component.rules)]
+    lexicon, rules = component.lexicon, component.rules
+    draft.spans = [
+        s for s in draft.spans if not is_excluded(s, rules) and not is_index_name(s, lexicon, rules)
+    ]
 
 
 # The order of the entity rules: tokens first (put back, mended, split), then the model's
@@ -342,15 +378,22 @@ STEPS: tuple[tuple[Step, Callable[[EntityRules, Draft], None]], ...] = (
     (Step.ADD_NATIONAL_BODIES, _add_national_bodies),
     (Step.ADD_LISTED_COMPANIES, _add_listed_companies),
     (Step.ADD_QUOTED_BODIES, _add_quoted_bodies),
+    (Step.ADD_TITLED_MEDIA, _add_titled_media),
     (Step.MERGE, _merge),
     (Step.JOIN_INDUSTRY_NAMES, _join_industry_names),
     (Step.JOIN_LEGAL_FORMS, _join_legal_forms),
     (Step.JOIN_COMPANY_PLACES, _join_company_places),
     (Step.JOIN_NATIONAL_AGENCIES, _join_national_agencies),
+    (Step.JOIN_SESSION_NUMBERS, _join_session_numbers),
+    (Step.JOIN_CHANNELS, _join_channels),
+    (Step.JOIN_HYPHENATED_NAMES, _join_hyphenated_names),
+    (Step.SPLIT_FOREIGN_CHAINS, _split_foreign_chains),
     (Step.SPLIT_PLACE_CHAINS, _span_by_span(split_place_chain, "gazetteer")),
     (Step.JOIN_BARE_FACILITIES, _join_bare_facilities),
     (Step.SPLIT_SITE_PLACES, _span_by_span(split_site_places, "gazetteer", "lexicon")),
     (Step.SPLIT_COUNTRY_PREFIXES, _span_by_span(split_country_prefix, "lexicon")),
+    (Step.PLACE_METONYMS, _span_by_span(seat_place, "lexicon")),
+    (Step.SPLIT_TITLED_MEDIA, _span_by_span(split_titled_media, "gazetteer")),
     (Step.CUT_DELEGATIONS, _span_by_span(delegation_place, "gazetteer")),
     (Step.CUT_TEAMS, _span_by_span(team_owner, "gazetteer")),
     (Step.CUT_KINDS_AFTER_PLACES, _span_by_span(places_of_a_kind, "gazetteer")),

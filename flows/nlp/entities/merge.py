@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from spacy.tokens import Span
+import re
+
+from spacy.tokens import Doc, Span
 
 from flows.nlp.entities.gazetteer import Gazetteer
-from flows.nlp.entities.lexicon import WordClass, WordLexicon
+from flows.nlp.entities.lexicon import WordClass, WordLexicon, is_han
 from flows.nlp.entities.tables import Rules, SuffixKind
+from flows.nlp.entities.tokens import entity_at
 
 # The shortest name of a site of its own after the places before it (欣佳|酒店).
 _MIN_SITE_NAME = 2
+# A foreign name whose parts the translation joins with a hyphen (让-维尔迪耶, 巴登-符腾堡州).
+# The characters that make a foreign city's name with the one before them a division's
+# (东京都, 纽约州): no place of its own starts with them after the city.
+_LEVEL_AFTER_CITY = frozenset("市县区州省都府道郡")
+# The shortest place of its own after a foreign city (首尔 + 梨泰院): two characters after a
+# city are as often the rest of a longer name the list lacks.
+_MIN_PLACE_IN_CITY = 3
+_HYPHENATED = re.compile(r"[\u4e00-\u9fff]+[-‐–][\u4e00-\u9fff]+")
 
 
 def merge_spans(model: list[Span], found: list[Span]) -> list[Span]:
@@ -141,3 +152,80 @@ def _is_listed_company(text: str, rules: Rules) -> bool:
         text.endswith(word) and text[: -len(word)] in rules.companies
         for word in rules.company_words
     )
+
+
+def join_hyphenated_names(spans: list[Span]) -> list[Span]:
+    """A foreign name whose first parts the segmenter glued into one word with its hyphen
+    (让-维尔|迪耶|医院, where the model found 迪耶医院) starts at that word (data/annotated/
+    README.md: 让-维尔迪耶医院)."""
+    if not spans:
+        return spans
+    doc = spans[0].doc
+    taken = entity_at(spans)
+    return [
+        Span(doc, span.start - 1, span.end, label=span.label_)
+        if span.start > 0
+        and span.start - 1 not in taken
+        and _HYPHENATED.fullmatch(doc[span.start - 1].text)
+        else span
+        for span in spans
+    ]
+
+
+def split_foreign_chains(
+    doc: Doc, spans: list[Span], lexicon: WordLexicon, rules: Rules
+) -> list[Span]:
+    """A foreign country and its city, or a foreign city and a place in it, read as one place
+    are two (ANNOTATION.md's chains of places: 卡塔尔多哈 -> 卡塔尔 + 多哈, 首尔梨泰院 -> 首尔 +
+    梨泰院); the segmenter often glues them into one word (卡塔尔多哈, 首尔梨|泰院), which is cut
+    where the names meet. Every span is rebuilt on the new tokens."""
+    cuts = {
+        span.start_char + at
+        for span in spans
+        if span.label_ == "LOC" and (at := _foreign_chain_cut(span.text, lexicon, rules))
+    }
+    if not cuts:
+        return spans
+    kept = [(s.start_char, s.end_char, s.label_) for s in spans]
+    glued = [(t, at - t.idx) for at in sorted(cuts) for t in doc if t.idx < at < t.idx + len(t)]
+    with doc.retokenize() as retokenizer:
+        for token, at in glued:
+            parts = [token.text[:at], token.text[at:]]
+            retokenizer.split(token, parts, heads=[(token, 1), (token, 1)])
+    rebuilt = []
+    for start, end, label in kept:
+        at = next((cut for cut in cuts if start < cut < end), None)
+        pieces = [(start, end)] if at is None else [(start, at), (at, end)]
+        rebuilt += [doc.char_span(a, b, label=label) for a, b in pieces]
+    return [span for span in rebuilt if span is not None]
+
+
+def _foreign_chain_cut(text: str, lexicon: WordLexicon, rules: Rules) -> int | None:
+    """Where a foreign country or city (word sets `country`, `foreign_city`) ends inside `text`
+    and a place of its own starts: a listed city (卡塔尔|多哈), or after a city a name that is no
+    known common word, level, facility or country (首尔|梨泰院; not 东京都, 巴黎大区,
+    巴西利亚联邦区, 伦敦希思罗机场, 华盛顿哥伦比亚特区)."""
+    if text in rules.foreign_places or text in rules.foreign_cities:
+        return None  # 罗马尼亚 is no 罗马 + 尼亚
+    for at in range(len(text) - 1, 1, -1):
+        head, rest = text[:at], text[at:]
+        if head not in rules.countries and head not in rules.foreign_cities:
+            continue
+        if rest in rules.foreign_cities:
+            return at
+        if any(rest.startswith(country) for country in rules.countries):
+            continue  # 华盛顿|哥伦比亚特区: a name that holds a country is no place in a city
+        # A level after a common word is the city's own division (联邦|区), not a place in it.
+        stem = rest[:-1] if rest[-1] in _LEVEL_AFTER_CITY else rest
+        if (
+            head in rules.foreign_cities
+            and len(rest) >= _MIN_PLACE_IN_CITY
+            and is_han(rest)
+            and rest[0] not in _LEVEL_AFTER_CITY
+            and lexicon[rest] is WordClass.NAME
+            and lexicon[stem] is WordClass.NAME
+            and rules.name_suffix_kind(rest) is None
+            and rules.site.search(rest) is None
+        ):
+            return at
+    return None

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 from flows.nlp.entities.gazetteer import Gazetteer
 from flows.nlp.entities.lexicon import WordClass, WordLexicon, is_han
 from flows.nlp.entities.tables import Rules, SuffixKind
-from flows.nlp.entities.tokens import entity_at
+from flows.nlp.entities.tokens import entity_at, joined_to_bodies
 
 # How many tokens a trade word may span (重|汽: the tokenizer cuts words it does not know).
 _MAX_INDUSTRY_TOKENS = 2
@@ -26,6 +26,10 @@ _NATIONAL = "国家"
 # (美国人, 拉美裔).
 _MAX_COUNTRY_TOKENS = 4
 _DEMONYMS = frozenset({"人", "裔"})
+# How many words a body's session number may take (第十三|届).
+_MAX_SESSION_TOKENS = 3
+# A meeting right after a body is what a session number before it numbers (第75届联合国|大会).
+_MEETINGS = frozenset({"大会", "会议", "全会", "峰会", "论坛"})
 # China is no "foreign country" of the word set `country` but names delegations as they do.
 _CHINA = "中国"
 
@@ -34,16 +38,12 @@ def join_industry_names(spans: list[Span], rules: Rules) -> list[Span]:
     """A place or name followed by a trade word is a company's short name where a company acts:
     山东钢铁用煤告急, 中国石油、中国石化, 金龙汽车接到…; not 中国汽车产量, where a noun
     follows and the words name an industry."""
-    if not spans:
-        return spans
-    doc = spans[0].doc
-    taken = entity_at(spans)
-    joined = []
-    for span in spans:
+
+    def company(span: Span, taken: dict[int, Span]) -> tuple[int, int] | None:
         end = _industry_end(span, rules, taken)
         if end is None:
-            joined.append(span)
-            continue
+            return None
+        doc = span.doc
         after = doc[end] if end < len(doc) else None
         acts = after is not None and (
             after.pos_ == "VERB"
@@ -51,8 +51,9 @@ def join_industry_names(spans: list[Span], rules: Rules) -> list[Span]:
             # in a list of companies, not of industries (江苏医药、电子、石化)
             or (after.text in rules.list_marks and end + 1 in taken)
         )
-        joined.append(Span(doc, span.start, end, label="ORG") if acts else span)
-    return joined
+        return (span.start, end) if acts else None
+
+    return joined_to_bodies(spans, company)
 
 
 def join_legal_forms(spans: list[Span], rules: Rules) -> list[Span]:
@@ -89,10 +90,11 @@ def _industry_end(span: Span, rules: Rules, taken: dict[int, Span]) -> int | Non
 
 def split_country_prefix(span: Span, lexicon: WordLexicon, rules: Rules) -> list[Span]:
     """A foreign country before a university's or a society's own name is a place of its own
-    (ANNOTATION.md: 美国约翰斯·霍普金斯大学 -> 美国 + 约翰斯·霍普金斯大学, 美国 + 布鲁金斯学会);
-    it stays where the name after it is only descriptive (美国医学会), and in the conventional
-    names of agencies, companies and media (美国疾控中心, 美国广播公司). Before the rest of a
-    minister's title (卫生部|长, 外务|大臣) only the country is an entity."""
+    (ANNOTATION.md: 美国约翰斯·霍普金斯大学 -> 美国 + 约翰斯·霍普金斯大学, 美国 + 布鲁金斯学会),
+    and so before a body named by its seat (word set `metonym`: 美国 + 白宫, 美国 +
+    白宫冠状病毒应对工作组); it stays where the name after it is only descriptive (美国医学会),
+    and in the conventional names of agencies, companies and media (美国疾控中心, 美国广播公司).
+    Before the rest of a minister's title (卫生部|长, 外务|大臣) only the country is an entity."""
     if span.label_ != "ORG" or len(span) < 2 or span[0].text not in rules.countries:
         return [span]
     doc = span.doc
@@ -102,7 +104,8 @@ def split_country_prefix(span: Span, lexicon: WordLexicon, rules: Rules) -> list
         return [Span(doc, span.start, span.start + 1, label="LOC")]
     name = span[1:]
     own = lexicon.classes.get(name[0].text, WordClass.NAME) is WordClass.NAME
-    if not own or rules.own_name.search(name.text) is None or len(name.text) < 3:
+    own_name = own and rules.own_name.search(name.text) is not None and len(name.text) >= 3
+    if not own_name and name[0].text not in rules.metonyms:
         return [span]
     return [
         Span(doc, span.start, span.start + 1, label="LOC"),
@@ -129,17 +132,34 @@ def country_places(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
 def national_bodies(doc: Doc, words: list[str], rules: Rules) -> list[Span]:
     """China's ministries, agencies and state banks by name (word set `national_body`, with
     their short forms), which the model reads in one sentence and misses in the next
-    (工业和信息化部, 农业银行 after a list); a listed name runs over whole tokens only, and one
-    ending in 部 not into 门 (财政部门 is any finance department). After a foreign country the
-    ministry is that country's (俄罗斯外交部), left to the model."""
-    return _listed_names(
+    (工业和信息化部, 农业银行 after a list), and international bodies it cuts at a conjunction
+    or does not know (word set `international_body`: 经济合作与发展组织, 亚投行); a listed name
+    runs over whole tokens only, and one ending in 部 not into 门 (财政部门 is any finance
+    department). After a foreign country the ministry is that country's (俄罗斯外交部), left to
+    the model. A bare body's suffix right after an international body is one of its bodies
+    (非盟|委员会); after China's it is an ad hoc group (国家卫生健康委|工作组)."""
+    found = _listed_names(
         doc,
         words,
-        rules.national_bodies,
+        rules.national_bodies | rules.international_bodies,
         label="ORG",
         never_before=_makes_department_word,
         never_after=rules.countries,
     )
+    return [
+        Span(doc, span.start, span.end + 1, label="ORG")
+        if span.text in rules.international_bodies
+        and span.end < len(words)
+        and _is_bare_body_suffix(words[span.end], rules)
+        else span
+        for span in found
+    ]
+
+
+def _is_bare_body_suffix(word: str, rules: Rules) -> bool:
+    """委员会, 办公室: a word that is a body's suffix and nothing more."""
+    kind = rules.name_suffix_kind(word)
+    return kind is not None and kind[0] is SuffixKind.BODY and kind[1] == word
 
 
 def _makes_department_word(following: str) -> bool:
@@ -263,6 +283,24 @@ def join_national_agencies(spans: list[Span], rules: Rules) -> list[Span]:
         else:
             joined.append(span)
     return joined
+
+
+def join_session_numbers(spans: list[Span], rules: Rules) -> list[Span]:
+    """A body's session number written before it is part of its name (data/annotated/
+    README.md: 十三届全国人大常委会, 第十三届全国人民代表大会; pattern `session`), unless a
+    meeting follows the body, which the number is then of (第75届联合国大会)."""
+
+    def numbered(span: Span, taken: dict[int, Span]) -> tuple[int, int] | None:
+        doc = span.doc
+        if span.label_ != "ORG" or (span.end < len(doc) and doc[span.end].text in _MEETINGS):
+            return None
+        for first in range(max(0, span.start - _MAX_SESSION_TOKENS), span.start):
+            free = all(i not in taken for i in range(first, span.start))
+            if free and rules.session.match(doc[first : span.start].text):
+                return first, span.end
+        return None
+
+    return joined_to_bodies(spans, numbered)
 
 
 def delegation_place(span: Span, gazetteer: Gazetteer, rules: Rules) -> list[Span]:

@@ -64,6 +64,7 @@ class SuffixKind(StrEnum):
     VENUE = "venue"  # an "organisation" ending so is the venue, a place (国家游泳中心, 体育馆)
     TEAM = "team"  # an ad hoc team, no body: its place or body is annotated (新疆医疗队)
     BODY_ACT = "body_act"  # cut from a body's name, what it decided (…领导小组|决策)
+    CHANNEL = "channel"  # a broadcaster's channel, joined to its name (央视|综合频道)
 
 
 class WordSet(StrEnum):
@@ -83,8 +84,10 @@ class WordSet(StrEnum):
     AFTER_COMPANY_NAME = "after_company_name"  # after a company's short name (、, 所在)
     COUNTRY = "country"  # foreign countries, written before their organisations (美国)
     FOREIGN_REGION = "foreign_region"  # foreign states and provinces found by name (伊利诺伊州)
+    FOREIGN_CITY = "foreign_city"  # foreign capitals and large cities, in chains (卡塔尔|多哈)
     REGION = "region"  # established names of regions, one place each (京津冀, 长三角地区)
     NATIONAL_BODY = "national_body"  # China's ministries, agencies and state banks (财政部, 农行)
+    INTERNATIONAL_BODY = "international_body"  # names the model cuts or misses (经济合作与发展组织)
     COMPANY = "company"  # companies known by a name of their own (星巴克, 京东方, 西门子)
     LEGAL_FORM = "legal_form"  # a company's legal form, part of its name (…集团|有限公司)
     DEPARTMENT_WORD = "department_word"  # after a body, any office of its kind (福州人社|部门)
@@ -92,6 +95,13 @@ class WordSet(StrEnum):
     FIXED_TERM = "fixed_term"  # terms a place's name inside is not annotated in (新中国, 冬奥)
     TITLE_AFTER_BODY = "title_after_body"  # a minister's title cut off its body (卫生部|长)
     SITE = "site"  # sites whose names do not hold their place (酒店, 景区, 口岸; not 机场)
+    METONYM = "metonym"  # bodies named by where they sit or what they span (白宫, 欧盟)
+    INTO_PLACE = "into_place"  # before a place one is in or goes to (在, 去, 到)
+    INSIDE_PLACE = "inside_place"  # after a place, its inside or outside (内部, 之外)
+    PLACE_EVENT = "place_event"  # verbs whose subject is where it happens (出现, 发生)
+    INDEX_WORD = "index_word"  # a market index, named after a company or paper (道琼斯…指数)
+    MEDIUM = "medium"  # a paper's or a journal's word, in or after its title (日报, 杂志)
+    BROADCASTER = "broadcaster"  # broadcasters not named …台 or …卫视, with channels (央视)
 
 
 class PatternName(StrEnum):
@@ -99,6 +109,7 @@ class PatternName(StrEnum):
     ORDINAL = "ordinal"
     EXPRESSWAY_EXIT = "expressway_exit"
     FOREIGN_CHAIN = "foreign_chain"
+    SESSION = "session"
 
 
 def read_jsonl(path: Path) -> list[dict[str, str]]:
@@ -199,6 +210,7 @@ class Rules:
         self.venue_ending = _ending(suffixes[SuffixKind.VENUE])
         self.team = _ending(suffixes[SuffixKind.TEAM])
         self.body_act = _ending(suffixes[SuffixKind.BODY_ACT])
+        self.channel = _ending(suffixes[SuffixKind.CHANNEL])
         # One group per kind of name a suffix ends: the kind of the longest suffix is the
         # group that matched.
         walker_kinds = (SuffixKind.BODY, SuffixKind.INSTITUTION, SuffixKind.FACILITY)
@@ -229,7 +241,9 @@ class Rules:
         self.after_company_name = words[WordSet.AFTER_COMPANY_NAME]
         self.countries = words[WordSet.COUNTRY]
         self.foreign_places = self.countries | words[WordSet.FOREIGN_REGION] | words[WordSet.REGION]
+        self.foreign_cities = words[WordSet.FOREIGN_CITY]
         self.national_bodies = words[WordSet.NATIONAL_BODY]
+        self.international_bodies = words[WordSet.INTERNATIONAL_BODY]
         self.companies = words[WordSet.COMPANY]
         self.legal_forms = words[WordSet.LEGAL_FORM]
         self.department_words = words[WordSet.DEPARTMENT_WORD]
@@ -237,6 +251,13 @@ class Rules:
         self.fixed_terms = words[WordSet.FIXED_TERM]
         self.titles_after_body = words[WordSet.TITLE_AFTER_BODY]
         self.site = _ending(words[WordSet.SITE])
+        self.metonyms = words[WordSet.METONYM]
+        self.into_place = words[WordSet.INTO_PLACE]
+        self.inside_place = words[WordSet.INSIDE_PLACE]
+        self.place_events = words[WordSet.PLACE_EVENT]
+        self.index_words = words[WordSet.INDEX_WORD]
+        self.media_words = words[WordSet.MEDIUM]
+        self.broadcasters = words[WordSet.BROADCASTER]
 
         named = {PatternName(row["name"]): row["pattern"] for row in tables.patterns}
         provinces = "|".join(sorted(words[WordSet.PROVINCE]))
@@ -245,6 +266,7 @@ class Rules:
         self.expressway_exit = re.compile(named[PatternName.EXPRESSWAY_EXIT])
         # Tables saved before the pattern existed have none: it matches nothing there.
         self.foreign_chain = re.compile(named.get(PatternName.FOREIGN_CHAIN, "(?!)"))
+        self.session = re.compile(f"^(?:{named.get(PatternName.SESSION, '(?!)')})$")
 
     @staticmethod
     def _not_names(rows: list[dict[str, str]]) -> dict[NotNameKind, Listed]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from spacy.tokens import Doc, Span
 
@@ -45,3 +45,19 @@ def words_outside_entities(doc: Doc) -> tuple[list[str], list[bool]]:
 def entity_at(spans: Iterable[Span]) -> dict[int, Span]:
     """The span each token index belongs to."""
     return {i: span for span in spans for i in range(span.start, span.end)}
+
+
+def joined_to_bodies(
+    spans: list[Span], bounds: Callable[[Span, dict[int, Span]], tuple[int, int] | None]
+) -> list[Span]:
+    """Each span, replaced by an organisation over the token range `bounds(span, taken)` gives
+    (`taken`: the span each token index belongs to), or kept where it gives None."""
+    if not spans:
+        return spans
+    doc = spans[0].doc
+    taken = entity_at(spans)
+    joined = []
+    for span in spans:
+        reach = bounds(span, taken)
+        joined.append(span if reach is None else Span(doc, *reach, label="ORG"))
+    return joined
