@@ -14,13 +14,12 @@ test, dev… in pick order. Rounds 1-3 were read before this rule was written, s
 shapes and topics, not at any formula of the lexicon.
 """
 
-import json
 import re
 import sys
 from pathlib import Path
 
-from select_round2 import COVID_NEWS, TITLE_SKIP, body
-from select_round3 import annotated_ids
+from select_round2 import COVID_NEWS
+from select_round3 import print_picks
 
 COUNT, FIRST, STEP, MAX_CHARS, MIN_SIGNALS = 24, 60, 142, 1200, 4
 HAN = "\u4e00-\u9fff"
@@ -36,27 +35,18 @@ SIGNALS = re.compile(
 )
 
 
+def fits(item: dict, text: str) -> bool:
+    """Length, topic and formula signals of a round-4 item."""
+    return (
+        300 <= len(text) <= MAX_CHARS
+        and TOPIC.search(item["title"]) is not None
+        and len(SIGNALS.findall(text)) >= MIN_SIGNALS
+    )
+
+
 def main() -> None:
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else COVID_NEWS
-    items = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
-    taken = annotated_ids()
-    for k in range(COUNT):
-        for number in range(FIRST + STEP * k, len(items)):
-            item = items[number]
-            text = body(item)
-            if (
-                item["id"] in taken
-                or TITLE_SKIP.search(item["title"])
-                or not 300 <= len(text) <= MAX_CHARS
-                or not TOPIC.search(item["title"])
-                or len(SIGNALS.findall(text)) < MIN_SIGNALS
-            ):
-                continue
-            taken.add(item["id"])
-            split = ("dev", "test")[k % 2]
-            row = {"number": number, "split": split, "id": item["id"], "title": item["title"]}
-            print(json.dumps(row, ensure_ascii=False))
-            break
+    print_picks(corpus, COUNT, FIRST, STEP, fits)
 
 
 if __name__ == "__main__":

@@ -3,56 +3,12 @@
 Usage (from data/annotated/slogans): python work/build_round4.py /tmp/round4.jsonl
 where the argument is select_round4.py's output."""
 
-import json
-import re
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent)]
+sys.path[:0] = [str(Path(__file__).resolve().parent)]
+from build_round3 import build
 from round4_surfaces import NOT_SLOGANS, SLOGANS
-from select_round2 import COVID_NEWS, body
-
-
-def find(text: str, surface: str, occurrence: int) -> int:
-    starts = [m.start() for m in re.finditer(re.escape(surface), text)]
-    if len(starts) < occurrence:
-        raise SystemExit(f"{surface!r}: occurrence {occurrence} of {len(starts)}")
-    return starts[occurrence - 1]
-
-
-def main() -> None:
-    picks = [json.loads(line) for line in Path(sys.argv[1]).read_text().splitlines()]
-    items = [json.loads(line) for line in COVID_NEWS.read_text(encoding="utf-8").splitlines()]
-    out = HERE.parent / "slogans_news.jsonl"
-    lines = []
-    for number, pick in enumerate(picks):
-        item = items[pick["number"]]
-        text = body(item)
-        slogans = []
-        for surface, occurrence, kind, canonical in SLOGANS[number]:
-            start = find(text, surface, occurrence)
-            if canonical is None:
-                canonical = re.sub(r"[“”]", "", surface).replace("，", "、")
-            slogans.append(
-                {"start": start, "end": start + len(surface), "text": surface,
-                 "canonical": canonical, "kind": kind}
-            )
-        nots = []
-        for surface, occurrence, why in NOT_SLOGANS[number]:
-            start = find(text, surface, occurrence)
-            nots.append({"start": start, "end": start + len(surface), "text": surface, "why": why})
-        row = {
-            "id": item["id"], "split": pick["split"], "round": 4,
-            "published": f"{item['date'][:4]}-{item['date'][4:6]}-{item['date'][6:]}",
-            "text": text,
-            "slogans": sorted(slogans, key=lambda s: s["start"]),
-            "not_slogans": sorted(nots, key=lambda s: s["start"]),
-        }
-        lines.append(json.dumps(row, ensure_ascii=False))
-    with out.open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-
 
 if __name__ == "__main__":
-    main()
+    build(Path(sys.argv[1]), 4, SLOGANS, NOT_SLOGANS)
