@@ -353,6 +353,8 @@ def test_shapes_that_are_not_formulas() -> None:
     assert texts(every, "为疾控人员赠送多种保险保障。") == []  # 保险 is a word, not 保 + object
     assert texts(every, "要围绕保就业保民生保市场主体，") == []  # the series goes on
     assert texts(every, "这是一场必须打赢的人民战争！") == []
+    # X就是Y clauses with one predicate describe
+    assert texts(every, "我们14亿人民就是一个大家庭，全国各族人民就是一个大家庭。") == []
     # a clause series followed by a verb may end inside a word: a candidate below the threshold
     [series] = every.find("围绕保主体、保定单、保份额、稳市场做功课")
     assert (series.text, series.score) == ("保主体、保定单、保份额、稳市场", 0.5)

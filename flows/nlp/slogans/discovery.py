@@ -125,6 +125,14 @@ _SHARED_OPENING_CHARS, _SHARED_OPENING_PART = 2, 4
 # ending at a mark; with long objects it describes two lines of work (一手抓传统产业转型升级…).
 _TWO_HANDS_RE = re.compile(rf"一手抓([{HAN}]{{2,12}})[，、]一手抓([{HAN}]{{2,12}})(?![{HAN}])")
 _TWO_HANDS_OBJECT_CHARS = 6
+# Two clauses of one shape X就是Y with subjects of one length (疫情就是命令，防控就是责任; 江山就是
+# 人民、人民就是江山; 复工就是稳就业，复产就是稳经济) make a formula, the first subject cut from a
+# longer run (牢记疫情…); clauses with one predicate describe (…人民就是一个大家庭，全国各族人民
+# 就是一个大家庭).
+_IS_COUPLET_RE = re.compile(
+    rf"(?<![{HAN}])([{HAN}]{{2,}}?)就是([{HAN}]{{2,6}})[，、]([{HAN}]{{2,6}})就是([{HAN}]{{2,6}})"
+    rf"(?![{HAN}])"
+)
 # Series of superlatives (最全面、最严格、最彻底): as often descriptive (最边远、最贫困、最艰苦;
 # dev rejects 最彻底、最严格) as a formula, so they are candidates for curators only.
 _SUPERLATIVES_RE = re.compile(rf"最[{HAN}]{{2}}(?:{SEPARATOR}?最[{HAN}]{{2}})+")
@@ -195,6 +203,7 @@ _SCORE_TRIPLET = 0.75
 _SCORE_SHARED_OPENING = 0.75  # 尊重劳动、尊重知识、尊重人才、尊重创造: four parts or more
 _SCORE_SHARED_OPENING_THREE = 0.6  # 统一领导、统一指挥、统一行动, but 服从大局、服从组织、服从安排
 _SCORE_TWO_HANDS = 0.8  # 一手抓疫情防控，一手抓经济发展
+_SCORE_IS_COUPLET = 0.75  # 疫情就是命令，防控就是责任
 _SCORE_TWO_HANDS_LONG = 0.5  # 一手抓传统产业转型升级，一手抓战略性新兴产业发展壮大
 _SCORE_COUPLET = 0.5  # 复工复产、复商复市 is as parallel as 外防输入、内防反弹
 
@@ -324,7 +333,8 @@ def _discover_campaigns(text: str) -> Iterator[SloganMention]:
 def _discover_formula_shapes(text: str) -> Iterator[SloganMention]:
     """Formulas of a fixed shape: 以X制X (以快制快), 应X尽X (应收尽收), 稳X稳Y (稳外贸稳外资),
     series of verb clauses (补短板、堵漏洞、强弱项), of parts with one opening word (尊重劳动、
-    尊重知识…), the two hands written out (一手抓…，一手抓…) and superlatives (最全面、最严格)."""
+    尊重知识…), the two hands written out (一手抓…，一手抓…), X就是Y couplets (疫情就是命令，
+    防控就是责任) and superlatives (最全面、最严格)."""
     for pattern, score in (
         (_COUNTER_RE, _SCORE_COUNTER),
         (_EXHAUSTIVE_RE, _SCORE_EXHAUSTIVE),
@@ -348,6 +358,12 @@ def _discover_formula_shapes(text: str) -> Iterator[SloganMention]:
     for match in _TWO_HANDS_RE.finditer(text):
         short = max(map(len, match.groups())) <= _TWO_HANDS_OBJECT_CHARS
         yield _discovered(text, *match.span(), _SCORE_TWO_HANDS if short else _SCORE_TWO_HANDS_LONG)
+    for match in _IS_COUPLET_RE.finditer(text):
+        run, first_is, second, second_is = match.groups()
+        first = run[-len(second) :]
+        if len(run) >= len(second) and first != second and first_is != second_is:
+            start = match.start() + len(run) - len(second)
+            yield _discovered(text, start, match.end(), _SCORE_IS_COUPLET)
     for match in _SUPERLATIVES_RE.finditer(text):
         three = match.group().count("最") >= 3
         score = _SCORE_SUPERLATIVES if three else _SCORE_SUPERLATIVES_TWO
