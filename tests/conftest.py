@@ -6,8 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+# The property tests check behaviour, not speed: on a loaded CI host one example can take
+# longer than hypothesis' 200 ms default deadline and fail a correct test.
+settings.register_profile("zhnews", deadline=None)
+settings.load_profile("zhnews")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS = REPO_ROOT / "seeds"

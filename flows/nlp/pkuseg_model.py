@@ -2,7 +2,7 @@
 
 `spacy_pkuseg.pkuseg(path)` decodes all of `features.msgpack` into Python objects: the 822,531
 word bigrams (read only when pkuseg turns training text into features), and the 650,121
-features as a dict, where the compiled segmenter (flows/nlp/pkuseg_crf.pyx) reads each pair
+features as a dict, where the compiled segmenter (flows/nlp/pkuseg_features.pyx) reads each pair
 once to build its own tables. It also loads its default dictionary, which the tokenizer's saved
 processors then replace. `read_segmenter` builds the same `pkuseg` object without that work:
 `PackedFeatureExtractor` keeps the bigrams and the feature index as the bytes they were read

@@ -2,7 +2,7 @@
 
 spacy-pkuseg builds each character's CRF features one by one (`get_node_features_idx`): about
 80 string concatenations and dict look-ups per character, most of the NER pipeline's tokenizer
-time on news text. flows/nlp/pkuseg_crf.pyx (built at install) produces the same feature
+time on news text. flows/nlp/pkuseg_features.pyx (built at install) produces the same feature
 indices, in the same order, from integer tables, so the CRF scores and therefore the
 segmentation are unchanged; `PkusegTokenizer` is `spacy.lang.zh.ChineseTokenizer` (segmenter
 "pkuseg", model stored in the pipeline as before) with that segmentation plugged in, and with

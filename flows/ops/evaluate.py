@@ -60,6 +60,43 @@ class Score:
         )
 
 
+class AnnotationError(ValueError):
+    """An annotation file is malformed; the message names the file and line."""
+
+
+def read_annotations(path: Path, keys: Sequence[str] = ()) -> list[dict]:
+    """The items of a JSONL annotation file: a JSON object on each line that is not blank,
+    each holding `keys`."""
+    items = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise AnnotationError(
+                    f"{path}:{number}: not JSON ({error.msg} at column {error.colno})"
+                ) from None
+            if not isinstance(item, dict):
+                raise AnnotationError(f"{path}:{number}: not a JSON object")
+            missing = [key for key in keys if key not in item]
+            if missing:
+                raise AnnotationError(f"{path}:{number}: missing {', '.join(missing)}")
+            items.append(item)
+    return items
+
+
+def _read_annotation(path: Path) -> dict:
+    """One annotated document's JSON file (`../shared/examples/`)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise AnnotationError(
+            f"{path}:{error.lineno}: not JSON ({error.msg} at column {error.colno})"
+        ) from None
+
+
 def match(predicted: Iterable[tuple], expected: Iterable[tuple]) -> Score:
     """Multiset match: every occurrence counts once."""
     pred, gold = Counter(predicted), Counter(expected)
@@ -87,7 +124,7 @@ def evaluate(output: Path, annotations: Path) -> dict[str, Score]:
         totals[aspect] = totals.get(aspect, Score(0, 0, 0)) + score
 
     for path in sorted(annotations.glob("*.json")):
-        gold = json.loads(path.read_text(encoding="utf-8"))
+        gold = _read_annotation(path)
         doc_id = doc_of.get(Path(gold["doc"]).stem)
         if doc_id is None:
             continue
@@ -190,8 +227,7 @@ def evaluate_linking(
     """
     from flows.nlp.model import annotate_documents, load_pipeline
 
-    with annotations.open(encoding="utf-8") as lines:
-        items = [json.loads(line) for line in lines if line.strip()]
+    items = read_annotations(annotations, ("id", "text", "mentions", "officials"))
     items = [item for item in items if split is None or item.get("split") == split]
     found = annotate_documents(load_pipeline(model), [_annotated_document(i) for i in items])
     mentions = officials = Score(0, 0, 0)
@@ -227,12 +263,11 @@ def evaluate_entity_articles(
     from flows.nlp.model import annotate_documents, load_pipeline
 
     splits = None if split is None else set(split.split(","))
+    keys = ("id", "text", "entities", *(() if splits is None else ("split",)))
     articles: dict[str, list[dict]] = {}
-    with annotations.open(encoding="utf-8") as lines:
-        for line in lines:
-            sentence = json.loads(line)
-            if splits is None or sentence["split"] in splits:
-                articles.setdefault(sentence["id"].split(":")[0], []).append(sentence)
+    for sentence in read_annotations(annotations, keys):
+        if splits is None or sentence["split"] in splits:
+            articles.setdefault(sentence["id"].split(":")[0], []).append(sentence)
     texts = {item: "".join(s["text"] for s in sentences) for item, sentences in articles.items()}
     documents = [_annotated_document({"id": item, "text": text}) for item, text in texts.items()]
     found = annotate_documents(load_pipeline(model), documents)
@@ -284,7 +319,7 @@ def annotated_seeds(
 
     documents = []
     for path in sorted(annotations.glob("*.json")):
-        gold = json.loads(path.read_text(encoding="utf-8"))
+        gold = _read_annotation(path)
         (raw,) = iter_inputs([seeds / gold["doc"]])
         cleaned = clean_document(raw)
         if not isinstance(cleaned, CleanDocument):
@@ -448,8 +483,8 @@ def evaluate_dates_numbers(
     `model` (else `flows.model_path`'s), matched per document as CONTRACT.md judges them."""
     from flows.nlp.model import annotate_documents, load_pipeline
 
-    with annotations.open(encoding="utf-8") as lines:
-        items = [json.loads(line) for line in lines if line.strip()]
+    keys = ("id", "text", "dates", "numbers", *(() if split is None else ("split",)))
+    items = read_annotations(annotations, keys)
     items = [item for item in items if split is None or item["split"] == split]
     found = annotate_documents(load_pipeline(model), [_annotated_document(i) for i in items])
     totals = {"dates": ValueScore(Score(0, 0, 0), 0), "numbers": ValueScore(Score(0, 0, 0), 0)}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -27,7 +28,8 @@ def evaluate(
     require_output(output)
     if not annotations.is_dir():
         fail(ExitCode.USAGE, f"--annotations {annotations} is not a directory")
-    results = score(output, annotations)
+    with _malformed_annotations_exit_2():
+        results = score(output, annotations)
     if not results:
         fail(
             ExitCode.USAGE,
@@ -51,8 +53,9 @@ def evaluate_linking(
 
     if not annotations.exists():
         raise typer.BadParameter(f"{annotations} does not exist", param_hint="ANNOTATIONS")
-    _require_splits(annotations, split)
-    result = score(annotations, split=split)
+    with _malformed_annotations_exit_2():
+        _require_splits(annotations, split)
+        result = score(annotations, split=split)
     typer.echo(f"documents          {result.documents}")
     typer.echo(f"mentions (text, adcode) {result.mentions}")
     typer.echo(f"officials (person, title) {result.officials}")
@@ -79,18 +82,32 @@ def evaluate_entities(
 
     if not annotations.exists():
         raise typer.BadParameter(f"{annotations} does not exist", param_hint="ANNOTATIONS")
-    _require_splits(annotations, split)
-    for label, score in evaluate_entity_articles(annotations, split=split).items():
+    with _malformed_annotations_exit_2():
+        _require_splits(annotations, split)
+        scores = evaluate_entity_articles(annotations, split=split)
+    for label, score in scores.items():
         typer.echo(f"entities:{label:7} {score}")
+
+
+@contextmanager
+def _malformed_annotations_exit_2() -> Iterator[None]:
+    """A malformed annotation file is exit 2 with one line naming the file and line."""
+    from flows.ops.evaluate import AnnotationError
+
+    try:
+        yield
+    except AnnotationError as error:
+        fail(ExitCode.USAGE, error)
 
 
 def _require_splits(annotations: Path, split: str | None) -> None:
     """Exit 2 when `split` (comma-separated names) names a split the file lacks, which would
     score nothing."""
+    from flows.ops.evaluate import read_annotations
+
     if split is None:
         return
-    with annotations.open(encoding="utf-8") as lines:
-        known = {json.loads(line).get("split") for line in lines if line.strip()} - {None}
+    known = {item.get("split") for item in read_annotations(annotations)} - {None}
     unknown = sorted(set(split.split(",")) - known)
     if unknown:
         fail(
@@ -113,7 +130,9 @@ def evaluate_dates_numbers(
         raise typer.BadParameter("must be dev, test or all", param_hint="--split")
     if not annotations.exists():
         raise typer.BadParameter(f"{annotations} does not exist", param_hint="ANNOTATIONS")
-    for aspect, result in score(annotations, split=None if split == "all" else split).items():
+    with _malformed_annotations_exit_2():
+        results = score(annotations, split=None if split == "all" else split)
+    for aspect, result in results.items():
         typer.echo(f"{aspect:8s} {result}")
 
 

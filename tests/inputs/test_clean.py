@@ -471,14 +471,14 @@ _CHINESE_NEWS_ALPHABET = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.one_of(st.text(), st.lists(_CHINESE_NEWS_ALPHABET).map("".join)))
 def test_clean_text_is_idempotent(text: str) -> None:
     once = clean_text(text)
     assert clean_text(once) == once
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     st.one_of(st.text(), st.lists(_CHINESE_NEWS_ALPHABET).map("".join)),
     st.sampled_from(InputFormat),

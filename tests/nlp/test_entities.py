@@ -474,7 +474,7 @@ def test_a_name_reaches_back_at_most_max_name_tokens(rules: EntityRules) -> None
     assert ("ORG", "市新型冠状病毒感染的肺炎疫情处置工作领导小组") not in entities(short, words)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(st.sampled_from(_WORDS), max_size=25), st.data())
 def test_entities_are_well_formed_whatever_the_text(words: list[str], data: st.DataObject) -> None:
     doc = Doc(spacy.blank("zh").vocab, words=words or ["。"], spaces=[False] * max(len(words), 1))

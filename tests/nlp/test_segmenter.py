@@ -1,5 +1,5 @@
-"""Our compiled pkuseg segmentation (flows/nlp/pkuseg_crf.pyx) against spacy-pkuseg's own
-feature extraction and segmentation, on the shipped segmenter model."""
+"""Our compiled pkuseg segmentation (flows/nlp/pkuseg_features.pyx, pkuseg_crf.pyx) against
+spacy-pkuseg's own feature extraction and segmentation, on the shipped segmenter model."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def test_shipped_pipeline_uses_our_pkuseg_tokenizer() -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.text(alphabet=ALPHABET, max_size=40) | st.text(max_size=12))
 def test_features_equal_spacy_pkuseg_features(text: str) -> None:
     assert shipped().tokenizer.pkuseg_seg.crf.features(text) == pkuseg_features(text)

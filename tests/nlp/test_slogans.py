@@ -420,7 +420,7 @@ def test_lexicon_validation_names_the_line(tmp_path: Path, line: str, message: s
     assert message in str(error.value)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(
     st.text(
         alphabet=st.sampled_from(
@@ -440,7 +440,7 @@ def test_find_never_raises_and_offsets_are_exact(text: str, body_start: int) -> 
         previous_end = mention.end_char
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.text(max_size=200), st.integers(min_value=0, max_value=50))
 def test_find_on_any_string(text: str, body_start: int) -> None:
     for mention in MATCHER.find(text, body_start=body_start):
@@ -597,7 +597,7 @@ def test_saving_twice_gives_identical_bytes_and_spans(tmp_path: Path) -> None:
     assert span_rows(nlp(text))
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(text=st.text(alphabet="“”、，, 外防输入内反弹三管必须一码通行\n", max_size=80))
 def test_component_spans_quote_the_text(text: str) -> None:
     doc = COMPONENT_PIPELINE(text)

@@ -290,6 +290,66 @@ def test_a_split_the_annotations_lack_is_a_usage_error(tmp_path: Path, command: 
     )
 
 
+MALFORMED_LINES = {
+    # Before, each was exit 1 with Python's own error (JSONDecodeError, AttributeError,
+    # TypeError), naming neither file nor line.
+    "not JSON": ('{"id": "b:0", "split": "dev", "text": "y", "entities": [}', "not JSON"),
+    "not an object": ('["b:0", "dev"]', "not a JSON object"),
+}
+
+
+@pytest.mark.parametrize("malformed", MALFORMED_LINES)
+@pytest.mark.parametrize(
+    "command", ["evaluate-entities", "evaluate-linking", "evaluate-dates-numbers"]
+)
+def test_a_malformed_annotation_line_is_a_usage_error_naming_file_and_line(
+    tmp_path: Path, command: str, malformed: str
+) -> None:
+    line, problem = MALFORMED_LINES[malformed]
+    annotations = tmp_path / "annotated.jsonl"
+    annotations.write_text(f"\n\n{line}\n", encoding="utf-8")  # blank lines are counted
+    result = CliRunner().invoke(app, [command, str(annotations), "--split", "dev"])
+    assert result.exit_code == ExitCode.USAGE
+    assert result.output.startswith(f"error: {annotations}:3: {problem}")
+    assert result.output.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "missing"),
+    [
+        ("evaluate-entities", "text, entities"),
+        ("evaluate-linking", "text, mentions, officials"),
+        ("evaluate-dates-numbers", "text, dates, numbers"),
+    ],
+)
+def test_an_annotation_without_the_fields_scored_is_a_usage_error(
+    tmp_path: Path, command: str, missing: str
+) -> None:
+    """Found before the pipeline loads; before, a KeyError after it (exit 1)."""
+    annotations = tmp_path / "annotated.jsonl"
+    annotations.write_text('{"id": "a:0", "split": "dev"}\n', encoding="utf-8")
+    result = CliRunner().invoke(app, [command, str(annotations), "--split", "dev"])
+    assert (result.exit_code, result.output) == (
+        ExitCode.USAGE,
+        f"error: {annotations}:1: missing {missing}\n",
+    )
+
+
+def test_a_malformed_seed_annotation_is_a_usage_error_naming_file_and_line(
+    tmp_path: Path,
+) -> None:
+    output = _output_of_one_document(tmp_path / "out", "000_09d1d3fb153f71d8.txt")
+    annotations = tmp_path / "annotations"
+    annotations.mkdir()
+    (annotations / "000.json").write_text(
+        '{\n  "doc": "000_09d1d3fb153f71d8.txt",\n  "entities": [\n}\n'
+    )
+    result = CliRunner().invoke(app, ["evaluate", str(output), "--annotations", str(annotations)])
+    assert result.exit_code == ExitCode.USAGE
+    assert result.output.startswith(f"error: {annotations / '000.json'}:4: not JSON")
+    assert result.output.count("\n") == 1
+
+
 def test_a_report_onto_a_directory_is_a_usage_error(tmp_path: Path) -> None:
     """Before, the page's write failed as an unexpected error (IsADirectoryError, exit 1)."""
     output = _output_of_one_document(tmp_path / "out", "a.txt")

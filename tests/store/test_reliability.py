@@ -289,7 +289,7 @@ def pipeline() -> Language:
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(text=st.one_of(st.text(max_size=200), st.lists(_NEWS_PIECES, max_size=60).map("".join)))
 def test_every_extracted_span_quotes_the_cleaned_text(pipeline: Language, text: str) -> None:
     document = clean_document(RawDocument("fuzz.txt", None, text, InputFormat.TEXT))

@@ -8,7 +8,7 @@ is, and mentions from DISCOVERY_THRESHOLD up are reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from flows.nlp.slogans.lexicon import (
     CLOSERS,
@@ -208,12 +208,35 @@ _SCORE_TWO_HANDS_LONG = 0.5  # 一手抓传统产业转型升级，一手抓战�
 _SCORE_COUPLET = 0.5  # 复工复产、复商复市 is as parallel as 外防输入、内防反弹
 
 
-def _discovered(text: str, start: int, end: int, score: float) -> SloganMention:
+def discovered_mention(text: str, start: int, end: int, score: float) -> SloganMention:
     """A discovered mention of text[start:end] with its score."""
     surface = text[start:end]
     return SloganMention(
         surface, start, end, None, canonical_form(surface), None, MatchMethod.DISCOVERED, score
     )
+
+
+def discover(
+    text: str,
+    excluded: frozenset[str],
+    *,
+    overlaps_known: Callable[[SloganMention], bool],
+) -> Iterator[SloganMention]:
+    """Every candidate the structural patterns find in `text`, whatever its score (the caller
+    applies the threshold). `excluded` holds the lexicon's excluded keys, which a quoted phrase,
+    a numbered formula or a parallel series never is.
+
+    Couplets are the weakest evidence: one that `overlaps_known` (a lexicon or template match)
+    is two formulas, not a new one, and is left out.
+    """
+    yield from _discover_quoted(text, excluded)
+    yield from _discover_numbered(text, excluded)
+    yield from _discover_campaigns(text)
+    yield from _discover_formula_shapes(text)
+    yield from _discover_framed_series(text, excluded)
+    for couplet in _discover_couplets(text, excluded):
+        if not overlaps_known(couplet):
+            yield couplet
 
 
 def _discover_quoted(text: str, excluded: frozenset[str]) -> Iterator[SloganMention]:
@@ -235,7 +258,7 @@ def _discover_quoted(text: str, excluded: frozenset[str]) -> Iterator[SloganMent
             or text[match.start() - 1 : match.start()] in ("：", ":")
         ):
             continue
-        yield _discovered(text, *match.span(), _quoted_score(text, match, content, key))
+        yield discovered_mention(text, *match.span(), _quoted_score(text, match, content, key))
 
 
 def _quoted_score(text: str, match: re.Match[str], content: str, key: str) -> float:
@@ -310,7 +333,7 @@ def _discover_numbered(text: str, excluded: frozenset[str]) -> Iterator[SloganMe
             score = _SCORE_NUMBERED
         else:
             score = _SCORE_NUMBERED_PLAIN
-        yield _discovered(text, *match.span(), score)
+        yield discovered_mention(text, *match.span(), score)
 
 
 def _discover_campaigns(text: str) -> Iterator[SloganMention]:
@@ -318,7 +341,7 @@ def _discover_campaigns(text: str) -> Iterator[SloganMention]:
     series of campaigns without it (疫情防控人民战争、总体战、阻击战)."""
     campaigns = [match.span() for match in _CAMPAIGN_RE.finditer(text)]
     for start, end in campaigns:
-        yield _discovered(text, start, end, _SCORE_CAMPAIGN)
+        yield discovered_mention(text, start, end, _SCORE_CAMPAIGN)
     if _BATTLE_PAIR_RE.search(text) is None:
         return  # no campaign has another after it
     for match in _BATTLE_SERIES_RE.finditer(text):
@@ -327,7 +350,7 @@ def _discover_campaigns(text: str) -> Iterator[SloganMention]:
             continue  # 坚决打赢湖北保卫战、武汉保卫战: the campaign with its verb
         lead = _BATTLE_LEAD_RE.match(text, start, end)
         start = lead.end() if lead else start
-        yield _discovered(text, start, end, _SCORE_BATTLE_SERIES)
+        yield discovered_mention(text, start, end, _SCORE_BATTLE_SERIES)
 
 
 def _discover_formula_shapes(text: str) -> Iterator[SloganMention]:
@@ -341,33 +364,35 @@ def _discover_formula_shapes(text: str) -> Iterator[SloganMention]:
         (_REPEATED_VERB_RE, _SCORE_REPEATED_VERB),
     ):
         for match in pattern.finditer(text):
-            yield _discovered(text, *match.span(), score)
+            yield discovered_mention(text, *match.span(), score)
     for match in _VERB_SERIES_RE.finditer(text):
         parts = match.group().split(SEPARATOR)
         if len({part[-1] for part in parts}) == 1:  # 防控组、保障组、救治组: names with one head
             continue
         closed = _SERIES_END_RE.match(text, match.end())
         score = _SCORE_VERB_SERIES if closed else _SCORE_VERB_SERIES_OPEN
-        yield _discovered(text, *match.span(), score)
+        yield discovered_mention(text, *match.span(), score)
     for run in _RUN_RE.finditer(text):
         span = _shared_opening_span(text, run)
         if span is not None:
             four = text.count(SEPARATOR, *span) >= 3
             score = _SCORE_SHARED_OPENING if four else _SCORE_SHARED_OPENING_THREE
-            yield _discovered(text, *span, score)
+            yield discovered_mention(text, *span, score)
     for match in _TWO_HANDS_RE.finditer(text):
         short = max(map(len, match.groups())) <= _TWO_HANDS_OBJECT_CHARS
-        yield _discovered(text, *match.span(), _SCORE_TWO_HANDS if short else _SCORE_TWO_HANDS_LONG)
+        yield discovered_mention(
+            text, *match.span(), _SCORE_TWO_HANDS if short else _SCORE_TWO_HANDS_LONG
+        )
     for match in _IS_COUPLET_RE.finditer(text):
         run, first_is, second, second_is = match.groups()
         first = run[-len(second) :]
         if len(run) >= len(second) and first != second and first_is != second_is:
             start = match.start() + len(run) - len(second)
-            yield _discovered(text, start, match.end(), _SCORE_IS_COUPLET)
+            yield discovered_mention(text, start, match.end(), _SCORE_IS_COUPLET)
     for match in _SUPERLATIVES_RE.finditer(text):
         three = match.group().count("最") >= 3
         score = _SCORE_SUPERLATIVES if three else _SCORE_SUPERLATIVES_TWO
-        yield _discovered(text, *match.span(), score)
+        yield discovered_mention(text, *match.span(), score)
 
 
 def _shared_opening_span(text: str, run: re.Match[str]) -> tuple[int, int] | None:
@@ -409,7 +434,7 @@ def _discover_couplets(text: str, excluded: frozenset[str]) -> Iterator[SloganMe
             continue
         start = run.start() + len(run.group().split(SEPARATOR)[0]) - length
         score = _SCORE_TRIPLET if len(parts) > 2 else _SCORE_COUPLET
-        yield _discovered(text, start, start + len(SEPARATOR.join(parts)), score)
+        yield discovered_mention(text, start, start + len(SEPARATOR.join(parts)), score)
 
 
 def _couplet_length(parts: list[str]) -> int | None:
@@ -464,7 +489,7 @@ def _discover_framed_series(text: str, excluded: frozenset[str]) -> Iterator[Slo
             or SEPARATOR.join(parts) in excluded
         ):
             continue
-        yield _discovered(text, start, end, _SCORE_FRAMED_SERIES)
+        yield discovered_mention(text, start, end, _SCORE_FRAMED_SERIES)
 
 
 def shared_in_place(first: str, second: str) -> int:

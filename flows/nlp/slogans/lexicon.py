@@ -71,7 +71,7 @@ def normalize(text: str) -> tuple[str, list[int]]:
     """Drop quotation marks and unify separators; return the key text and its deletion index.
 
     The index lists, for each deleted character j (in order), its original position minus j,
-    which is what `_to_original` needs to map key positions back with one bisect.
+    which is what `to_original` needs to map key positions back with one bisect.
     """
     parts: list[str] = []
     shifts: list[int] = []
@@ -89,20 +89,20 @@ def normalize(text: str) -> tuple[str, list[int]]:
     return _SEPARATOR_RE.sub(SEPARATOR, "".join(parts)), shifts
 
 
-def _to_original(shifts: list[int], key_start: int, key_end: int) -> tuple[int, int]:
+def to_original(shifts: list[int], key_start: int, key_end: int) -> tuple[int, int]:
     """Map a [start, end) span of the normalised key back to original offsets."""
     start = key_start + bisect.bisect_right(shifts, key_start)
     end = key_end - 1 + bisect.bisect_right(shifts, key_end - 1) + 1
     return start, end
 
 
-def _longest_literal(template: str) -> str:
+def longest_literal(template: str) -> str:
     """The longest run of a template's key without placeholders (命运共同体 of XX命运共同体)."""
     key = normalize(template)[0]
     return max(re.split(f"[{re.escape(''.join(_PLACEHOLDERS))}]", key), key=len)
 
 
-def _template_regex(template: str) -> str:
+def template_regex(template: str) -> str:
     """Compile template syntax (X = one Han character, N = one numeral, * = a gap) to a regex."""
     key, _ = normalize(template)
     pattern = "".join(_PLACEHOLDERS.get(char, re.escape(char)) for char in key)

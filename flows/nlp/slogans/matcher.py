@@ -18,13 +18,8 @@ import ahocorasick
 from flows.nlp.slogans.discovery import (
     DISCOVERY_THRESHOLD,
     SCORE_SERIES,
-    _discover_campaigns,
-    _discover_couplets,
-    _discover_formula_shapes,
-    _discover_framed_series,
-    _discover_numbered,
-    _discover_quoted,
-    _discovered,
+    discover,
+    discovered_mention,
 )
 from flows.nlp.slogans.lexicon import (
     CLOSERS,
@@ -33,11 +28,11 @@ from flows.nlp.slogans.lexicon import (
     MatchMethod,
     SloganCategory,
     SloganLexicon,
-    _longest_literal,
-    _template_regex,
-    _to_original,
     canonical_form,
+    longest_literal,
     normalize,
+    template_regex,
+    to_original,
 )
 from flows.nlp.slogans.series import series_score, series_span
 from flows.store.records import SloganMention
@@ -86,7 +81,7 @@ class SloganMatcher:
         if len(self._automaton):
             self._automaton.make_automaton()
         self._templates = [
-            (re.compile(_template_regex(template)), _longest_literal(template), index)
+            (re.compile(template_regex(template)), longest_literal(template), index)
             for index, entry in enumerate(self._entries)
             for template in entry.templates
         ]
@@ -107,23 +102,10 @@ class SloganMatcher:
             return not _inside_name(body, mention, name_spans)
 
         known = self._whole_series(body, _resolve_overlaps(filter(is_use, self._known(body))))
-        occupied = _Occupied(known)
-        # Couplets are the weakest evidence: one overlapping a known formula is two formulas.
-        couplets = (
-            couplet
-            for couplet in _discover_couplets(body, self._excluded)
-            if not occupied.overlaps(couplet)
-        )
+        candidates = discover(body, self._excluded, overlaps_known=_Occupied(known).overlaps)
         discovered = (
             mention
-            for mention in (
-                *_discover_quoted(body, self._excluded),
-                *_discover_numbered(body, self._excluded),
-                *_discover_campaigns(body),
-                *_discover_formula_shapes(body),
-                *_discover_framed_series(body, self._excluded),
-                *couplets,
-            )
+            for mention in candidates
             if mention.score >= self.discovery_threshold and is_use(mention)
         )
         kept = self._whole_series(body, _resolve_overlaps([*known, *discovered]))
@@ -153,7 +135,9 @@ class SloganMatcher:
             entry = self._by_parts.get(frozenset(canonical.split(SEPARATOR)))
             if entry is None:
                 if _formula_pair(previous, mention) and self.discovery_threshold <= SCORE_SERIES:
-                    pair = _discovered(text, previous.start_char, mention.end_char, SCORE_SERIES)
+                    pair = discovered_mention(
+                        text, previous.start_char, mention.end_char, SCORE_SERIES
+                    )
                     joined[-1] = replace(pair, category=mention.category)
                 else:
                     joined.append(mention)
@@ -190,7 +174,7 @@ class SloganMatcher:
             score = series_score(canonical_form(surface))
             if score is None or score < self.discovery_threshold:
                 return mention
-            return _discovered(text, start, end, score)
+            return discovered_mention(text, start, end, score)
         return SloganMention(
             surface,
             start,
@@ -215,7 +199,7 @@ class SloganMatcher:
                 spans.append((*match.span(), index, MatchMethod.TEMPLATE))
         for key_start, key_end, index, method in spans:
             entry = self._entries[index]
-            start, end = _quote_span(text, *_to_original(shifts, key_start, key_end))
+            start, end = _quote_span(text, *to_original(shifts, key_start, key_end))
             surface = text[start:end]
             if entry.quoted_only and surface[0] not in OPENERS + '"':
                 continue  # 一张“网” is a rhetorical quote, not the formula “一张网”
