@@ -295,12 +295,16 @@ class SloganDocument:
     gold: tuple[tuple[str, str], ...]
 
 
-def annotated_news(path: Path = SLOGANS_NEWS, split: str | None = "dev") -> list[SloganDocument]:
-    """The articles of the annotated news set in one split (None: all of them)."""
+def annotated_news(
+    path: Path = SLOGANS_NEWS, split: str | None = "dev", annotation_round: int | None = None
+) -> list[SloganDocument]:
+    """The articles of the annotated news set in one split (None: all of them), optionally of
+    one annotation round only."""
     documents = []
     for line in path.read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
-        if split is None or item["split"] == split:
+        in_round = annotation_round is None or item.get("round", 1) == annotation_round
+        if (split is None or item["split"] == split) and in_round:
             gold = tuple((s["text"], s["canonical"]) for s in item["slogans"])
             documents.append(SloganDocument(item["text"], 0, gold))
     return documents

@@ -184,6 +184,15 @@ def evaluate_slogans(
             "items outside the annotated set (0: keep none).",
         ),
     ] = 0,
+    annotation_round: Annotated[
+        int | None,
+        typer.Option(
+            "--round",
+            min=1,
+            help="Score only the items of this annotation round; --unseen still leaves out "
+            "the formulas annotated only in the whole split.",
+        ),
+    ] = None,
 ) -> None:
     """Slogan P/R/F on the annotated news (data/annotated/slogans) and on the seeds.
 
@@ -207,8 +216,15 @@ def evaluate_slogans(
     threshold = DISCOVERY_THRESHOLD if discovery_threshold is None else discovery_threshold
     lexicon = SloganLexicon.load()
     news = annotated_news(split=None if split == "all" else split)
+    scored_news = annotated_news(
+        split=None if split == "all" else split, annotation_round=annotation_round
+    )
+    if not scored_news:
+        raise typer.BadParameter(
+            f"no {split} items of round {annotation_round}", param_hint="--round"
+        )
     seeds = annotated_seeds()
-    scored = [(f"news:{split}", lexicon, news), ("seeds", lexicon, seeds)]
+    scored = [(f"news:{split}", lexicon, scored_news), ("seeds", lexicon, seeds)]
     if unseen:
         other = annotated_news(split="test" if split == "dev" else "dev")
         keep = frozenset()
@@ -218,7 +234,7 @@ def evaluate_slogans(
         ablated = without_formulas_only_in(lexicon, news, [*other, *seeds], keep)
         removed = len(lexicon.entries) - len(ablated.entries)
         typer.echo(f"unseen: {removed} formulas annotated only in {split} left out of the lexicon")
-        scored.append((f"news:{split}:unseen", ablated, news))
+        scored.append((f"news:{split}:unseen", ablated, scored_news))
     for name, used, documents in scored:
         matcher = SloganMatcher(used, discovery_threshold=threshold)
         for aspect, result in score_slogans(matcher, documents).items():

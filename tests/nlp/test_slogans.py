@@ -147,6 +147,10 @@ def test_templates_match_local_adaptations(matcher: SloganMatcher) -> None:
     )
     assert texts(matcher, "公职人员非必要不离盘、不聚集，带头执行。") == ["非必要不离盘、不聚集"]
     assert texts(matcher, "推行一校一策、一村一档") == ["一校一策", "一村一档"]
+    # XX stands for a place, not a copula or a verb taking the formula as its object
+    text = "倡导命运共同体理念，构建亚太命运共同体。"
+    assert texts(matcher, text) == ["亚太命运共同体"]
+    assert texts(matcher, "这说明人类是命运共同体。") == []
 
 
 def test_longest_overlap_wins(matcher: SloganMatcher) -> None:
@@ -277,6 +281,9 @@ def test_uses_inside_names_are_not_slogans(matcher: SloganMatcher) -> None:
     assert texts(matcher, text.replace("工作组", "专班")) == ["联防联控", "联防联控"]
     found = matcher.find(text.replace("工作组", "专班"), names=[organisation])
     assert [m.start_char for m in found] == [text.index("联防联控")]
+    meeting = "必须深入贯彻落实统筹推进疫情防控和经济社会发展工作部署会议精神。"
+    assert matcher.find(meeting) == []
+    assert matcher.find("习近平出席决战决胜脱贫攻坚座谈会并发表重要讲话。") == []
     titled = "标题\n\n" + text.replace("工作组", "专班")  # names are in document offsets
     shifted = [(start + 4, end + 4) for start, end in [organisation]]
     found = matcher.find(titled, body_start=4, names=shifted)
@@ -290,6 +297,14 @@ def test_adjacent_quotes_of_one_formula_are_one_item(matcher: SloganMatcher) -> 
     assert mention.method == MatchMethod.LEXICON and mention.slogan_id is not None
     parallel = matcher.find("实行“七天七检”“七天四检”。")
     assert [m.text for m in parallel] == ["“七天七检”", "“七天四检”"]
+    # formulas of one category side by side, with no entry for the pair (covid_news)
+    text = "贯彻“一国两制”“港人治港”“澳人治澳”高度自治的方针。加大耕地“非农化”“非粮化”整治力度。"
+    found = matcher.find(text)
+    assert [(m.canonical, m.method, m.category) for m in found] == [
+        ("一国两制、港人治港、澳人治澳", MatchMethod.DISCOVERED, None),
+        ("非农化、非粮化", MatchMethod.DISCOVERED, None),
+    ]
+    assert texts(matcher, "借溯源问题“甩锅”“推责”。") == ["“甩锅”"]
 
 
 def _lexicon_of(*canonicals: str) -> SloganLexicon:
@@ -338,6 +353,8 @@ def test_shapes_that_are_not_formulas() -> None:
     assert texts(every, "为疾控人员赠送多种保险保障。") == []  # 保险 is a word, not 保 + object
     assert texts(every, "要围绕保就业保民生保市场主体，") == []  # the series goes on
     assert texts(every, "这是一场必须打赢的人民战争！") == []
+    # X就是Y clauses with one predicate describe
+    assert texts(every, "我们14亿人民就是一个大家庭，全国各族人民就是一个大家庭。") == []
     # a clause series followed by a verb may end inside a word: a candidate below the threshold
     [series] = every.find("围绕保主体、保定单、保份额、稳市场做功课")
     assert (series.text, series.score) == ("保主体、保定单、保份额、稳市场", 0.5)

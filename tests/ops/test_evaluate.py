@@ -36,8 +36,18 @@ def test_each_occurrence_counts_and_canonical_is_checked_apart() -> None:
 
 def test_splits_are_whole_articles() -> None:
     dev, test = annotated_news(split="dev"), annotated_news(split="test")
-    assert (len(dev), len(test)) == (50, 42)  # round 2 added 8 dev items, round 3 12 + 12
+    assert (len(dev), len(test)) == (62, 54)  # round 2 added 8 dev items, rounds 3 and 4 12 + 12
     assert not {d.text for d in dev} & {d.text for d in test}
+    fourth = annotated_news(split="test", annotation_round=4)
+    assert len(fourth) == 12 and {d.text for d in fourth} <= {d.text for d in test}
+
+
+def test_cli_scores_one_round() -> None:
+    arguments = ["slogans", "evaluate", "--split", "dev", "--round", "4", "--unseen"]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"news:dev:unseen\s+slogans\s+P \d\.\d{3} R", result.output)
+    assert CliRunner().invoke(app, [*arguments[:5], "9"]).exit_code == 2
 
 
 def test_cli_prints_both_sets_and_rejects_an_unknown_split() -> None:

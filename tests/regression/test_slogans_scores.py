@@ -1,7 +1,7 @@
 """Slogan scores must not drop below what was measured when discovery was tuned (issue 23).
 
-Dev split of data/annotated/slogans (50 articles, 150 slogans) and the five seeds; floors are the
-figures measured on 2026-12-07 with `zhnews slogans evaluate --split dev --unseen`. The test split
+Dev split of data/annotated/slogans (62 articles, 176 slogans) and the five seeds; floors are the
+figures measured on 2026-12-08 with `zhnews slogans evaluate --split dev --unseen`. The test split
 is never a floor: it is reported, not tuned on.
 """
 
@@ -18,12 +18,12 @@ from flows.ops.evaluate import (
     without_formulas_only_in,
 )
 
-DEV_PRECISION, DEV_RECALL = 0.986, 0.986  # tp 148, predicted 150, expected 150
-DEV_DISCOVERED_PRECISION = 0.8  # the bar DISCOVERY_THRESHOLD is set for (measured 19/19)
-# Dev scored with a lexicon lacking the 43 formulas only dev annotates (`--unseen`): what
-# discovery gives on formulas the lexicon has never met (measured tp 121, predicted 128; 43/43
+DEV_PRECISION, DEV_RECALL = 0.982, 0.977  # tp 172, predicted 175, expected 176
+DEV_DISCOVERED_PRECISION = 0.8  # the bar DISCOVERY_THRESHOLD is set for (measured 25/26)
+# Dev scored with a lexicon lacking the 46 formulas only dev annotates (`--unseen`): what
+# discovery gives on formulas the lexicon has never met (measured tp 145, predicted 149; 52/53
 # discovered right).
-DEV_UNSEEN_PRECISION, DEV_UNSEEN_RECALL = 0.94, 0.8
+DEV_UNSEEN_PRECISION, DEV_UNSEEN_RECALL = 0.97, 0.82
 SEEDS_PRECISION, SEEDS_RECALL = 0.85, 0.95  # issue 23's bar (measured 1.000, 0.957)
 
 

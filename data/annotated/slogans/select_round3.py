@@ -14,6 +14,7 @@ picked yet. Picked items alternate dev, test, dev… in pick order.
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from select_round2 import COVID_NEWS, TITLE_SKIP, body
@@ -32,25 +33,30 @@ def annotated_ids() -> set[str]:
     return found
 
 
-def main() -> None:
-    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else COVID_NEWS
+def print_picks(
+    corpus: Path, count: int, first: int, step: int, fits: Callable[[dict, str], bool]
+) -> None:
+    """For k = 0…count-1, print the first item from first + step·k on that no annotated set
+    names, passes the round-1 title filter and `fits` (item, body), alternating dev and test."""
     items = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
     taken = annotated_ids()
-    for k in range(COUNT):
-        for number in range(FIRST + STEP * k, len(items)):
+    for k in range(count):
+        for number in range(first + step * k, len(items)):
             item = items[number]
-            text = body(item)
-            if (
-                item["id"] in taken
-                or TITLE_SKIP.search(item["title"])
-                or not 300 <= len(text) <= MAX_CHARS
-            ):
+            if item["id"] in taken or TITLE_SKIP.search(item["title"]):
+                continue
+            if not fits(item, body(item)):
                 continue
             taken.add(item["id"])
             split = ("dev", "test")[k % 2]
             row = {"number": number, "split": split, "id": item["id"], "title": item["title"]}
             print(json.dumps(row, ensure_ascii=False))
             break
+
+
+def main() -> None:
+    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else COVID_NEWS
+    print_picks(corpus, COUNT, FIRST, STEP, lambda item, text: 300 <= len(text) <= MAX_CHARS)
 
 
 if __name__ == "__main__":

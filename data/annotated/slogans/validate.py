@@ -2,7 +2,7 @@
 
 Stdlib only. Usage: python data/annotated/slogans/validate.py [path]
 Checks: JSON per line, keys and types, unique ids, split values and alternation (dev, test,
-dev, ... by article order) in rounds 1 and 3, round-2 items dev, rounds in order, published date
+dev, ... by article order) in rounds 1, 3 and 4, round-2 items dev, rounds in order, published date
 format, no dateline prefix in text, offsets in range with text[start:end] == text field,
 canonical without quotation marks, kinds, no overlapping slogans, no slogan overlapping a
 not_slogan, spans sorted. Prints counts per split; exit 1 on any problem.
@@ -22,9 +22,10 @@ KINDS = {"quoted", "numbered", "parallel", "phrase"}
 SPLITS = ("dev", "test")
 # Round 1: 60 items alternating dev/test; round 2: dev items picked for formula shapes
 # (select_round2.py); round 3: 24 items spread over the corpus (select_round3.py), alternating
-# dev/test again. Rounds follow each other in the file.
-ROUNDS = (1, 2, 3)
-ALTERNATING = (1, 3)
+# dev/test again; round 4: 24 items on topics beyond the epidemic alone, rich in formula shapes
+# (select_round4.py), alternating too. Rounds follow each other in the file.
+ROUNDS = (1, 2, 3, 4)
+ALTERNATING = (1, 3, 4)
 QUOTES = re.compile(r"[“”‘’「」『』\"']")
 DATELINE = "央视网消息（新闻联播）："
 

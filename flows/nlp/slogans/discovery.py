@@ -116,6 +116,23 @@ _RULE_NOUN_RE = re.compile(f"的(?:{_RULE_NOUNS})")
 _SERIES_BEFORE_RE = re.compile(rf"(?<![{HAN}])[{HAN}]+(?:{SEPARATOR}[{HAN}]{{2,5}})+$")
 _SERIES_REACH = 80  # characters looked back from a rule noun for its series
 _CUT_AFTER_RE = re.compile(rf"(?:{_RULE_FRAMES}|朝着|提出|贯彻|落实)(?:更加)?$")
+# Series of four-character parts opening with one two-character word (集中患者、集中专家、集中资源、
+# 集中救治; 营造尊重劳动、尊重知识、尊重人才、尊重创造的环境): four or more parts make a formula,
+# three are as often a description (服从大局、服从组织、服从安排). The first part may be cut from
+# a longer run, the last may go on only with 的; a series closed by 等 is a list.
+_SHARED_OPENING_CHARS, _SHARED_OPENING_PART = 2, 4
+# The two-hands formula written out (一手抓疫情防控，一手抓经济发展; 一手抓防疫、一手抓生产),
+# ending at a mark; with long objects it describes two lines of work (一手抓传统产业转型升级…).
+_TWO_HANDS_RE = re.compile(rf"一手抓([{HAN}]{{2,12}})[，、]一手抓([{HAN}]{{2,12}})(?![{HAN}])")
+_TWO_HANDS_OBJECT_CHARS = 6
+# Two clauses of one shape X就是Y with subjects of one length (疫情就是命令，防控就是责任; 江山就是
+# 人民、人民就是江山; 复工就是稳就业，复产就是稳经济) make a formula, the first subject cut from a
+# longer run (牢记疫情…); clauses with one predicate describe (…人民就是一个大家庭，全国各族人民
+# 就是一个大家庭).
+_IS_COUPLET_RE = re.compile(
+    rf"(?<![{HAN}])([{HAN}]{{2,}}?)就是([{HAN}]{{2,6}})[，、]([{HAN}]{{2,6}})就是([{HAN}]{{2,6}})"
+    rf"(?![{HAN}])"
+)
 # Series of superlatives (最全面、最严格、最彻底): as often descriptive (最边远、最贫困、最艰苦;
 # dev rejects 最彻底、最严格) as a formula, so they are candidates for curators only.
 _SUPERLATIVES_RE = re.compile(rf"最[{HAN}]{{2}}(?:{SEPARATOR}?最[{HAN}]{{2}})+")
@@ -143,10 +160,11 @@ _POLICY_TAILS = "策档案码证检单账员班度"
 # “春雨润苗”专项行动, “放管服”改革) is a policy label.
 _QUOTED_LABEL_HEAD_RE = re.compile("工作|专项行动|行动|企业|产业|改革|模式|精神|理念|经验|战略")
 # A quoted word after a metaphor frame is a formulaic metaphor (牵住…这个“牛鼻子”,
-# 当好首都“护城河”, 筑牢安全“防火墙”); a place or field of up to two characters may stand
-# between the frame and the quote.
+# 当好首都“护城河”, 筑牢安全“防火墙”, 打通“堵点”, 消除“数字鸿沟”, 聚焦“三区三州”); a place or
+# field of up to two characters may stand between the frame and the quote.
 _METAPHOR_FRAME_RE = re.compile(
-    f"(?:这个|这一|当好|守好|守住|筑牢|筑起|筑好|架起|织密|织牢|扎紧|拧紧|牵住|啃下)[{HAN}]{{0,2}}$"
+    "(?:这个|这一|当好|守好|守住|筑牢|筑起|筑好|架起|织密|织牢|扎紧|拧紧|牵住|啃下|"
+    f"打通|畅通|消除|弥合|聚焦)[{HAN}]{{0,2}}$"
 )
 # 所谓“…” marks a quote the writer disowns (所谓“疑点”), not a formula.
 _DISOWNED_RE = re.compile("所谓$")
@@ -182,6 +200,11 @@ _SCORE_NUMBERED_IN_WORD = 0.2  # 长三角一体化: the match is inside a longe
 _SCORE_FRAMED_SERIES = 0.8  # 坚持人民至上、生命至上; 开放、包容、普惠、平衡、共赢的方向
 SCORE_SERIES = 0.8  # 依法防控、科学防控、联防联控, 两手抓、两手都要硬: a known formula's series
 _SCORE_TRIPLET = 0.75
+_SCORE_SHARED_OPENING = 0.75  # 尊重劳动、尊重知识、尊重人才、尊重创造: four parts or more
+_SCORE_SHARED_OPENING_THREE = 0.6  # 统一领导、统一指挥、统一行动, but 服从大局、服从组织、服从安排
+_SCORE_TWO_HANDS = 0.8  # 一手抓疫情防控，一手抓经济发展
+_SCORE_IS_COUPLET = 0.75  # 疫情就是命令，防控就是责任
+_SCORE_TWO_HANDS_LONG = 0.5  # 一手抓传统产业转型升级，一手抓战略性新兴产业发展壮大
 _SCORE_COUPLET = 0.5  # 复工复产、复商复市 is as parallel as 外防输入、内防反弹
 
 
@@ -332,7 +355,9 @@ def _discover_campaigns(text: str) -> Iterator[SloganMention]:
 
 def _discover_formula_shapes(text: str) -> Iterator[SloganMention]:
     """Formulas of a fixed shape: 以X制X (以快制快), 应X尽X (应收尽收), 稳X稳Y (稳外贸稳外资),
-    series of verb clauses (补短板、堵漏洞、强弱项) and of superlatives (最全面、最严格)."""
+    series of verb clauses (补短板、堵漏洞、强弱项), of parts with one opening word (尊重劳动、
+    尊重知识…), the two hands written out (一手抓…，一手抓…), X就是Y couplets (疫情就是命令，
+    防控就是责任) and superlatives (最全面、最严格)."""
     for pattern, score in (
         (_COUNTER_RE, _SCORE_COUNTER),
         (_EXHAUSTIVE_RE, _SCORE_EXHAUSTIVE),
@@ -347,10 +372,49 @@ def _discover_formula_shapes(text: str) -> Iterator[SloganMention]:
         closed = _SERIES_END_RE.match(text, match.end())
         score = _SCORE_VERB_SERIES if closed else _SCORE_VERB_SERIES_OPEN
         yield discovered_mention(text, *match.span(), score)
+    for run in _RUN_RE.finditer(text):
+        span = _shared_opening_span(text, run)
+        if span is not None:
+            four = text.count(SEPARATOR, *span) >= 3
+            score = _SCORE_SHARED_OPENING if four else _SCORE_SHARED_OPENING_THREE
+            yield discovered_mention(text, *span, score)
+    for match in _TWO_HANDS_RE.finditer(text):
+        short = max(map(len, match.groups())) <= _TWO_HANDS_OBJECT_CHARS
+        yield discovered_mention(
+            text, *match.span(), _SCORE_TWO_HANDS if short else _SCORE_TWO_HANDS_LONG
+        )
+    for match in _IS_COUPLET_RE.finditer(text):
+        run, first_is, second, second_is = match.groups()
+        first = run[-len(second) :]
+        if len(run) >= len(second) and first != second and first_is != second_is:
+            start = match.start() + len(run) - len(second)
+            yield discovered_mention(text, start, match.end(), _SCORE_IS_COUPLET)
     for match in _SUPERLATIVES_RE.finditer(text):
         three = match.group().count("最") >= 3
         score = _SCORE_SUPERLATIVES if three else _SCORE_SUPERLATIVES_TWO
         yield discovered_mention(text, *match.span(), score)
+
+
+def _shared_opening_span(text: str, run: re.Match[str]) -> tuple[int, int] | None:
+    """The span of a run's series of four-character parts opening with one word (尊重劳动、
+    尊重知识、尊重人才), or None when the run is no such series of three parts or more."""
+    parts = run.group().split(SEPARATOR)
+    size = _SHARED_OPENING_PART
+    first, last = parts[0][-size:], parts[-1][:size]
+    rest = parts[-1][size:]
+    if (
+        len(parts) < 3
+        or min(len(parts[0]), len(parts[-1])) < size
+        or any(len(part) != size for part in parts[1:-1])
+        or (rest and not rest.startswith("的"))
+        or text.startswith("等", run.end())
+    ):
+        return None
+    opening = first[:_SHARED_OPENING_CHARS]
+    if any(not part.startswith(opening) for part in (*parts[1:-1], last)):
+        return None
+    start = run.start() + len(parts[0]) - size
+    return start, run.end() - len(rest)
 
 
 def _discover_couplets(text: str, excluded: frozenset[str]) -> Iterator[SloganMention]:

@@ -28,11 +28,13 @@ SEPARATOR = "、"
 _SEPARATOR_RE = re.compile("[，,；; \u3000]")
 # ”“ and ”、“ between two quoted parts join them (“两手抓”“两不误” -> 两手抓、两不误).
 _QUOTE_RE = re.compile(rf'[{CLOSERS}][、，,]?[{OPENERS}]|[{OPENERS}{CLOSERS}"]')
-# X is one Han character but not a particle or measure word (XX命运共同体 never matches 的命运
-# or 一个命运); N is one numeral; * is up to six Han characters written inside a formula
-# (统筹*疫情防控和经济社会发展 matches 统筹推进常态化疫情防控和经济社会发展).
+# X is one Han character but not a particle, copula or measure word (XX命运共同体 never matches
+# 的命运, 人类是命运 or 一个命运), and XX is not a verb taking the formula as its object (倡导命运
+# 共同体理念, 构建命运共同体); N is one numeral; * is up to six Han characters written inside a
+# formula (统筹*疫情防控和经济社会发展 matches 统筹推进常态化疫情防控和经济社会发展).
+_NOT_VERB_XX = "(?!构建|建立|树立|增强|倡导|打造|推动|共建|携手|践行|弘扬|深化|促进|推进)"
 _PLACEHOLDERS = {
-    "X": f"(?![的之和与及了个这那])[{HAN}]",
+    "X": f"(?![的之和与及了个这那是])[{HAN}]",
     "N": f"[{NUMERALS}百千万0-9]",
     "*": f"[{HAN}]{{0,6}}?",
 }
@@ -103,7 +105,9 @@ def longest_literal(template: str) -> str:
 def template_regex(template: str) -> str:
     """Compile template syntax (X = one Han character, N = one numeral, * = a gap) to a regex."""
     key, _ = normalize(template)
-    return "".join(_PLACEHOLDERS.get(char, re.escape(char)) for char in key)
+    pattern = "".join(_PLACEHOLDERS.get(char, re.escape(char)) for char in key)
+    placeholder = _PLACEHOLDERS["X"]
+    return pattern.replace(placeholder * 2, _NOT_VERB_XX + placeholder * 2)
 
 
 @dataclass(frozen=True, slots=True)

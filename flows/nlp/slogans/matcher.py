@@ -15,7 +15,12 @@ from dataclasses import replace
 
 import ahocorasick
 
-from flows.nlp.slogans.discovery import DISCOVERY_THRESHOLD, discover, discovered_mention
+from flows.nlp.slogans.discovery import (
+    DISCOVERY_THRESHOLD,
+    SCORE_SERIES,
+    discover,
+    discovered_mention,
+)
 from flows.nlp.slogans.lexicon import (
     CLOSERS,
     OPENERS,
@@ -33,9 +38,11 @@ from flows.nlp.slogans.series import series_score, series_span
 from flows.store.records import SloganMention
 
 # A formula right before one of these is part of a name (国务院联防联控机制, 疫情联防联控工作机制,
-# 中柬命运共同体行动计划), not a use of the slogan.
+# 中柬命运共同体行动计划, 统筹推进…经济社会发展工作部署会议, 决战决胜脱贫攻坚座谈会), not a use of
+# the slogan.
 _NAME_HEAD_RE = re.compile(
     "(?:工作|合作|协调)?机制|办公室|领导小组|指挥部|联络组|工作组|委员会|行动计划"
+    "|(?:工作)?(?:部署)?(?:会议|座谈会)"
 )
 
 # Titles in book-title marks (《人民至上》) are names of works; longer ones are not looked for.
@@ -108,9 +115,11 @@ class SloganMatcher:
     def _join_adjacent_quotes(
         self, text: str, mentions: list[SloganMention]
     ) -> list[SloganMention]:
-        """One item for quotes of one formula written side by side in another order than the
-        lexicon's (“一张网”“一盘棋” for 一盘棋、一张网); parallel quotes that are no formula's
-        parts stay apart (“七天七检”“七天四检”)."""
+        """One item for quotes of one formula written side by side: in another order than the
+        lexicon's (“一张网”“一盘棋” for 一盘棋、一张网), or two lexicon formulas of one category
+        side by side (“六稳”“六保”, “非农化”“非粮化”), discovered as a known formula's series.
+        Parallel quotes that are no formula's parts stay apart (“七天七检”“七天四检”: templates;
+        “甩锅”“推责”: one formula beside a word)."""
         joined: list[SloganMention] = []
         for mention in mentions:
             previous = joined[-1] if joined else None
@@ -125,7 +134,13 @@ class SloganMatcher:
             canonical = f"{previous.canonical}{SEPARATOR}{mention.canonical}"
             entry = self._by_parts.get(frozenset(canonical.split(SEPARATOR)))
             if entry is None:
-                joined.append(mention)
+                if _formula_pair(previous, mention) and self.discovery_threshold <= SCORE_SERIES:
+                    pair = discovered_mention(
+                        text, previous.start_char, mention.end_char, SCORE_SERIES
+                    )
+                    joined[-1] = replace(pair, category=mention.category)
+                else:
+                    joined.append(mention)
                 continue
             joined[-1] = SloganMention(
                 text[previous.start_char : mention.end_char],
@@ -136,7 +151,10 @@ class SloganMatcher:
                 str(entry.category),
                 MatchMethod.LEXICON,
             )
-        return joined
+        # A run's category served only to join it; discovered rows carry none.
+        return [
+            replace(m, category=None) if m.method == MatchMethod.DISCOVERED else m for m in joined
+        ]
 
     def _whole_series(self, text: str, mentions: list[SloganMention]) -> list[SloganMention]:
         """The mentions, each grown to the parallel series it is one part of."""
@@ -188,6 +206,17 @@ class SloganMatcher:
             yield SloganMention(
                 surface, start, end, entry.slogan_id, entry.canonical, str(entry.category), method
             )
+
+
+def _formula_pair(first: SloganMention, second: SloganMention) -> bool:
+    """Whether two quotes side by side are lexicon formulas (not templates) of one category,
+    each of one part, or a run of such quotes and one more: the parts of one formula (“六稳”
+    “六保”, “一国两制”“港人治港”“澳人治澳”). A discovered mention has a category only as
+    such a run."""
+    single = second.method == MatchMethod.LEXICON and SEPARATOR not in second.canonical
+    first_single = first.method == MatchMethod.LEXICON and SEPARATOR not in first.canonical
+    run = first.method == MatchMethod.DISCOVERED and first.category is not None
+    return single and (first_single or run) and first.category == second.category
 
 
 def _inside_name(text: str, mention: SloganMention, names: list[tuple[int, int]]) -> bool:

@@ -1,0 +1,292 @@
+"""Round 4 as the annotator wrote it down while reading: per picked item (select_round4.py order),
+the slogans and the rejected near-misses as surfaces, with the occurrence number where a surface
+repeats. build_round4.py turns these into offsets. Canonical defaults to the surface without
+quotation marks and with ，→、; a kind or canonical given here overrides the defaults."""
+
+Q, N, P, H = "quoted", "numbered", "parallel", "phrase"
+DESCRIPTIVE = "descriptive parallelism"
+IDIOM = "idiom"
+PART = "bare part of a formula"
+TITLE = "in a title in 《》"
+COMMON = "common policy vocabulary"
+DIPLOMATIC = "ordinary diplomatic vocabulary"
+DESIGNATION = "designation"
+# (surface, occurrence, kind, canonical or None)
+SLOGANS = {
+    0: [],
+    1: [("打赢疫情防控阻击战", 1, H, None)],
+    2: [
+        ("打好湖北保卫战、武汉保卫战", 1, P, None),
+        ("一手抓疫情防控，一手抓经济发展", 1, P, None),
+        ("全面建成小康社会", 1, H, None),
+    ],
+    3: [("打赢疫情防控人民战争、总体战、阻击战", 1, P, None)],
+    4: [],
+    5: [
+        ("联防联控", 1, H, None),
+        ("“以人民为中心”", 1, Q, None),
+        ("人类命运共同体", 1, H, None),
+    ],
+    6: [],
+    7: [("稳外贸、稳外资", 1, P, None)],
+    8: [],
+    9: [
+        ("固根本、稳预期、利长远", 1, P, None),
+        ("国家治理体系和治理能力现代化", 1, H, None),
+        ("系统完备、科学规范、运行有效", 1, P, None),
+        ("社会主义核心价值观", 1, H, None),
+    ],
+    10: [],
+    11: [
+        ("统筹疫情防控和经济社会发展", 1, H, None),
+        ("以人民为中心", 1, H, None),
+    ],
+    12: [("“放管服”改革", 1, Q, "放管服改革")],
+    13: [
+        ("“上海精神”", 1, Q, None),
+        ("统筹疫情防控和经济社会发展", 1, H, None),
+        ("“快捷通道”", 1, Q, None),
+        ("“绿色通道”", 1, Q, None),
+        ("“绿色复苏”", 1, Q, None),
+    ],
+    14: [
+        ("人类卫生健康共同体", 1, H, None),
+        ("人类命运共同体", 1, H, None),
+    ],
+    15: [
+        ("世界百年未有之大变局", 1, H, None),
+        ("“一带一路”", 1, Q, None),
+        ("中老命运共同体", 1, H, None),
+        ("“一带一路”", 2, Q, None),
+    ],
+    16: [("“一带一路”", 1, Q, None)],
+    17: [
+        ("心相近、情相系、利相融", 1, P, None),
+        ("人类命运共同体", 1, H, None),
+        ("“一带一路”", 1, Q, None),
+        ("“一带一路”", 2, Q, None),
+    ],
+    18: [
+        ("亚太命运共同体", 1, H, None),
+        ("亚太命运共同体", 2, H, None),
+    ],
+    19: [("“甩锅”", 1, Q, None)],
+    20: [
+        ("“崇尚劳动、热爱劳动、辛勤劳动、诚实劳动”", 1, Q, None),
+        ("自力更生、丰衣足食", 1, P, None),
+        ("全面建成了小康社会", 1, H, "全面建成小康社会"),
+        ("“人民创造历史，劳动开创未来”", 1, Q, None),
+        ("尊重劳动、尊重知识、尊重人才、尊重创造", 1, P, None),
+        ("技能成才、技能报国", 1, P, None),
+    ],
+    21: [
+        ("统筹国内国际两个大局", 1, N, None),
+        ("统筹疫情防控和经济社会发展", 1, H, None),
+        ("人类命运共同体", 1, H, None),
+        ("人类卫生健康共同体", 1, H, None),
+        ("开放、包容、普惠、平衡、共赢", 1, P, None),
+    ],
+    22: [
+        ("中非命运共同体", 2, H, None),
+        ("百年变局和世纪疫情", 1, H, None),
+        ("人类命运共同体", 1, H, None),
+        ("中非命运共同体", 3, H, None),
+        ("中非命运共同体", 4, H, None),
+        (
+            "“真诚友好、平等相待，互利共赢、共同发展，主持公道、捍卫正义，顺应时势、开放包容”",
+            1,
+            Q,
+            None,
+        ),
+        ("“免疫鸿沟”", 1, Q, None),
+        ("“九项工程”", 1, Q, None),
+        ("新发展格局", 1, H, None),
+        ("和平、发展、公平、正义、民主、自由", 1, P, None),
+        ("全人类共同价值", 1, H, None),
+    ],
+    23: [
+        ("中老命运共同体", 1, H, None),
+        ("“一带一路”", 1, Q, None),
+        ("“陆联国”", 1, Q, None),
+        ("“硬联通”", 1, Q, None),
+        ("“软联通”", 1, Q, None),
+        ("为人民服务", 1, H, None),
+        ("人民至上", 1, H, None),
+        ("中国-东盟命运共同体", 1, H, None),
+        ("“一带一路”", 2, Q, None),
+    ],
+}
+
+# (surface, occurrence, why)
+NOT_SLOGANS = {
+    0: [
+        ("打赢疫情防控阻击战", 1, TITLE),
+        ("闻令而动、勇挑重担、敢打硬仗", 1, DESCRIPTIVE),
+        ("人民利益高于一切", 1, "descriptive statement"),
+        ("军政协同仗、军民团结仗", 1, DESCRIPTIVE),
+    ],
+    1: [
+        ("疫情防控阻击战", 2, "campaign named without its verb"),
+        ("“光明道路“", 1, "quoted party name"),
+        ("众志成城", 1, IDIOM),
+    ],
+    2: [
+        ("统筹推进新冠肺炎疫情防控和经济社会发展工作部署会议", 1, "name of a meeting"),
+        ("双胜利", 1, "unquoted (lexicon quoted_only), words inside"),
+        ("抓紧抓实抓细", 1, "descriptive"),
+        ("变压力为动力、化危为机", 1, IDIOM),
+        ("脱贫攻坚任务", 1, "generic (campaign name used as noun)"),
+    ],
+    3: [
+        ("统一领导、协同推进", 1, DESCRIPTIVE),
+        ("坚定信心、提振士气、再接再厉", 1, DESCRIPTIVE),
+        ("当务之急、重中之重", 1, IDIOM),
+        ("闻令即动、争分夺秒", 1, IDIOM),
+    ],
+    4: [
+        ("《总书记指挥这场人民战争》", 1, TITLE),
+        ("抗疫阻击战", 1, "campaign named without its verb"),
+    ],
+    5: [
+        ("亲自指挥、亲自部署", 1, DESCRIPTIVE),
+        ("全国一盘棋", 1, "unquoted (一盘棋 is quoted_only)"),
+        ("污名化", 1, "unquoted descriptive use"),
+        ("经济全球化、文化多样化", 1, DESCRIPTIVE),
+        ("相互借鉴、相互依存", 1, DESCRIPTIVE),
+        ("齐心协力、携手抗疫", 1, DESCRIPTIVE),
+        ("雪中送炭", 1, IDIOM),
+    ],
+    6: [
+        ("复工复产", 1, COMMON),
+        ("抢工期，开足马力", 1, "descriptive"),
+        ("“拉链”", 1, "rhetorical quote"),
+        ("“十一”", 1, "quoted date"),
+    ],
+    7: [
+        ("一揽子宏观政策", 1, "ordinary vocabulary"),
+        ("绿色消费、信息消费、数字消费、智能消费、康养消费", 1, "list of goods"),
+        ("就地就近就业", 1, "ordinary vocabulary"),
+        ("复工复产", 1, COMMON),
+        ("低保、特困人员供养、临时救助", 1, "list of measures"),
+    ],
+    8: [("针对性强、效果佳", 1, DESCRIPTIVE)],
+    9: [
+        ("以习近平同志为核心的党中央", 1, DESIGNATION),
+        ("审议好、完善好", 1, DESCRIPTIVE),
+        ("新情况新问题", 1, "ordinary vocabulary"),
+        ("依法防控、依法治理", 1, "descriptive (title wording)"),
+        ("中国智慧和中国方案", 1, "unquoted (中国方案 is quoted_only)"),
+    ],
+    10: [
+        ("守望相助、团结合作", 1, DESCRIPTIVE),
+        ("雪中送炭", 1, IDIOM),
+        ("患难与共", 1, "descriptive"),
+    ],
+    11: [
+        ("白衣天使，大爱无疆", 1, "descriptive"),
+        ("舍己忘我，勇挑重担", 1, DESCRIPTIVE),
+        ("以习近平新时代中国特色社会主义思想为指导", 1, "doctrine name"),
+        ("尊医重卫", 1, "ordinary vocabulary"),
+        ("健康中国", 1, COMMON),
+    ],
+    12: [
+        ("双创", 1, COMMON),
+        ("以习近平新时代中国特色社会主义思想为指导", 1, "doctrine name"),
+        ("先行先试", 1, IDIOM),
+        ("就业是最大民生", 1, "descriptive statement"),
+        ("稳住经济基本盘", 1, "descriptive"),
+        ("稳就业", 1, PART),
+        ("常态化疫情防控", 1, COMMON),
+        ("破而不立", 1, IDIOM),
+        ("以习近平同志为核心的党中央", 1, DESIGNATION),
+        ("高质量发展", 1, COMMON),
+    ],
+    13: [
+        ("去极端化", 1, "ordinary vocabulary"),
+        ("贸易投资自由化便利化", 1, "ordinary vocabulary"),
+        ("高质量发展", 1, COMMON),
+        ("以人为本", 1, IDIOM),
+        ("互利共赢的开放战略", 1, DIPLOMATIC),
+        ("多边主义和自由贸易", 1, "common term"),
+    ],
+    14: [
+        ("《习近平关于统筹疫情防控和经济社会发展重要论述选编》", 1, TITLE),
+        ("《习近平关于统筹疫情防控和经济社会发展重要论述选编》", 2, TITLE),
+        ("以习近平同志为核心的党中央", 1, DESIGNATION),
+    ],
+    15: [
+        ("治党治国新思路新举措", 1, "descriptive"),
+        ("坚持共产党领导，坚持社会主义方向", 1, DESCRIPTIVE),
+        ("老中命运共同体行动计划", 1, "slogan inside a document name"),
+        ("以习近平同志为核心的中共中央", 1, DESIGNATION),
+        ("全面建设社会主义现代化国家", 1, "descriptive"),
+    ],
+    16: [
+        ("同舟共济、守望相助", 1, IDIOM),
+        ("复工复产", 1, COMMON),
+        ("患难与共、友好合作", 1, DESCRIPTIVE),
+    ],
+    17: [
+        ("相互理解、相互支持", 1, DESCRIPTIVE),
+        ("“草原之路”", 1, "name of a programme"),
+        ("依法治国、发展经济、改善民生、维护稳定", 1, "list of fields"),
+    ],
+    18: [
+        ("命运共同体理念", 1, PART),
+        ("最可靠、最值得信赖", 1, "descriptive superlatives"),
+        ("“症结”", 1, "rhetorical quote"),
+        ("中国方案", 1, "unquoted (中国方案 is quoted_only)"),
+    ],
+    19: [
+        ("真诚互助、世代友好", 1, "name of a partnership"),
+        ("多边主义和经济全球化", 1, "common term"),
+        ("政治病毒", 1, "unquoted (lexicon quoted_only)"),
+    ],
+    20: [
+        ("光荣属于劳动者，幸福属于劳动者", 1, "descriptive"),
+        ("荆棘遍野、荒无人烟", 1, IDIOM),
+        ("“好江南”", 1, "quoted verse"),
+        ("革命、建设、改革", 1, "list"),
+        ("南水北调、西气东输", 1, "names of projects"),
+        ("“嫦娥”", 1, "name of a spacecraft"),
+        ("“蛟龙”", 1, "name of a submersible"),
+        ("“中国奇迹”", 1, "rhetorical quote"),
+        ("辛勤劳动、诚实劳动", 2, PART),
+    ],
+    21: [
+        ("中国离不开世界，世界也离不开中国", 1, "descriptive statement"),
+        ("深化改革、扩大开放", 1, DESCRIPTIVE),
+        ("开放型世界经济", 1, DIPLOMATIC),
+        ("政治化", 1, "unquoted descriptive use"),
+        ("歧视性、排他性", 1, DESCRIPTIVE),
+        ("经济、能源、产业、消费", 1, "list of fields"),
+        ("真正的多边主义", 1, DIPLOMATIC),
+        ("开放、公平、公正", 1, DESCRIPTIVE),
+    ],
+    22: [
+        ("《同舟共济，继往开来，携手构建新时代中非命运共同体》", 1, TITLE),
+        ("中非关系行稳致远、中非合作提质升级、中非人民世代友好", 1, DESCRIPTIVE),
+        ("重情尚义", 1, IDIOM),
+        ("新型国际关系", 1, DIPLOMATIC),
+        ("患难与共", 1, "descriptive"),
+        (
+            "卫生健康、减贫惠农、贸易促进、投资驱动、数字创新、绿色发展、能力建设、人文交流、和平安全",
+            1,
+            "list of fields",
+        ),
+        ("真正的多边主义", 1, DIPLOMATIC),
+        ("单边主义、强权政治、霸道行径", 1, DESCRIPTIVE),
+    ],
+    23: [
+        ("历久弥坚、历久弥新", 1, IDIOM),
+        ("彼此信赖、守望相助、命运与共", 1, DESCRIPTIVE),
+        ("坚持共产党领导和社会主义方向", 1, DESCRIPTIVE),
+        ("疫情防控和经济社会发展", 1, "without 统筹, not the formula"),
+        ("高质量、可持续、惠民生", 1, "descriptive (the formula is 高标准、可持续、惠民生)"),
+        ("获得感和幸福感", 1, "ordinary vocabulary"),
+        ("真正的多边主义", 1, DIPLOMATIC),
+        ("全球发展倡议", 1, "name of an initiative"),
+        ("和平、稳定、繁荣", 1, DESCRIPTIVE),
+        ("和平、稳定、发展", 1, DESCRIPTIVE),
+    ],
+}
