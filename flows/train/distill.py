@@ -2,10 +2,10 @@
 
 The teacher (`models/zh_news`, `tok2vec` + `ner` alone) labels the sentences of the unlabelled
 COVID news items: the silver documents. The student, a pipeline with a shallower `tok2vec`
-encoder, starts from the teacher's own weights where the shapes allow (the embedding, the first
-`depth` encoder layers and the whole `ner`), so training only has to teach `ner` to read
-shallower features, and is trained with spaCy on the gold training documents of `zhnews train
-ner` plus the silver ones.
+encoder, a low-rank one (flows/train/low_rank.py) or both, starts from the teacher's own weights
+(the embedding, the first `depth` encoder layers, truncated to `rank` where asked, and the whole
+`ner`), so training only has to teach `ner` to read the cheaper features, and is trained with
+spaCy on the gold training documents of `zhnews train ner` plus the silver ones.
 
 No text of a dev set reaches the silver documents: an item is left out when any of its annotated
 sentences is held out by either dev split (flows/train/splits.py), so one silver corpus serves
@@ -26,6 +26,7 @@ from thinc.api import Model
 from flows.inputs.clean import clean_text
 from flows.nlp.model import NER_COMPONENTS, sentence_starts
 from flows.train.corpora import COVID_NEWS, DEFAULT_CORPORA
+from flows.train.low_rank import low_rank_student
 from flows.train.ner import convert_corpora, run_training
 from flows.train.splits import ANNOTATED_NEWS, DevSplit, held_out_texts, is_news_dev
 
@@ -124,6 +125,22 @@ def student_from_teacher(teacher: Language, *, depth: int) -> Language:
     return student
 
 
+def make_student(
+    teacher: Language,
+    *,
+    depth: int | None = None,
+    rank: int | None = None,
+    embed_rank: int | None = None,
+) -> Language:
+    """The teacher-initialised student: `depth` encoder layers (default: the teacher's), then,
+    if `rank` is given, every Maxout of its `tok2vec` truncated to that rank."""
+    if depth is not None:
+        teacher = student_from_teacher(teacher, depth=depth)
+    if rank is None:
+        return teacher
+    return low_rank_student(teacher, rank=rank, embed_rank=embed_rank)
+
+
 def copy_weights(source: Model, target: Model) -> None:
     """Copy dims and params layer by layer along the two trees; where a chain of `target` is
     shorter (a shallower encoder), its layers take the first ones of `source`'s, and where
@@ -147,7 +164,9 @@ def distill(
     *,
     config_path: Path,
     pkuseg_model: Path,
-    depth: int,
+    depth: int | None = None,
+    rank: int | None = None,
+    embed_rank: int | None = None,
     corpora: Path = DEFAULT_CORPORA,
     limit: int | None = None,
     silver_limit: int | None = None,
@@ -157,11 +176,18 @@ def distill(
     eval_frequency: int | None = None,
     seed: int | None = None,
     resume: bool = False,
+    match_features: bool = False,
 ) -> None:
     """Convert the gold corpora as `zhnews train ner` does (COVID news sentences, no CLUENER,
     as the teacher), label the silver corpus, save the teacher-initialised student as
     OUT_DIR/model-last and train it from there on gold + silver; `resume` skips the data and
-    trains on from OUT_DIR/model-last. The teacher's vectors are the student's."""
+    trains on from OUT_DIR/model-last. The teacher's vectors are the student's. `depth`
+    (default: the teacher's) keeps the first encoder layers; `rank` (and `embed_rank`, default
+    `rank`) factorises the encoder's (and the embedding's) Maxout layers. `match_features`
+    trains the student's `tok2vec` alone towards the teacher's vectors on the same texts,
+    labels unread, instead (flows/train/feature_match.py)."""
+    if depth is None and rank is None and not resume:
+        raise ValueError("a student needs a smaller depth, a rank or both")
     corpus = out_dir / "corpus"
     train_corpus = corpus / "train-with-silver.spacy"
     if not resume:
@@ -174,9 +200,24 @@ def distill(
         merged = DocBin(store_user_data=False).from_disk(corpus / "train.spacy")
         merged.merge(DocBin(store_user_data=False).from_disk(corpus / "silver.spacy"))
         merged.to_disk(train_corpus)
-        student = student_from_teacher(teacher, depth=depth)
+        student = make_student(teacher, depth=depth, rank=rank, embed_rank=embed_rank)
         student.to_disk(out_dir / "model-last")
-        print(f"student: encoder depth {depth}, from {teacher_path}", flush=True)
+        print(
+            f"student: encoder depth {depth or 'as the teacher'}, rank {rank}, "
+            f"embedding rank {embed_rank or rank}, from {teacher_path}",
+            flush=True,
+        )
+    if match_features:
+        _match_features(
+            teacher_path,
+            out_dir,
+            train_corpus,
+            max_steps=max_steps or 5000,
+            eval_frequency=eval_frequency or 500,
+            learn_rate=learn_rate or 0.001,
+            seed=seed or 0,
+        )
+        return
     run_training(
         config_path,
         out_dir,
@@ -189,3 +230,33 @@ def distill(
         train_corpus=train_corpus,
         eval_frequency=eval_frequency,
     )
+
+
+def _match_features(
+    teacher_path: Path,
+    out_dir: Path,
+    train_corpus: Path,
+    *,
+    max_steps: int,
+    eval_frequency: int,
+    learn_rate: float,
+    seed: int,
+) -> None:
+    from flows.train.feature_match import match_features
+
+    teacher = load_ner(teacher_path)
+    student = load_ner(out_dir / "model-last")
+    student.tokenizer = teacher.tokenizer
+    texts = [doc.text for doc in DocBin().from_disk(train_corpus).get_docs(teacher.vocab)]
+    best = match_features(
+        teacher,
+        student,
+        texts,
+        out_dir,
+        dev=out_dir / "corpus" / "dev.spacy",
+        max_steps=max_steps,
+        eval_frequency=eval_frequency,
+        learn_rate=learn_rate,
+        seed=seed,
+    )
+    print(f"best dev F1 {best:.4f}: {out_dir / 'model-best'}", flush=True)
