@@ -24,9 +24,10 @@ from spacy.tokens import DocBin
 from thinc.api import Model
 
 from flows.inputs.clean import clean_text
+from flows.nlp.low_rank import is_low_rank_maxout
 from flows.nlp.model import NER_COMPONENTS, sentence_starts
 from flows.train.corpora import COVID_NEWS, DEFAULT_CORPORA
-from flows.train.low_rank import low_rank_student
+from flows.train.low_rank import factorise_maxout, low_rank_config
 from flows.train.ner import convert_corpora, run_training
 from flows.train.splits import ANNOTATED_NEWS, DevSplit, held_out_texts, is_news_dev
 
@@ -104,17 +105,28 @@ def load_ner(path: Path) -> Language:
     return spacy.load(path, exclude=[name for name in names if name not in NER_COMPONENTS])
 
 
-def student_from_teacher(teacher: Language, *, depth: int) -> Language:
+def student_from_teacher(
+    teacher: Language,
+    *,
+    depth: int | None = None,
+    rank: int | None = None,
+    embed_rank: int | None = None,
+) -> Language:
     """A copy of the teacher's tokenizer, `tok2vec` and `ner` whose encoder keeps only its first
-    `depth` layers, all weights copied from the teacher.
+    `depth` layers (default: all) and, given `rank`, whose Maxout layers are factorised
+    (flows/train/low_rank.py: `rank` for the encoder, `embed_rank`, default `rank`, for the
+    embedding), all weights copied from the teacher or, where factorised, truncated from its.
 
     The encoder layers are residual, so the first ones alone still give features in the space
-    `ner` reads; with `depth` equal to the teacher's the student predicts exactly as it does.
+    `ner` reads; with the teacher's depth and no rank the student predicts exactly as it does.
     """
     config = teacher.config.copy()
     config["nlp"]["pipeline"] = list(NER_COMPONENTS)
     config["components"] = {name: config["components"][name] for name in NER_COMPONENTS}
-    config["components"]["tok2vec"]["model"]["encode"]["depth"] = depth
+    if depth is not None:
+        config["components"]["tok2vec"]["model"]["encode"]["depth"] = depth
+    if rank is not None:
+        low_rank_config(config, rank=rank, embed_rank=embed_rank)
     student = spacy.util.load_model_from_config(config, vocab=teacher.vocab, auto_fill=False)
     student.tokenizer = teacher.tokenizer
     copy_weights(teacher.get_pipe("tok2vec").model, student.get_pipe("tok2vec").model)
@@ -125,29 +137,18 @@ def student_from_teacher(teacher: Language, *, depth: int) -> Language:
     return student
 
 
-def make_student(
-    teacher: Language,
-    *,
-    depth: int | None = None,
-    rank: int | None = None,
-    embed_rank: int | None = None,
-) -> Language:
-    """The teacher-initialised student: `depth` encoder layers (default: the teacher's), then,
-    if `rank` is given, every Maxout of its `tok2vec` truncated to that rank."""
-    if depth is not None:
-        teacher = student_from_teacher(teacher, depth=depth)
-    if rank is None:
-        return teacher
-    return low_rank_student(teacher, rank=rank, embed_rank=embed_rank)
-
-
 def copy_weights(source: Model, target: Model) -> None:
     """Copy dims and params layer by layer along the two trees; where a chain of `target` is
-    shorter (a shallower encoder), its layers take the first ones of `source`'s, and where
+    shorter (a shallower encoder), its layers take the first ones of `source`'s, where
     `target` holds one layer in place of `source`'s chain (an encoder of depth 1), it takes the
-    chain's first."""
+    chain's first, and where `target` holds a low-rank block in place of `source`'s Maxout,
+    the block gets the Maxout's truncated SVD (and its bias and LayerNorm as they are)."""
     if source.name != target.name and source.layers and source.layers[0].name == target.name:
         source = source.layers[0]
+    if is_low_rank_maxout(target) and not is_low_rank_maxout(source):
+        copy_weights(source, target.layers[1])  # the Maxout's weight is replaced below
+        factorise_maxout(source, target)
+        return
     for name in source.dim_names:
         if source.has_dim(name) and target.has_dim(name) is None:
             target.set_dim(name, source.get_dim(name))
@@ -200,7 +201,7 @@ def distill(
         merged = DocBin(store_user_data=False).from_disk(corpus / "train.spacy")
         merged.merge(DocBin(store_user_data=False).from_disk(corpus / "silver.spacy"))
         merged.to_disk(train_corpus)
-        student = make_student(teacher, depth=depth, rank=rank, embed_rank=embed_rank)
+        student = student_from_teacher(teacher, depth=depth, rank=rank, embed_rank=embed_rank)
         student.to_disk(out_dir / "model-last")
         print(
             f"student: encoder depth {depth or 'as the teacher'}, rank {rank}, "

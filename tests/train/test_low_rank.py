@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy
 import pytest
 import spacy
@@ -18,9 +20,9 @@ from flows.nlp.low_rank import (
     low_rank_maxout,
     multiply_adds_per_token,
 )
-from flows.train.distill import load_ner, make_student
+from flows.train.distill import copy_weights, load_ner, student_from_teacher
 from flows.train.feature_match import feature_loss
-from flows.train.low_rank import copy_factorised, low_rank_config, truncated_factors
+from flows.train.low_rank import low_rank_config, truncated_factors
 
 WIDTH = 16
 TOK2VEC = {
@@ -64,7 +66,7 @@ def low_rank_copy(teacher: Model, rank: int, embed_rank: int | None = None) -> M
         {"components": {"tok2vec": {"model": {**TOK2VEC}}}}, rank=rank, embed_rank=embed_rank
     )
     student = tok2vec(config["components"]["tok2vec"]["model"])
-    copy_factorised(teacher, student)
+    copy_weights(teacher, student)
     return student
 
 
@@ -128,7 +130,7 @@ def test_the_low_rank_architectures_are_in_spacys_registry() -> None:
 
 @pytest.mark.slow
 def test_a_low_rank_student_of_zh_news_saves_loads_and_at_full_rank_predicts_as_it(
-    tmp_path,
+    tmp_path: Path,
 ) -> None:
     teacher = load_ner(MODEL_DIR)
     sentences = [*TEXTS[:2], "山东省委书记在济南调研新冠肺炎疫情防控工作。"]
@@ -136,9 +138,9 @@ def test_a_low_rank_student_of_zh_news_saves_loads_and_at_full_rank_predicts_as_
     def entities(nlp: Language) -> list[list[tuple[int, int, str]]]:
         return [[(e.start_char, e.end_char, e.label_) for e in nlp(s).ents] for s in sentences]
 
-    full = make_student(teacher, rank=384)
+    full = student_from_teacher(teacher, rank=384)
     assert entities(full) == entities(teacher) and sum(map(len, entities(teacher))) >= 5
-    student = make_student(teacher, depth=3, rank=64, embed_rank=96)
+    student = student_from_teacher(teacher, depth=3, rank=64, embed_rank=96)
     model = student.get_pipe("tok2vec").model
     assert (
         multiply_adds_per_token(model)
