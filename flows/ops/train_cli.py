@@ -208,9 +208,8 @@ def train_distill(
 ) -> None:
     """Distil a student with a shallower (--depth) or low-rank (--rank) tok2vec from TEACHER: the
     teacher labels the COVID news (less the dev items), the student starts from its weights
-    and trains on gold + silver."""
-    if depth is None and rank is None and not resume:
-        fail(ExitCode.USAGE, "give --depth, --rank or both: the student must be smaller")
+    and trains on gold + silver (--match-features: its tok2vec alone, towards the teacher's
+    vectors on the same texts)."""
     _require_pipeline("--teacher", teacher)
     _require_file("--config", config)
     _require_segmenter("--pkuseg-model", pkuseg_model)
@@ -218,6 +217,8 @@ def train_distill(
     corpora = corpora_dir(corpora, read=not resume)
     if resume:
         _require_resumable(out_dir)
+    if depth is None and rank is None and not resume:
+        fail(ExitCode.USAGE, "give --depth, --rank or both: the student must be smaller")
     from flows.train.distill import distill
 
     distill(

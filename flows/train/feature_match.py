@@ -12,6 +12,7 @@ pipeline so far is kept as OUT_DIR/model-best (the last as OUT_DIR/model-last).
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -25,6 +26,8 @@ from flows.train.ner import evaluate_ner
 
 # thinc's Adam with the clipping of configs/ner.cfg; the weights are small, no decay.
 GRAD_CLIP = 1.0
+# The dev score saved in meta.json's "performance", as spaCy's training names it.
+SCORE = "ents_f"
 
 
 def batches(texts: Sequence[str], batch_size: int, seed: int) -> Iterator[list[str]]:
@@ -70,14 +73,15 @@ def match_features(
     seed: int = 0,
 ) -> float:
     """Train `student`'s `tok2vec` towards `teacher`'s on `texts` (module docstring) for
-    `max_steps` batches; returns the best dev F1 (MSRA dev, `ner` alone) and saves that
-    pipeline as OUT_DIR/model-best."""
+    `max_steps` batches; returns the best dev F1 (`dev`, `ner` alone) and saves that
+    pipeline as OUT_DIR/model-best, its score in its meta.json. A student resumed from
+    OUT_DIR/model-last starts with a fresh optimizer and keeps an earlier, better model-best."""
     teacher_model = teacher.get_pipe("tok2vec").model
     student_model = student.get_pipe("tok2vec").model
     optimizer = Adam(learn_rate, grad_clip=GRAD_CLIP)
-    best = evaluate_ner(student, dev)["ALL"].f1
-    print(f"step 0: dev F1 {best:.4f}", flush=True)
-    student.to_disk(out_dir / "model-best")
+    best = _saved_score(out_dir / "model-best")
+    _keep(student, out_dir, evaluate_ner(student, dev)["ALL"].f1, best, step=0)
+    best = max(best, student.meta["performance"][SCORE])
     losses: list[float] = []
     for step, batch in enumerate(batches(texts, batch_size, seed), start=1):
         docs = [teacher.make_doc(text) for text in batch]
@@ -86,16 +90,27 @@ def match_features(
         student_model.finish_update(optimizer)
         losses.append(loss)
         if step % eval_frequency == 0 or step == max_steps:
-            score = evaluate_ner(student, dev)["ALL"].f1
-            print(
-                f"step {step}: feature loss {numpy.mean(losses):.4f}, dev F1 {score:.4f}",
-                flush=True,
-            )
+            print(f"step {step}: feature loss {numpy.mean(losses):.4f}", flush=True)
             losses.clear()
-            student.to_disk(out_dir / "model-last")
-            if score > best:
-                best = score
-                student.to_disk(out_dir / "model-best")
+            score = evaluate_ner(student, dev)["ALL"].f1
+            _keep(student, out_dir, score, best, step=step)
+            best = max(best, score)
         if step >= max_steps:
             return best
     return best
+
+
+def _saved_score(path: Path) -> float:
+    meta = path / "meta.json"
+    if not meta.is_file():
+        return -1.0
+    return float(json.loads(meta.read_text(encoding="utf-8")).get("performance", {}).get(SCORE, -1))
+
+
+def _keep(student: Language, out_dir: Path, score: float, best: float, *, step: int) -> None:
+    """Save the student as model-last, and as model-best when it beats `best`."""
+    print(f"step {step}: dev F1 {score:.4f}", flush=True)
+    student.meta["performance"] = {SCORE: score, "step": step}
+    student.to_disk(out_dir / "model-last")
+    if score > best:
+        student.to_disk(out_dir / "model-best")
