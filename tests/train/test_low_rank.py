@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import importlib
+import tomllib
 from pathlib import Path
 
 import numpy
@@ -165,3 +167,15 @@ def test_matching_the_teachers_vectors_brings_a_truncated_student_closer() -> No
         student.finish_update(optimizer)
         losses.append(loss)
     assert losses[-1] < losses[0] / 2
+
+
+def test_the_entry_points_name_the_registered_architectures() -> None:
+    """A fresh install finds the architectures through pyproject.toml's entry points, before
+    anything imports flows.nlp.model."""
+    project = tomllib.loads(Path("pyproject.toml").read_text(encoding="utf-8"))
+    entries = project["project"]["entry-points"]["spacy_architectures"]
+    assert set(entries) == {LOW_RANK_EMBED, LOW_RANK_ENCODER}
+    for name, target in entries.items():
+        module, _, attribute = target.partition(":")
+        function = getattr(importlib.import_module(module), attribute)
+        assert spacy.registry.architectures.get(name) is function
