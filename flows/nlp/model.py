@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 from flows import model_path
 from flows.nlp import (
     divisions,
+    low_rank,  # noqa: F401
     numbers,  # noqa: F401
     officials,
     pos,  # noqa: F401

@@ -178,8 +178,17 @@ def train_distill(
         Path, typer.Option(help="The pipeline whose tok2vec + ner label the silver corpus.")
     ] = Path("models/zh_news"),
     depth: Annotated[
-        int, typer.Option(min=1, help="Encoder layers the student keeps (the teacher's first).")
-    ] = 2,
+        int | None,
+        typer.Option(min=1, help="Encoder layers the student keeps (the teacher's first)."),
+    ] = None,
+    rank: Annotated[
+        int | None,
+        typer.Option(min=1, help="Rank of the student's encoder Maxout layers (truncated SVD)."),
+    ] = None,
+    embed_rank: Annotated[
+        int | None,
+        typer.Option(min=1, help="Rank of the embedding's mixing Maxout (default: --rank)."),
+    ] = None,
     config: TrainConfig = Path("configs/ner.cfg"),
     pkuseg_model: Segmenter = Path("training/segmenter-shipped"),
     corpora: Corpora = None,
@@ -196,9 +205,15 @@ def train_distill(
     resume: Resume = False,
     dev_split: DevSplitOption = DevSplit.BLOCKS,
     news_articles_weight: NewsArticlesWeight = 0,
+    match_features: Annotated[
+        bool,
+        typer.Option(help="Train tok2vec alone to give the teacher's vectors (ner kept as is)."),
+    ] = False,
 ) -> None:
-    """Distil a student with a shallower tok2vec from TEACHER: the teacher labels the COVID
-    news (less the dev items), the student starts from its weights and trains on gold + silver."""
+    """Distil a student with a shallower (--depth) or low-rank (--rank) tok2vec from TEACHER: the
+    teacher labels the COVID news (less the dev items), the student starts from its weights
+    and trains on gold + silver (--match-features: its tok2vec alone, towards the teacher's
+    vectors on the same texts)."""
     _require_pipeline("--teacher", teacher)
     _require_file("--config", config)
     _require_segmenter("--pkuseg-model", pkuseg_model)
@@ -206,6 +221,8 @@ def train_distill(
     corpora = corpora_dir(corpora, read=not resume)
     if resume:
         _require_resumable(out_dir)
+    if depth is None and rank is None and not resume:
+        fail(ExitCode.USAGE, "give --depth, --rank or both: the student must be smaller")
     from flows.train.distill import distill
 
     distill(
@@ -214,6 +231,8 @@ def train_distill(
         config_path=config,
         pkuseg_model=pkuseg_model,
         depth=depth,
+        rank=rank,
+        embed_rank=embed_rank,
         corpora=corpora,
         limit=limit,
         silver_limit=silver_limit,
@@ -224,6 +243,7 @@ def train_distill(
         eval_frequency=eval_frequency,
         seed=seed,
         resume=resume,
+        match_features=match_features,
     )
 
 

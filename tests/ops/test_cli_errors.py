@@ -413,6 +413,10 @@ TRAIN_USAGE_ERRORS = [
         "distill --teacher {pipeline} --pkuseg-model {segmenter} --resume --out-dir {missing}",
         "--resume: nothing to resume from",
     ),
+    (
+        "distill --teacher {pipeline} --pkuseg-model {segmenter} --corpora {corpora}",
+        "give --depth, --rank or both",
+    ),
     ("tagger --corpora {missing}", "--corpora {missing} is not a directory"),
     ("tagger --corpora {corpora} --base {missing}", "--base {missing} is not a spaCy pipeline"),
     ("pretrain --corpora {missing}", "--corpora {missing} is not a directory"),

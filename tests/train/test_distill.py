@@ -105,9 +105,9 @@ def params(model: Model) -> list[tuple[str, bytes]]:
     ]
 
 
-@pytest.mark.slow
-@needs_corpora
-def test_smoke_distillation_trains_a_loadable_shallower_student(tmp_path: Path) -> None:
+def smoke_distill(tmp_path: Path, **student: object) -> Path:
+    """`distill` on 30 gold lines and 2 silver items from 0.7.0's segmenter (with an empty
+    user dictionary, as training/segmenter-shipped); returns OUT_DIR."""
     segmenter = tmp_path / "segmenter"
     segmenter.mkdir()
     for path in (MODEL_DIR / "tokenizer" / "pkuseg_model").iterdir():
@@ -119,11 +119,17 @@ def test_smoke_distillation_trains_a_loadable_shallower_student(tmp_path: Path) 
         out_dir,
         config_path=Path("configs/ner.cfg"),
         pkuseg_model=segmenter,
-        depth=1,
         limit=30,
         silver_limit=2,
-        max_steps=2,
+        **student,  # type: ignore[arg-type]
     )
+    return out_dir
+
+
+@pytest.mark.slow
+@needs_corpora
+def test_smoke_distillation_trains_a_loadable_shallower_student(tmp_path: Path) -> None:
+    out_dir = smoke_distill(tmp_path, depth=1, max_steps=2)
     silver = DocBin().from_disk(out_dir / "corpus" / "silver.spacy")
     gold = DocBin().from_disk(out_dir / "corpus" / "train.spacy")
     merged = DocBin().from_disk(out_dir / "corpus" / "train-with-silver.spacy")
@@ -132,3 +138,18 @@ def test_smoke_distillation_trains_a_loadable_shallower_student(tmp_path: Path) 
     assert nlp.pipe_names == ["tok2vec", "ner"]
     assert nlp.get_pipe("ner").labels == ("LOC", "ORG", "PERSON")
     assert nlp.config["components"]["tok2vec"]["model"]["encode"]["depth"] == 1
+
+
+@pytest.mark.slow
+@needs_corpora
+def test_smoke_feature_distillation_trains_only_the_low_rank_tok2vec(tmp_path: Path) -> None:
+    out_dir = smoke_distill(tmp_path, rank=32, max_steps=3, eval_frequency=2, match_features=True)
+    teacher = load_ner(MODEL_DIR)
+    last = spacy.load(out_dir / "model-last")
+    assert last.config["components"]["tok2vec"]["model"]["encode"]["rank"] == 32
+    # Only tok2vec trains: model-best (step 0 unless a step scored higher) and model-last read
+    # with the teacher's ner.
+    for saved in (last, spacy.load(out_dir / "model-best")):
+        assert saved.get_pipe("ner").to_bytes() == teacher.get_pipe("ner").to_bytes()
+    untrained = student_from_teacher(teacher, rank=32).get_pipe("tok2vec").model
+    assert untrained.to_bytes() != last.get_pipe("tok2vec").model.to_bytes()
