@@ -11,6 +11,7 @@ threshold up are reported, and all can be ranked across a corpus so a curator ca
 - `discovery.py`: the structural patterns (quotes, numbered formulas, campaigns, 以X制X,
   应X尽X, 稳X稳Y, superlatives, parallel clauses), their scores and DISCOVERY_THRESHOLD;
 - `series.py`: a formula that is one part of a parallel series grows to the whole series;
+- `parts.py`: how the parts of a parallel series are alike (shared characters in place);
 - `matcher.py`: `SloganMatcher.find`, quotation marks and overlap resolution;
 - `component.py`: the spaCy component `zhnews_slogans` (`doc.spans["slogans"]`);
 - `ranking.py`: ranking discovered candidates across a corpus.

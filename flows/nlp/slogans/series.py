@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import re
 
-from flows.nlp.slogans.discovery import (
-    SCORE_SERIES,
-    reduplicated_word,
-    shared_from_end,
-    shared_in_place,
-)
+from flows.nlp.slogans.discovery import SCORE_SERIES
 from flows.nlp.slogans.lexicon import CLOSERS, HAN, OPENERS, SEPARATOR
+from flows.nlp.slogans.parts import reduplicated_word, shared_from_end, shared_in_place
 
 # The Han run before and after a 、 (a neighbour part is cut from it).
 _RUN_BEFORE_RE = re.compile(f"[{HAN}]+$")
