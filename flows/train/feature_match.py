@@ -31,13 +31,17 @@ SCORE = "ents_f"
 
 
 def batches(texts: Sequence[str], batch_size: int, seed: int) -> Iterator[list[str]]:
-    """`texts` in shuffled batches, a new order each pass, for ever."""
+    """`texts` in shuffled batches, a new order each pass, for ever; batches of all `texts`
+    where there are fewer than `batch_size` (else a smoke run's few texts would yield none)."""
+    if not texts:
+        raise ValueError("no texts to match the teacher's vectors on")
+    size = min(batch_size, len(texts))
     order = list(range(len(texts)))
     rng = random.Random(seed)
     while True:
         rng.shuffle(order)
-        for start in range(0, len(order) - batch_size + 1, batch_size):
-            yield [texts[i] for i in order[start : start + batch_size]]
+        for start in range(0, len(order) - size + 1, size):
+            yield [texts[i] for i in order[start : start + size]]
 
 
 def feature_loss(

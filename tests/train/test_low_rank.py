@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 import tomllib
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from flows.nlp.low_rank import (
     multiply_adds_per_token,
 )
 from flows.train.distill import copy_weights, load_ner, student_from_teacher
-from flows.train.feature_match import feature_loss
+from flows.train.feature_match import batches, feature_loss
 from flows.train.low_rank import low_rank_config, truncated_factors
 
 WIDTH = 16
@@ -179,3 +180,13 @@ def test_the_entry_points_name_the_registered_architectures() -> None:
         module, _, attribute = target.partition(":")
         function = getattr(importlib.import_module(module), attribute)
         assert spacy.registry.architectures.get(name) is function
+
+
+def test_feature_batches_cover_fewer_texts_than_a_batch() -> None:
+    """Fewer texts than a batch (a smoke run) still give batches, or training never ends."""
+    first, second = itertools.islice(batches(TEXTS, batch_size=64, seed=0), 2)
+    assert sorted(first) == sorted(second) == sorted(TEXTS)
+    full = list(itertools.islice(batches([str(i) for i in range(10)], batch_size=4, seed=0), 5))
+    assert [len(batch) for batch in full] == [4] * 5
+    with pytest.raises(ValueError, match="no texts"):
+        next(batches([], batch_size=64, seed=0))
