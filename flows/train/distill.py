@@ -5,7 +5,9 @@ COVID news items: the silver documents. The student, a pipeline with a shallower
 encoder, a low-rank one (flows/train/low_rank.py) or both, starts from the teacher's own weights
 (the embedding, the first `depth` encoder layers, truncated to `rank` where asked, and the whole
 `ner`), so training only has to teach `ner` to read the cheaper features, and is trained with
-spaCy on the gold training documents of `zhnews train ner` plus the silver ones.
+spaCy on the gold training documents of `zhnews train ner` plus the silver ones; or, with
+`match_features`, only its `tok2vec` is trained, towards the teacher's vectors on the texts of
+those documents, and `ner` stays the teacher's (flows/train/feature_match.py).
 
 No text of a dev set reaches the silver documents: an item is left out when any of its annotated
 sentences is held out by either dev split (flows/train/splits.py), so one silver corpus serves
@@ -187,7 +189,8 @@ def distill(
     are the student's. `depth` (default: the teacher's) keeps the first encoder layers; `rank`
     (and `embed_rank`, default `rank`) factorises the encoder's (and the embedding's) Maxout
     layers. `match_features` trains the student's `tok2vec` alone towards the teacher's vectors
-    on the same texts, labels unread, instead (flows/train/feature_match.py)."""
+    on the same texts, labels unread, instead (flows/train/feature_match.py; `max_steps` 5,000,
+    `eval_frequency` 500, `learn_rate` 0.001 and `seed` 0 unless given)."""
     if depth is None and rank is None and not resume:
         raise ValueError("a student needs a smaller depth, a rank or both")
     corpus = out_dir / "corpus"
