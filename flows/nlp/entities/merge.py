@@ -13,13 +13,13 @@ from flows.nlp.entities.tokens import entity_at
 
 # The shortest name of a site of its own after the places before it (欣佳|酒店).
 _MIN_SITE_NAME = 2
-# A foreign name whose parts the translation joins with a hyphen (让-维尔迪耶, 巴登-符腾堡州).
 # The characters that make a foreign city's name with the one before them a division's
 # (东京都, 纽约州): no place of its own starts with them after the city.
 _LEVEL_AFTER_CITY = frozenset("市县区州省都府道郡")
 # The shortest place of its own after a foreign city (首尔 + 梨泰院): two characters after a
 # city are as often the rest of a longer name the list lacks.
 _MIN_PLACE_IN_CITY = 3
+# A foreign name whose parts the translation joins with a hyphen (让-维尔迪耶, 巴登-符腾堡州).
 _HYPHENATED = re.compile(r"[\u4e00-\u9fff]+[-‐–][\u4e00-\u9fff]+")
 
 
