@@ -306,7 +306,10 @@ def test_the_train_commands_pass_the_weight_on_and_default_to_zero(
         "--pkuseg-model",
         "models/zh_news/tokenizer/pkuseg_model",
     ]
-    extra = ["--vectors", str(pipeline)] if command == "ner" else ["--teacher", str(pipeline)]
+    if command == "ner":
+        extra = ["--vectors", str(pipeline)]
+    else:
+        extra = ["--teacher", str(pipeline), "--depth", "2"]  # a student must be smaller
     args = ["train", command, *common, *extra]
     for weight in ([], ["--news-articles-weight", "3"]):
         result = CliRunner().invoke(app, [*args, *weight])
