@@ -9,7 +9,8 @@ threshold up are reported, and all can be ranked across a corpus so a curator ca
 
 - `lexicon.py`: categories, entries, the JSONL lexicon, normalisation and template syntax;
 - `discovery.py`: the structural patterns (quotes, numbered formulas, campaigns, 以X制X,
-  应X尽X, 稳X稳Y, superlatives, parallel clauses), their scores and DISCOVERY_THRESHOLD;
+  应X尽X, 稳X稳Y, series with one opening word, 一手抓…一手抓…, X就是Y couplets, superlatives,
+  parallel clauses), their scores and DISCOVERY_THRESHOLD;
 - `series.py`: a formula that is one part of a parallel series grows to the whole series;
 - `parts.py`: how the parts of a parallel series are alike (shared characters in place);
 - `matcher.py`: `SloganMatcher.find`, quotation marks and overlap resolution;
