@@ -123,7 +123,7 @@ def test_a_smaller_rank_costs_less_and_moves_the_vectors_more() -> None:
     assert distances == sorted(distances) and distances[0] < 1e-4 < distances[-1]
 
 
-def test_the_low_rank_architectures_are_in_spacys_registry() -> None:
+def test_the_low_rank_config_names_the_low_rank_architectures() -> None:
     config = low_rank_config({"components": {"tok2vec": {"model": {**TOK2VEC}}}}, rank=12)
     model = config["components"]["tok2vec"]["model"]
     assert model["embed"]["@architectures"] == LOW_RANK_EMBED
