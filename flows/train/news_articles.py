@@ -30,7 +30,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,15 +152,3 @@ def _train_records(path: Path) -> Iterator[dict]:
                 record = json.loads(line)
                 if record["split"] == "train":
                     yield record
-
-
-def missing_counts(examples: Iterable[ArticleExample]) -> Counter[str]:
-    """Characters marked missing per difference (overlapping ranges counted once, by the first)."""
-    counts: Counter[str] = Counter()
-    for example in examples:
-        covered: set[int] = set()
-        for start, end, reason in example.missing:
-            new = set(range(start, end)) - covered
-            counts[reason] += len(new)
-            covered |= new
-    return counts
