@@ -6,8 +6,9 @@
 # Resumable: a finished step leaves training/block-baseline/<step>.done and is skipped when the
 # script runs again (an interrupted segmenter step starts over: pkuseg's --resume adds iterations);
 # an interrupted NER run continues from its last checkpoint.
-# Single seed (0.6.0's recipe, about 0.5 F below 0.7.0's seven-seed average in session 8); one
-# core, about 2-2.5 hours. Run in the background:
+# By default a single seed (0.6.0's recipe, about 0.5 F below 0.7.0's seven-seed average in
+# session 8), one core, about 2 hours; SEEDS="1 2 3 4 5 6" adds 0.7.0's seeded runs and their
+# average. Run in the background:
 #   nohup bash scripts/train_block_baseline.sh > logs/block-baseline.log 2>&1 &
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,20 @@ resume_if() {  # --resume when PATH (a saved model or checkpoint) exists
     [[ -e $1 ]] && echo --resume || true
 }
 
+seeded_run() {  # seeded_run SEED
+    local out=training/ner-b$1
+    if [[ ! -d $out/model-last ]]; then
+        mkdir -p "$out" && cp -r training/zh_news-blocks-c "$out/model-last"
+    fi
+    step "ner-b$1" "${zhnews[@]}" ner --out-dir "$out" --pkuseg-model training/segmenter-blocks \
+        --vectors training/vectors-blocks/pipeline --cluener-weight 0 --resume --max-steps 6000 \
+        --seed "$1"
+}
+package() {  # package TRAINED OUT_DIR
+    "${zhnews[@]}" package --trained "$1" --pkuseg-model training/segmenter-blocks \
+        --split-segmenter training/segmenter-pd/model --out-dir "$2"
+}
+
 step segmenter-pd "${zhnews[@]}" segmenter --out-dir training/segmenter-pd --iterations 2
 # Only the converted corpus (block split) is used: the entity-aware segmenter trains on its words.
 step ner-corpus "${zhnews[@]}" ner --out-dir training/ner-blocks \
@@ -52,18 +67,23 @@ step ner-c "${zhnews[@]}" ner --out-dir training/ner-c-blocks --pkuseg-model tra
     --vectors training/vectors-blocks/pipeline --cluener-weight 0 \
     --init-tok2vec training/pretrain-blocks/model-last.bin --max-steps 12000 \
     $(resume_if training/ner-c-blocks/model-last)
-step package-c "${zhnews[@]}" package --trained training/ner-c-blocks/model-best \
-    --pkuseg-model training/segmenter-blocks --split-segmenter training/segmenter-pd/model \
-    --out-dir training/zh_news-blocks-c
-# 0.6.0's step: 6,000 more steps from the packaged pipeline, through its tokenizer's vocabulary.
-if [[ ! -d training/ner-b0/model-last ]]; then
-    mkdir -p training/ner-b0 && cp -r training/zh_news-blocks-c training/ner-b0/model-last
-fi
-step ner-b0 "${zhnews[@]}" ner --out-dir training/ner-b0 --pkuseg-model training/segmenter-blocks \
-    --vectors training/vectors-blocks/pipeline --cluener-weight 0 --resume --max-steps 6000
-step package-b0 "${zhnews[@]}" package --trained training/ner-b0/model-best \
-    --pkuseg-model training/segmenter-blocks --split-segmenter training/segmenter-pd/model \
-    --out-dir training/zh_news-blocks
+step package-c package training/ner-c-blocks/model-best training/zh_news-blocks-c
+# 0.6.0's step: 6,000 more steps from the packaged pipeline, through its tokenizer's vocabulary;
+# 0.7.0's: the same with seeds 1-6 (SEEDS="1 2 3 4 5 6", about 13 min each on a free core),
+# then the average of every seed's model-best.
+seeded_run 0
+step package-b0 package training/ner-b0/model-best training/zh_news-blocks
 step evaluate "${zhnews[@]}" evaluate --model training/zh_news-blocks \
     --corpus training/ner-b0/corpus
+read -r -a seeds <<< "${SEEDS:-}"
+if (( ${#seeds[@]} )); then
+    for seed in "${seeds[@]}"; do seeded_run "$seed"; done
+    runs=(training/ner-b0/model-best)
+    for seed in "${seeds[@]}"; do runs+=("training/ner-b$seed/model-best"); done
+    name=avg$(( ${#seeds[@]} + 1 ))
+    step "average-$name" "${zhnews[@]}" average "${runs[@]}" --out-dir "training/ner-$name/model-best"
+    step "package-$name" package "training/ner-$name/model-best" "training/zh_news-blocks-$name"
+    step "evaluate-$name" "${zhnews[@]}" evaluate --model "training/zh_news-blocks-$name" \
+        --corpus training/ner-b0/corpus
+fi
 echo "== all done $(date -u +%FT%TZ)"
