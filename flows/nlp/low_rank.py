@@ -46,6 +46,11 @@ def low_rank_maxout(nO: int, nI: int, nP: int, rank: int) -> Model[Floats2d, Flo
     )
 
 
+def first_maxout(model: Model) -> Model:
+    """The first Maxout layer in `model`'s tree (a bare Maxout, or one chained with LayerNorm)."""
+    return next(node for node in model.walk() if node.name == "maxout")
+
+
 def is_low_rank_maxout(model: Model) -> bool:
     """Whether `model` is a `low_rank_maxout` block (a Linear first, then a Maxout chain)."""
     return (
@@ -69,7 +74,7 @@ def low_rank_multi_hash_embed(
     # MultiHashEmbed.v2 is chain([concatenate(features, vectors) or features], with_array(Maxout),
     # ragged2list()): the mixing layer is the second-to-last.
     *features, mixing, to_list = embed.layers
-    maxout = next(node for node in mixing.walk() if node.name == "maxout")
+    maxout = first_maxout(mixing)
     concat_size = maxout.get_dim("nI")
     return chain(
         *features,

@@ -301,8 +301,7 @@ def annotated_news(
     """The articles of the annotated news set in one split (None: all of them), optionally of
     one annotation round only."""
     documents = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        item = json.loads(line)
+    for item in read_annotations(path, ("text", "split", "slogans")):
         in_round = annotation_round is None or item.get("round", 1) == annotation_round
         if (split is None or item["split"] == split) and in_round:
             gold = tuple((s["text"], s["canonical"]) for s in item["slogans"])

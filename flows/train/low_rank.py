@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy
 from thinc.api import Model
 
-from flows.nlp.low_rank import LOW_RANK_EMBED, LOW_RANK_ENCODER
+from flows.nlp.low_rank import LOW_RANK_EMBED, LOW_RANK_ENCODER, first_maxout
 
 
 def low_rank_config(config: dict, *, rank: int, embed_rank: int | None = None) -> dict:
@@ -37,14 +37,10 @@ def factorise_maxout(source: Model, block: Model) -> None:
     `source`'s Maxout: the Linear's weight and zero bias, the Maxout's weight (the rest of the
     block, its bias and LayerNorm, is copied by the caller)."""
     linear, rest = block.layers
-    first, second = truncated_factors(_maxout(source).get_param("W"), linear.get_dim("nO"))
+    first, second = truncated_factors(first_maxout(source).get_param("W"), linear.get_dim("nO"))
     linear.set_param("W", first)
     linear.set_param("b", numpy.zeros(linear.get_dim("nO"), dtype=first.dtype))
-    _maxout(rest).set_param("W", second)
-
-
-def _maxout(model: Model) -> Model:
-    return next(node for node in model.walk() if node.name == "maxout")
+    first_maxout(rest).set_param("W", second)
 
 
 def truncated_factors(weight: numpy.ndarray, rank: int) -> tuple[numpy.ndarray, numpy.ndarray]:
